@@ -1,0 +1,473 @@
+"""The application service: ``Participation``, the one entry point importing applications use.
+
+Every command has the same shape: check the input that needs the clock (a business date may not
+lie in the future), load the aggregate, call its command (which checks the rules), save. When
+another writer saved the same trajectory in between, the command is retried on the fresh state,
+so no update is lost and a rule that the other writer's change now breaks is reported as such.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Self
+from urllib.parse import urlsplit
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.popo import POPOFactory
+from eventsourcing.utils import get_topic
+
+from participatie.domain.bsn import validate_bsn
+from participatie.domain.decision import business_date
+from participatie.domain.policy import DEFAULT_POLICY, Policy
+from participatie.domain.resident import ResidentTrajectory
+from participatie.domain.values import (
+    Activity,
+    Actor,
+    Benefit,
+    Goal,
+    OutflowReason,
+    PlacementEndReason,
+    PlacementKind,
+    Referral,
+    VisitKind,
+)
+from participatie.errors import (
+    BsnAlreadyRegistered,
+    BusinessDateRefused,
+    ConcurrentUpdate,
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+)
+from participatie.privacy.vault import KeyRing, PersonalData, VaultStorage
+from participatie.recorders import POPOParticipationRecorder
+from participatie.stores import APP_NAME, parse_store_url, resolve_secret
+from participatie.transcodings import register_transcodings
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from eventsourcing.persistence import ApplicationRecorder
+
+__all__ = ["Participation"]
+
+#: Business dates are Dutch calendar days.
+TIMEZONE = ZoneInfo("Europe/Amsterdam")
+
+#: How often a command is tried when other writers keep saving the same trajectory first.
+_ATTEMPTS = 5
+
+
+class _EventStoreApplication(Application[UUID]):
+    """The eventsourcing application underneath: persistence, transcoding, the vault's recorder."""
+
+    name = APP_NAME
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_transcodings(transcoder)
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        # The in-process factory has no recorder-topic setting; the others are set by stores.py.
+        if isinstance(self.factory, POPOFactory):
+            return POPOParticipationRecorder()
+        return super().construct_recorder()
+
+
+def _system_clock() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+class Participation:
+    """Record the coaching of residents towards work, and read it back.
+
+    Open one with :meth:`open`; use it as a context manager or call :meth:`close`.
+
+    >>> from datetime import date
+    >>> from participatie import Actor, Benefit, Goal, Participation, Referral, Role
+    >>> coach = Actor("coach-17", Role.COACH)
+    >>> with Participation.open("memory://") as app:
+    ...     rid = app.register_resident(referral=Referral.WALK_IN, benefit=Benefit.NONE,
+    ...                                 municipality="haaren", on=date(2019, 1, 8), by=coach)
+    ...     app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=coach)
+    ...     app.resident(rid).goal
+    <Goal.WORK: 'work'>
+    """
+
+    def __init__(
+        self,
+        *,
+        events: _EventStoreApplication,
+        keyring: KeyRing,
+        policy: Policy,
+        clock: Callable[[], datetime],
+        store_url: str,
+    ) -> None:
+        self._events = events
+        self._keyring = keyring
+        self._clock = clock
+        self.policy = policy
+        self.store_url = store_url
+        vault = events.recorder
+        if not all(hasattr(vault, name) for name in ("vault_get", "vault_find")):
+            raise ConfigurationError(
+                f"the store {store_url} has no personal-data vault: its recorder "
+                f"{type(vault).__name__} is not one of participatie's recorders"
+            )
+        self._vault: VaultStorage = vault  # type: ignore[assignment]
+
+    @classmethod
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        secret: str | None = None,
+        policy: Policy = DEFAULT_POLICY,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Self:
+        """Open the store at ``url`` (see :mod:`participatie.stores`).
+
+        ``secret`` (or ``PARTICIPATIE_SECRET``) protects the personal-data vault; ``policy`` is
+        recorded on every event; ``clock`` (returning an aware datetime) decides what "today" is.
+        """
+        config = parse_store_url(url)
+        keyring = KeyRing(resolve_secret(config, secret))
+        if not isinstance(policy, Policy):
+            raise ConfigurationError(f"policy must be a Policy, not {type(policy).__name__}")
+        if config.sqlite_path is not None:
+            config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            events = _EventStoreApplication(env=config.env)
+        except ImportError as error:
+            raise ConfigurationError(
+                f"the store {config.display_url} needs an optional package ({error.name}); "
+                "install participatie[postgres]"
+            ) from None
+        except Exception as error:
+            raise ConfigurationError(
+                f"cannot open the store {config.display_url}: {_without(error, url)}"
+            ) from None
+        return cls(
+            events=events,
+            keyring=keyring,
+            policy=policy,
+            clock=clock or _system_clock,
+            store_url=config.display_url,
+        )
+
+    def close(self) -> None:
+        """Close the store's connections."""
+        self._events.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def today(self) -> date:
+        """Today's date in the Netherlands, by this application's clock."""
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ConfigurationError("the clock must return timezone-aware datetimes")
+        return now.astimezone(TIMEZONE).date()
+
+    # Resident commands.
+
+    def register_resident(
+        self,
+        *,
+        referral: Referral | str,
+        benefit: Benefit | str,
+        municipality: str,
+        on: date,
+        by: Actor,
+        bsn: str | None = None,
+        name: str | None = None,
+        notes: str | None = None,
+    ) -> UUID:
+        """Open a trajectory for a resident and return the resident's new pseudonymous id.
+
+        ``bsn``, ``name`` and ``notes`` go into the personal-data vault only, never into an event.
+        A BSN that already has a trajectory is refused with :class:`BsnAlreadyRegistered`.
+        """
+        self._check_not_future(on)
+        data = PersonalData(bsn=None if bsn is None else validate_bsn(bsn), name=name, notes=notes)
+        if data.bsn is not None:
+            self._refuse_known_bsn(data.bsn)
+        trajectory = ResidentTrajectory.register(
+            referral=referral,
+            benefit=benefit,
+            municipality=municipality,
+            on=on,
+            by=by,
+            policy=self.policy,
+        )
+        records = [] if data.is_empty else [self._keyring.seal(trajectory.id, data)]
+        try:
+            self._events.save(trajectory, vault_records=records)
+        except IntegrityError:
+            if data.bsn is not None:  # another process registered this BSN in between
+                self._refuse_known_bsn(data.bsn)
+            raise
+        return trajectory.id
+
+    def hold_intake(
+        self, resident_id: UUID, *, goal: Goal | str, happiness: int, on: date, by: Actor
+    ) -> None:
+        """Hold the intake: goal and a first happiness score (1..10). Once, before the rest."""
+        self._change(
+            resident_id,
+            on,
+            lambda t: t.hold_intake(
+                goal=goal, happiness=happiness, on=on, by=by, policy=self.policy
+            ),
+        )
+
+    def record_conversation(
+        self, resident_id: UUID, *, happiness: int, on: date, by: Actor
+    ) -> None:
+        """Record a conversation with the resident and their happiness score (1..10)."""
+        self._change(
+            resident_id,
+            on,
+            lambda t: t.record_conversation(happiness=happiness, on=on, by=by, policy=self.policy),
+        )
+
+    def change_goal(self, resident_id: UUID, *, goal: Goal | str, on: date, by: Actor) -> None:
+        """Change the resident's goal."""
+        self._change(
+            resident_id, on, lambda t: t.change_goal(goal=goal, on=on, by=by, policy=self.policy)
+        )
+
+    def visit_workplace(
+        self,
+        resident_id: UUID,
+        *,
+        organisation: str,
+        kind: VisitKind | str,
+        on: date,
+        by: Actor,
+    ) -> None:
+        """Record a workplace visit, shadow day, ride-along, coffee at a care home or walk."""
+        self._change(
+            resident_id,
+            on,
+            lambda t: t.visit_workplace(
+                organisation=organisation, kind=kind, on=on, by=by, policy=self.policy
+            ),
+        )
+
+    def start_activity(
+        self, resident_id: UUID, *, activity: Activity | str, on: date, by: Actor
+    ) -> None:
+        """Start an activity such as a language course."""
+        self._change(
+            resident_id,
+            on,
+            lambda t: t.start_activity(activity=activity, on=on, by=by, policy=self.policy),
+        )
+
+    def end_activity(
+        self, resident_id: UUID, *, activity: Activity | str, on: date, by: Actor
+    ) -> None:
+        """End a running activity."""
+        self._change(
+            resident_id,
+            on,
+            lambda t: t.end_activity(activity=activity, on=on, by=by, policy=self.policy),
+        )
+
+    def request_job_broker(self, resident_id: UUID, *, on: date, by: Actor) -> None:
+        """Ask the job broker to search a workplace for a resident who is ready."""
+        self._change(
+            resident_id, on, lambda t: t.request_job_broker(on=on, by=by, policy=self.policy)
+        )
+
+    def withdraw_job_broker_request(self, resident_id: UUID, *, on: date, by: Actor) -> None:
+        """Withdraw the open job broker request."""
+        self._change(
+            resident_id,
+            on,
+            lambda t: t.withdraw_job_broker_request(on=on, by=by, policy=self.policy),
+        )
+
+    def place(
+        self,
+        resident_id: UUID,
+        *,
+        employer: str,
+        kind: PlacementKind | str,
+        hours_per_week: int | float | Decimal,
+        contract_months: int | None = None,
+        trial: bool = False,
+        on: date,
+        by: Actor,
+    ) -> None:
+        """Place the resident at an employer: paid or volunteer work, more than 0 and at most 40
+        hours a week, optionally for a number of contract months or as a trial placement."""
+        self._change(
+            resident_id,
+            on,
+            lambda t: t.place(
+                employer=employer,
+                kind=kind,
+                hours_per_week=hours_per_week,
+                contract_months=contract_months,
+                trial=trial,
+                on=on,
+                by=by,
+                policy=self.policy,
+            ),
+        )
+
+    def end_placement(
+        self, resident_id: UUID, *, reason: PlacementEndReason | str, on: date, by: Actor
+    ) -> None:
+        """End the current placement."""
+        self._change(
+            resident_id,
+            on,
+            lambda t: t.end_placement(reason=reason, on=on, by=by, policy=self.policy),
+        )
+
+    def assess_wage_value(
+        self,
+        resident_id: UUID,
+        *,
+        percent: int,
+        needs_job_coaching: bool,
+        on: date,
+        by: Actor,
+    ) -> None:
+        """Record a wage value assessment (whole percent 0..100) at the current paid placement."""
+        self._change(
+            resident_id,
+            on,
+            lambda t: t.assess_wage_value(
+                percent=percent,
+                needs_job_coaching=needs_job_coaching,
+                on=on,
+                by=by,
+                policy=self.policy,
+            ),
+        )
+
+    def close_trajectory(
+        self, resident_id: UUID, *, reason: OutflowReason | str, on: date, by: Actor
+    ) -> None:
+        """Close the trajectory (outflow) with a reason."""
+        self._change(
+            resident_id, on, lambda t: t.close(reason=reason, on=on, by=by, policy=self.policy)
+        )
+
+    def reopen_trajectory(self, resident_id: UUID, *, on: date, by: Actor) -> None:
+        """Reopen a closed trajectory (re-inflow); the intake is kept."""
+        self._change(resident_id, on, lambda t: t.reopen(on=on, by=by, policy=self.policy))
+
+    # Queries.
+
+    def resident(self, resident_id: UUID) -> ResidentTrajectory:
+        """The resident's trajectory as it stands now (a copy: changing it changes nothing)."""
+        return self._load_resident(_uuid(resident_id))
+
+    def resident_ids(self) -> list[UUID]:
+        """The ids of all registered residents, in order of registration."""
+        topic = get_topic(ResidentTrajectory.Registered)
+        ids: list[UUID] = []
+        start = 1
+        while True:
+            page = self._events.recorder.select_notifications(start, 1000, topics=[topic])
+            ids.extend(UUID(str(n.originator_id)) for n in page)
+            if len(page) < 1000:
+                return ids
+            start = page[-1].id + 1
+
+    def find_resident(self, *, bsn: str, by: Actor) -> UUID | None:
+        """The id of the resident with this BSN, or None. Looks up a keyed hash, never the BSN."""
+        _actor(by)
+        return self._vault.vault_find(self._keyring.bsn_hash(validate_bsn(bsn)))
+
+    def personal_data(self, resident_id: UUID, *, by: Actor) -> PersonalData:
+        """The vault's record of a resident (BSN, name, notes)."""
+        _actor(by)
+        rid = _uuid(resident_id)
+        self._load_resident(rid)
+        record = self._vault.vault_get(rid)
+        if record is None:
+            return PersonalData()
+        return self._keyring.open(record)
+
+    # Internals.
+
+    def _check_not_future(self, on: object) -> None:
+        on = business_date(on)
+        today = self.today()
+        if on > today:
+            raise BusinessDateRefused(f"business date {on} is after today ({today})")
+
+    def _refuse_known_bsn(self, bsn: str) -> None:
+        known = self._vault.vault_find(self._keyring.bsn_hash(bsn))
+        if known is not None:
+            raise BsnAlreadyRegistered(
+                f"this BSN already has a trajectory (resident {known}); reopen that trajectory "
+                "instead of registering again"
+            )
+
+    def _load_resident(self, resident_id: UUID) -> ResidentTrajectory:
+        try:
+            trajectory: object = self._events.repository.get(resident_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no resident with id {resident_id}") from None
+        if not isinstance(trajectory, ResidentTrajectory):
+            raise NotFound(f"{resident_id} is not a resident id")
+        return trajectory
+
+    def _change(
+        self, resident_id: UUID, on: object, command: Callable[[ResidentTrajectory], None]
+    ) -> None:
+        rid = _uuid(resident_id)
+        self._check_not_future(on)
+        for _ in range(_ATTEMPTS):
+            trajectory = self._load_resident(rid)
+            command(trajectory)
+            try:
+                self._events.save(trajectory)
+            except IntegrityError:
+                continue  # another writer saved this version first: retry on the fresh state
+            return
+        raise ConcurrentUpdate(
+            f"resident {rid} was changed by other writers during each of {_ATTEMPTS} attempts; "
+            "issue the command again"
+        )
+
+
+def _uuid(value: object) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return UUID(value)
+    raise InvalidInput(f"a resident id is a UUID, not {value!r}")
+
+
+def _actor(value: object) -> Actor:
+    if not isinstance(value, Actor):
+        raise InvalidInput(f"by must be an Actor, not {type(value).__name__}")
+    return value
+
+
+def _without(error: Exception, url: str | None) -> str:
+    """The error's message with any password in the URL removed."""
+    message = str(error)
+    if url:
+        with contextlib.suppress(ValueError):
+            password = urlsplit(url).password
+            if password:
+                message = message.replace(password, "***")
+    return message

@@ -1,0 +1,510 @@
+"""The resident trajectory (traject): a resident's coached path from registration to outflow.
+
+Public command methods check the rules of domain.md and raise a named error; only then do they
+trigger an event, whose ``apply`` method assigns state and nothing else, so that replay never fails.
+The aggregate knows no clock: that a business date is not in the future is checked by the
+application, which knows today.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from eventsourcing.domain import Aggregate
+
+from participatie.domain.decision import (
+    Decided,
+    business_date,
+    decision_fields,
+    positive_hours,
+    text,
+)
+from participatie.domain.policy import Policy
+from participatie.domain.values import (
+    Activity,
+    Actor,
+    Benefit,
+    Goal,
+    OutflowReason,
+    Placement,
+    PlacementEndReason,
+    PlacementKind,
+    Referral,
+    TrajectoryStatus,
+    VisitKind,
+    parse_enum,
+)
+from participatie.errors import (
+    ActivityAlreadyRunning,
+    ActivityNotRunning,
+    BusinessDateRefused,
+    IntakeAlreadyHeld,
+    IntakeRequired,
+    InvalidInput,
+    JobBrokerRequestAlreadyOpen,
+    NoCurrentPlacement,
+    NoOpenJobBrokerRequest,
+    OutflowNeedsPlacement,
+    PlacementAlreadyCurrent,
+    TrajectoryIsClosed,
+    TrajectoryIsOpen,
+)
+
+__all__ = ["MAX_HOURS_PER_WEEK", "ResidentTrajectory", "WageValue", "happiness_score"]
+
+MAX_HOURS_PER_WEEK = Decimal(40)
+
+_OUTFLOW_PLACEMENT = {
+    OutflowReason.WORK: PlacementKind.PAID_WORK,
+    OutflowReason.VOLUNTEER_WORK: PlacementKind.VOLUNTEER_WORK,
+}
+
+
+def happiness_score(value: object) -> int:
+    """A sense-of-happiness score: a whole number from 1 to 10."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+        raise InvalidInput(f"happiness is a whole number from 1 to 10, not {value!r}")
+    return value
+
+
+def _percent(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise InvalidInput(
+            f"wage value is a whole percentage of the minimum wage from 0 to 100, not {value!r}"
+        )
+    return value
+
+
+@attrs.frozen
+class WageValue:
+    """The last wage value assessment (loonwaardebepaling) of a resident."""
+
+    percent: int
+    needs_job_coaching: bool
+    assessed_on: date
+
+
+class ResidentTrajectory(Aggregate, created_event_name="Registered"):
+    """A resident's coached path towards participation (traject).
+
+    Obtain one from :meth:`participatie.Participation.resident`; the object you get is a copy of
+    the state, and changing it changes nothing stored. Attributes:
+
+    ``id``, ``version``, ``status`` (:class:`TrajectoryStatus`), ``referral``, ``benefit``,
+    ``municipality``, ``registered_on``, ``intake_on``, ``goal``, ``happiness`` (a tuple of
+    ``(date, score)`` in recorded order), ``placement`` (the current :class:`Placement` or None),
+    ``job_broker_requested_on`` (the open request's date or None), ``activities`` (running
+    activities and their start dates), ``wage_value`` (the last assessment or None),
+    ``outflow_reason`` (None while open), ``closed_on`` (the last closure's date or None) and
+    ``reopen_count``.
+    """
+
+    # Events. Their names and fields are a persisted API: change them only with an upcaster.
+
+    class Registered(Aggregate.Created, Decided):
+        """The trajectory opened: referral channel, benefit and municipality (aanmelding)."""
+
+        referral: Referral
+        benefit: Benefit
+        municipality: str
+
+    class Event(Aggregate.Event, Decided):
+        """Base of the trajectory's events after registration."""
+
+    class IntakeHeld(Event):
+        goal: Goal
+        happiness: int
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.intake_on = self.occurred_on
+            trajectory.goal = self.goal
+            trajectory.happiness += ((self.occurred_on, self.happiness),)
+
+    class ConversationHeld(Event):
+        happiness: int
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.happiness += ((self.occurred_on, self.happiness),)
+            trajectory.conversation_count += 1
+
+    class GoalChanged(Event):
+        goal: Goal
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.goal = self.goal
+
+    class WorkplaceVisited(Event):
+        organisation: str
+        kind: VisitKind
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.visit_count += 1
+
+    class ActivityStarted(Event):
+        activity: Activity
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.activities = {**trajectory.activities, self.activity: self.occurred_on}
+
+    class ActivityEnded(Event):
+        activity: Activity
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.activities = {
+                a: d for a, d in trajectory.activities.items() if a is not self.activity
+            }
+
+    class JobBrokerRequested(Event):
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.job_broker_requested_on = self.occurred_on
+
+    class JobBrokerRequestWithdrawn(Event):
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.job_broker_requested_on = None
+
+    class Placed(Event):
+        employer: str
+        kind: PlacementKind
+        hours_per_week: Decimal
+        contract_months: int | None
+        trial: bool
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.placement = Placement(
+                employer=self.employer,
+                kind=self.kind,
+                hours_per_week=self.hours_per_week,
+                contract_months=self.contract_months,
+                trial=self.trial,
+                started_on=self.occurred_on,
+            )
+            # A placement answers the open job broker request.
+            trajectory.job_broker_requested_on = None
+
+    class PlacementEnded(Event):
+        reason: PlacementEndReason
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.placement = None
+
+    class WageValueAssessed(Event):
+        percent: int
+        needs_job_coaching: bool
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.wage_value = WageValue(
+                self.percent,
+                needs_job_coaching=self.needs_job_coaching,
+                assessed_on=self.occurred_on,
+            )
+
+    class TrajectoryClosed(Event):
+        reason: OutflowReason
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.status = TrajectoryStatus.CLOSED
+            trajectory.outflow_reason = self.reason
+            trajectory.closed_on = self.occurred_on
+            # Outflow ends what the coaching was doing; the placement itself goes on.
+            trajectory.activities = {}
+            trajectory.job_broker_requested_on = None
+
+    class TrajectoryReopened(Event):
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.status = TrajectoryStatus.OPEN
+            trajectory.outflow_reason = None
+            trajectory.reopen_count += 1
+
+    def __init__(
+        self, *, referral: Referral, benefit: Benefit, municipality: str, occurred_on: date
+    ) -> None:
+        self.referral = referral
+        self.benefit = benefit
+        self.municipality = municipality
+        self.registered_on = occurred_on
+        self.status = TrajectoryStatus.OPEN
+        self.intake_on: date | None = None
+        self.goal: Goal | None = None
+        self.happiness: tuple[tuple[date, int], ...] = ()
+        self.conversation_count = 0
+        self.visit_count = 0
+        self.activities: dict[Activity, date] = {}
+        self.job_broker_requested_on: date | None = None
+        self.placement: Placement | None = None
+        self.wage_value: WageValue | None = None
+        self.outflow_reason: OutflowReason | None = None
+        self.closed_on: date | None = None
+        self.reopen_count = 0
+
+    # Commands.
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        referral: Referral | str,
+        benefit: Benefit | str,
+        municipality: str,
+        on: date,
+        by: Actor,
+        policy: Policy,
+    ) -> ResidentTrajectory:
+        """Open a trajectory (rule 1). Personal data never enter it: see the vault."""
+        return cls._create(
+            cls.Registered,
+            referral=parse_enum(Referral, referral, field="referral"),
+            benefit=parse_enum(Benefit, benefit, field="benefit"),
+            municipality=text(municipality, field="municipality", max_length=100),
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    def hold_intake(
+        self, *, goal: Goal | str, happiness: int, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """Hold the intake: once, before anything else coach-led (rule 2)."""
+        self._check_open_on(on)
+        if self.intake_on is not None:
+            raise IntakeAlreadyHeld(
+                f"resident {self.id} already had an intake on {self.intake_on}; "
+                "a reopened trajectory keeps it"
+            )
+        self.trigger_event(
+            self.IntakeHeld,
+            goal=parse_enum(Goal, goal, field="goal"),
+            happiness=happiness_score(happiness),
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    def record_conversation(self, *, happiness: int, on: date, by: Actor, policy: Policy) -> None:
+        """Record a conversation with the coach and the resident's sense of happiness."""
+        self._check_coach_led("a conversation", on)
+        self.trigger_event(
+            self.ConversationHeld,
+            happiness=happiness_score(happiness),
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    def change_goal(self, *, goal: Goal | str, on: date, by: Actor, policy: Policy) -> None:
+        """Change the resident's goal. The resident sets goal and pace; any time after intake."""
+        self._check_coach_led("a goal change", on)
+        self.trigger_event(
+            self.GoalChanged,
+            goal=parse_enum(Goal, goal, field="goal"),
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    def visit_workplace(
+        self,
+        *,
+        organisation: str,
+        kind: VisitKind | str,
+        on: date,
+        by: Actor,
+        policy: Policy,
+    ) -> None:
+        """Record a workplace visit, shadow day, ride-along, coffee at a care home or walk."""
+        self._check_coach_led("a workplace visit", on)
+        self.trigger_event(
+            self.WorkplaceVisited,
+            organisation=text(organisation, field="organisation"),
+            kind=parse_enum(VisitKind, kind, field="kind"),
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    def start_activity(
+        self, *, activity: Activity | str, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """Start an activity such as a language course (rule 8). Any number may run at once."""
+        self._check_coach_led("an activity", on)
+        activity = parse_enum(Activity, activity, field="activity")
+        if activity in self.activities:
+            raise ActivityAlreadyRunning(
+                f"resident {self.id} follows {activity.value} since {self.activities[activity]}; "
+                "end it before starting it again"
+            )
+        self.trigger_event(
+            self.ActivityStarted, activity=activity, **decision_fields(on=on, by=by, policy=policy)
+        )
+
+    def end_activity(
+        self, *, activity: Activity | str, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """End a running activity (rule 8)."""
+        self._check_open_on(on)
+        activity = parse_enum(Activity, activity, field="activity")
+        started_on = self.activities.get(activity)
+        if started_on is None:
+            raise ActivityNotRunning(f"resident {self.id} does not follow {activity.value} now")
+        self._check_not_before(on, started_on, f"the start of {activity.value}")
+        self.trigger_event(
+            self.ActivityEnded, activity=activity, **decision_fields(on=on, by=by, policy=policy)
+        )
+
+    def request_job_broker(self, *, on: date, by: Actor, policy: Policy) -> None:
+        """Ask the job broker to search a workplace (rule 5): after intake, one open at a time."""
+        self._check_coach_led("a job broker request", on)
+        if self.job_broker_requested_on is not None:
+            raise JobBrokerRequestAlreadyOpen(
+                f"resident {self.id} has a job broker request open since "
+                f"{self.job_broker_requested_on}; it is answered by a placement or withdrawn"
+            )
+        self.trigger_event(self.JobBrokerRequested, **decision_fields(on=on, by=by, policy=policy))
+
+    def withdraw_job_broker_request(self, *, on: date, by: Actor, policy: Policy) -> None:
+        """Withdraw the open job broker request (rule 5)."""
+        self._check_open_on(on)
+        if self.job_broker_requested_on is None:
+            raise NoOpenJobBrokerRequest(f"resident {self.id} has no open job broker request")
+        self._check_not_before(on, self.job_broker_requested_on, "the job broker request")
+        self.trigger_event(
+            self.JobBrokerRequestWithdrawn, **decision_fields(on=on, by=by, policy=policy)
+        )
+
+    def place(
+        self,
+        *,
+        employer: str,
+        kind: PlacementKind | str,
+        hours_per_week: int | float | Decimal,
+        contract_months: int | None = None,
+        trial: bool = False,
+        on: date,
+        by: Actor,
+        policy: Policy,
+    ) -> None:
+        """Place the resident (rule 6): one current placement; more than 0, at most 40 hours."""
+        self._check_coach_led("a placement", on)
+        kind = parse_enum(PlacementKind, kind, field="kind")
+        hours = positive_hours(hours_per_week, field="hours_per_week", maximum=MAX_HOURS_PER_WEEK)
+        if contract_months is not None and (
+            isinstance(contract_months, bool)
+            or not isinstance(contract_months, int)
+            or contract_months <= 0
+        ):
+            raise InvalidInput(
+                f"contract_months must be a whole number of months above 0, or None "
+                f"for no fixed term, not {contract_months!r}"
+            )
+        if not isinstance(trial, bool):
+            raise InvalidInput(f"trial must be True or False, not {trial!r}")
+        if self.placement is not None:
+            raise PlacementAlreadyCurrent(
+                f"resident {self.id} is placed at {self.placement.employer} since "
+                f"{self.placement.started_on}; end that placement first"
+            )
+        self.trigger_event(
+            self.Placed,
+            employer=text(employer, field="employer"),
+            kind=kind,
+            hours_per_week=hours,
+            contract_months=contract_months,
+            trial=trial,
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    def end_placement(
+        self, *, reason: PlacementEndReason | str, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """End the current placement with a reason (rule 6)."""
+        self._check_open_on(on)
+        reason = parse_enum(PlacementEndReason, reason, field="reason")
+        if self.placement is None:
+            raise NoCurrentPlacement(f"resident {self.id} has no current placement to end")
+        self._check_not_before(on, self.placement.started_on, "the start of the placement")
+        self.trigger_event(
+            self.PlacementEnded, reason=reason, **decision_fields(on=on, by=by, policy=policy)
+        )
+
+    def assess_wage_value(
+        self, *, percent: int, needs_job_coaching: bool, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """Record a wage value assessment at the current paid placement (loonwaardebepaling)."""
+        self._check_open_on(on)
+        percent = _percent(percent)
+        if not isinstance(needs_job_coaching, bool):
+            raise InvalidInput(
+                f"needs_job_coaching must be True or False, not {needs_job_coaching!r}"
+            )
+        if self.placement is None or self.placement.kind is not PlacementKind.PAID_WORK:
+            raise NoCurrentPlacement(
+                f"resident {self.id} has no current paid placement; wage value is assessed "
+                "at the workplace"
+            )
+        self._check_not_before(on, self.placement.started_on, "the start of the placement")
+        self.trigger_event(
+            self.WageValueAssessed,
+            percent=percent,
+            needs_job_coaching=needs_job_coaching,
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    def close(self, *, reason: OutflowReason | str, on: date, by: Actor, policy: Policy) -> None:
+        """Close the trajectory: outflow with a reason (rule 7)."""
+        self._check_open_on(on)
+        reason = parse_enum(OutflowReason, reason, field="reason")
+        needed = _OUTFLOW_PLACEMENT.get(reason)
+        if needed is not None and (self.placement is None or self.placement.kind is not needed):
+            raise OutflowNeedsPlacement(
+                f"closing with reason {reason.value} needs a current "
+                f"{needed.value.replace('_', ' ')} placement; resident {self.id} has "
+                + (
+                    "none"
+                    if self.placement is None
+                    else f"a {self.placement.kind.value.replace('_', ' ')} placement"
+                )
+            )
+        self.trigger_event(
+            self.TrajectoryClosed, reason=reason, **decision_fields(on=on, by=by, policy=policy)
+        )
+
+    def reopen(self, *, on: date, by: Actor, policy: Policy) -> None:
+        """Reopen a closed trajectory (re-inflow): a new period in the same stream (rule 7)."""
+        self._check_business_date(on)
+        if self.status is TrajectoryStatus.OPEN:
+            raise TrajectoryIsOpen(f"resident {self.id}'s trajectory is open; nothing to reopen")
+        self.trigger_event(self.TrajectoryReopened, **decision_fields(on=on, by=by, policy=policy))
+
+    # Rule checks shared by the commands.
+
+    def _check_business_date(self, on: object) -> None:
+        """Rule 4, as far as the aggregate knows: not before registration or the last closure."""
+        on = business_date(on)
+        self._check_not_before(on, self.registered_on, "registration")
+        if self.closed_on is not None:
+            self._check_not_before(on, self.closed_on, "the trajectory's last closure")
+
+    def _check_not_before(self, on: date, earliest: date, what: str) -> None:
+        if on < earliest:
+            raise BusinessDateRefused(
+                f"business date {on} is before {what} on {earliest} (resident {self.id})"
+            )
+
+    def _check_open_on(self, on: object) -> None:
+        if self.status is TrajectoryStatus.CLOSED:
+            raise TrajectoryIsClosed(
+                f"resident {self.id}'s trajectory closed on {self.closed_on} "
+                f"({self.outflow_reason.value if self.outflow_reason else ''}); reopen it first"
+            )
+        self._check_business_date(on)
+
+    def _check_coach_led(self, what: str, on: date) -> None:
+        self._check_open_on(on)
+        if self.intake_on is None:
+            raise IntakeRequired(f"resident {self.id} needs an intake before {what}")
+        self._check_not_before(on, self.intake_on, "the intake")

@@ -1,0 +1,191 @@
+"""Enumerations and value objects of the domain (see docs/glossary.md for the Dutch terms).
+
+Enumerations are plain :class:`enum.Enum` classes with lower-case text values, so that
+``OutflowReason("work")`` works and events store the value as text. Text that is no member raises
+:class:`~participatie.errors.InvalidInput` through :func:`parse_enum`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+
+from participatie.errors import InvalidInput
+
+__all__ = [
+    "Activity",
+    "Actor",
+    "Benefit",
+    "Goal",
+    "OutflowReason",
+    "Placement",
+    "PlacementEndReason",
+    "PlacementKind",
+    "Referral",
+    "Role",
+    "TrajectoryStatus",
+    "VisitKind",
+    "parse_enum",
+]
+
+
+class Role(enum.Enum):
+    """Who decides. Every event records the actor's role."""
+
+    COACH = "coach"
+    JOB_BROKER = "job_broker"
+    WAGE_VALUE_ASSESSOR = "wage_value_assessor"
+    JOB_COACH = "job_coach"
+    COORDINATOR = "coordinator"
+    POLICY_OFFICER = "policy_officer"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Referral(enum.Enum):
+    """How the resident came in (aanmelding)."""
+
+    MUNICIPALITY = "municipality"
+    CARE_AND_WELFARE = "care_and_welfare"
+    WALK_IN = "walk_in"
+
+
+class Benefit(enum.Enum):
+    """What the resident lives on at registration (uitkering)."""
+
+    SOCIAL_ASSISTANCE = "social_assistance"  # bijstand
+    UNEMPLOYMENT = "unemployment"  # WW
+    NONE = "none"  # nugger: no benefit
+
+
+class Goal(enum.Enum):
+    """What the resident works towards. The resident sets it and may change it at any time."""
+
+    WORK = "work"
+    MORE_HOURS = "more_hours"
+    VOLUNTEER_WORK = "volunteer_work"
+    MEANINGFUL_DAY = "meaningful_day"
+
+
+class VisitKind(enum.Enum):
+    """Ways coaches widen the comfort zone."""
+
+    WORKPLACE_VISIT = "workplace_visit"
+    SHADOW_DAY = "shadow_day"  # meeloopdag
+    RIDE_ALONG = "ride_along"
+    CARE_HOME_COFFEE = "care_home_coffee"
+    WALK = "walk"
+
+
+class Activity(enum.Enum):
+    """Activities during the trajectory. An activity is not an outflow."""
+
+    LANGUAGE_COURSE = "language_course"  # taalles
+    TRAINING = "training"
+    CARE_ASSISTANCE = "care_assistance"
+    VOLUNTEER_ORIENTATION = "volunteer_orientation"
+
+
+class PlacementKind(enum.Enum):
+    """What kind of work a placement is."""
+
+    PAID_WORK = "paid_work"
+    VOLUNTEER_WORK = "volunteer_work"
+
+
+class PlacementEndReason(enum.Enum):
+    """Why a placement ended."""
+
+    CONTRACT_ENDED = "contract_ended"
+    DISMISSED = "dismissed"
+    RESIDENT_LEFT = "resident_left"
+
+
+class OutflowReason(enum.Enum):
+    """Why a trajectory closed (uitstroomreden)."""
+
+    WORK = "work"
+    VOLUNTEER_WORK = "volunteer_work"
+    EDUCATION = "education"
+    MOVED_AWAY = "moved_away"
+    CARE = "care"
+    WITHDREW = "withdrew"
+    OTHER = "other"
+
+
+class TrajectoryStatus(enum.Enum):
+    """Whether a trajectory is open (being coached) or closed (flowed out)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def parse_enum(enum_cls: type[E], value: E | str, *, field: str) -> E:
+    """Return ``value`` as a member of ``enum_cls``, accepting the member or its text value.
+
+    >>> parse_enum(Goal, "work", field="goal")
+    <Goal.WORK: 'work'>
+    """
+    if isinstance(value, enum_cls):
+        return value
+    if isinstance(value, str):
+        try:
+            return enum_cls(value)
+        except ValueError:
+            pass
+    allowed = ", ".join(repr(m.value) for m in enum_cls)
+    raise InvalidInput(f"{field} must be a {enum_cls.__name__} (one of {allowed}), not {value!r}")
+
+
+def _non_empty_text(_: Any, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{attribute.name} must be non-empty text, not {value!r}")
+
+
+def _role(value: Role | str) -> Role:
+    return parse_enum(Role, value, field="role")
+
+
+def _optional_municipality(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"municipality must be non-empty text or None, not {value!r}")
+    return value
+
+
+@attrs.frozen
+class Actor:
+    """Who decides or reads: a person's id in the municipality's systems and their role.
+
+    ``municipality`` limits a coach to the residents of one municipality; ``None`` means every
+    municipality the deployment serves.
+
+    >>> Actor("coach-17", Role.COACH, municipality="haaren")
+    Actor(id='coach-17', role=<Role.COACH: 'coach'>, municipality='haaren')
+    >>> Actor("coach-17", "coach").role
+    <Role.COACH: 'coach'>
+    """
+
+    id: str = attrs.field(validator=_non_empty_text)
+    role: Role = attrs.field(converter=_role)
+    municipality: str | None = attrs.field(default=None, converter=_optional_municipality)
+
+
+@attrs.frozen
+class Placement:
+    """The current placement of a resident (state, not an event)."""
+
+    employer: str
+    kind: PlacementKind
+    hours_per_week: Decimal
+    contract_months: int | None
+    trial: bool
+    started_on: date

@@ -1,0 +1,103 @@
+"""The PostgreSQL application recorder with the personal-data vault (needs the ``postgres`` extra).
+
+Kept apart from :mod:`participatie.recorders` so that psycopg is imported only when PostgreSQL is
+used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.sql import SQL, Identifier
+
+from participatie.recorders import VAULT_TABLE, _record_from_row
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from eventsourcing.persistence import StoredEvent
+    from psycopg import Cursor
+    from psycopg.rows import DictRow
+
+    from participatie.privacy.vault import SealedRecord
+
+__all__ = ["PostgresParticipationRecorder"]
+
+
+class PostgresParticipationRecorder(PostgresApplicationRecorder):
+    """PostgreSQL recorder whose vault rows commit in the same transaction as the events.
+
+    The rows are written before eventsourcing takes its table lock, inside the same transaction.
+    ``POSTGRES_ENABLE_DB_FUNCTIONS`` must stay off: it bypasses this hook and would drop rows.
+    """
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        if datastore.enable_db_functions:
+            msg = (
+                "POSTGRES_ENABLE_DB_FUNCTIONS must be off for participatie: it bypasses the "
+                "transaction that keeps personal data and events together"
+            )
+            raise ValueError(msg)
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        table = Identifier(VAULT_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "resident_id uuid PRIMARY KEY, "
+                "bsn_hash bytea UNIQUE, "
+                "key_id text NOT NULL, "
+                "wrapped_key bytea NOT NULL, "
+                "ciphertext bytea NOT NULL)"
+            ).format(schema=schema, table=table)
+        )
+        self._vault_insert = SQL(
+            "INSERT INTO {schema}.{table} "
+            "(resident_id, bsn_hash, key_id, wrapped_key, ciphertext) VALUES (%s, %s, %s, %s, %s)"
+        ).format(schema=schema, table=table)
+        self._vault_select = SQL("SELECT * FROM {schema}.{table} WHERE resident_id = %s").format(
+            schema=schema, table=table
+        )
+        self._vault_find = SQL(
+            "SELECT resident_id FROM {schema}.{table} WHERE bsn_hash = %s"
+        ).format(schema=schema, table=table)
+
+    def _insert_events(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        *,
+        vault_records: Sequence[SealedRecord] = (),
+        **kwargs: Any,
+    ) -> None:
+        for record in vault_records:
+            curs.execute(
+                self._vault_insert,
+                (
+                    record.resident_id,
+                    record.bsn_hash,
+                    record.key_id,
+                    record.wrapped_key,
+                    record.ciphertext,
+                ),
+            )
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def vault_get(self, resident_id: UUID) -> SealedRecord | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._vault_select, (resident_id,))
+            row = curs.fetchone()
+        return None if row is None else _record_from_row(row)
+
+    def vault_find(self, bsn_hash: bytes) -> UUID | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._vault_find, (bsn_hash,))
+            row = curs.fetchone()
+        if row is None:
+            return None
+        resident_id = row["resident_id"]
+        return resident_id if isinstance(resident_id, UUID) else UUID(str(resident_id))

@@ -1,0 +1,222 @@
+"""Store URLs and the eventsourcing persistence settings they stand for.
+
+=============================================  =============================================
+URL                                            store
+=============================================  =============================================
+``memory://``                                  in-process (eventsourcing POPO): tests
+``sqlite:///relative.db``                      SQLite file, relative to the working directory
+``sqlite:////abs/path.db``                     SQLite file, absolute path
+``postgresql://user:pass@host:port/dbname``    PostgreSQL (psycopg 3); ``?schema=name`` optional
+=============================================  =============================================
+
+Without a URL, ``PARTICIPATIE_STORE`` is used, and without that the embedded default
+``sqlite:///participatie.db``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+import attrs
+
+from participatie.errors import ConfigurationError
+from participatie.privacy.vault import MIN_SECRET_LENGTH
+
+__all__ = ["DEFAULT_STORE_URL", "StoreConfig", "parse_store_url", "resolve_secret"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_STORE_URL = "sqlite:///participatie.db"
+STORE_ENV = "PARTICIPATIE_STORE"
+SECRET_ENV = "PARTICIPATIE_SECRET"  # noqa: S105 (the variable's name, not a secret)
+
+#: The eventsourcing application name: settings below are passed with this prefix, so that
+#: unprefixed eventsourcing variables in the process environment cannot redirect the store.
+APP_NAME = "Participation"
+_PREFIX = APP_NAME.upper() + "_"
+
+
+@attrs.frozen
+class StoreConfig:
+    """A parsed store URL: which store, its eventsourcing settings, and the URL without password."""
+
+    kind: Literal["memory", "sqlite", "postgresql"]
+    settings: dict[str, str]
+    display_url: str
+    sqlite_path: Path | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The settings as an eventsourcing ``env`` mapping for the application."""
+        return {_PREFIX + key: value for key, value in self.settings.items()}
+
+
+def _redact(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host = f"{host}:{parts.port}"
+        netloc = f"{parts.username or ''}:***@{host}"
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    except ValueError:
+        return "<unparseable store URL>"
+
+
+def parse_store_url(url: str | None = None) -> StoreConfig:
+    """Parse a store URL (or ``PARTICIPATIE_STORE``, or the default) into a :class:`StoreConfig`.
+
+    >>> parse_store_url("postgresql://me:secret@db:5432/trajecten").display_url
+    'postgresql://me:***@db:5432/trajecten'
+    """
+    if url is None:
+        url = os.environ.get(STORE_ENV) or DEFAULT_STORE_URL
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigurationError(
+            "the store URL is empty; use memory://, sqlite:///file.db or postgresql://..."
+        )
+    display = _redact(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (parsing the port validates it)
+    except ValueError as error:
+        raise ConfigurationError(f"malformed store URL {display!r}: {error}") from None
+    scheme = parts.scheme.lower()
+    if scheme == "memory":
+        if parts.netloc or parts.path or parts.query:
+            raise ConfigurationError(f"the in-process store is just 'memory://', not {display!r}")
+        return StoreConfig(
+            kind="memory",
+            settings={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+            display_url=display,
+        )
+    if scheme == "sqlite":
+        return _sqlite(parts.netloc, parts.path, parts.query, display)
+    if scheme in ("postgresql", "postgres"):
+        return _postgresql(url, display)
+    raise ConfigurationError(
+        f"unsupported store URL {display!r}: use memory://, sqlite:///file.db or "
+        "postgresql://user:password@host:port/dbname"
+    )
+
+
+def _sqlite(netloc: str, path: str, query: str, display: str) -> StoreConfig:
+    if netloc or query:
+        raise ConfigurationError(
+            f"malformed SQLite URL {display!r}: use sqlite:///relative.db or sqlite:////abs/path.db"
+        )
+    file_path = unquote(path[1:]) if path.startswith("/") else ""
+    if not file_path or file_path.endswith("/") or file_path == ":memory:":
+        raise ConfigurationError(
+            f"SQLite URL {display!r} names no database file: use sqlite:///relative.db or "
+            "sqlite:////abs/path.db (or memory:// for an in-process store)"
+        )
+    db_path = Path(file_path)
+    return StoreConfig(
+        kind="sqlite",
+        settings={
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(db_path),
+            "APPLICATION_RECORDER_TOPIC": ("participatie.recorders:SQLiteParticipationRecorder"),
+        },
+        display_url=display,
+        sqlite_path=db_path,
+    )
+
+
+def _postgresql(url: str, display: str) -> StoreConfig:
+    parts = urlsplit(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not dbname or "/" in dbname:
+        raise ConfigurationError(
+            f"malformed PostgreSQL URL {display!r}: use postgresql://user:password@host:port/dbname"
+        )
+    if not parts.username:
+        raise ConfigurationError(f"PostgreSQL URL {display!r} names no user")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = sorted(set(query) - {"schema"})
+    if unknown:
+        raise ConfigurationError(
+            f"PostgreSQL URL {display!r} has unknown options {unknown}; only 'schema' is supported"
+        )
+    settings = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username),
+        # eventsourcing requires a password setting even where the server trusts the client.
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        "APPLICATION_RECORDER_TOPIC": (
+            "participatie.recorders_postgres:PostgresParticipationRecorder"
+        ),
+    }
+    if "schema" in query:
+        schema = query["schema"][-1]
+        if not schema.isidentifier() or len(schema) > 63:
+            raise ConfigurationError(f"PostgreSQL schema {schema!r} is not a plain identifier")
+        settings["POSTGRES_SCHEMA"] = schema
+    return StoreConfig(kind="postgresql", settings=settings, display_url=display)
+
+
+def resolve_secret(config: StoreConfig, secret: str | None) -> str:
+    """The deployment secret: given, or ``PARTICIPATIE_SECRET``, or (SQLite, memory) made here.
+
+    PostgreSQL requires an explicit secret. A SQLite file store without one keeps a generated secret
+    beside the database file (``<file>.secret``, readable by its owner only), and says so once when
+    it creates it. An in-process store gets a random secret: its data end with the process anyway.
+    """
+    if secret is None:
+        secret = os.environ.get(SECRET_ENV) or None
+    if secret is not None:
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"the deployment secret must be at least {MIN_SECRET_LENGTH} characters long"
+            )
+        return secret
+    if config.kind == "memory":
+        return secrets.token_urlsafe(32)
+    if config.kind == "sqlite" and config.sqlite_path is not None:
+        return _secret_beside(config.sqlite_path)
+    raise ConfigurationError(
+        f"a deployment secret is required for {config.display_url}: set {SECRET_ENV} "
+        f"(at least {MIN_SECRET_LENGTH} characters) or pass secret=... to Participation.open"
+    )
+
+
+def _secret_beside(db_path: Path) -> str:
+    secret_path = db_path.with_name(db_path.name + ".secret")
+    try:
+        return secret_path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    secret_path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # Write a private temporary file, then link it into place: the link either creates the whole
+    # file or fails because another process was first, and then its secret is the one to use.
+    tmp_path = secret_path.with_name(f".{secret_path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secret + "\n")
+    try:
+        os.link(tmp_path, secret_path)
+    except FileExistsError:
+        return secret_path.read_text(encoding="utf-8").strip()
+    finally:
+        tmp_path.unlink()
+    logger.warning(
+        "created the deployment secret %s for %s; keep it safe: without it the personal data "
+        "in the store cannot be read",
+        secret_path,
+        db_path,
+    )
+    return secret
