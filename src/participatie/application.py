@@ -9,6 +9,8 @@ so no update is lost and a rule that the other writer's change now breaks is rep
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Self
@@ -59,8 +61,10 @@ __all__ = ["Participation"]
 #: Business dates are Dutch calendar days.
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
-#: How often a command is tried when other writers keep saving the same trajectory first.
-_ATTEMPTS = 5
+#: How often a command is tried when other writers keep saving the same trajectory first, and the
+#: longest pause (seconds) before a retry; pauses are random so that racing writers spread out.
+_ATTEMPTS = 10
+_MAX_BACKOFF = 0.05
 
 
 class _EventStoreApplication(Application[UUID]):
@@ -433,13 +437,15 @@ class Participation:
     ) -> None:
         rid = _uuid(resident_id)
         self._check_not_future(on)
-        for _ in range(_ATTEMPTS):
+        for attempt in range(1, _ATTEMPTS + 1):
             trajectory = self._load_resident(rid)
             command(trajectory)
             try:
                 self._events.save(trajectory)
             except IntegrityError:
-                continue  # another writer saved this version first: retry on the fresh state
+                # Another writer saved this version first: retry on the fresh state.
+                time.sleep(random.uniform(0, _MAX_BACKOFF * attempt / _ATTEMPTS))  # noqa: S311
+                continue
             return
         raise ConcurrentUpdate(
             f"resident {rid} was changed by other writers during each of {_ATTEMPTS} attempts; "

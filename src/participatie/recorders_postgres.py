@@ -66,6 +66,20 @@ class PostgresParticipationRecorder(PostgresApplicationRecorder):
             "SELECT resident_id FROM {schema}.{table} WHERE bsn_hash = %s"
         ).format(schema=schema, table=table)
 
+    def create_table(self) -> None:
+        """Create the tables, one process at a time.
+
+        Several application processes that start together would otherwise race on
+        ``CREATE ... IF NOT EXISTS`` and fail with "tuple concurrently updated".
+        """
+        lock_key = f"participatie:create:{self.datastore.schema}.{self.events_table_name}"
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (lock_key,))
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (lock_key,))
+
     def _insert_events(
         self,
         curs: Cursor[DictRow],

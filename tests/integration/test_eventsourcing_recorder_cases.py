@@ -1,0 +1,105 @@
+"""eventsourcing's own application-recorder test cases, run against participatie's subclasses.
+
+The subclasses add the personal-data vault to each store's recorder; these cases prove that
+everything eventsourcing itself expects of an application recorder still holds.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.tests.persistence import (
+    ApplicationRecorderTestCase,
+    NonInterleavingNotificationIDsBaseCase,
+)
+
+from participatie.recorders import POPOParticipationRecorder, SQLiteParticipationRecorder
+
+
+class TestPOPOParticipationRecorder(ApplicationRecorderTestCase[POPOParticipationRecorder]):
+    def create_recorder(self) -> POPOParticipationRecorder:
+        return POPOParticipationRecorder()
+
+
+class _SQLiteFile:
+    def setUp(self) -> None:
+        self._dir = tempfile.TemporaryDirectory()
+        self.datastore = SQLiteDatastore(db_name=str(Path(self._dir.name) / "events.db"))
+
+    def tearDown(self) -> None:
+        self.datastore.close()
+        self._dir.cleanup()
+
+    def create_recorder(self) -> SQLiteParticipationRecorder:
+        recorder = SQLiteParticipationRecorder(self.datastore)
+        recorder.create_table()
+        return recorder
+
+
+class TestSQLiteParticipationRecorder(
+    _SQLiteFile, ApplicationRecorderTestCase[SQLiteParticipationRecorder]
+):
+    pass
+
+
+class TestSQLiteParticipationRecorderNonInterleaving(
+    _SQLiteFile, NonInterleavingNotificationIDsBaseCase
+):
+    pass
+
+
+@pytest.fixture
+def _postgres_for_unittest(request: pytest.FixtureRequest, postgres_url: str) -> Any:
+    request.cls.postgres_url = postgres_url
+
+
+class _PostgresSchema:
+    postgres_url: str
+
+    def setUp(self) -> None:
+        from eventsourcing.postgres import PostgresDatastore  # noqa: PLC0415
+
+        parts = urlsplit(self.postgres_url)
+        self.schema = f"es_{secrets.token_hex(6)}"
+        self.datastore = PostgresDatastore(
+            dbname=parts.path.lstrip("/"),
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password or "",
+            schema=self.schema,
+        )
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(f'CREATE SCHEMA "{self.schema}"')
+
+    def tearDown(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(f'DROP SCHEMA "{self.schema}" CASCADE')
+        self.datastore.close()
+
+    def create_recorder(self) -> Any:
+        from participatie.recorders_postgres import PostgresParticipationRecorder  # noqa: PLC0415
+
+        recorder = PostgresParticipationRecorder(self.datastore, events_table_name="es_events")
+        recorder.create_table()
+        return recorder
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("_postgres_for_unittest")
+class TestPostgresParticipationRecorder(_PostgresSchema, ApplicationRecorderTestCase[Any]):
+    EXPECT_CONTIGUOUS_NOTIFICATION_IDS = False
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("_postgres_for_unittest")
+class TestPostgresParticipationRecorderNonInterleaving(
+    _PostgresSchema, NonInterleavingNotificationIDsBaseCase
+):
+    pass

@@ -1,0 +1,176 @@
+"""The application on a SQLite file and on PostgreSQL: persistence, the vault, concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from participatie import (
+    Activity,
+    BsnAlreadyRegistered,
+    Goal,
+    OutflowReason,
+    Participation,
+    PlacementKind,
+    TrajectoryIsClosed,
+    VisitKind,
+)
+from tests.support import BROKER, COACH, TEST_SECRET, assert_refused, register
+
+
+def open_app(url: str) -> Participation:
+    return Participation.open(url, secret=TEST_SECRET)
+
+
+def build_history(app: Participation) -> UUID:
+    rid = register(app, bsn="123456782", name="A. Jansen")
+    app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    app.record_conversation(rid, happiness=6, on=date(2019, 1, 20), by=COACH)
+    app.visit_workplace(
+        rid, organisation="Zorgboerderij", kind=VisitKind.SHADOW_DAY, on=date(2019, 2, 1), by=COACH
+    )
+    app.start_activity(rid, activity=Activity.LANGUAGE_COURSE, on=date(2019, 2, 1), by=COACH)
+    app.request_job_broker(rid, on=date(2019, 3, 1), by=COACH)
+    app.place(
+        rid,
+        employer="Basisschool",
+        kind=PlacementKind.PAID_WORK,
+        hours_per_week="19.5",  # type: ignore[arg-type]
+        contract_months=12,
+        on=date(2019, 4, 1),
+        by=BROKER,
+    )
+    app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2019, 5, 1), by=COACH)
+    return rid
+
+
+def test_state_after_close_and_reopen_is_identical(store_url: str) -> None:
+    with open_app(store_url) as app:
+        rid = build_history(app)
+        before = app.resident(rid)
+    with open_app(store_url) as app:
+        after = app.resident(rid)
+        assert after == before
+        assert after.version == 8
+        assert app.find_resident(bsn="123456782", by=COACH) == rid
+        assert app.personal_data(rid, by=COACH).name == "A. Jansen"
+        assert app.resident_ids() == [rid]
+
+
+def test_refused_command_appends_nothing_on_the_store(store_url: str) -> None:
+    with open_app(store_url) as app:
+        rid = build_history(app)
+        assert_refused(
+            app,
+            rid,
+            TrajectoryIsClosed,
+            lambda: app.record_conversation(rid, happiness=5, on=date(2019, 6, 1), by=COACH),
+        )
+        assert_refused(app, None, BsnAlreadyRegistered, lambda: register(app, bsn="123456782"))
+
+
+def test_registration_writes_vault_row_and_event_in_one_transaction(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_app(store_url) as app:
+        recorder_class = type(app._events.recorder)
+        base = recorder_class.__mro__[1]
+
+        def failing_insert(*args: Any, **kwargs: Any) -> Any:
+            msg = "simulated failure after the vault row was written"
+            raise IntegrityError(msg)
+
+        monkeypatch.setattr(base, "_insert_events", failing_insert)
+        with pytest.raises(IntegrityError):
+            register(app, bsn="123456782", name="A. Jansen")
+        monkeypatch.undo()
+        assert app.find_resident(bsn="123456782", by=COACH) is None
+        assert app.resident_ids() == []
+        register(app, bsn="123456782")  # the BSN is free: nothing was left behind
+
+
+def test_two_instances_writing_one_resident_lose_no_update(store_url: str) -> None:
+    writers, conversations = 4, 10
+    with open_app(store_url) as app:
+        rid = register(app)
+        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    errors: list[BaseException] = []
+    start = threading.Barrier(writers, timeout=30)
+
+    def write() -> None:
+        try:
+            with open_app(store_url) as own:
+                start.wait()
+                for _ in range(conversations):
+                    own.record_conversation(rid, happiness=6, on=date(2019, 2, 1), by=COACH)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with open_app(store_url) as app:
+        trajectory = app.resident(rid)
+        assert trajectory.version == 2 + writers * conversations
+        assert trajectory.conversation_count == writers * conversations
+        versions = [e.originator_version for e in app._events.events.get(rid)]
+        assert versions == list(range(1, trajectory.version + 1))
+
+
+def _process_writer(url: str, rid: str, count: int) -> None:
+    with open_app(url) as app:
+        for _ in range(count):
+            app.record_conversation(UUID(rid), happiness=7, on=date(2019, 2, 1), by=COACH)
+
+
+def test_two_processes_writing_one_resident_lose_no_update(store_url: str) -> None:
+    with open_app(store_url) as app:
+        rid = register(app)
+        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_process_writer, args=(store_url, str(rid), 10)) for _ in range(2)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    with open_app(store_url) as app:
+        assert app.resident(rid).conversation_count == 20
+        assert app.resident(rid).version == 22
+
+
+def test_concurrent_registrations_of_one_bsn_register_it_once(store_url: str) -> None:
+    racers = 4
+    outcomes: list[object] = []
+    start = threading.Barrier(racers, timeout=30)
+
+    def race() -> None:
+        with open_app(store_url) as own:
+            start.wait()
+            try:
+                outcomes.append(register(own, bsn="111222333"))
+            except BsnAlreadyRegistered as refused:
+                outcomes.append(refused)
+
+    threads = [threading.Thread(target=race) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [o for o in outcomes if isinstance(o, UUID)]
+    assert len(winners) == 1
+    assert len(outcomes) == racers
+    with open_app(store_url) as app:
+        assert app.resident_ids() == winners
+        assert app.find_resident(bsn="111222333", by=COACH) == winners[0]

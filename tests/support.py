@@ -1,0 +1,74 @@
+"""Helpers shared by the tests: actors, a settable clock, and checks that nothing was appended."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from participatie import Actor, Benefit, Goal, Participation, Referral, Role
+
+TEST_SECRET = "test secret of the participatie suite, 40+ characters long"
+TODAY = date(2026, 11, 24)
+POSTGRES_URL = os.environ.get(
+    "PARTICIPATIE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+COACH = Actor("coach-17", Role.COACH, municipality="haaren")
+BROKER = Actor("broker-2", Role.JOB_BROKER)
+ASSESSOR = Actor("assessor-5", Role.WAGE_VALUE_ASSESSOR)
+
+
+class Clock:
+    """A settable clock: tests decide what "now" is."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def register(app: Participation, on: date = date(2019, 1, 8), **kwargs: Any) -> UUID:
+    """Register a walk-in resident without benefit in Haaren."""
+    fields: dict[str, Any] = {
+        "referral": Referral.WALK_IN,
+        "benefit": Benefit.NONE,
+        "municipality": "haaren",
+        "on": on,
+        "by": COACH,
+    }
+    fields.update(kwargs)
+    return app.register_resident(**fields)
+
+
+def register_with_intake(app: Participation, on: date = date(2019, 1, 8)) -> UUID:
+    rid = register(app, on=on)
+    app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=on, by=COACH)
+    return rid
+
+
+def log_position(app: Participation) -> int:
+    """The id of the last stored event in the whole store (0 when empty)."""
+    return app._events.recorder.max_notification_id() or 0
+
+
+def assert_refused(
+    app: Participation,
+    resident_id: UUID | None,
+    error: type[BaseException],
+    command: Callable[[], object],
+    match: str | None = None,
+) -> None:
+    """The command raises ``error`` and appends nothing: no version, no event anywhere."""
+    version = None if resident_id is None else app.resident(resident_id).version
+    position = log_position(app)
+    with pytest.raises(error, match=match):
+        command()
+    if resident_id is not None:
+        assert app.resident(resident_id).version == version
+    assert log_position(app) == position

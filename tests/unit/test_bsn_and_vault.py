@@ -1,0 +1,127 @@
+"""The BSN eleven-test, the personal-data vault and registration by BSN."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+from participatie import (
+    BsnAlreadyRegistered,
+    ConfigurationError,
+    InvalidInput,
+    OutflowReason,
+    Participation,
+    is_valid_bsn,
+)
+from participatie.privacy.vault import KeyRing, PersonalData
+from tests.support import COACH, TEST_SECRET, assert_refused, register
+
+
+@pytest.mark.parametrize("bsn", ["123456782", "111222333", "999999990"])
+def test_numbers_passing_the_eleven_test_are_valid_bsns(bsn: str) -> None:
+    assert is_valid_bsn(bsn)
+
+
+@pytest.mark.parametrize(
+    "bsn", ["123456789", "000000000", "12345678", "1234567820", "12345678a", "１２３４５６７８２"]
+)
+def test_numbers_failing_the_eleven_test_or_the_format_are_not(bsn: str) -> None:
+    assert not is_valid_bsn(bsn)
+
+
+@pytest.mark.parametrize("bsn", ["123456789", "12345678", 123456782, "000000000"])
+def test_registering_an_invalid_bsn_is_invalid_input(app: Participation, bsn: object) -> None:
+    assert_refused(app, None, InvalidInput, lambda: register(app, bsn=bsn))
+
+
+def test_a_resident_is_found_by_bsn(app: Participation) -> None:
+    rid = register(app, bsn="123456782")
+    assert app.find_resident(bsn="123456782", by=COACH) == rid
+    assert app.find_resident(bsn="111222333", by=COACH) is None
+
+
+def test_registering_a_bsn_that_has_an_open_trajectory_is_refused(app: Participation) -> None:
+    register(app, bsn="123456782")
+    assert_refused(app, None, BsnAlreadyRegistered, lambda: register(app, bsn="123456782"))
+
+
+def test_registering_a_bsn_whose_trajectory_closed_points_to_reopening(
+    app: Participation,
+) -> None:
+    rid = register(app, bsn="123456782")
+    app.close_trajectory(rid, reason=OutflowReason.WITHDREW, on=date(2019, 2, 1), by=COACH)
+    assert_refused(
+        app, None, BsnAlreadyRegistered, lambda: register(app, bsn="123456782"), match="reopen"
+    )
+
+
+def test_personal_data_read_back_from_the_vault(app: Participation) -> None:
+    rid = register(app, bsn="123456782", name="A. Jansen", notes="likes gardening")
+    assert app.personal_data(rid, by=COACH) == PersonalData(
+        bsn="123456782", name="A. Jansen", notes="likes gardening"
+    )
+
+
+def test_resident_without_personal_data_has_an_empty_record(app: Participation) -> None:
+    rid = register(app)
+    assert app.personal_data(rid, by=COACH).is_empty
+
+
+def test_vault_hash_is_keyed_by_the_secret() -> None:
+    one = KeyRing(TEST_SECRET)
+    other = KeyRing(TEST_SECRET + " but another one")
+    assert one.bsn_hash("123456782") != other.bsn_hash("123456782")
+    assert one.bsn_hash("123456782") != b"123456782"
+
+
+def test_each_resident_has_a_key_of_their_own() -> None:
+    ring = KeyRing(TEST_SECRET)
+    data = PersonalData(bsn="123456782", name="A")
+    first, second = ring.seal(uuid4(), data), ring.seal(uuid4(), data)
+    assert first.wrapped_key != second.wrapped_key
+    assert first.ciphertext != second.ciphertext
+    assert b"123456782" not in first.ciphertext
+
+
+def test_a_sealed_record_does_not_open_for_another_resident() -> None:
+    ring = KeyRing(TEST_SECRET)
+    record = ring.seal(uuid4(), PersonalData(name="A"))
+    moved = type(record)(
+        resident_id=uuid4(),
+        bsn_hash=record.bsn_hash,
+        key_id=record.key_id,
+        wrapped_key=record.wrapped_key,
+        ciphertext=record.ciphertext,
+    )
+    with pytest.raises(InvalidTag):
+        ring.open(moved)
+
+
+def test_a_record_sealed_under_another_secret_is_a_configuration_error() -> None:
+    record = KeyRing(TEST_SECRET).seal(uuid4(), PersonalData(name="A"))
+    with pytest.raises(ConfigurationError, match="another deployment secret"):
+        KeyRing(TEST_SECRET + "!").open(record)
+
+
+@pytest.mark.parametrize("secret", ["short", "", "x" * 31])
+def test_a_secret_shorter_than_32_characters_is_refused(secret: str) -> None:
+    with pytest.raises(ConfigurationError, match="32"):
+        Participation.open("memory://", secret=secret)
+
+
+@pytest.mark.parametrize(("field", "length"), [("name", 201), ("notes", 10_001)])
+def test_overlong_personal_text_is_invalid_input(
+    app: Participation, field: str, length: int
+) -> None:
+    fields: dict[str, Any] = {field: "x" * length}
+    assert_refused(app, None, InvalidInput, lambda: register(app, **fields))
+
+
+def test_sql_looking_text_is_kept_as_text(app: Participation) -> None:
+    name = "Robert'); DROP TABLE participatie_vault;--"
+    rid = register(app, name=name)
+    assert app.personal_data(rid, by=COACH).name == name
