@@ -6,10 +6,12 @@ used.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.errors import DuplicateObject
 from psycopg.sql import SQL, Identifier
 
 from participatie.recorders import VAULT_TABLE, _record_from_row
@@ -67,18 +69,25 @@ class PostgresParticipationRecorder(PostgresApplicationRecorder):
         ).format(schema=schema, table=table)
 
     def create_table(self) -> None:
-        """Create the tables, one process at a time.
+        """Create the tables, types and functions, one process at a time.
 
         Several application processes that start together would otherwise race on
-        ``CREATE ... IF NOT EXISTS`` and fail with "tuple concurrently updated".
+        ``CREATE ... IF NOT EXISTS`` and fail with "tuple concurrently updated". Everything runs on
+        one pooled connection, which holds the advisory lock, so a pool of one suffices.
         """
         lock_key = f"participatie:create:{self.datastore.schema}.{self.events_table_name}"
         with self.datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (lock_key,))
             try:
-                super().create_table()
+                for statement in self.sql_create_statements:
+                    if "CREATE TYPE" in statement.as_string():
+                        with contextlib.suppress(DuplicateObject), conn.transaction():
+                            conn.execute(statement, prepare=False)
+                with conn.transaction(), conn.cursor() as curs:
+                    self._create_table(curs)
             finally:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (lock_key,))
+        self.datastore.register_type_adapters()
 
     def _insert_events(
         self,
