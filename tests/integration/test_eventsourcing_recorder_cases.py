@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,12 +28,30 @@ class TestPOPOParticipationRecorder(ApplicationRecorderTestCase[POPOParticipatio
         return POPOParticipationRecorder()
 
 
-class _SQLiteFile:
+class _JoinsTestThreads:
+    """Waits for the threads a test case started before the datastore closes.
+
+    eventsourcing's concurrency cases stop their reader threads without joining them; closing a
+    SQLite connection under a reader that is still inside a query crashes the interpreter.
+    """
+
+    def _remember_threads(self) -> None:
+        self._threads_before = set(threading.enumerate())
+
+    def _join_test_threads(self) -> None:
+        for thread in set(threading.enumerate()) - self._threads_before:
+            if not thread.daemon:  # connection pools' workers are daemons and live on
+                thread.join(timeout=10)
+
+
+class _SQLiteFile(_JoinsTestThreads):
     def setUp(self) -> None:
+        self._remember_threads()
         self._dir = tempfile.TemporaryDirectory()
         self.datastore = SQLiteDatastore(db_name=str(Path(self._dir.name) / "events.db"))
 
     def tearDown(self) -> None:
+        self._join_test_threads()
         self.datastore.close()
         self._dir.cleanup()
 
@@ -59,10 +78,11 @@ def _postgres_for_unittest(request: pytest.FixtureRequest, postgres_url: str) ->
     request.cls.postgres_url = postgres_url
 
 
-class _PostgresSchema:
+class _PostgresSchema(_JoinsTestThreads):
     postgres_url: str
 
     def setUp(self) -> None:
+        self._remember_threads()
         from eventsourcing.postgres import PostgresDatastore  # noqa: PLC0415
 
         parts = urlsplit(self.postgres_url)
@@ -79,6 +99,7 @@ class _PostgresSchema:
             curs.execute(f'CREATE SCHEMA "{self.schema}"')
 
     def tearDown(self) -> None:
+        self._join_test_threads()
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(f'DROP SCHEMA "{self.schema}" CASCADE')
         self.datastore.close()
