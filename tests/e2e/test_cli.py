@@ -1,0 +1,127 @@
+"""The ``participatie`` command, run in a subprocess as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from participatie import Participation, TrajectoryStatus
+from tests.support import TEST_SECRET
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "COLUMNS": "120", **(env or {})}
+    full_env.pop("PARTICIPATIE_STORE", None)
+    return subprocess.run(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-m", "participatie", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "demo" in result.stdout
+
+
+def test_demo_records_haaren_into_the_embedded_default(tmp_path: Path) -> None:
+    result = run("demo", cwd=tmp_path, env={"PARTICIPATIE_SECRET": ""})
+    assert result.returncode == 0, result.stderr
+    assert "registered (target 30)" in result.stdout
+    for label, count in [
+        ("registered (target 30)", 50),
+        ("still coached (open)", 20),
+        ("outflow: work", 23),
+        ("outflow: volunteer work", 5),
+        ("outflow: moved away", 2),
+    ]:
+        line = next(line for line in result.stdout.splitlines() if label in line)
+        assert line.split()[-2] == str(count), line
+    assert (tmp_path / "participatie.db").exists()
+    assert "keep it safe" in result.stderr  # the generated secret is announced once
+    with Participation.open("sqlite:///participatie.db".replace("///", f"///{tmp_path}/")) as app:
+        statuses = [app.resident(rid).status for rid in app.resident_ids()]
+    assert statuses.count(TrajectoryStatus.CLOSED) == 30
+
+
+def test_demo_twice_refuses_to_double_the_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/demo.db"
+    assert run("demo", "--store", url, cwd=tmp_path).returncode == 0
+    again = run("demo", "--store", url, cwd=tmp_path)
+    assert again.returncode == 2
+    assert again.stderr.count("\n") == 1
+    assert "already holds 50 residents" in again.stderr
+    assert "--fresh" in again.stderr
+    assert "Traceback" not in again.stderr
+    with Participation.open(url) as app:
+        assert len(app.resident_ids()) == 50
+    fresh = run("demo", "--store", url, "--fresh", cwd=tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    with Participation.open(url) as app:
+        assert len(app.resident_ids()) == 50
+
+
+@pytest.mark.postgres
+def test_demo_on_postgresql(tmp_path: Path, postgres_schema_url: str) -> None:
+    result = run(
+        "demo",
+        "--store",
+        postgres_schema_url,
+        cwd=tmp_path,
+        env={"PARTICIPATIE_SECRET": TEST_SECRET},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "outflow: work" in result.stdout
+
+
+def test_postgresql_without_secret_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    result = run(
+        "demo",
+        "--store",
+        "postgresql://me:pw-not-shown@127.0.0.1:1/x",
+        cwd=tmp_path,
+        env={"PARTICIPATIE_SECRET": ""},
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("participatie: error: a deployment secret is required")
+    assert result.stderr.count("\n") == 1
+    assert "pw-not-shown" not in result.stderr
+
+
+def test_bad_store_url_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    result = run("demo", "--store", "mysql://x", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "participatie: error: unsupported store URL 'mysql://x': use memory://, "
+        "sqlite:///file.db or postgresql://user:password@host:port/dbname\n"
+    )
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = run("--debug", "demo", "--store", "mysql://x", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    assert "ConfigurationError" in result.stderr
+
+
+def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("nope", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nope" in result.stderr
+
+
+def test_fresh_refuses_a_postgresql_store(tmp_path: Path) -> None:
+    result = run("demo", "--fresh", "--store", "postgresql://me@db/x", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--fresh only replaces a SQLite file store" in result.stderr
