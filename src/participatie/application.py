@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -25,18 +25,25 @@ from eventsourcing.utils import get_topic
 
 from participatie.domain.bsn import validate_bsn
 from participatie.domain.decision import business_date
+from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import (
     Activity,
     Actor,
     Benefit,
+    CoachingOutcome,
+    Counterpart,
     Goal,
+    JobCoach,
     OutflowReason,
+    Placement,
     PlacementEndReason,
     PlacementKind,
+    Provider,
     Referral,
     VisitKind,
+    parse_enum,
 )
 from participatie.errors import (
     BsnAlreadyRegistered,
@@ -44,7 +51,11 @@ from participatie.errors import (
     ConcurrentUpdate,
     ConfigurationError,
     InvalidInput,
+    JobCoachingAlreadyStarted,
+    NoJobCoachingNeed,
     NotFound,
+    PlacementNoLongerCurrent,
+    PlacementTooSmall,
 )
 from participatie.privacy.vault import KeyRing, PersonalData, VaultStorage
 from participatie.recorders import POPOParticipationRecorder
@@ -56,7 +67,15 @@ if TYPE_CHECKING:
 
     from eventsourcing.persistence import ApplicationRecorder
 
-__all__ = ["Participation"]
+__all__ = [
+    "Participation",
+    "coached_placement_is_current",
+    "require_coached_placement",
+    "require_job_coaching_need",
+    "require_outcome_matches_placement",
+]
+
+A = TypeVar("A", ResidentTrajectory, JobCoachingTrajectory)
 
 #: Business dates are Dutch calendar days.
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -374,7 +393,98 @@ class Participation:
         """Reopen a closed trajectory (re-inflow); the intake is kept."""
         self._change(resident_id, on, lambda t: t.reopen(on=on, by=by, policy=self.policy))
 
+    # Job coaching commands.
+
+    def start_job_coaching(
+        self,
+        resident_id: UUID,
+        *,
+        provider: Provider,
+        coach: JobCoach,
+        on: date,
+        by: Actor,
+    ) -> UUID:
+        """Start job coaching for the resident's current paid placement; return its id.
+
+        Needs a wage value assessment at that placement that established the need, a placement
+        of at least the policy's hours and contract months (or a trial placement), a recognised
+        provider and a job coach with an HBO degree. One coaching per placement.
+        """
+        self._check_not_future(on)
+        resident = self._load_resident(_uuid(resident_id))
+        placement = require_job_coaching_need(resident, on=business_date(on), policy=self.policy)
+        coaching = JobCoachingTrajectory.start(
+            resident_id=resident.id,
+            placement=placement,
+            provider=provider,
+            coach=coach,
+            on=on,
+            by=by,
+            policy=self.policy,
+        )
+        try:
+            self._events.save(coaching)
+        except IntegrityError:
+            raise JobCoachingAlreadyStarted(
+                f"the placement at {placement.employer} since {placement.started_on} has job "
+                f"coaching already: {coaching.id}"
+            ) from None
+        return coaching.id
+
+    def log_coaching_hours(
+        self,
+        coaching_id: UUID,
+        *,
+        hours: int | float | Decimal,
+        counterpart: Counterpart | str,
+        on: date,
+        by: Actor,
+    ) -> None:
+        """Log coaching hours (> 0) with the employee, colleagues or manager, within the cap."""
+
+        def log(coaching: JobCoachingTrajectory, resident: ResidentTrajectory) -> None:
+            require_coached_placement(coaching, resident)
+            coaching.log_hours(
+                hours=hours, counterpart=counterpart, on=on, by=by, policy=self.policy
+            )
+
+        self._change_coaching(coaching_id, on, log)
+
+    def evaluate_job_coaching(self, coaching_id: UUID, *, on: date, by: Actor) -> None:
+        """Record an evaluation of the job coaching (expected every six months)."""
+
+        def evaluate(coaching: JobCoachingTrajectory, resident: ResidentTrajectory) -> None:
+            require_coached_placement(coaching, resident)
+            coaching.evaluate(on=on, by=by, policy=self.policy)
+
+        self._change_coaching(coaching_id, on, evaluate)
+
+    def extend_job_coaching(self, coaching_id: UUID, *, reason: str, on: date, by: Actor) -> None:
+        """Extend job coaching once, before its planned end. ``reason``: short, no personal data."""
+
+        def extend(coaching: JobCoachingTrajectory, resident: ResidentTrajectory) -> None:
+            require_coached_placement(coaching, resident)
+            coaching.extend(reason=reason, on=on, by=by, policy=self.policy)
+
+        self._change_coaching(coaching_id, on, extend)
+
+    def complete_job_coaching(
+        self, coaching_id: UUID, *, outcome: CoachingOutcome | str, on: date, by: Actor
+    ) -> None:
+        """Complete job coaching with its outcome."""
+
+        def complete(coaching: JobCoachingTrajectory, resident: ResidentTrajectory) -> None:
+            parsed = parse_enum(CoachingOutcome, outcome, field="outcome")
+            require_outcome_matches_placement(coaching, resident, parsed)
+            coaching.complete(outcome=parsed, on=on, by=by, policy=self.policy)
+
+        self._change_coaching(coaching_id, on, complete)
+
     # Queries.
+
+    def job_coaching(self, coaching_id: UUID) -> JobCoachingTrajectory:
+        """The job coaching as it stands now (a copy: changing it changes nothing)."""
+        return self._load(JobCoachingTrajectory, _uuid(coaching_id))
 
     def resident(self, resident_id: UUID) -> ResidentTrajectory:
         """The resident's trajectory as it stands now (a copy: changing it changes nothing)."""
@@ -423,33 +533,132 @@ class Participation:
                 "instead of registering again"
             )
 
-    def _load_resident(self, resident_id: UUID) -> ResidentTrajectory:
+    def _load(self, kind: type[A], aggregate_id: UUID) -> A:
+        what = "resident" if kind is ResidentTrajectory else "job coaching"
         try:
-            trajectory: object = self._events.repository.get(resident_id)
+            aggregate: object = self._events.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"no resident with id {resident_id}") from None
-        if not isinstance(trajectory, ResidentTrajectory):
-            raise NotFound(f"{resident_id} is not a resident id")
-        return trajectory
+            raise NotFound(f"no {what} with id {aggregate_id}") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"{aggregate_id} is not a {what} id")
+        return aggregate
+
+    def _load_resident(self, resident_id: UUID) -> ResidentTrajectory:
+        return self._load(ResidentTrajectory, resident_id)
 
     def _change(
         self, resident_id: UUID, on: object, command: Callable[[ResidentTrajectory], None]
     ) -> None:
-        rid = _uuid(resident_id)
+        self._change_aggregate(ResidentTrajectory, resident_id, on, command)
+
+    def _change_coaching(
+        self,
+        coaching_id: UUID,
+        on: object,
+        command: Callable[[JobCoachingTrajectory, ResidentTrajectory], None],
+    ) -> None:
+        """Change job coaching; the command also sees the resident's trajectory as it is now."""
+
+        def with_resident(coaching: JobCoachingTrajectory) -> None:
+            command(coaching, self._load_resident(coaching.resident_id))
+
+        self._change_aggregate(JobCoachingTrajectory, coaching_id, on, with_resident)
+
+    def _change_aggregate(
+        self, kind: type[A], aggregate_id: UUID, on: object, command: Callable[[A], None]
+    ) -> None:
+        """Load, command, save; on a concurrent save of the same stream, retry on the new state."""
+        uid = _uuid(aggregate_id)
         self._check_not_future(on)
         for attempt in range(1, _ATTEMPTS + 1):
-            trajectory = self._load_resident(rid)
-            command(trajectory)
+            aggregate = self._load(kind, uid)
+            command(aggregate)
             try:
-                self._events.save(trajectory)
+                self._events.save(aggregate)
             except IntegrityError:
                 # Another writer saved this version first: retry on the fresh state.
                 time.sleep(random.uniform(0, _MAX_BACKOFF * attempt / _ATTEMPTS))  # noqa: S311
                 continue
             return
         raise ConcurrentUpdate(
-            f"resident {rid} was changed by other writers during each of {_ATTEMPTS} attempts; "
+            f"{uid} was changed by other writers during each of {_ATTEMPTS} attempts; "
             "issue the command again"
+        )
+
+
+# Cross-aggregate rules: the only rules that live in the application.
+
+
+def require_job_coaching_need(
+    resident: ResidentTrajectory, *, on: date, policy: Policy
+) -> Placement:
+    """Job coaching needs a current paid placement that meets the policy's minimums, and a wage
+    value assessment at that placement that established the need. Returns the placement."""
+    placement = resident.placement
+    if placement is None or placement.kind is not PlacementKind.PAID_WORK:
+        raise NoJobCoachingNeed(f"resident {resident.id} has no current paid placement to coach")
+    wage_value = resident.wage_value
+    if wage_value is None or wage_value.assessed_on < placement.started_on:
+        raise NoJobCoachingNeed(
+            f"resident {resident.id} has no wage value assessment at the current placement "
+            f"(since {placement.started_on}); the need for job coaching is established there"
+        )
+    if not wage_value.needs_job_coaching:
+        raise NoJobCoachingNeed(
+            f"the wage value assessment of {wage_value.assessed_on} found no need for job "
+            f"coaching for resident {resident.id}"
+        )
+    if on < wage_value.assessed_on:
+        raise BusinessDateRefused(
+            f"job coaching cannot start on {on}, before the wage value assessment of "
+            f"{wage_value.assessed_on}"
+        )
+    if placement.hours_per_week < policy.min_hours_per_week:
+        raise PlacementTooSmall(
+            f"job coaching needs a placement of at least {policy.min_hours_per_week} hours a week "
+            f"(policy {policy.version}); this one has {placement.hours_per_week}"
+        )
+    months = placement.contract_months
+    if not placement.trial and months is not None and months < policy.min_contract_months:
+        raise PlacementTooSmall(
+            f"job coaching needs a contract of at least {policy.min_contract_months} months or a "
+            f"trial placement (policy {policy.version}); this contract is for {months} months"
+        )
+    return placement
+
+
+def coached_placement_is_current(
+    coaching: JobCoachingTrajectory, resident: ResidentTrajectory
+) -> bool:
+    """Whether the placement the coaching is for is still the resident's current placement."""
+    placement = resident.placement
+    return placement is not None and placement.placed_version == coaching.placement_version
+
+
+def require_coached_placement(
+    coaching: JobCoachingTrajectory, resident: ResidentTrajectory
+) -> None:
+    """Hours, evaluations and extensions need the coached placement to go on."""
+    if not coached_placement_is_current(coaching, resident):
+        raise PlacementNoLongerCurrent(
+            f"the placement coached by {coaching.id} ended; complete the coaching with outcome "
+            "placement_ended"
+        )
+
+
+def require_outcome_matches_placement(
+    coaching: JobCoachingTrajectory, resident: ResidentTrajectory, outcome: CoachingOutcome
+) -> None:
+    """Once the placement ended, the only outcome is placement_ended, and only then."""
+    current = coached_placement_is_current(coaching, resident)
+    if not current and outcome is not CoachingOutcome.PLACEMENT_ENDED:
+        raise PlacementNoLongerCurrent(
+            f"the placement coached by {coaching.id} ended; the only outcome now is placement_ended"
+        )
+    if current and outcome is CoachingOutcome.PLACEMENT_ENDED:
+        raise PlacementNoLongerCurrent(
+            f"the placement coached by {coaching.id} goes on; end it on the resident's trajectory "
+            "before completing with outcome placement_ended"
         )
 
 
@@ -459,7 +668,7 @@ def _uuid(value: object) -> UUID:
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             return UUID(value)
-    raise InvalidInput(f"a resident id is a UUID, not {value!r}")
+    raise InvalidInput(f"an id is a UUID, not {value!r}")
 
 
 def _actor(value: object) -> Actor:

@@ -16,19 +16,29 @@ __all__ = [
     "ActivityNotRunning",
     "BsnAlreadyRegistered",
     "BusinessDateRefused",
+    "CoachingIsCompleted",
     "ConcurrentUpdate",
     "ConfigurationError",
+    "ExtensionNotAllowed",
+    "HoursCapExceeded",
     "IntakeAlreadyHeld",
     "IntakeRequired",
     "InvalidInput",
     "JobBrokerRequestAlreadyOpen",
+    "JobCoachNotQualified",
+    "JobCoachingAlreadyStarted",
     "NoCurrentPlacement",
+    "NoJobCoachingNeed",
     "NoOpenJobBrokerRequest",
     "NotAuthorised",
     "NotFound",
     "OutflowNeedsPlacement",
+    "OutsideCoachingPeriod",
     "ParticipatieError",
     "PlacementAlreadyCurrent",
+    "PlacementNoLongerCurrent",
+    "PlacementTooSmall",
+    "ProviderNotRecognised",
     "RuleViolation",
     "TamperDetected",
     "TrajectoryIsClosed",
@@ -125,3 +135,47 @@ class ActivityNotRunning(RuleViolation):
 
 class BsnAlreadyRegistered(RuleViolation):
     """Registering a BSN that already has a trajectory: reopen that one instead."""
+
+
+# Rules of the job coaching trajectory (domain.md, "Rules the JobCoachingTrajectory aggregate
+# enforces").
+
+
+class NoJobCoachingNeed(RuleViolation):
+    """Job coaching without a paid placement and an assessment that established the need."""
+
+
+class PlacementTooSmall(RuleViolation):
+    """Job coaching for a placement below the policy's minimum contract months or hours per week."""
+
+
+class ProviderNotRecognised(RuleViolation):
+    """Job coaching by a provider that is not recognised."""
+
+
+class JobCoachNotQualified(RuleViolation):
+    """Job coaching by a job coach without a higher professional (HBO) degree."""
+
+
+class JobCoachingAlreadyStarted(RuleViolation):
+    """A second job coaching trajectory for the same placement."""
+
+
+class OutsideCoachingPeriod(BusinessDateRefused):
+    """A date before the start or from the (extended) planned end of job coaching on."""
+
+
+class HoursCapExceeded(RuleViolation):
+    """Coaching hours beyond the policy's cap for that coaching year."""
+
+
+class ExtensionNotAllowed(RuleViolation):
+    """A second extension, one on or after the planned end, or one the policy does not allow."""
+
+
+class PlacementNoLongerCurrent(RuleViolation):
+    """The coached placement ended: the coaching accepts only completion with placement_ended."""
+
+
+class CoachingIsCompleted(RuleViolation):
+    """A command on job coaching that was completed."""

@@ -54,6 +54,8 @@ _ENUMS: tuple[type[enum.Enum], ...] = (
     values.PlacementKind,
     values.PlacementEndReason,
     values.OutflowReason,
+    values.Counterpart,
+    values.CoachingOutcome,
 )
 
 

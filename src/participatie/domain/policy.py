@@ -67,8 +67,17 @@ class Policy:
     coaching_years: int = attrs.field(default=2, validator=_positive)
     #: Length of the one extension, in years; 0 means no extension.
     extension_years: int = attrs.field(default=1, validator=_not_negative)
+    #: Job coaching never lasts longer than this many years, extension included.
+    max_coaching_years: int = attrs.field(default=3, validator=_positive)
     #: Years a social-services file is kept after closure (Archiefwet).
     retention_years: int = attrs.field(default=10, validator=_not_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.coaching_years > self.max_coaching_years:
+            raise InvalidInput(
+                f"policy coaching_years ({self.coaching_years}) exceeds max_coaching_years "
+                f"({self.max_coaching_years})"
+            )
 
     def cap_percent(self, *, coaching_year: int) -> Decimal:
         """The cap for coaching year 1, 2, 3, ...; the last cap holds for later years."""

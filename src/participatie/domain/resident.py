@@ -189,6 +189,7 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
                 contract_months=self.contract_months,
                 trial=self.trial,
                 started_on=self.occurred_on,
+                placed_version=self.originator_version,
             )
             # A placement answers the open job broker request.
             trajectory.job_broker_requested_on = None

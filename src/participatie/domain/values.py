@@ -20,11 +20,15 @@ __all__ = [
     "Activity",
     "Actor",
     "Benefit",
+    "CoachingOutcome",
+    "Counterpart",
     "Goal",
+    "JobCoach",
     "OutflowReason",
     "Placement",
     "PlacementEndReason",
     "PlacementKind",
+    "Provider",
     "Referral",
     "Role",
     "TrajectoryStatus",
@@ -117,6 +121,23 @@ class OutflowReason(enum.Enum):
     OTHER = "other"
 
 
+class Counterpart(enum.Enum):
+    """With whom a job coach spent coaching hours."""
+
+    EMPLOYEE = "employee"
+    COLLEAGUES = "colleagues"
+    MANAGER = "manager"
+
+
+class CoachingOutcome(enum.Enum):
+    """How job coaching ended."""
+
+    INDEPENDENT = "independent"
+    HANDED_OVER_TO_EMPLOYER = "handed_over_to_employer"
+    PLACEMENT_ENDED = "placement_ended"
+    NOT_A_FIT = "not_a_fit"
+
+
 class TrajectoryStatus(enum.Enum):
     """Whether a trajectory is open (being coached) or closed (flowed out)."""
 
@@ -181,7 +202,11 @@ class Actor:
 
 @attrs.frozen
 class Placement:
-    """The current placement of a resident (state, not an event)."""
+    """The current placement of a resident (state, not an event).
+
+    ``placed_version`` is the trajectory version of the ``Placed`` event: it tells placements
+    apart, even two that start on one day.
+    """
 
     employer: str
     kind: PlacementKind
@@ -189,3 +214,33 @@ class Placement:
     contract_months: int | None
     trial: bool
     started_on: date
+    placed_version: int
+
+
+def _bool(_: Any, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{attribute.name} must be True or False, not {value!r}")
+
+
+@attrs.frozen
+class Provider:
+    """A job coaching provider. Only recognised providers may coach.
+
+    >>> Provider("USG Restart", recognised=True)
+    Provider(name='USG Restart', recognised=True)
+    """
+
+    name: str = attrs.field(validator=_non_empty_text)
+    recognised: bool = attrs.field(kw_only=True, validator=_bool)
+
+
+@attrs.frozen
+class JobCoach:
+    """A job coach: an id in the provider's systems; coaching needs a higher professional degree.
+
+    >>> JobCoach("jc-3", hbo_degree=True)
+    JobCoach(id='jc-3', hbo_degree=True)
+    """
+
+    id: str = attrs.field(validator=_non_empty_text)
+    hbo_degree: bool = attrs.field(kw_only=True, validator=_bool)
