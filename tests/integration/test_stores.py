@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from participatie import (
     Activity,
     BsnAlreadyRegistered,
     Goal,
+    JobCoachingAlreadyStarted,
     OutflowReason,
     Participation,
     PlacementKind,
@@ -174,3 +176,44 @@ def test_concurrent_registrations_of_one_bsn_register_it_once(store_url: str) ->
     with open_app(store_url) as app:
         assert app.resident_ids() == winners
         assert app.find_resident(bsn="111222333", by=COACH) == winners[0]
+
+
+def test_job_coaching_persists_and_one_placement_is_coached_once(store_url: str) -> None:
+    from tests.unit.test_job_coaching_rules import (  # noqa: PLC0415
+        JOB_COACH_ACTOR,
+        placed_and_assessed,
+        start,
+    )
+
+    with open_app(store_url) as app:
+        rid = placed_and_assessed(app)
+        cid = start(app, rid)
+        app.log_coaching_hours(
+            cid, hours="1.5", counterpart="manager", on=date(2020, 4, 6), by=JOB_COACH_ACTOR
+        )
+        before = app.job_coaching(cid)
+        uncoached = placed_and_assessed(app)
+    racers = 3
+    outcomes: list[object] = []
+    barrier = threading.Barrier(racers, timeout=30)
+
+    def race() -> None:
+        with open_app(store_url) as own:
+            barrier.wait()
+            try:
+                outcomes.append(start(own, uncoached))
+            except JobCoachingAlreadyStarted as refused:
+                outcomes.append(refused)
+
+    threads = [threading.Thread(target=race) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [o for o in outcomes if isinstance(o, UUID)]
+    assert len(winners) == 1
+    assert len(outcomes) == racers
+    with open_app(store_url) as app:
+        assert app.job_coaching(winners[0]).resident_id == uncoached
+        assert app.job_coaching(cid) == before
+        assert before.hours_logged == Decimal("1.5")

@@ -275,6 +275,21 @@ def test_a_second_extension_is_refused(app: Participation, coached: tuple[UUID, 
     )
 
 
+def test_a_second_extension_is_refused_even_within_the_maximum_years(clock: Clock) -> None:
+    policy = attrs.evolve(DEFAULT_POLICY, version="one-year", coaching_years=1)
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=policy) as app:
+        cid = start(app, placed_and_assessed(app))
+        app.extend_job_coaching(cid, reason="more time", on=date(2021, 1, 4), by=COORDINATOR)
+        assert app.job_coaching(cid).planned_end == date(2022, 3, 16)
+        assert_refused(
+            app,
+            None,
+            ExtensionNotAllowed,
+            lambda: app.extend_job_coaching(cid, reason="x", on=date(2021, 6, 1), by=COORDINATOR),
+            match="once already",
+        )
+
+
 def test_a_policy_without_extension_refuses_it(clock: Clock) -> None:
     policy = attrs.evolve(DEFAULT_POLICY, version="no-extension", extension_years=0)
     with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=policy) as app:
