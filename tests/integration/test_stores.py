@@ -189,7 +189,11 @@ def test_job_coaching_persists_and_one_placement_is_coached_once(store_url: str)
         rid = placed_and_assessed(app)
         cid = start(app, rid)
         app.log_coaching_hours(
-            cid, hours="1.5", counterpart="manager", on=date(2020, 4, 6), by=JOB_COACH_ACTOR
+            cid,
+            hours=Decimal("1.5"),
+            counterpart="manager",
+            on=date(2020, 4, 6),
+            by=JOB_COACH_ACTOR,
         )
         before = app.job_coaching(cid)
         uncoached = placed_and_assessed(app)
