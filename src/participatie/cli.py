@@ -11,8 +11,10 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 from rich.console import Console
@@ -21,13 +23,16 @@ from rich.table import Table
 
 from participatie import (
     Activity,
+    CoachingOutcome,
     ConfigurationError,
     OutflowReason,
     ParticipatieError,
     Participation,
     TrajectoryStatus,
 )
+from participatie.demo import noordoostpolder
 from participatie.demo.haaren_2019 import MUNICIPALITY, OUTCOMES, TARGET, record_haaren_2019
+from participatie.domain.job_coaching import add_years
 from participatie.stores import parse_store_url
 
 __all__ = ["app", "main"]
@@ -112,7 +117,7 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Record the first year of "Participatie Werkt! in Haaren" (2019) and report on it."""
+    """Record Haaren's first year (2019) and Noordoostpolder's job coaching, and report on them."""
     with _reported_errors():
         _demo(store, fresh=fresh)
 
@@ -130,7 +135,7 @@ def _demo(store: str | None, *, fresh: bool) -> None:
                 "or choose another --store"
             )
         with Progress(
-            TextColumn("Recording Haaren 2019"),
+            TextColumn("Recording {task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("residents"),
@@ -138,26 +143,65 @@ def _demo(store: str | None, *, fresh: bool) -> None:
             console=console,
             transient=True,
         ) as progress:
-            task = progress.add_task("residents", total=len(OUTCOMES))
-            year = record_haaren_2019(participation, progress=lambda n: progress.advance(task, n))
-        trajectories = [participation.resident(rid) for rid in year.resident_ids]
-        statuses = Counter(t.status for t in trajectories)
-        reasons = Counter(t.outflow_reason for t in trajectories if t.outflow_reason)
-        courses = sum(Activity.LANGUAGE_COURSE in t.activities for t in trajectories)
-        table = Table(title=f"Haaren 2019 in {participation.store_url}")
-        table.add_column("residents", style="bold")
-        table.add_column("count", justify="right")
-        table.add_row(f"registered (target {TARGET})", str(len(trajectories)))
-        table.add_row("still coached (open)", str(statuses[TrajectoryStatus.OPEN]))
-        table.add_row("flowed out (closed)", str(statuses[TrajectoryStatus.CLOSED]))
-        for reason in OutflowReason:
-            if reasons[reason]:
-                table.add_row(f"  outflow: {reason.value.replace('_', ' ')}", str(reasons[reason]))
-        table.add_row("following a language course", str(courses))
-        console.print(table)
+            haaren = progress.add_task("Haaren 2019", total=len(OUTCOMES))
+            year = record_haaren_2019(participation, progress=lambda n: progress.advance(haaren, n))
+            polder = progress.add_task("Noordoostpolder", total=noordoostpolder.RESIDENTS)
+            coaching = noordoostpolder.record_noordoostpolder(
+                participation, progress=lambda n: progress.advance(polder, n)
+            )
+        _print_haaren(participation, year.resident_ids)
+        _print_job_coaching(participation, coaching)
         console.print(
-            f"{year.events} events recorded for {len(trajectories)} residents of {MUNICIPALITY}."
+            f"{year.events + coaching.events} events recorded for "
+            f"{len(year.resident_ids) + len(coaching.resident_ids)} residents."
         )
+
+
+def _print_haaren(participation: Participation, resident_ids: tuple[UUID, ...]) -> None:
+    trajectories = [participation.resident(rid) for rid in resident_ids]
+    statuses = Counter(t.status for t in trajectories)
+    reasons = Counter(t.outflow_reason for t in trajectories if t.outflow_reason)
+    courses = sum(Activity.LANGUAGE_COURSE in t.activities for t in trajectories)
+    table = Table(title=f"{MUNICIPALITY.title()} 2019: residents")
+    table.add_column("residents", style="bold")
+    table.add_column("count", justify="right")
+    table.add_row(f"registered (target {TARGET})", str(len(trajectories)))
+    table.add_row("still coached (open)", str(statuses[TrajectoryStatus.OPEN]))
+    table.add_row("flowed out (closed)", str(statuses[TrajectoryStatus.CLOSED]))
+    for reason in OutflowReason:
+        if reasons[reason]:
+            table.add_row(f"  outflow: {reason.value.replace('_', ' ')}", str(reasons[reason]))
+    table.add_row("following a language course", str(courses))
+    console.print(table)
+
+
+def _print_job_coaching(
+    participation: Participation, recorded: noordoostpolder.CoachingYear
+) -> None:
+    residents = [participation.resident(rid) for rid in recorded.resident_ids]
+    coachings = [participation.job_coaching(cid) for cid in recorded.coaching_ids]
+    assessed = [r for r in residents if r.wage_value is not None]
+    needing = sum(r.wage_value is not None and r.wage_value.needs_job_coaching for r in assessed)
+    weeks = sum(((c.completed_on or participation.today()) - c.started_on).days for c in coachings)
+    hours = sum((c.hours_logged for c in coachings), start=Decimal(0))
+    done = [c for c in coachings if c.completed_on is not None]
+    table = Table(title="Noordoostpolder/Urk: job coaching")
+    table.add_column("job coaching", style="bold")
+    table.add_column("value", justify="right")
+    table.add_row("wage value assessments", str(len(assessed)))
+    table.add_row("  establishing a need for job coaching", f"{needing}/{len(assessed)}")
+    table.add_row("job coaching trajectories", str(len(coachings)))
+    table.add_row("  mean hours per week", f"{hours / Decimal(weeks) * 7:.2f}" if weeks else "-")
+    table.add_row("  extended by a year", str(sum(c.extended for c in coachings)))
+    table.add_row(
+        "  completed within two years",
+        str(sum(c.completed_on < add_years(c.started_on, 2) for c in done if c.completed_on)),
+    )
+    outcomes = Counter(c.completed_outcome for c in done)
+    for outcome in CoachingOutcome:
+        if outcomes[outcome]:
+            table.add_row(f"  outcome: {outcome.value.replace('_', ' ')}", str(outcomes[outcome]))
+    console.print(table)
 
 
 def main() -> None:

@@ -50,9 +50,17 @@ def test_demo_records_haaren_into_the_embedded_default(tmp_path: Path) -> None:
         assert line.split()[-2] == str(count), line
     assert (tmp_path / "participatie.db").exists()
     assert "keep it safe" in result.stderr  # the generated secret is announced once
-    with Participation.open("sqlite:///participatie.db".replace("///", f"///{tmp_path}/")) as app:
-        statuses = [app.resident(rid).status for rid in app.resident_ids()]
-    assert statuses.count(TrajectoryStatus.CLOSED) == 30
+    for label, value in [
+        ("establishing a need for job coaching", "12/24"),
+        ("job coaching trajectories", "12"),
+        ("extended by a year", "2"),
+    ]:
+        line = next(line for line in result.stdout.splitlines() if label in line)
+        assert line.split()[-2] == value, line
+    with Participation.open(f"sqlite:///{tmp_path}/participatie.db") as app:
+        haaren = [app.resident(rid) for rid in app.resident_ids()]
+        haaren = [t for t in haaren if t.municipality == "haaren"]
+    assert [t.status for t in haaren].count(TrajectoryStatus.CLOSED) == 30
 
 
 def test_demo_twice_refuses_to_double_the_data(tmp_path: Path) -> None:
@@ -61,15 +69,15 @@ def test_demo_twice_refuses_to_double_the_data(tmp_path: Path) -> None:
     again = run("demo", "--store", url, cwd=tmp_path)
     assert again.returncode == 2
     assert again.stderr.count("\n") == 1
-    assert "already holds 50 residents" in again.stderr
+    assert "already holds 74 residents" in again.stderr
     assert "--fresh" in again.stderr
     assert "Traceback" not in again.stderr
     with Participation.open(url) as app:
-        assert len(app.resident_ids()) == 50
+        assert len(app.resident_ids()) == 74
     fresh = run("demo", "--store", url, "--fresh", cwd=tmp_path)
     assert fresh.returncode == 0, fresh.stderr
     with Participation.open(url) as app:
-        assert len(app.resident_ids()) == 50
+        assert len(app.resident_ids()) == 74
 
 
 @pytest.mark.postgres
