@@ -13,19 +13,21 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.popo import POPOFactory
 from eventsourcing.utils import get_topic
 
+from participatie.audit.chain import ChainMapper, Verification, split_state, verify_stream
+from participatie.audit.history import HistoryEntry, check_moments, replay, selected
 from participatie.domain.bsn import validate_bsn
 from participatie.domain.decision import business_date
-from participatie.domain.job_coaching import JobCoachingTrajectory
+from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import (
@@ -56,6 +58,7 @@ from participatie.errors import (
     NotFound,
     PlacementNoLongerCurrent,
     PlacementTooSmall,
+    TamperDetected,
 )
 from participatie.privacy.vault import KeyRing, PersonalData, VaultStorage
 from participatie.recorders import POPOParticipationRecorder
@@ -87,9 +90,31 @@ _MAX_BACKOFF = 0.05
 
 
 class _EventStoreApplication(Application[UUID]):
-    """The eventsourcing application underneath: persistence, transcoding, the vault's recorder."""
+    """The eventsourcing application underneath: persistence, transcoding, the vault's recorder,
+    and the hash chain over every stream."""
 
     name = APP_NAME
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        if isinstance(self.mapper, ChainMapper):
+            self.mapper.previous_lookup = self._stored_hash
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=ChainMapper)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        # Snapshots are not part of any chain: they are stored with a plain mapper.
+        plain: Mapper[UUID] = self.factory.mapper(transcoder=self.construct_transcoder())
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        return self.factory.event_store(mapper=plain, recorder=recorder)
+
+    def _stored_hash(self, originator_id: UUID | str, version: int) -> bytes | None:
+        """The chain hash of one stored event, read from the store."""
+        found = self.recorder.select_events(originator_id, lte=version, desc=True, limit=1)
+        if not found or found[0].originator_version != version:
+            return None
+        return split_state(found[0].state)[0]
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -482,13 +507,75 @@ class Participation:
 
     # Queries.
 
-    def job_coaching(self, coaching_id: UUID) -> JobCoachingTrajectory:
-        """The job coaching as it stands now (a copy: changing it changes nothing)."""
-        return self._load(JobCoachingTrajectory, _uuid(coaching_id))
+    def job_coaching(
+        self,
+        coaching_id: UUID,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> JobCoachingTrajectory:
+        """The job coaching (a copy), now or as of a business date and/or recorded time."""
+        return self._as_of(JobCoachingTrajectory, coaching_id, as_of=as_of, known_at=known_at)
 
-    def resident(self, resident_id: UUID) -> ResidentTrajectory:
-        """The resident's trajectory as it stands now (a copy: changing it changes nothing)."""
-        return self._load_resident(_uuid(resident_id))
+    def history(self, resident_id: UUID, *, by: Actor) -> list[HistoryEntry]:
+        """Everything recorded about a resident, across the resident trajectory and all of the
+        resident's job coaching, in recorded order. Contains no personal data."""
+        _actor(by)
+        rid = _uuid(resident_id)
+        entries = [
+            HistoryEntry.of(event, aggregate)
+            for aggregate, events in self._streams_of(rid)
+            for event in events
+        ]
+        entries.sort(key=lambda e: (e.recorded_at, e.aggregate_id != rid, e.version))
+        return entries
+
+    def verify(self, resident_id: UUID | None = None, *, strict: bool = False) -> Verification:
+        """Check the tamper-evidence chain of every stream, or of one resident's streams.
+
+        Finds changed, deleted, reordered and inserted events and streams that lost their newest
+        events. With ``strict=True`` a problem raises :class:`TamperDetected`.
+        """
+        heads = self._events.recorder.chain_heads()  # type: ignore[attr-defined]
+        if resident_id is None:
+            stream_ids = set(heads) | {str(i) for i in self._stream_ids()}
+        else:
+            # Read raw records only: a tampered stream may not decode any more.
+            rid = _uuid(resident_id)
+            stored = self._events.recorder.select_events(rid)
+            head = heads.get(str(rid))
+            if not stored and head is None:
+                raise NotFound(f"no resident with id {rid}")
+            last = max([head[0] if head else 0] + [s.originator_version for s in stored])
+            coaching_streams = {str(coaching_id(rid, v)) for v in range(1, last + 1)}
+            stream_ids = {str(rid)} | (coaching_streams & set(heads))
+        problems: list[str] = []
+        events = 0
+        for stream_id in sorted(stream_ids):
+            stored = self._events.recorder.select_events(UUID(stream_id))
+            events += len(stored)
+            problems += verify_stream(stream_id, stored, heads.get(stream_id))
+        verification = Verification(
+            ok=not problems, problems=problems, streams=len(stream_ids), events=events
+        )
+        if strict and problems:
+            raise TamperDetected("; ".join(problems))
+        return verification
+
+    def resident(
+        self,
+        resident_id: UUID,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> ResidentTrajectory:
+        """The resident's trajectory (a copy: changing it changes nothing).
+
+        Without arguments, as it stands now. ``as_of`` (a date) replays only what had happened
+        by that business date, ``known_at`` (an aware datetime) only what had been recorded by
+        then; both are inclusive and may be combined (see :mod:`participatie.audit.history`).
+        """
+        return self._as_of(ResidentTrajectory, resident_id, as_of=as_of, known_at=known_at)
 
     def resident_ids(self) -> list[UUID]:
         """The ids of all registered residents, in order of registration."""
@@ -518,6 +605,62 @@ class Participation:
         return self._keyring.open(record)
 
     # Internals.
+
+    def _as_of(
+        self, kind: type[A], aggregate_id: UUID, *, as_of: date | None, known_at: datetime | None
+    ) -> A:
+        uid = _uuid(aggregate_id)
+        if as_of is None and known_at is None:
+            return self._load(kind, uid)
+        check_moments(as_of, known_at)
+        all_events = list(self._events.events.get(uid))
+        if not all_events or not isinstance(self._load(kind, uid), kind):
+            raise NotFound(f"no {kind.__name__} with id {uid}")
+        aggregate = replay(selected(all_events, as_of=as_of, known_at=known_at))
+        if aggregate is None:
+            moment = " and ".join(
+                part
+                for part in (
+                    f"as of {as_of}" if as_of else "",
+                    f"known at {known_at.isoformat()}" if known_at else "",
+                )
+                if part
+            )
+            raise NotFound(f"{uid} did not exist {moment}")
+        result: A = aggregate
+        return result
+
+    def _coaching_ids(self, resident_id: UUID) -> list[UUID]:
+        """Ids that job coaching of this resident would have: one per placement ever made."""
+        return [
+            coaching_id(resident_id, event.originator_version)
+            for event in self._events.events.get(resident_id)
+            if isinstance(event, ResidentTrajectory.Placed)
+        ]
+
+    def _streams_of(self, resident_id: UUID) -> list[tuple[str, list[Any]]]:
+        """The resident's events and those of each of the resident's job coaching streams."""
+        resident_events = list(self._events.events.get(resident_id))
+        if not resident_events or not isinstance(resident_events[0], ResidentTrajectory.Registered):
+            raise NotFound(f"no resident with id {resident_id}")
+        streams: list[tuple[str, list[Any]]] = [(ResidentTrajectory.__name__, resident_events)]
+        for event in resident_events:
+            if isinstance(event, ResidentTrajectory.Placed):
+                cid = coaching_id(resident_id, event.originator_version)
+                coaching_events = list(self._events.events.get(cid))
+                if coaching_events:
+                    streams.append((JobCoachingTrajectory.__name__, coaching_events))
+        return streams
+
+    def _stream_ids(self) -> set[UUID]:
+        ids: set[UUID] = set()
+        start = 1
+        while True:
+            page = self._events.recorder.select_notifications(start, 1000)
+            ids.update(UUID(str(n.originator_id)) for n in page)
+            if len(page) < 1000:
+                return ids
+            start = page[-1].id + 1
 
     def _check_not_future(self, on: object) -> None:
         on = business_date(on)

@@ -1,10 +1,14 @@
-"""eventsourcing application recorders that also keep the personal-data vault.
+"""eventsourcing application recorders that also keep the personal-data vault and chain heads.
 
-Each recorder subclasses the store's own application recorder and adds one table,
-``participatie_vault``, in the same database. Vault rows passed to ``insert_events`` as
-``vault_records=[...]`` are written in the same transaction as the events, so a registration is
-all or nothing, and the unique keyed BSN hash refuses a second registration of one BSN even when
-two processes race.
+Each recorder subclasses the store's own application recorder and adds two tables in the same
+database:
+
+- ``participatie_vault``: vault rows passed to ``insert_events`` as ``vault_records=[...]`` are
+  written in the same transaction as the events, so a registration is all or nothing, and the
+  unique keyed BSN hash refuses a second registration of one BSN even when two processes race;
+- ``participatie_chain_heads``: each stream's last version and the first 32 bytes of its stored
+  state (the chain hash, see :mod:`participatie.audit.chain`), updated in the same transaction, so
+  that verification sees a stream that lost its newest events.
 
 eventsourcing's own recorder test cases run against these subclasses (tests/integration).
 """
@@ -25,9 +29,30 @@ if TYPE_CHECKING:
 
     from eventsourcing.persistence import StoredEvent
 
-__all__ = ["VAULT_TABLE", "POPOParticipationRecorder", "SQLiteParticipationRecorder"]
+__all__ = [
+    "CHAIN_HEADS_TABLE",
+    "VAULT_TABLE",
+    "POPOParticipationRecorder",
+    "SQLiteParticipationRecorder",
+    "stream_heads",
+]
 
 VAULT_TABLE = "participatie_vault"
+CHAIN_HEADS_TABLE = "participatie_chain_heads"
+HEAD_BYTES = 32
+
+
+def stream_heads(stored_events: Sequence[StoredEvent]) -> dict[UUID | str, tuple[int, bytes]]:
+    """Each stream's last version in ``stored_events`` and the head bytes of its state."""
+    heads: dict[UUID | str, tuple[int, bytes]] = {}
+    for stored in stored_events:
+        known = heads.get(stored.originator_id)
+        if known is None or stored.originator_version > known[0]:
+            heads[stored.originator_id] = (
+                stored.originator_version,
+                bytes(stored.state[:HEAD_BYTES]),
+            )
+    return heads
 
 
 def _record_from_row(row: Any) -> SealedRecord:
@@ -42,6 +67,10 @@ def _record_from_row(row: Any) -> SealedRecord:
     )
 
 
+def _id_text(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+
 class POPOParticipationRecorder(POPOApplicationRecorder):
     """The in-process recorder (``memory://``) with a vault kept in dictionaries."""
 
@@ -49,6 +78,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
         super().__init__()
         self._vault: dict[UUID, SealedRecord] = {}
         self._vault_by_hash: dict[bytes, UUID] = {}
+        self._heads: dict[str, tuple[int, bytes]] = {}
 
     def _insert_events(
         self,
@@ -70,7 +100,14 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
                 self._vault[record.resident_id] = record
                 if record.bsn_hash is not None:
                     self._vault_by_hash[record.bsn_hash] = record.resident_id
+            for originator_id, head in stream_heads(stored_events).items():
+                self._heads[str(originator_id)] = head
             return notification_ids
+
+    def chain_heads(self) -> dict[str, tuple[int, bytes]]:
+        """Every stream's head: last version and its chain hash, keyed by the stream id text."""
+        with self._database_lock:
+            return dict(self._heads)
 
     def vault_get(self, resident_id: UUID) -> SealedRecord | None:
         with self._database_lock:
@@ -94,6 +131,12 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
             "wrapped_key BLOB NOT NULL, "
             "ciphertext BLOB NOT NULL)"
         )
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_HEADS_TABLE} ("
+            "originator_id TEXT PRIMARY KEY, "
+            "version INTEGER NOT NULL, "
+            "head BLOB NOT NULL)"
+        )
         return statements
 
     def _insert_events(
@@ -116,7 +159,30 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
                     record.ciphertext,
                 ),
             )
-        return super()._insert_events(c, stored_events, **kwargs)
+        notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        c.executemany(
+            f"INSERT INTO {CHAIN_HEADS_TABLE} (originator_id, version, head) "  # noqa: S608
+            "VALUES (?, ?, ?) ON CONFLICT (originator_id) DO UPDATE "
+            "SET version = excluded.version, head = excluded.head",
+            [
+                (_id_text(originator_id), version, head)
+                for originator_id, (version, head) in stream_heads(stored_events).items()
+            ],
+        )
+        return notification_ids
+
+    def chain_heads(self) -> dict[str, tuple[int, bytes]]:
+        """Every stream's head: last version and its chain hash, keyed by the stream id text."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT * FROM {CHAIN_HEADS_TABLE}")  # noqa: S608
+            rows = c.fetchall()
+        return {
+            str(self.convert_originator_id(row["originator_id"])): (
+                row["version"],
+                bytes(row["head"]),
+            )
+            for row in rows
+        }
 
     def vault_get(self, resident_id: UUID) -> SealedRecord | None:
         with self.datastore.transaction(commit=False) as c:

@@ -14,7 +14,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg.errors import DuplicateObject
 from psycopg.sql import SQL, Identifier
 
-from participatie.recorders import VAULT_TABLE, _record_from_row
+from participatie.recorders import CHAIN_HEADS_TABLE, VAULT_TABLE, _record_from_row, stream_heads
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,6 +56,26 @@ class PostgresParticipationRecorder(PostgresApplicationRecorder):
                 "wrapped_key bytea NOT NULL, "
                 "ciphertext bytea NOT NULL)"
             ).format(schema=schema, table=table)
+        )
+        heads = Identifier(CHAIN_HEADS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{heads} ("
+                "originator_id {id_type} PRIMARY KEY, "
+                "version bigint NOT NULL, "
+                "head bytea NOT NULL)"
+            ).format(
+                schema=schema, heads=heads, id_type=Identifier(self.datastore.originator_id_type)
+            )
+        )
+        self._heads_upsert = SQL(
+            "INSERT INTO {schema}.{heads} (originator_id, version, head) "
+            "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::bytea[]) "
+            "ON CONFLICT (originator_id) DO UPDATE "
+            "SET version = excluded.version, head = excluded.head"
+        ).format(schema=schema, heads=heads, id_type=SQL(self.datastore.originator_id_type))
+        self._heads_select = SQL("SELECT * FROM {schema}.{heads}").format(
+            schema=schema, heads=heads
         )
         self._vault_insert = SQL(
             "INSERT INTO {schema}.{table} "
@@ -109,6 +129,33 @@ class PostgresParticipationRecorder(PostgresApplicationRecorder):
                 ),
             )
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def _fetch_ids_after_insert_events(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        # Heads are written after the events, under eventsourcing's table lock, so that writers
+        # of several streams cannot deadlock on the head rows.
+        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        heads = stream_heads(stored_events)
+        curs.execute(
+            self._heads_upsert,
+            (
+                list(heads),
+                [version for version, _ in heads.values()],
+                [head for _, head in heads.values()],
+            ),
+        )
+        return notification_ids
+
+    def chain_heads(self) -> dict[str, tuple[int, bytes]]:
+        """Every stream's head: last version and its chain hash, keyed by the stream id text."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._heads_select)
+            rows = curs.fetchall()
+        return {str(row["originator_id"]): (row["version"], bytes(row["head"])) for row in rows}
 
     def vault_get(self, resident_id: UUID) -> SealedRecord | None:
         with self.datastore.transaction(commit=False) as curs:

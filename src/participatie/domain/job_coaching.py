@@ -54,9 +54,12 @@ WEEKS_PER_YEAR = 52
 _COACHING_NAMESPACE = UUID("5d0c3d7e-4f0e-4c43-9a57-2f3a8a1f5c11")
 
 
-def coaching_id(resident_id: UUID, placement: Placement) -> UUID:
-    """The id of the job coaching for one placement of a resident: one coaching per placement."""
-    return uuid5(_COACHING_NAMESPACE, f"{resident_id}/placement/{placement.placed_version}")
+def coaching_id(resident_id: UUID, placed_version: int) -> UUID:
+    """The id of the job coaching for one placement of a resident: one coaching per placement.
+
+    ``placed_version`` is the version of the resident's ``Placed`` event for that placement.
+    """
+    return uuid5(_COACHING_NAMESPACE, f"{resident_id}/placement/{placed_version}")
 
 
 def add_years(day: date, years: int) -> date:
@@ -199,7 +202,7 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
             )
         return cls._create(
             cls.JobCoachingStarted,
-            id=coaching_id(resident_id, placement),
+            id=coaching_id(resident_id, placement.placed_version),
             resident_id=resident_id,
             provider=provider.name,
             job_coach_id=coach.id,

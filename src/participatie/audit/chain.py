@@ -1,0 +1,200 @@
+"""Tamper evidence: every stored event is chained to its predecessor in the stream by a hash.
+
+The hash covers the previous event's hash and the stored record itself (stream id, version, topic
+and the stored state bytes), so it checks what is stored: erasing a resident's personal data, which
+lives in the vault and not in events, leaves every chain valid. The 32-byte hash is kept in front of
+the stored state; :class:`ChainMapper` adds it when events are stored and strips it when they are
+read. The recorders keep each stream's head (last version and hash) in a table of their own, in the
+same transaction, so that a truncated stream is seen too.
+
+:func:`verify_stream` recomputes one stream's chain and names the first version that does not fit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+import attrs
+from eventsourcing.persistence import Mapper, StoredEvent
+
+__all__ = [
+    "GENESIS",
+    "HASH_BYTES",
+    "ChainError",
+    "ChainMapper",
+    "Verification",
+    "chain_hash",
+    "verify_stream",
+]
+
+HASH_BYTES = 32
+#: The "previous hash" of the first event of every stream.
+GENESIS = bytes(HASH_BYTES)
+_DOMAIN = b"participatie-chain-v1\x00"
+
+
+class ChainError(RuntimeError):
+    """An event cannot be chained: its predecessor's hash is unknown."""
+
+
+def chain_hash(
+    previous: bytes, originator_id: UUID | str, version: int, topic: str, state: bytes
+) -> bytes:
+    """SHA-256 over the previous hash and one stored record (state without its own hash)."""
+    digest = hashlib.sha256(_DOMAIN)
+    digest.update(previous)
+    digest.update(str(originator_id).encode("ascii") + b"\x00")
+    digest.update(str(version).encode("ascii") + b"\x00")
+    digest.update(topic.encode("utf-8") + b"\x00")
+    digest.update(state)
+    return digest.digest()
+
+
+PreviousLookup = Callable[[UUID | str, int], bytes | None]
+
+
+class ChainMapper(Mapper[UUID]):
+    """A mapper whose stored states begin with the event's chain hash.
+
+    To chain version ``v`` it needs the hash of version ``v - 1``, which it remembers from the
+    events it last encoded or decoded for that stream (an application loads an aggregate before it
+    saves new events). When it has not seen that event, it asks ``previous_lookup``, which the
+    application connects to its recorder.
+    """
+
+    #: How many streams' last hashes are remembered.
+    CACHE_SIZE = 10_000
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._heads: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.previous_lookup: PreviousLookup | None = None
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        plain = super().to_stored_event(domain_event)
+        previous = self._previous(plain.originator_id, plain.originator_version)
+        digest = chain_hash(
+            previous, plain.originator_id, plain.originator_version, plain.topic, plain.state
+        )
+        self._remember(plain.originator_id, plain.originator_version, digest)
+        return StoredEvent(
+            originator_id=plain.originator_id,
+            originator_version=plain.originator_version,
+            topic=plain.topic,
+            state=digest + plain.state,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        digest, state = split_state(stored_event.state)
+        self._remember(stored_event.originator_id, stored_event.originator_version, digest)
+        return super().to_domain_event(
+            StoredEvent(
+                originator_id=stored_event.originator_id,
+                originator_version=stored_event.originator_version,
+                topic=stored_event.topic,
+                state=state,
+            )
+        )
+
+    def _remember(self, originator_id: UUID | str, version: int, digest: bytes) -> None:
+        key = str(originator_id)
+        with self._lock:
+            self._heads[key] = (version, digest)
+            self._heads.move_to_end(key)
+            while len(self._heads) > self.CACHE_SIZE:
+                self._heads.popitem(last=False)
+
+    def _previous(self, originator_id: UUID | str, version: int) -> bytes:
+        if version == 1:
+            return GENESIS
+        with self._lock:
+            known = self._heads.get(str(originator_id))
+        if known is not None and known[0] == version - 1:
+            return known[1]
+        if self.previous_lookup is not None:
+            found = self.previous_lookup(originator_id, version - 1)
+            if found is not None:
+                return found
+        msg = (
+            f"cannot chain version {version} of stream {originator_id}: the hash of version "
+            f"{version - 1} is unknown"
+        )
+        raise ChainError(msg)
+
+
+def split_state(state: bytes) -> tuple[bytes, bytes]:
+    """The chain hash and the plain state of a stored state."""
+    return state[:HASH_BYTES], state[HASH_BYTES:]
+
+
+@attrs.frozen
+class Verification:
+    """The result of :meth:`participatie.Participation.verify`.
+
+    ``ok`` is True when every chain and every chain head fits; ``problems`` names each stream and
+    version that does not; ``streams`` and ``events`` count what was checked.
+    """
+
+    ok: bool
+    problems: list[str]
+    streams: int = 0
+    events: int = 0
+
+
+def verify_stream(
+    originator_id: UUID | str,
+    stored_events: Sequence[StoredEvent],
+    head: tuple[int, bytes] | None,
+) -> list[str]:
+    """The problems in one stream's chain, given its stored events in version order and its head."""
+    problems: list[str] = []
+    previous = GENESIS
+    expected_version = 1
+    for stored in stored_events:
+        version = stored.originator_version
+        if version != expected_version:
+            problems.append(
+                f"stream {originator_id}: version {expected_version} is missing "
+                f"(found {version} next)"
+                if version > expected_version
+                else f"stream {originator_id}: version {version} is out of order"
+            )
+            return problems
+        if head is not None and version > head[0]:
+            newest = stored_events[-1].originator_version
+            problems.append(
+                f"stream {originator_id}: versions {head[0] + 1}..{newest} are not covered by "
+                "the chain head (events were inserted)"
+            )
+            return problems
+        digest, state = split_state(stored.state)
+        if chain_hash(previous, stored.originator_id, version, stored.topic, state) != digest:
+            problems.append(
+                f"stream {originator_id}: version {version} was changed, reordered or "
+                "replaced (its hash does not fit the chain)"
+            )
+            return problems
+        previous = digest
+        expected_version += 1
+    last = expected_version - 1
+    if head is None:
+        problems.append(f"stream {originator_id}: has no chain head (a stream was inserted?)")
+    elif head[0] > last:
+        problems.append(
+            f"stream {originator_id}: versions {last + 1}..{head[0]} are missing "
+            "(the stream was truncated)"
+        )
+    elif head[0] < last:
+        problems.append(
+            f"stream {originator_id}: versions {head[0] + 1}..{last} are not covered by the "
+            "chain head (events were inserted)"
+        )
+    elif last > 0 and head[1] != previous:
+        problems.append(f"stream {originator_id}: version {last} does not match the chain head")
+    return problems

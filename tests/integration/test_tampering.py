@@ -1,0 +1,199 @@
+"""Tamper evidence: changes made directly in the SQLite file or the PostgreSQL tables are found."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from uuid import UUID, uuid4
+
+import pytest
+
+from participatie import Goal, Participation, TamperDetected
+from tests.support import COACH, TEST_SECRET, register
+from tests.unit.test_job_coaching_rules import JOB_COACH_ACTOR, placed_and_assessed, start
+
+
+class Store:
+    """Direct access to the events table, as someone with database access would have."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parts = urlsplit(url)
+        self.is_sqlite = parts.scheme == "sqlite"
+        if self.is_sqlite:
+            self.table = "stored_events"
+            self.path = parts.path[1:]
+        else:
+            schema = parse_qs(parts.query)["schema"][0]
+            self.table = f'"{schema}"."participation_events"'
+            self.dsn = f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+    def execute(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        sql = sql.replace("{table}", self.table)
+        if self.is_sqlite:
+            with sqlite3.connect(self.path) as lite:
+                return lite.execute(sql.replace("%s", "?"), params).fetchall()
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(self.dsn, autocommit=True) as conn, conn.cursor() as cur:
+            cur.execute(sql.encode(), params)
+            return cur.fetchall() if cur.description else []
+
+    def key(self, stream: UUID) -> object:
+        return stream.hex if self.is_sqlite else stream
+
+    def state(self, stream: UUID, version: int) -> bytes:
+        rows = self.execute(
+            "SELECT state FROM {table} WHERE originator_id = %s AND originator_version = %s",
+            (self.key(stream), version),
+        )
+        return bytes(rows[0][0])
+
+    def set_state(self, stream: UUID, version: int, state: bytes) -> None:
+        self.execute(
+            "UPDATE {table} SET state = %s WHERE originator_id = %s AND originator_version = %s",
+            (state, self.key(stream), version),
+        )
+
+    def delete(self, stream: UUID, version: int | None = None) -> None:
+        if version is None:
+            self.execute("DELETE FROM {table} WHERE originator_id = %s", (self.key(stream),))
+        else:
+            self.execute(
+                "DELETE FROM {table} WHERE originator_id = %s AND originator_version = %s",
+                (self.key(stream), version),
+            )
+
+    def insert(self, stream: UUID, version: int, topic: str, state: bytes) -> None:
+        self.execute(
+            "INSERT INTO {table} (originator_id, originator_version, topic, state) "
+            "VALUES (%s, %s, %s, %s)",
+            (self.key(stream), version, topic, state),
+        )
+
+    def topic(self, stream: UUID, version: int) -> str:
+        rows = self.execute(
+            "SELECT topic FROM {table} WHERE originator_id = %s AND originator_version = %s",
+            (self.key(stream), version),
+        )
+        return str(rows[0][0])
+
+
+@pytest.fixture
+def recorded(store_url: str) -> Iterator[tuple[Participation, Store, UUID, UUID]]:
+    """A resident with five events and job coaching with two, on the store under test."""
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        rid = placed_and_assessed(app)  # Registered, IntakeHeld, Placed, WageValueAssessed
+        app.record_conversation(rid, happiness=7, on=date(2020, 3, 20), by=COACH)
+        cid = start(app, rid)
+        app.log_coaching_hours(
+            cid, hours=1, counterpart="employee", on=date(2020, 3, 23), by=JOB_COACH_ACTOR
+        )
+        other = register(app)
+        app.hold_intake(other, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+        assert app.verify().ok
+        yield app, Store(store_url), rid, cid
+
+
+def flip_a_byte(state: bytes) -> bytes:
+    # Change a character of the JSON after the 32-byte hash, keeping it valid JSON.
+    position = state.index(b'"', 33) + 1
+    return state[:position] + bytes([state[position] ^ 0x01]) + state[position + 1 :]
+
+
+Tampering = Callable[[Store, UUID, UUID], None]
+
+
+def changed(store: Store, rid: UUID, cid: UUID) -> None:
+    store.set_state(rid, 3, flip_a_byte(store.state(rid, 3)))
+
+
+def deleted(store: Store, rid: UUID, cid: UUID) -> None:
+    store.delete(rid, 2)
+
+
+def reordered(store: Store, rid: UUID, cid: UUID) -> None:
+    two, three = store.state(rid, 2), store.state(rid, 3)
+    store.set_state(rid, 2, three)
+    store.set_state(rid, 3, two)
+
+
+def inserted(store: Store, rid: UUID, cid: UUID) -> None:
+    store.insert(rid, 6, store.topic(rid, 5), store.state(rid, 5))
+
+
+def truncated(store: Store, rid: UUID, cid: UUID) -> None:
+    store.delete(rid, 5)
+
+
+def coaching_deleted(store: Store, rid: UUID, cid: UUID) -> None:
+    store.delete(cid)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "version", "words"),
+    [
+        (changed, 3, "changed"),
+        (deleted, 2, "missing"),
+        (reordered, 2, "changed, reordered"),
+        (inserted, 6, "inserted"),
+        (truncated, 5, "truncated"),
+    ],
+)
+def test_tampering_with_a_resident_stream_is_detected(
+    recorded: tuple[Participation, Store, UUID, UUID], tamper: Tampering, version: int, words: str
+) -> None:
+    app, store, rid, cid = recorded
+    tamper(store, rid, cid)
+    verification = app.verify()
+    assert not verification.ok
+    (problem,) = verification.problems
+    assert str(rid) in problem
+    assert str(version) in problem
+    assert words in problem
+    assert not app.verify(rid).ok
+    with pytest.raises(TamperDetected, match=str(rid)):
+        app.verify(strict=True)
+
+
+def test_a_deleted_job_coaching_stream_is_detected(
+    recorded: tuple[Participation, Store, UUID, UUID],
+) -> None:
+    app, store, rid, cid = recorded
+    coaching_deleted(store, rid, cid)
+    (problem,) = app.verify().problems
+    assert str(cid) in problem
+    assert "missing" in problem
+
+
+def test_an_inserted_stream_is_detected(recorded: tuple[Participation, Store, UUID, UUID]) -> None:
+    app, store, rid, _ = recorded
+    forged = uuid4()
+    store.insert(forged, 1, store.topic(rid, 1), store.state(rid, 1))
+    (problem,) = app.verify().problems
+    assert str(forged) in problem
+
+
+def test_tampering_elsewhere_leaves_another_residents_verification_ok(
+    recorded: tuple[Participation, Store, UUID, UUID],
+) -> None:
+    app, store, rid, cid = recorded
+    other = next(r for r in app.resident_ids() if r != rid)
+    changed(store, rid, cid)
+    assert app.verify(other).ok
+    assert not app.verify(rid).ok
+
+
+def test_the_chain_continues_across_processes_and_reopening(store_url: str) -> None:
+    with Participation.open(store_url, secret=TEST_SECRET) as first:
+        rid = register(first)
+    with Participation.open(store_url, secret=TEST_SECRET) as second:
+        second.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    with Participation.open(store_url, secret=TEST_SECRET) as first:
+        first.record_conversation(rid, happiness=6, on=date(2019, 1, 9), by=COACH)
+        verification = first.verify()
+        assert verification.ok, verification.problems
+        assert (verification.streams, verification.events) == (1, 3)

@@ -1,0 +1,176 @@
+"""Audit: a resident's history across both aggregates, and bitemporal as-of replay."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from participatie import (
+    Actor,
+    CoachingOutcome,
+    Counterpart,
+    Goal,
+    InvalidInput,
+    NotFound,
+    OutflowReason,
+    Participation,
+    Role,
+    TrajectoryStatus,
+)
+from participatie.audit.history import HistoryEntry
+from tests.support import COACH, register
+from tests.unit.test_job_coaching_rules import (
+    COORDINATOR,
+    JOB_COACH_ACTOR,
+    placed_and_assessed,
+    start,
+)
+
+AUDITOR = Actor("auditor-1", Role.AUDITOR)
+
+
+def test_history_covers_both_aggregates_in_recorded_order(app: Participation) -> None:
+    rid = placed_and_assessed(app)
+    cid = start(app, rid)
+    app.record_conversation(rid, happiness=7, on=date(2020, 3, 20), by=COACH)
+    app.log_coaching_hours(
+        cid, hours=2, counterpart=Counterpart.COLLEAGUES, on=date(2020, 3, 23), by=JOB_COACH_ACTOR
+    )
+    history = app.history(rid, by=AUDITOR)
+    assert [(e.aggregate, e.event) for e in history] == [
+        ("ResidentTrajectory", "Registered"),
+        ("ResidentTrajectory", "IntakeHeld"),
+        ("ResidentTrajectory", "Placed"),
+        ("ResidentTrajectory", "WageValueAssessed"),
+        ("JobCoachingTrajectory", "JobCoachingStarted"),
+        ("ResidentTrajectory", "ConversationHeld"),
+        ("JobCoachingTrajectory", "CoachingHoursLogged"),
+    ]
+    recorded = [e.recorded_at for e in history]
+    assert recorded == sorted(recorded)
+    hours = history[-1]
+    assert hours.aggregate_id == cid
+    assert hours.version == 2
+    assert hours.occurred_on == date(2020, 3, 23)
+    assert (hours.actor.id, hours.actor.role) == (JOB_COACH_ACTOR.id, Role.JOB_COACH)
+    assert hours.data == {
+        "hours": "2",
+        "counterpart": "colleagues",
+        "coaching_year": 1,
+        "policy_version": app.policy.version,
+    }
+    assert history[4].data["resident_id"] == str(rid)
+
+
+def test_history_contains_no_personal_data(app: Participation) -> None:
+    rid = register(app, bsn="123456782", name="A. Jansen", notes="lives at Kerkstraat 1")
+    app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    dumped = json.dumps([entry.to_dict() for entry in app.history(rid, by=AUDITOR)])
+    assert "123456782" not in dumped
+    assert "Jansen" not in dumped
+    assert "Kerkstraat" not in dumped
+
+
+def test_history_entries_are_frozen_values(app: Participation) -> None:
+    rid = register(app)
+    (entry,) = app.history(rid, by=AUDITOR)
+    assert isinstance(entry, HistoryEntry)
+    with pytest.raises(AttributeError):
+        entry.version = 2  # type: ignore[misc]
+
+
+def test_history_of_an_unknown_resident_is_not_found(app: Participation) -> None:
+    with pytest.raises(NotFound):
+        app.history(uuid4(), by=AUDITOR)
+
+
+def test_as_of_before_and_after_closure(app: Participation) -> None:
+    rid = register(app)
+    app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 6, 1), by=COACH)
+    before = app.resident(rid, as_of=date(2019, 5, 31))
+    assert before.status is TrajectoryStatus.OPEN
+    assert before.outflow_reason is None
+    assert before.version == 2
+    on_the_day = app.resident(rid, as_of=date(2019, 6, 1))  # as_of is inclusive
+    assert on_the_day.status is TrajectoryStatus.CLOSED
+    assert on_the_day == app.resident(rid)
+
+
+def test_as_of_before_registration_is_not_found(app: Participation) -> None:
+    rid = register(app)
+    with pytest.raises(NotFound, match="as of 2019-01-07"):
+        app.resident(rid, as_of=date(2019, 1, 7))
+
+
+def test_a_late_entry_shows_up_only_when_known(app: Participation) -> None:
+    rid = register(app)
+    app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    app.record_conversation(rid, happiness=6, on=date(2019, 3, 10), by=COACH)
+    before_late_entry = datetime.now(tz=UTC)
+    app.record_conversation(rid, happiness=8, on=date(2019, 3, 3), by=COACH)  # entered late
+    after_late_entry = datetime.now(tz=UTC)
+
+    then = app.resident(rid, as_of=date(2019, 3, 5), known_at=before_late_entry)
+    assert then.happiness == ((date(2019, 1, 8), 5),)
+    now = app.resident(rid, as_of=date(2019, 3, 5), known_at=after_late_entry)
+    assert now.happiness == ((date(2019, 1, 8), 5), (date(2019, 3, 3), 8))
+    assert app.resident(rid, known_at=before_late_entry).happiness == (
+        (date(2019, 1, 8), 5),
+        (date(2019, 3, 10), 6),
+    )
+
+
+def test_known_at_before_registration_is_not_found(app: Participation) -> None:
+    rid = register(app)
+    with pytest.raises(NotFound):
+        app.resident(rid, known_at=datetime.now(tz=UTC) - timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("as_of", "known_at"),
+    [
+        (datetime(2019, 5, 1, tzinfo=UTC), None),
+        ("2019-05-01", None),
+        (None, datetime(2019, 5, 1)),
+        (None, date(2019, 5, 1)),
+    ],
+)
+def test_malformed_moments_are_invalid_input(
+    app: Participation, as_of: object, known_at: object
+) -> None:
+    rid = register(app)
+    with pytest.raises(InvalidInput):
+        app.resident(rid, as_of=as_of, known_at=known_at)  # type: ignore[arg-type]
+
+
+def test_job_coaching_as_of_before_its_extension_and_completion(app: Participation) -> None:
+    rid = placed_and_assessed(app)
+    cid = start(app, rid)
+    app.extend_job_coaching(cid, reason="more time", on=date(2021, 9, 1), by=COORDINATOR)
+    app.complete_job_coaching(
+        cid, outcome=CoachingOutcome.INDEPENDENT, on=date(2022, 9, 1), by=COORDINATOR
+    )
+    before = app.job_coaching(cid, as_of=date(2021, 8, 31))
+    assert (before.extended, before.planned_end, before.completed_outcome) == (
+        False,
+        date(2022, 3, 16),
+        None,
+    )
+    assert app.job_coaching(cid, as_of=date(2022, 9, 1)) == app.job_coaching(cid)
+
+
+def test_as_of_replay_of_every_date_agrees_with_the_full_replay_at_the_end(
+    app: Participation,
+) -> None:
+    rid = register(app)
+    app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    for day in range(9, 28):
+        app.record_conversation(rid, happiness=1 + day % 10, on=date(2019, 1, day), by=COACH)
+    for day in range(8, 28):
+        as_of = app.resident(rid, as_of=date(2019, 1, day))
+        assert as_of.conversation_count == day - 8
+    assert app.resident(rid, as_of=date(2019, 12, 31)) == app.resident(rid)
