@@ -12,6 +12,7 @@ same transaction, so that a truncated stream is seen too.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -20,7 +21,9 @@ from typing import Any
 from uuid import UUID
 
 import attrs
+from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import resolve_topic
 
 __all__ = [
     "GENESIS",
@@ -62,22 +65,28 @@ class ChainMapper(Mapper[UUID]):
     """A mapper whose stored states begin with the event's chain hash.
 
     To chain version ``v`` it needs the hash of version ``v - 1``, which it remembers from the
-    events it last encoded or decoded for that stream (an application loads an aggregate before it
-    saves new events). When it has not seen that event, it asks ``previous_lookup``, which the
-    application connects to its recorder.
+    last few events it encoded or decoded for that stream (an application loads an aggregate before
+    it saves new events). When it has not seen that event, it asks ``previous_lookup``, which the
+    application connects to its recorder; without one it raises :class:`ChainError` rather than
+    store a wrong chain.
+
+    Snapshots are not events of the stream: they are stored and read without a hash.
     """
 
-    #: How many streams' last hashes are remembered.
+    #: How many streams' last hashes are remembered, and how many versions of each.
     CACHE_SIZE = 10_000
+    VERSIONS_KEPT = 4
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._heads: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+        self._heads: OrderedDict[str, dict[int, bytes]] = OrderedDict()
         self._lock = threading.Lock()
         self.previous_lookup: PreviousLookup | None = None
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         plain = super().to_stored_event(domain_event)
+        if isinstance(domain_event, CanSnapshotAggregate):
+            return plain
         previous = self._previous(plain.originator_id, plain.originator_version)
         digest = chain_hash(
             previous, plain.originator_id, plain.originator_version, plain.topic, plain.state
@@ -91,6 +100,8 @@ class ChainMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        if _is_snapshot(stored_event.topic):
+            return super().to_domain_event(stored_event)
         digest, state = split_state(stored_event.state)
         self._remember(stored_event.originator_id, stored_event.originator_version, digest)
         return super().to_domain_event(
@@ -105,7 +116,12 @@ class ChainMapper(Mapper[UUID]):
     def _remember(self, originator_id: UUID | str, version: int, digest: bytes) -> None:
         key = str(originator_id)
         with self._lock:
-            self._heads[key] = (version, digest)
+            versions = self._heads.get(key)
+            if versions is None:
+                versions = self._heads[key] = {}
+            versions[version] = digest
+            for stale in sorted(versions)[: -self.VERSIONS_KEPT]:
+                del versions[stale]
             self._heads.move_to_end(key)
             while len(self._heads) > self.CACHE_SIZE:
                 self._heads.popitem(last=False)
@@ -114,9 +130,9 @@ class ChainMapper(Mapper[UUID]):
         if version == 1:
             return GENESIS
         with self._lock:
-            known = self._heads.get(str(originator_id))
-        if known is not None and known[0] == version - 1:
-            return known[1]
+            known = self._heads.get(str(originator_id), {}).get(version - 1)
+        if known is not None:
+            return known
         if self.previous_lookup is not None:
             found = self.previous_lookup(originator_id, version - 1)
             if found is not None:
@@ -126,6 +142,12 @@ class ChainMapper(Mapper[UUID]):
             f"{version - 1} is unknown"
         )
         raise ChainError(msg)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_snapshot(topic: str) -> bool:
+    cls = resolve_topic(topic)
+    return isinstance(cls, type) and issubclass(cls, CanSnapshotAggregate)
 
 
 def split_state(state: bytes) -> tuple[bytes, bytes]:
