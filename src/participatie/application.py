@@ -24,6 +24,7 @@ from eventsourcing.popo import POPOFactory
 from eventsourcing.utils import get_topic
 
 from participatie.audit.chain import ChainMapper, Verification, split_state, verify_stream
+from participatie.audit.export import check_export, export_document
 from participatie.audit.history import HistoryEntry, check_moments, replay, selected
 from participatie.domain.bsn import validate_bsn
 from participatie.domain.decision import business_date
@@ -111,6 +112,11 @@ class _EventStoreApplication(Application[UUID]):
 
     def _stored_hash(self, originator_id: UUID | str, version: int) -> bytes | None:
         """The chain hash of one stored event, read from the store."""
+        if isinstance(originator_id, str):
+            try:
+                originator_id = UUID(originator_id)
+            except ValueError:
+                return None
         found = self.recorder.select_events(originator_id, lte=version, desc=True, limit=1)
         if not found or found[0].originator_version != version:
             return None
@@ -529,6 +535,31 @@ class Participation:
         ]
         entries.sort(key=lambda e: (e.recorded_at, e.aggregate_id != rid, e.version))
         return entries
+
+    def export(self, resident_id: UUID, *, by: Actor) -> dict[str, Any]:
+        """The resident's complete file (history without personal data) with a manifest: who
+        generated it and when, counts, chain heads and a content hash. See :meth:`check_export`."""
+        _actor(by)
+        rid = _uuid(resident_id)
+        heads = self._events.recorder.chain_heads()  # type: ignore[attr-defined]
+        entries = [
+            entry
+            for entry in self.history(rid, by=by)
+            if entry.version <= heads.get(str(entry.aggregate_id), (entry.version,))[0]
+        ]
+        return export_document(
+            resident_id=str(rid),
+            entries=entries,
+            heads=heads,
+            by=by,
+            generated_at=self._clock(),
+            store=self.store_url,
+        )
+
+    def check_export(self, document: object) -> Verification:
+        """Whether an export is unchanged and the store still holds exactly what it exported."""
+        problems = check_export(document, self._events._stored_hash)
+        return Verification(ok=not problems, problems=problems)
 
     def verify(self, resident_id: UUID | None = None, *, strict: bool = False) -> Verification:
         """Check the tamper-evidence chain of every stream, or of one resident's streams.

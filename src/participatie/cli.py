@@ -7,10 +7,14 @@ standard error; ``participatie --debug ...`` shows the traceback instead.
 
 from __future__ import annotations
 
+import getpass
+import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -23,13 +27,17 @@ from rich.table import Table
 
 from participatie import (
     Activity,
+    Actor,
     CoachingOutcome,
     ConfigurationError,
+    InvalidInput,
     OutflowReason,
     ParticipatieError,
     Participation,
+    Role,
     TrajectoryStatus,
 )
+from participatie.application import TIMEZONE
 from participatie.demo import noordoostpolder
 from participatie.demo.haaren_2019 import MUNICIPALITY, OUTCOMES, TARGET, record_haaren_2019
 from participatie.domain.job_coaching import add_years
@@ -202,6 +210,158 @@ def _print_job_coaching(
         if outcomes[outcome]:
             table.add_row(f"  outcome: {outcome.value.replace('_', ' ')}", str(outcomes[outcome]))
     console.print(table)
+
+
+ActorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        metavar="ID",
+        help="Who is looking (recorded as the reader); default $PARTICIPATIE_ACTOR, else your "
+        "login name.",
+    ),
+]
+
+
+def _auditor(actor_id: str | None) -> Actor:
+    return Actor(
+        actor_id or os.environ.get("PARTICIPATIE_ACTOR") or getpass.getuser(), Role.AUDITOR
+    )
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _parse_moment(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"{option} takes a time as YYYY-MM-DDTHH:MM[:SS][+HH:MM], not {value!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=TIMEZONE)
+
+
+@app.command()
+def history(
+    resident_id: Annotated[str, typer.Argument(metavar="RESIDENT_ID")],
+    store: StoreOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Only what had happened by this date."),
+    ] = None,
+    known_at: Annotated[
+        str | None,
+        typer.Option(
+            "--known-at",
+            metavar="TIME",
+            help="Only what had been recorded by this time (ISO; without offset: Dutch time).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    actor: ActorOption = None,
+) -> None:
+    """Show everything recorded about a resident, across all trajectories, in recorded order."""
+    with _reported_errors():
+        day = _parse_date(as_of, "--as-of")
+        moment = _parse_moment(known_at, "--known-at")
+        with Participation.open(store) as participation:
+            entries = [
+                e
+                for e in participation.history(_resident_id(resident_id), by=_auditor(actor))
+                if (day is None or e.occurred_on <= day)
+                and (moment is None or e.recorded_at <= moment)
+            ]
+            if as_json:
+                print(json.dumps([e.to_dict() for e in entries], indent=2))
+                return
+            table = Table(title=f"History of resident {resident_id}")
+            for column in ("recorded at", "date", "trajectory", "v", "event", "by", "details"):
+                table.add_column(column)
+            for entry in entries:
+                details = ", ".join(
+                    f"{key}={value}" for key, value in entry.data.items() if key != "policy_version"
+                )
+                table.add_row(
+                    entry.recorded_at.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M:%S"),
+                    entry.occurred_on.isoformat(),
+                    "resident" if entry.aggregate == "ResidentTrajectory" else "job coaching",
+                    str(entry.version),
+                    entry.event,
+                    f"{entry.actor.id} ({entry.actor.role.value})",
+                    details,
+                )
+            console.print(table)
+            if entries and (day is not None or moment is not None):
+                state = participation.resident(
+                    _resident_id(resident_id), as_of=day, known_at=moment
+                )
+                console.print(
+                    f"As of {day or 'now'}{f' (known at {moment.isoformat()})' if moment else ''}: "
+                    f"{state.status.value}, goal {state.goal.value if state.goal else '-'}, "
+                    f"placement {state.placement.employer if state.placement else '-'}"
+                )
+
+
+@app.command()
+def export(
+    resident_id: Annotated[str, typer.Argument(metavar="RESIDENT_ID")],
+    out: Annotated[Path, typer.Option("--out", metavar="FILE", help="Where to write the file.")],
+    store: StoreOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Write a resident's complete file (JSON, no personal data) with a checkable manifest."""
+    with _reported_errors(), Participation.open(store) as participation:
+        document = participation.export(_resident_id(resident_id), by=_auditor(actor))
+        out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        counts = document["manifest"]["counts"]
+        console.print(f"Wrote {out}: {counts['events']} events in {counts['streams']} streams.")
+
+
+@app.command()
+def verify(
+    store: StoreOption = None,
+    resident: Annotated[
+        str | None, typer.Option("--resident", metavar="ID", help="Only this resident's streams.")
+    ] = None,
+    export_file: Annotated[
+        Path | None,
+        typer.Option("--export", metavar="FILE", help="Check an exported file against the store."),
+    ] = None,
+) -> None:
+    """Check the tamper-evidence chains (exit 1 when anything does not fit)."""
+    with _reported_errors(), Participation.open(store) as participation:
+        if export_file is not None:
+            try:
+                document = json.loads(export_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise InvalidInput(f"cannot read {export_file}: {error}") from None
+            result = participation.check_export(document)
+            what = f"export {export_file}"
+        else:
+            result = participation.verify(None if resident is None else _resident_id(resident))
+            what = f"{result.streams} streams, {result.events} events"
+        if result.ok:
+            console.print(f"OK: {what}")
+            return
+        for problem in result.problems:
+            print(f"participatie: tampered: {problem}", file=sys.stderr)
+        raise typer.Exit(1)
+
+
+def _resident_id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise InvalidInput(f"a resident id is a UUID, not {text!r}") from None
 
 
 def main() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -133,3 +136,62 @@ def test_fresh_refuses_a_postgresql_store(tmp_path: Path) -> None:
     result = run("demo", "--fresh", "--store", "postgresql://me@db/x", cwd=tmp_path)
     assert result.returncode == 2
     assert "--fresh only replaces a SQLite file store" in result.stderr
+
+
+def demo_store(tmp_path: Path) -> tuple[str, str]:
+    """A store holding the demo, and one of its Haaren residents' ids."""
+    url = f"sqlite:///{tmp_path}/demo.db"
+    assert run("demo", "--store", url, cwd=tmp_path).returncode == 0
+    with Participation.open(url) as app:
+        return url, str(app.resident_ids()[0])
+
+
+def test_history_prints_a_timeline_and_json(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    table = run("history", rid, "--store", url, cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "Registered" in table.stdout
+    as_json = run("history", rid, "--store", url, "--json", cwd=tmp_path)
+    entries = json.loads(as_json.stdout)
+    assert entries[0]["event"] == "Registered"
+    assert entries[0]["aggregate_id"] == rid
+    first_day = entries[0]["occurred_on"]
+    early = json.loads(
+        run("history", rid, "--store", url, "--json", "--as-of", first_day, cwd=tmp_path).stdout
+    )
+    assert 1 <= len(early) < len(entries)
+    assert all(e["occurred_on"] <= first_day for e in early)
+
+
+def test_history_of_an_unknown_resident_exits_1(tmp_path: Path) -> None:
+    url, _ = demo_store(tmp_path)
+    result = run("history", str(uuid4()), "--store", url, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("participatie: error: no resident with id")
+
+
+def test_export_verifies_and_a_changed_export_does_not(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    out = tmp_path / "file.json"
+    assert run("export", rid, "--out", str(out), "--store", url, cwd=tmp_path).returncode == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["manifest"]["resident_id"] == rid
+    assert run("verify", "--store", url, "--export", str(out), cwd=tmp_path).returncode == 0
+    document["history"][0]["occurred_on"] = "2018-01-01"
+    out.write_text(json.dumps(document), encoding="utf-8")
+    changed = run("verify", "--store", url, "--export", str(out), cwd=tmp_path)
+    assert changed.returncode == 1
+    assert "changed after export" in changed.stderr
+
+
+def test_verify_reports_tampering_with_exit_code_1(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    assert run("verify", "--store", url, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        db.execute(
+            "DELETE FROM stored_events WHERE originator_id = ? AND originator_version = 2",
+            (UUID(rid).hex,),
+        )
+    result = run("verify", "--store", url, cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"stream {rid}: version 2 is missing" in result.stderr
