@@ -772,7 +772,7 @@ def require_job_coaching_need(
     if placement is None or placement.kind is not PlacementKind.PAID_WORK:
         raise NoJobCoachingNeed(f"resident {resident.id} has no current paid placement to coach")
     wage_value = resident.wage_value
-    if wage_value is None or wage_value.assessed_on < placement.started_on:
+    if wage_value is None or wage_value.placed_version != placement.placed_version:
         raise NoJobCoachingNeed(
             f"resident {resident.id} has no wage value assessment at the current placement "
             f"(since {placement.started_on}); the need for job coaching is established there"

@@ -80,11 +80,15 @@ def _percent(value: object) -> int:
 
 @attrs.frozen
 class WageValue:
-    """The last wage value assessment (loonwaardebepaling) of a resident."""
+    """The last wage value assessment (loonwaardebepaling) of a resident.
+
+    ``placed_version`` names the placement it was made at (the version of its ``Placed`` event).
+    """
 
     percent: int
     needs_job_coaching: bool
     assessed_on: date
+    placed_version: int
 
 
 class ResidentTrajectory(Aggregate, created_event_name="Registered"):
@@ -207,10 +211,13 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
 
         def apply(self, aggregate: Any) -> None:
             trajectory: ResidentTrajectory = aggregate
+            placement = trajectory.placement
             trajectory.wage_value = WageValue(
                 self.percent,
                 needs_job_coaching=self.needs_job_coaching,
                 assessed_on=self.occurred_on,
+                # Assessments are only accepted at a current placement.
+                placed_version=placement.placed_version if placement else 0,
             )
 
     class TrajectoryClosed(Event):

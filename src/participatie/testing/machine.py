@@ -1,0 +1,198 @@
+"""A hypothesis state machine that issues trajectory commands and checks the rules after each.
+
+Run it in your own test suite, on ``memory://`` or your store, with your policy::
+
+    from participatie.testing import TrajectoryMachine
+
+    class HaarenPolicyMachine(TrajectoryMachine):
+        policy = attrs.evolve(DEFAULT_POLICY, version="haaren-2020", ...)
+
+    TestHaarenPolicy = HaarenPolicyMachine.TestCase
+
+Rules issue valid commands (chosen from a simple model that must agree with the system after every
+step) and arbitrary ones (which may be refused, and then must append nothing). Invariants: versions
+are contiguous; a trajectory closed with reason work had a current paid placement; coaching hours
+stay within the policy's cap of every coaching year; job coaching is extended at most once and
+never beyond the policy's maximum. Subclasses add rules and invariants of their own and may use
+``self.app`` and ``self.ids``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, ClassVar
+from uuid import UUID
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from participatie.application import Participation
+from participatie.domain.job_coaching import JobCoachingTrajectory, add_years, coaching_id
+from participatie.domain.policy import DEFAULT_POLICY, Policy
+from participatie.domain.resident import ResidentTrajectory
+from participatie.domain.values import OutflowReason, PlacementKind, TrajectoryStatus
+from participatie.errors import ParticipatieError
+from participatie.testing import commands as c
+from participatie.testing import strategies as pst
+
+__all__ = ["TrajectoryMachine"]
+
+
+class TrajectoryMachine(RuleBasedStateMachine):
+    """Issues resident and job coaching commands against a Participation and checks the rules."""
+
+    #: The store each run starts from; it must be empty (memory:// is, every time).
+    store_url: ClassVar[str] = "memory://"
+    policy: ClassVar[Policy] = DEFAULT_POLICY
+    secret: ClassVar[str] = "participatie.testing machine secret, not for production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.app = Participation.open(self.store_url, secret=self.secret, policy=self.policy)
+        self.ids = c.Ids()
+        self.model = pst._Model()
+        self.refused = 0
+
+    def teardown(self) -> None:
+        self.app.close()
+
+    # Rules.
+
+    @rule(data=st.data(), days=st.integers(0, 20))
+    def issue_a_valid_command(self, data: st.DataObject, days: int) -> None:
+        """A command the model says the rules accept: it must be accepted."""
+        self.model.day = min(pst.LAST_DAY, self.model.day + timedelta(days=days))
+        command = pst._valid_next(self.model, data.draw)
+        try:
+            command.run(self.app, self.ids)
+        except ParticipatieError as error:
+            msg = f"{command!r} was refused although the rules allow it: {error}"
+            raise AssertionError(msg) from error
+        observed = self._observed()
+        assert observed == self.model, f"after {command!r}: model {self.model} != {observed}"
+
+    @precondition(lambda self: bool(self.ids.residents))
+    @rule(
+        command=st.one_of(
+            pst.resident_commands(residents=4), pst.job_coaching_commands(residents=4)
+        )
+    )
+    def issue_any_command(self, command: c.Command) -> None:
+        """A command drawn without regard to the rules: if refused, it appends nothing."""
+        if getattr(command, "coaching", None) is not None and not self.ids.coachings:
+            return
+        position = self._position()
+        try:
+            command.run(self.app, self.ids)
+        except ParticipatieError:
+            self.refused += 1
+            assert self._position() == position, f"refused {command!r} appended events"
+            return
+        # Accepted: carry on from the system's state, and from that command's date on.
+        day = getattr(command, "on", self.model.day)
+        self.model = self._observed()
+        self.model.day = max(self.model.day, day)
+
+    # Invariants.
+
+    @invariant()
+    def versions_are_contiguous(self) -> None:
+        for stream in self._streams():
+            versions = [e.originator_version for e in self.app._events.events.get(stream)]
+            assert versions == list(range(1, len(versions) + 1)), (stream, versions)
+
+    @invariant()
+    def closure_to_work_had_a_current_paid_placement(self) -> None:
+        for rid in self.ids.residents:
+            placement: PlacementKind | None = None
+            for event in self.app._events.events.get(rid):
+                if isinstance(event, ResidentTrajectory.Placed):
+                    placement = event.kind
+                elif isinstance(event, ResidentTrajectory.PlacementEnded):
+                    placement = None
+                elif isinstance(event, ResidentTrajectory.TrajectoryClosed):
+                    if event.reason is OutflowReason.WORK:
+                        assert placement is PlacementKind.PAID_WORK, rid
+                    if event.reason is OutflowReason.VOLUNTEER_WORK:
+                        assert placement is PlacementKind.VOLUNTEER_WORK, rid
+
+    @invariant()
+    def coaching_stays_within_caps_and_years(self) -> None:
+        for cid in self.ids.coachings:
+            coaching = self.app.job_coaching(cid)
+            for year, hours in coaching.hours_by_year.items():
+                assert hours <= coaching.cap(coaching_year=year, policy=self.policy), (cid, year)
+            extensions = [
+                e
+                for e in self.app._events.events.get(cid)
+                if isinstance(e, JobCoachingTrajectory.TrajectoryExtended)
+            ]
+            assert len(extensions) <= 1, cid
+            assert coaching.planned_end <= add_years(
+                coaching.started_on, self.policy.max_coaching_years
+            )
+
+    # Helpers.
+
+    def _position(self) -> int:
+        return self.app._events.recorder.max_notification_id() or 0
+
+    def _streams(self) -> list[UUID]:
+        return [*self.ids.residents, *self.ids.coachings]
+
+    def _observed(self) -> Any:
+        """The model as the system sees it, to compare with the machine's own."""
+        observed = pst._Model(day=self.model.day)
+        index_of = {rid: index for index, rid in enumerate(self.ids.residents)}
+        for cid in self.ids.coachings:
+            coaching = self.app.job_coaching(cid)
+            observed.coachings.append(
+                pst._Coaching(
+                    resident=index_of[coaching.resident_id],
+                    placement_serial=coaching.placement_version,
+                    started_on=coaching.started_on,
+                    planned_end=coaching.planned_end,
+                    hours_per_week=coaching.hours_per_week,
+                    extended=coaching.extended,
+                    completed=coaching.completed_outcome is not None,
+                    hours_by_year=dict(coaching.hours_by_year),
+                )
+            )
+        for rid in self.ids.residents:
+            observed.residents.append(self._observed_resident(rid))
+        return observed
+
+    def _observed_resident(self, rid: UUID) -> Any:
+        trajectory = self.app.resident(rid)
+        placement = trajectory.placement
+        wage_value = trajectory.wage_value
+        serial = placement.placed_version if placement else 0
+        return pst._Resident(
+            version=trajectory.version,
+            intake=trajectory.intake_on is not None,
+            open=trajectory.status is TrajectoryStatus.OPEN,
+            placement=placement.kind if placement else None,
+            placement_hours=placement.hours_per_week if placement else Decimal(0),
+            placement_serial=serial if placement else self._last_serial(rid),
+            assessed_need=bool(
+                placement
+                and wage_value
+                and wage_value.needs_job_coaching
+                and wage_value.placed_version == placement.placed_version
+            ),
+            request_open=trajectory.job_broker_requested_on is not None,
+            activities=set(trajectory.activities),
+            coached=bool(placement) and self._has_coaching(rid, serial),
+        )
+
+    def _has_coaching(self, rid: UUID, placed_version: int) -> bool:
+        return coaching_id(rid, placed_version) in self.ids.coachings
+
+    def _last_serial(self, rid: UUID) -> int:
+        """The version of the last Placed event (the model keeps it after a placement ends)."""
+        serial = 0
+        for event in self.app._events.events.get(rid):
+            if isinstance(event, ResidentTrajectory.Placed):
+                serial = event.originator_version
+        return serial
