@@ -51,7 +51,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
         super().__init__()
         self.app = Participation.open(self.store_url, secret=self.secret, policy=self.policy)
         self.ids = c.Ids()
-        self.model = pst._Model()
+        self.model = pst._Model(policy=self.policy)
         self.refused = 0
 
     def teardown(self) -> None:
@@ -143,7 +143,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
 
     def _observed(self) -> Any:
         """The model as the system sees it, to compare with the machine's own."""
-        observed = pst._Model(day=self.model.day)
+        observed = pst._Model(day=self.model.day, policy=self.policy)
         index_of = {rid: index for index, rid in enumerate(self.ids.residents)}
         for cid in self.ids.coachings:
             coaching = self.app.job_coaching(cid)
@@ -174,6 +174,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
             open=trajectory.status is TrajectoryStatus.OPEN,
             placement=placement.kind if placement else None,
             placement_hours=placement.hours_per_week if placement else Decimal(0),
+            placement_months=placement.contract_months if placement else None,
             placement_serial=serial if placement else self._last_serial(rid),
             assessed_need=bool(
                 placement

@@ -220,6 +220,7 @@ class _Resident:
     open: bool = True
     placement: PlacementKind | None = None
     placement_hours: Decimal = Decimal(0)
+    placement_months: int | None = None
     placement_serial: int = 0
     assessed_need: bool = False
     request_open: bool = False
@@ -238,10 +239,18 @@ class _Coaching:
     completed: bool = False
     hours_by_year: dict[int, Decimal] = attrs.Factory(dict)
 
-    def may_log_an_hour(self, day: date) -> bool:
+    def may_log_an_hour(self, day: date, policy: Policy) -> bool:
         year = coaching_year(self.started_on, day)
-        cap = DEFAULT_POLICY.cap_percent(coaching_year=year) * self.hours_per_week * 52 / 100
+        cap = policy.cap_percent(coaching_year=year) * self.hours_per_week * 52 / 100
         return self.hours_by_year.get(year, Decimal(0)) + 1 <= cap
+
+    def may_extend(self, policy: Policy) -> bool:
+        extended_end = add_years(self.planned_end, policy.extension_years)
+        return (
+            not self.extended
+            and policy.extension_years > 0
+            and extended_end <= add_years(self.started_on, policy.max_coaching_years)
+        )
 
 
 @attrs.define
@@ -251,19 +260,20 @@ class _Model:
     day: date = FIRST_DAY
     residents: list[_Resident] = attrs.Factory(list)
     coachings: list[_Coaching] = attrs.Factory(list)
+    policy: Policy = attrs.field(default=DEFAULT_POLICY, eq=False)
 
 
 def _choices(model: _Model) -> list[tuple[str, int]]:
     """The kinds of command the rules accept now, each with the resident or coaching it is for."""
     choices: list[tuple[str, int]] = [("register", -1)]
     for index, resident in enumerate(model.residents):
-        choices += [(kind, index) for kind in _resident_choices(resident)]
+        choices += [(kind, index) for kind in _resident_choices(resident, model.policy)]
     for index, coaching in enumerate(model.coachings):
         choices += [(kind, index) for kind in _coaching_choices(model, coaching)]
     return choices
 
 
-def _resident_choices(resident: _Resident) -> list[str]:
+def _resident_choices(resident: _Resident, policy: Policy) -> list[str]:
     if not resident.open:
         return ["reopen"]
     if not resident.intake:
@@ -279,7 +289,10 @@ def _resident_choices(resident: _Resident) -> list[str]:
     kinds += ["end_placement", "close_placed"]
     if resident.placement is PlacementKind.PAID_WORK and not resident.assessed_need:
         kinds.append("assess")
-    if resident.assessed_need and not resident.coached and resident.placement_hours >= 12:
+    big_enough = resident.placement_hours >= policy.min_hours_per_week and (
+        resident.placement_months is None or resident.placement_months >= policy.min_contract_months
+    )
+    if resident.assessed_need and not resident.coached and big_enough:
         kinds.append("start_coaching")
     return kinds
 
@@ -293,9 +306,9 @@ def _coaching_choices(model: _Model, coaching: _Coaching) -> list[str]:
     kinds = ["complete"]
     if model.day < coaching.planned_end:
         kinds.append("evaluate")
-        if coaching.may_log_an_hour(model.day):
+        if coaching.may_log_an_hour(model.day, model.policy):
             kinds.append("hours")
-        if not coaching.extended:
+        if coaching.may_extend(model.policy):
             kinds.append("extend")
     return kinds
 
@@ -370,7 +383,8 @@ class _Step:
         resident.placement, resident.placement_hours = kind, Decimal(hours)
         resident.placement_serial = resident.version + 1  # the version of the Placed event
         resident.request_open = resident.assessed_need = resident.coached = False
-        months = self.draw(st.sampled_from([None, 6, 12]))
+        months = self.draw(st.sampled_from([None, 3, 6, 12]))
+        resident.placement_months = months
         return c.Place(
             self.index, self.day, kind=kind, hours_per_week=hours, contract_months=months
         )
@@ -378,6 +392,7 @@ class _Step:
     def end_placement(self) -> c.Command:
         self.resident.placement = None
         self.resident.placement_hours = Decimal(0)
+        self.resident.placement_months = None
         self.resident.assessed_need = self.resident.coached = False
         return c.EndPlacement(self.index, self.day)
 
@@ -395,7 +410,7 @@ class _Step:
                 resident=self.index,
                 placement_serial=resident.placement_serial,
                 started_on=self.day,
-                planned_end=add_years(self.day, 2),
+                planned_end=add_years(self.day, self.model.policy.coaching_years),
                 hours_per_week=resident.placement_hours,
             )
         )
@@ -430,7 +445,9 @@ class _Step:
 
     def extend(self) -> c.Command:
         self.coaching.extended = True
-        self.coaching.planned_end = add_years(self.coaching.planned_end, 1)
+        self.coaching.planned_end = add_years(
+            self.coaching.planned_end, self.model.policy.extension_years
+        )
         return c.ExtendJobCoaching(self.index, self.day)
 
     def complete(self) -> c.Command:
@@ -481,17 +498,22 @@ _RESIDENT_EVENTS = frozenset(
 
 @st.composite
 def command_sequences(
-    draw: Any, *, min_size: int = 1, max_size: int = 30, valid_only: bool = False
+    draw: Any,
+    *,
+    min_size: int = 1,
+    max_size: int = 30,
+    valid_only: bool = False,
+    policy: Policy = DEFAULT_POLICY,
 ) -> list[c.Command]:
     """Sequences of commands that coaches could plausibly issue, in business-date order.
 
     With ``valid_only=True`` every command is one the rules accept; otherwise about one in four
     is drawn without regard to the rules (bad values, wrong states, any date) and may be refused,
     and commands after an accepted one of those may be refused too. Sequences start with a
-    registration.
+    registration. ``policy`` is the one the sequence is valid under.
     """
     size = draw(st.integers(min_size, max(min_size, max_size)))
-    model = _Model()
+    model = _Model(policy=policy)
     sequence: list[c.Command] = []
     for _ in range(size):
         model.day = min(LAST_DAY, model.day + timedelta(days=draw(st.integers(0, 20))))
