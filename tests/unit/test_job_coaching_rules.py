@@ -5,8 +5,11 @@ Each refused command is checked to append nothing (``assert_refused``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 import attrs
@@ -91,6 +94,14 @@ def coached(app: Participation) -> tuple[UUID, UUID]:
     """A resident placed 20 hours a week, assessed with need, and coaching started on START."""
     rid = placed_and_assessed(app)
     return rid, start(app, rid)
+
+
+@contextmanager
+def coached_under(clock: Clock, **policy_changes: Any) -> Iterator[tuple[Participation, UUID]]:
+    """An app under a policy of its own, with coaching started on START for a placed resident."""
+    policy = attrs.evolve(DEFAULT_POLICY, **policy_changes)
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=policy) as app:
+        yield app, start(app, placed_and_assessed(app))
 
 
 def log(app: Participation, cid: UUID, hours: float | Decimal, on: date) -> None:
@@ -276,9 +287,7 @@ def test_a_second_extension_is_refused(app: Participation, coached: tuple[UUID, 
 
 
 def test_a_second_extension_is_refused_even_within_the_maximum_years(clock: Clock) -> None:
-    policy = attrs.evolve(DEFAULT_POLICY, version="one-year", coaching_years=1)
-    with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=policy) as app:
-        cid = start(app, placed_and_assessed(app))
+    with coached_under(clock, version="one-year", coaching_years=1) as (app, cid):
         app.extend_job_coaching(cid, reason="more time", on=date(2021, 1, 4), by=COORDINATOR)
         assert app.job_coaching(cid).planned_end == date(2022, 3, 16)
         assert_refused(
@@ -291,9 +300,7 @@ def test_a_second_extension_is_refused_even_within_the_maximum_years(clock: Cloc
 
 
 def test_a_policy_without_extension_refuses_it(clock: Clock) -> None:
-    policy = attrs.evolve(DEFAULT_POLICY, version="no-extension", extension_years=0)
-    with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=policy) as app:
-        cid = start(app, placed_and_assessed(app))
+    with coached_under(clock, version="no-extension", extension_years=0) as (app, cid):
         assert_refused(
             app,
             None,
@@ -303,9 +310,7 @@ def test_a_policy_without_extension_refuses_it(clock: Clock) -> None:
 
 
 def test_an_extension_beyond_three_years_is_refused(clock: Clock) -> None:
-    policy = attrs.evolve(DEFAULT_POLICY, version="long", extension_years=2)
-    with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=policy) as app:
-        cid = start(app, placed_and_assessed(app))
+    with coached_under(clock, version="long", extension_years=2) as (app, cid):
         assert_refused(
             app,
             None,
@@ -406,13 +411,8 @@ def test_year_three_after_the_extension_allows_six_percent(
 
 
 def test_a_municipality_may_set_its_own_cap(clock: Clock) -> None:
-    policy = attrs.evolve(
-        DEFAULT_POLICY,
-        version="haaren-2020",
-        coaching_hours_caps=(Decimal(10), Decimal("7.5"), Decimal(6)),
-    )
-    with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=policy) as app:
-        cid = start(app, placed_and_assessed(app))
+    caps = (Decimal(10), Decimal("7.5"), Decimal(6))
+    with coached_under(clock, version="haaren-2020", coaching_hours_caps=caps) as (app, cid):
         log(app, cid, 104, date(2020, 6, 1))  # 20 x 52 x 10%
         assert_refused(app, None, HoursCapExceeded, lambda: log(app, cid, 1, date(2020, 6, 2)))
 
