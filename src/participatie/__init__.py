@@ -4,6 +4,8 @@ Everything public is importable from here; other modules are internal.
 """
 
 from participatie.application import Participation
+from participatie.audit.chain import Verification
+from participatie.audit.history import HistoryEntry
 from participatie.domain.bsn import is_valid_bsn
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.policy import DEFAULT_POLICY, Policy
@@ -60,6 +62,7 @@ from participatie.errors import (
     TrajectoryIsOpen,
 )
 from participatie.privacy.vault import PersonalData
+from participatie.projections.figures import OutcomeReport, Ratio
 
 __version__ = "0.1.0.dev0"
 
@@ -79,6 +82,7 @@ __all__ = [
     "Counterpart",
     "ExtensionNotAllowed",
     "Goal",
+    "HistoryEntry",
     "HoursCapExceeded",
     "IntakeAlreadyHeld",
     "IntakeRequired",
@@ -93,6 +97,7 @@ __all__ = [
     "NoOpenJobBrokerRequest",
     "NotAuthorised",
     "NotFound",
+    "OutcomeReport",
     "OutflowNeedsPlacement",
     "OutflowReason",
     "OutsideCoachingPeriod",
@@ -108,6 +113,7 @@ __all__ = [
     "Policy",
     "Provider",
     "ProviderNotRecognised",
+    "Ratio",
     "Referral",
     "ResidentTrajectory",
     "Role",
@@ -116,6 +122,7 @@ __all__ = [
     "TrajectoryIsClosed",
     "TrajectoryIsOpen",
     "TrajectoryStatus",
+    "Verification",
     "VisitKind",
     "WageValue",
     "__version__",

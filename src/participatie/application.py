@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from urllib.parse import urlsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.popo import POPOFactory
+from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import get_topic
 
 from participatie.audit.chain import ChainMapper, Verification, split_state, verify_stream
@@ -62,6 +63,9 @@ from participatie.errors import (
     TamperDetected,
 )
 from participatie.privacy.vault import KeyRing, PersonalData, VaultStorage
+from participatie.projections.figures import OutcomeReport, compute
+from participatie.projections.runner import catch_up
+from participatie.projections.views import FactsView, POPOFactsView, SQLiteFactsView
 from participatie.recorders import POPOParticipationRecorder
 from participatie.stores import APP_NAME, parse_store_url, resolve_secret
 from participatie.transcodings import register_transcodings
@@ -109,6 +113,23 @@ class _EventStoreApplication(Application[UUID]):
         plain: Mapper[UUID] = self.factory.mapper(transcoder=self.construct_transcoder())
         recorder = self.factory.aggregate_recorder(purpose="snapshots")
         return self.factory.event_store(mapper=plain, recorder=recorder)
+
+    def facts_view(self) -> FactsView:
+        """The outcomes projection's view in this store (made on first use)."""
+        view: FactsView | None = getattr(self, "_facts_view", None)
+        if view is None:
+            if isinstance(self.factory, POPOFactory):
+                view = POPOFactsView()
+            elif isinstance(self.factory, SQLiteFactory):
+                view = cast("FactsView", self.factory.tracking_recorder(SQLiteFactsView))
+            else:
+                from participatie.projections.views_postgres import (  # noqa: PLC0415
+                    PostgresFactsView,
+                )
+
+                view = cast("FactsView", self.factory.tracking_recorder(PostgresFactsView))
+            self._facts_view = view
+        return view
 
     def _stored_hash(self, originator_id: UUID | str, version: int) -> bytes | None:
         """The chain hash of one stored event, read from the store."""
@@ -560,6 +581,58 @@ class Participation:
         """Whether an export is unchanged and the store still holds exactly what it exported."""
         problems = check_export(document, self._events._stored_hash)
         return Verification(ok=not problems, problems=problems)
+
+    def outcomes(
+        self,
+        *,
+        period: tuple[date, date] | None = None,
+        municipality: str | None = None,
+        target: int | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> OutcomeReport:
+        """The outcome statistics of a period (both days inclusive) for a municipality or all.
+
+        The outcomes view first catches up with the end of the event log, so the effect of every
+        command is visible. ``as_of`` counts only what had happened by that business date,
+        ``known_at`` only what had been recorded by then. Without a period: the calendar year up
+        to ``as_of`` (or today). ``target`` is the reach the municipality aimed for.
+        """
+        check_moments(as_of, known_at)
+        reference = as_of or self.today()
+        start, end = period if period is not None else (date(reference.year, 1, 1), reference)
+        for day in (start, end):
+            business_date(day, field="period")
+        if start > end:
+            raise InvalidInput(f"the period starts ({start}) after it ends ({end})")
+        if target is not None and (
+            isinstance(target, bool) or not isinstance(target, int) or target < 1
+        ):
+            raise InvalidInput(f"target must be a whole number above 0, or None, not {target!r}")
+        view = self._events.facts_view()
+        catch_up(self._events, view)
+        facts = [
+            fact
+            for fact in view.select_facts(municipality)
+            if (as_of is None or fact.occurred_on <= as_of)
+            and (known_at is None or fact.recorded_at <= known_at)
+        ]
+        return compute(
+            facts,
+            period=(start, min(end, reference) if as_of else end),
+            municipality=municipality,
+            target=target,
+        )
+
+    def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the outcomes view from all events; return how many events were read."""
+        view = self._events.facts_view()
+        view.reset()
+        return catch_up(self._events, view, progress=progress)
+
+    def event_count(self) -> int:
+        """The position of the last event in the store's log (0 for an empty store)."""
+        return self._events.recorder.max_notification_id() or 0
 
     def verify(self, resident_id: UUID | None = None, *, strict: bool = False) -> Verification:
         """Check the tamper-evidence chain of every stream, or of one resident's streams.

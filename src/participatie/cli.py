@@ -7,40 +7,46 @@ standard error; ``participatie --debug ...`` shows the traceback instead.
 
 from __future__ import annotations
 
+import csv
 import getpass
 import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from participatie import (
-    Activity,
     Actor,
-    CoachingOutcome,
     ConfigurationError,
     InvalidInput,
-    OutflowReason,
+    OutcomeReport,
     ParticipatieError,
     Participation,
+    Ratio,
     Role,
-    TrajectoryStatus,
 )
 from participatie.application import TIMEZONE
 from participatie.demo import noordoostpolder
 from participatie.demo.haaren_2019 import MUNICIPALITY, OUTCOMES, TARGET, record_haaren_2019
-from participatie.domain.job_coaching import add_years
 from participatie.stores import parse_store_url
 
 __all__ = ["app", "main"]
@@ -66,6 +72,14 @@ StoreOption = Annotated[
 
 
 _settings = {"debug": False}
+
+
+class _EventsPerSecond(ProgressColumn):
+    """The rate of a progress bar counted in events."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} events/s", style="progress.data.speed")
 
 
 @app.callback()
@@ -95,6 +109,8 @@ def _reported_errors() -> Iterator[None]:
         raise _fail(f"error: {error}", 1) from None
     except (typer.Exit, typer.Abort):
         raise
+    except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)
+        raise typer.Exit(0) from None
     except Exception as error:
         raise _fail(
             f"unexpected {type(error).__name__}: {error} (run with --debug for the traceback)", 1
@@ -157,58 +173,68 @@ def _demo(store: str | None, *, fresh: bool) -> None:
             coaching = noordoostpolder.record_noordoostpolder(
                 participation, progress=lambda n: progress.advance(polder, n)
             )
-        _print_haaren(participation, year.resident_ids)
-        _print_job_coaching(participation, coaching)
+        haaren_year = (date(2019, 1, 1), date(2019, 12, 31))
+        _print_report(
+            participation.outcomes(period=haaren_year, municipality=MUNICIPALITY, target=TARGET),
+            title="Haaren 2019: Participatie Werkt!",
+        )
+        _print_report(
+            participation.outcomes(
+                period=(date(2019, 1, 1), date(2022, 12, 31)),
+                municipality=noordoostpolder.MUNICIPALITY,
+            ),
+            title="Noordoostpolder/Urk 2019-2022: job coaching",
+        )
         console.print(
             f"{year.events + coaching.events} events recorded for "
             f"{len(year.resident_ids) + len(coaching.resident_ids)} residents."
         )
 
 
-def _print_haaren(participation: Participation, resident_ids: tuple[UUID, ...]) -> None:
-    trajectories = [participation.resident(rid) for rid in resident_ids]
-    statuses = Counter(t.status for t in trajectories)
-    reasons = Counter(t.outflow_reason for t in trajectories if t.outflow_reason)
-    courses = sum(Activity.LANGUAGE_COURSE in t.activities for t in trajectories)
-    table = Table(title=f"{MUNICIPALITY.title()} 2019: residents")
-    table.add_column("residents", style="bold")
-    table.add_column("count", justify="right")
-    table.add_row(f"registered (target {TARGET})", str(len(trajectories)))
-    table.add_row("still coached (open)", str(statuses[TrajectoryStatus.OPEN]))
-    table.add_row("flowed out (closed)", str(statuses[TrajectoryStatus.CLOSED]))
-    for reason in OutflowReason:
-        if reasons[reason]:
-            table.add_row(f"  outflow: {reason.value.replace('_', ' ')}", str(reasons[reason]))
-    table.add_row("following a language course", str(courses))
-    console.print(table)
+def _print_report(report: OutcomeReport, *, title: str, suppress: bool = False) -> None:
+    """The outcome report as a table (counts under 5 blanked when ``suppress``)."""
 
+    def cell(value: int) -> str:
+        return "<5" if suppress and 0 < value < 5 else str(value)
 
-def _print_job_coaching(
-    participation: Participation, recorded: noordoostpolder.CoachingYear
-) -> None:
-    residents = [participation.resident(rid) for rid in recorded.resident_ids]
-    coachings = [participation.job_coaching(cid) for cid in recorded.coaching_ids]
-    assessed = [r for r in residents if r.wage_value is not None]
-    needing = sum(r.wage_value is not None and r.wage_value.needs_job_coaching for r in assessed)
-    weeks = sum(((c.completed_on or participation.today()) - c.started_on).days for c in coachings)
-    hours = sum((c.hours_logged for c in coachings), start=Decimal(0))
-    done = [c for c in coachings if c.completed_on is not None]
-    table = Table(title="Noordoostpolder/Urk: job coaching")
-    table.add_column("job coaching", style="bold")
+    def ratio(value: Ratio) -> str:
+        return "<5" if suppress and 0 < value.numerator < 5 else str(value)
+
+    table = Table(title=title)
+    table.add_column("figure", style="bold")
     table.add_column("value", justify="right")
-    table.add_row("wage value assessments", str(len(assessed)))
-    table.add_row("  establishing a need for job coaching", f"{needing}/{len(assessed)}")
-    table.add_row("job coaching trajectories", str(len(coachings)))
-    table.add_row("  mean hours per week", f"{hours / Decimal(weeks) * 7:.2f}" if weeks else "-")
-    table.add_row("  extended by a year", str(sum(c.extended for c in coachings)))
-    table.add_row(
-        "  completed within two years",
-        str(sum(c.completed_on < add_years(c.started_on, 2) for c in done if c.completed_on)),
+    against = report.reach_against_target
+    shown = (
+        f"{cell(report.reach)} of target {report.target} ({against.percent:.0f}%)"
+        if (against is not None and against.percent is not None)
+        else cell(report.reach)
     )
-    outcomes = Counter(c.completed_outcome for c in done)
-    for outcome in CoachingOutcome:
-        if outcomes[outcome]:
-            table.add_row(f"  outcome: {outcome.value.replace('_', ' ')}", str(outcomes[outcome]))
+    table.add_row("reach", shown)
+    for reason, value in report.outflow.items():
+        if value.numerator:
+            table.add_row(f"  outflow: {reason.value.replace('_', ' ')}", ratio(value))
+    table.add_row("still coached at the end", cell(report.still_coached))
+    for activity, count in report.activities.items():
+        if count:
+            table.add_row(f"  in {activity.value.replace('_', ' ')}", cell(count))
+    table.add_row("contact compliance (2+ a month)", ratio(report.contact_compliance))
+    happiness = report.happiness
+    change = "-" if happiness.mean_change is None else f"{happiness.mean_change:+.2f}"
+    table.add_row("happiness rising", f"{ratio(happiness.rising)}, mean change {change}")
+    table.add_row("re-inflow", cell(report.reinflow))
+    table.add_row("paid placements lasting 6 months", ratio(report.durability.six_months))
+    table.add_row("paid placements lasting 12 months", ratio(report.durability.twelve_months))
+    coaching = report.job_coaching
+    if coaching.need_rate.denominator or coaching.trajectories:
+        table.add_row("job coaching need at assessment", ratio(coaching.need_rate))
+        table.add_row("job coaching trajectories", cell(coaching.trajectories))
+        hours = coaching.mean_hours_per_week
+        table.add_row("  mean hours per week", "-" if hours is None else f"{hours:.2f}")
+        table.add_row("  completed within two years", ratio(coaching.completed_within_two_years))
+        table.add_row("  extended by a year", cell(coaching.extended))
+        for outcome, count in coaching.outcomes.items():
+            if count:
+                table.add_row(f"  outcome: {outcome.value.replace('_', ' ')}", cell(count))
     console.print(table)
 
 
@@ -362,6 +388,87 @@ def _resident_id(text: str) -> UUID:
         return UUID(text)
     except ValueError:
         raise InvalidInput(f"a resident id is a UUID, not {text!r}") from None
+
+
+@app.command()
+def stats(
+    store: StoreOption = None,
+    start: Annotated[
+        str | None, typer.Option("--from", metavar="DATE", help="First day (default 1 January).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Last day (default today).")
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option("--municipality", help="One municipality (default all).")
+    ] = None,
+    target: Annotated[int | None, typer.Option("--target", help="The reach aimed for.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Only what had happened by this date."),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="table, json or csv.", metavar="FORMAT")
+    ] = "table",
+    suppress_small_cells: Annotated[
+        bool, typer.Option("--suppress-small-cells", help="Blank counts under 5 for publication.")
+    ] = False,
+) -> None:
+    """Print the outcome statistics of a period."""
+    with _reported_errors():
+        if output not in ("table", "json", "csv"):
+            raise InvalidInput(f"--format is table, json or csv, not {output!r}")
+        reference = _parse_date(as_of, "--as-of")
+        last = _parse_date(end, "--to")
+        with Participation.open(store) as participation:
+            last = last or reference or participation.today()
+            first = _parse_date(start, "--from") or date(last.year, 1, 1)
+            report = participation.outcomes(
+                period=(first, last), municipality=municipality, target=target, as_of=reference
+            )
+        data = report.to_dict(suppress_small_cells=suppress_small_cells)
+        if output == "json":
+            print(json.dumps(data, indent=2))
+        elif output == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(["figure", "value"])
+            for key, value in _flatten(data):
+                writer.writerow([key, "" if value is None else value])
+        else:
+            where = municipality or "all municipalities"
+            _print_report(
+                report, title=f"{where}, {first} to {last}", suppress=suppress_small_cells
+            )
+
+
+def _flatten(data: object, prefix: str = "") -> list[tuple[str, object]]:
+    if isinstance(data, dict):
+        rows: list[tuple[str, object]] = []
+        for key, value in data.items():
+            rows += _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+        return rows
+    if isinstance(data, list):
+        return [(prefix, "/".join(str(v) for v in data))]
+    return [(prefix, data)]
+
+
+@app.command()
+def rebuild(store: StoreOption = None) -> None:
+    """Rebuild the outcome statistics from all events, with a progress bar."""
+    with _reported_errors(), Participation.open(store) as participation:
+        total = participation.event_count()
+        with Progress(
+            TextColumn("Rebuilding outcomes"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("events"),
+            _EventsPerSecond(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("events", total=total)
+            count = participation.rebuild(progress=lambda n: progress.advance(task, n))
+        console.print(f"Rebuilt the outcome statistics from {count} events.")
 
 
 def main() -> None:

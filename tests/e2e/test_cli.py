@@ -41,25 +41,25 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
 def test_demo_records_haaren_into_the_embedded_default(tmp_path: Path) -> None:
     result = run("demo", cwd=tmp_path, env={"PARTICIPATIE_SECRET": ""})
     assert result.returncode == 0, result.stderr
-    assert "registered (target 30)" in result.stdout
-    for label, count in [
-        ("registered (target 30)", 50),
-        ("still coached (open)", 20),
-        ("outflow: work", 23),
-        ("outflow: volunteer work", 5),
-        ("outflow: moved away", 2),
+    assert "50 of target 30 (167%)" in result.stdout
+    for label, value in [
+        ("still coached at the end", "20"),
+        ("outflow: work", "23/50 (46%)"),
+        ("outflow: volunteer work", "5/50 (10%)"),
+        ("outflow: moved away", "2/50 (4%)"),
+        ("in language course", "6"),
     ]:
         line = next(line for line in result.stdout.splitlines() if label in line)
-        assert line.split()[-2] == str(count), line
+        assert line.rstrip(" │").endswith(value), line
     assert (tmp_path / "participatie.db").exists()
     assert "keep it safe" in result.stderr  # the generated secret is announced once
     for label, value in [
-        ("establishing a need for job coaching", "12/24"),
+        ("job coaching need at assessment", "12/24 (50%)"),
         ("job coaching trajectories", "12"),
         ("extended by a year", "2"),
     ]:
         line = next(line for line in result.stdout.splitlines() if label in line)
-        assert line.split()[-2] == value, line
+        assert line.rstrip(" │").endswith(value), line
     with Participation.open(f"sqlite:///{tmp_path}/participatie.db") as app:
         haaren = [app.resident(rid) for rid in app.resident_ids()]
         haaren = [t for t in haaren if t.municipality == "haaren"]
@@ -93,7 +93,7 @@ def test_demo_on_postgresql(tmp_path: Path, postgres_schema_url: str) -> None:
         env={"PARTICIPATIE_SECRET": TEST_SECRET},
     )
     assert result.returncode == 0, result.stderr
-    assert "outflow: work" in result.stdout
+    assert "23/50 (46%)" in result.stdout
 
 
 def test_postgresql_without_secret_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
@@ -195,3 +195,48 @@ def test_verify_reports_tampering_with_exit_code_1(tmp_path: Path) -> None:
     result = run("verify", "--store", url, cwd=tmp_path)
     assert result.returncode == 1
     assert f"stream {rid}: version 2 is missing" in result.stderr
+
+
+def test_stats_prints_the_haaren_figures_as_json_and_csv(tmp_path: Path) -> None:
+    url, _ = demo_store(tmp_path)
+    period = ("--from", "2019-01-01", "--to", "2019-12-31", "--municipality", "haaren")
+    as_json = run(
+        "stats", "--store", url, *period, "--target", "30", "--format", "json", cwd=tmp_path
+    )
+    assert as_json.returncode == 0, as_json.stderr
+    report = json.loads(as_json.stdout)
+    assert report["reach"] == 50
+    assert report["outflow"]["work"] == {"numerator": 23, "denominator": 50, "percent": 46.0}
+    assert report["outflow"]["moved_away"]["numerator"] == 2
+    suppressed = json.loads(
+        run(
+            "stats",
+            "--store",
+            url,
+            *period,
+            "--format",
+            "json",
+            "--suppress-small-cells",
+            cwd=tmp_path,
+        ).stdout
+    )
+    assert suppressed["outflow"]["moved_away"]["numerator"] is None
+    assert suppressed["outflow"]["work"]["numerator"] == 23
+    as_csv = run("stats", "--store", url, *period, "--format", "csv", cwd=tmp_path)
+    assert "outflow.work.numerator,23" in as_csv.stdout.splitlines()
+
+
+def test_rebuild_gives_the_same_figures(tmp_path: Path) -> None:
+    url, _ = demo_store(tmp_path)
+    period = ("--from", "2019-01-01", "--to", "2019-12-31", "--format", "json")
+    before = run("stats", "--store", url, *period, cwd=tmp_path).stdout
+    rebuilt = run("rebuild", "--store", url, cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "from 1355 events" in rebuilt.stdout
+    assert run("stats", "--store", url, *period, cwd=tmp_path).stdout == before
+
+
+def test_stats_with_an_unknown_format_exits_1(tmp_path: Path) -> None:
+    result = run("stats", "--store", "memory://", "--format", "xml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "--format is table, json or csv" in result.stderr

@@ -1,7 +1,8 @@
-"""eventsourcing's own application-recorder test cases, run against participatie's subclasses.
+"""eventsourcing's own recorder test cases, run against participatie's subclasses.
 
-The subclasses add the personal-data vault to each store's recorder; these cases prove that
-everything eventsourcing itself expects of an application recorder still holds.
+The application recorders add the personal-data vault and chain heads; the outcomes views add a
+facts table to a tracking recorder. These cases prove that everything eventsourcing itself expects
+of such recorders still holds.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import (
     ApplicationRecorderTestCase,
     NonInterleavingNotificationIDsBaseCase,
+    TrackingRecorderTestCase,
 )
 
+from participatie.projections.views import POPOFactsView, SQLiteFactsView
 from participatie.recorders import POPOParticipationRecorder, SQLiteParticipationRecorder
 
 
@@ -124,3 +127,26 @@ class TestPostgresParticipationRecorderNonInterleaving(
     _PostgresSchema, NonInterleavingNotificationIDsBaseCase
 ):
     pass
+
+
+class TestPOPOFactsViewTracking(TrackingRecorderTestCase):
+    def create_recorder(self) -> POPOFactsView:
+        return POPOFactsView()
+
+
+class TestSQLiteFactsViewTracking(_SQLiteFile, TrackingRecorderTestCase):
+    def create_recorder(self) -> SQLiteFactsView:  # type: ignore[override]
+        recorder = SQLiteFactsView(self.datastore)
+        recorder.create_table()
+        return recorder
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("_postgres_for_unittest")
+class TestPostgresFactsViewTracking(_PostgresSchema, TrackingRecorderTestCase):
+    def create_recorder(self) -> Any:
+        from participatie.projections.views_postgres import PostgresFactsView  # noqa: PLC0415
+
+        recorder = PostgresFactsView(self.datastore, tracking_table_name="es_tracking")
+        recorder.create_table()
+        return recorder

@@ -118,6 +118,24 @@ class TrajectoryMachine(RuleBasedStateMachine):
                         assert placement is PlacementKind.VOLUNTEER_WORK, rid
 
     @invariant()
+    def resident_streams_follow_the_trajectory_rules(self) -> None:
+        """Rules 2-8 of domain.md, checked on each resident's stored events in order."""
+        for rid in self.ids.residents:
+            _check_resident_stream(list(self.app._events.events.get(rid)))
+
+    @invariant()
+    def coaching_streams_follow_the_rules(self) -> None:
+        for cid in self.ids.coachings:
+            events: list[Any] = list(self.app._events.events.get(cid))
+            started = events[0]
+            completed = False
+            for event in events[1:]:
+                assert not completed, f"{cid}: an event after completion"
+                assert event.occurred_on >= started.occurred_on, cid
+                if isinstance(event, JobCoachingTrajectory.JobCoachingCompleted):
+                    completed = True
+
+    @invariant()
     def coaching_stays_within_caps_and_years(self) -> None:
         for cid in self.ids.coachings:
             coaching = self.app.job_coaching(cid)
@@ -197,3 +215,68 @@ class TrajectoryMachine(RuleBasedStateMachine):
             if isinstance(event, ResidentTrajectory.Placed):
                 serial = event.originator_version
         return serial
+
+
+_COACH_LED = (
+    ResidentTrajectory.ConversationHeld,
+    ResidentTrajectory.GoalChanged,
+    ResidentTrajectory.WorkplaceVisited,
+    ResidentTrajectory.ActivityStarted,
+    ResidentTrajectory.JobBrokerRequested,
+    ResidentTrajectory.Placed,
+)
+
+
+def _check_resident_stream(events: list[Any]) -> None:  # noqa: PLR0912, PLR0915
+    """Assert that a resident's events, in order, obey the trajectory rules."""
+    registered = events[0]
+    assert isinstance(registered, ResidentTrajectory.Registered)
+    rid = registered.originator_id
+    intake = False
+    is_open = True
+    closed_on = None
+    request = False
+    placement: PlacementKind | None = None
+    activities: set[Any] = set()
+    for event in events[1:]:
+        name = type(event).__name__
+        assert event.occurred_on >= registered.occurred_on, (rid, name, "before registration")
+        if closed_on is not None:
+            assert event.occurred_on >= closed_on, (rid, name, "before the last closure")
+        if not is_open:
+            assert isinstance(event, ResidentTrajectory.TrajectoryReopened), (rid, name, "closed")
+        if isinstance(event, ResidentTrajectory.IntakeHeld | ResidentTrajectory.ConversationHeld):
+            assert 1 <= event.happiness <= 10, (rid, event.happiness)
+        if isinstance(event, ResidentTrajectory.IntakeHeld):
+            assert not intake, (rid, "second intake")
+            intake = True
+        elif isinstance(event, _COACH_LED):
+            assert intake, (rid, name, "before intake")
+        if isinstance(event, ResidentTrajectory.JobBrokerRequested):
+            assert not request, (rid, "second open request")
+            request = True
+        elif isinstance(event, ResidentTrajectory.JobBrokerRequestWithdrawn):
+            assert request, (rid, "withdrawn without a request")
+            request = False
+        elif isinstance(event, ResidentTrajectory.Placed):
+            assert placement is None, (rid, "second current placement")
+            assert 0 < event.hours_per_week <= 40, (rid, event.hours_per_week)
+            placement, request = event.kind, False
+        elif isinstance(event, ResidentTrajectory.PlacementEnded):
+            assert placement is not None, (rid, "ended without a placement")
+            placement = None
+        elif isinstance(event, ResidentTrajectory.WageValueAssessed):
+            assert placement is PlacementKind.PAID_WORK, (rid, "assessed without paid work")
+            assert 0 <= event.percent <= 100, (rid, event.percent)
+        elif isinstance(event, ResidentTrajectory.ActivityStarted):
+            assert event.activity not in activities, (rid, "activity already running")
+            activities.add(event.activity)
+        elif isinstance(event, ResidentTrajectory.ActivityEnded):
+            assert event.activity in activities, (rid, "activity not running")
+            activities.discard(event.activity)
+        elif isinstance(event, ResidentTrajectory.TrajectoryClosed):
+            is_open, closed_on, request = False, event.occurred_on, False
+            activities.clear()
+        elif isinstance(event, ResidentTrajectory.TrajectoryReopened):
+            assert not is_open, (rid, "reopened while open")
+            is_open = True

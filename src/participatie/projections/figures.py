@@ -1,0 +1,387 @@
+"""The outcome statistics of domain.md, computed from facts for a period and municipality.
+
+Definitions (see docs/statistics.md):
+
+- reach: residents registered in the period; against a target when one is given;
+- outflow by reason: residents whose last closure in the period had that reason, over reach;
+- still coached: trajectories open at the end of the period;
+- activities: residents with an activity running at the end of the period (closure ends them);
+- contact compliance: of the whole calendar months in the period during which a trajectory was
+  open from the first to the last day, the share with at least two conversations;
+- happiness: per resident with two or more scores in the period, last minus first; share rising;
+  mean change;
+- re-inflow: reopenings in the period;
+- durability: of the paid placements whose 6 (12) months after the start lie within the period's
+  end, the share not ended before then (26 weeks, CBS/Divosa style, for the first);
+- job coaching need rate: assessments in the period that established the need, over all;
+- coaching intensity: mean hours per week per coaching trajectory running in the period;
+- coaching duration: of coaching completed in the period, completed within two years, extended,
+  completed within three years, and outcomes by kind.
+
+Ordering within a resident follows business date, then version, so that a late entry counts on
+the day it happened.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from participatie.domain.job_coaching import add_years
+from participatie.domain.values import Activity, CoachingOutcome, OutflowReason
+from participatie.projections.facts import Fact
+
+__all__ = ["OutcomeReport", "Ratio", "compute"]
+
+
+@attrs.frozen
+class Ratio:
+    """A count out of a total, printed as ``23/50 (46%)``.
+
+    >>> print(Ratio(23, 50))
+    23/50 (46%)
+    """
+
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The ratio as a percentage, or None for an empty denominator."""
+        if self.denominator == 0:
+            return None
+        return Decimal(100) * self.numerator / self.denominator
+
+    def __str__(self) -> str:
+        percent = self.percent
+        shown = "-" if percent is None else f"{percent:.0f}%"
+        return f"{self.numerator}/{self.denominator} ({shown})"
+
+    def to_dict(self) -> dict[str, Any]:
+        percent = self.percent
+        return {
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "percent": None if percent is None else float(round(percent, 1)),
+        }
+
+
+@attrs.frozen
+class HappinessTrend:
+    residents: int
+    rising: Ratio
+    mean_change: Decimal | None
+
+
+@attrs.frozen
+class Durability:
+    six_months: Ratio
+    twelve_months: Ratio
+
+
+@attrs.frozen
+class JobCoachingFigures:
+    need_rate: Ratio
+    trajectories: int
+    mean_hours_per_week: Decimal | None
+    completed: int
+    completed_within_two_years: Ratio
+    extended: int
+    completed_within_three_years: Ratio
+    outcomes: Mapping[CoachingOutcome, int]
+
+
+@attrs.frozen
+class OutcomeReport:
+    """The outcome statistics of a period (see :mod:`participatie.projections.figures`)."""
+
+    period: tuple[date, date]
+    municipality: str | None
+    reach: int
+    target: int | None
+    outflow: Mapping[OutflowReason, Ratio]
+    still_coached: int
+    activities: Mapping[Activity, int]
+    contact_compliance: Ratio
+    happiness: HappinessTrend
+    reinflow: int
+    durability: Durability
+    job_coaching: JobCoachingFigures
+
+    @property
+    def reach_against_target(self) -> Ratio | None:
+        """Reach over the target (50 against 30 is 167%), when a target was set."""
+        return None if self.target is None else Ratio(self.reach, self.target)
+
+    def to_dict(self, *, suppress_small_cells: bool = False) -> dict[str, Any]:
+        """The report as JSON-safe data; with ``suppress_small_cells`` counts under 5 are None."""
+
+        def cell(value: int) -> int | None:
+            return None if suppress_small_cells and 0 < value < 5 else value
+
+        def ratio(value: Ratio) -> dict[str, Any]:
+            data = value.to_dict()
+            if suppress_small_cells and 0 < value.numerator < 5:
+                data.update(numerator=None, percent=None)
+            return data
+
+        coaching = self.job_coaching
+        return {
+            "period": [self.period[0].isoformat(), self.period[1].isoformat()],
+            "municipality": self.municipality,
+            "reach": cell(self.reach),
+            "target": self.target,
+            "outflow": {reason.value: ratio(r) for reason, r in self.outflow.items()},
+            "still_coached": cell(self.still_coached),
+            "activities": {a.value: cell(n) for a, n in self.activities.items()},
+            "contact_compliance": ratio(self.contact_compliance),
+            "happiness": {
+                "residents": cell(self.happiness.residents),
+                "rising": ratio(self.happiness.rising),
+                "mean_change": _number(self.happiness.mean_change),
+            },
+            "reinflow": cell(self.reinflow),
+            "durability": {
+                "six_months": ratio(self.durability.six_months),
+                "twelve_months": ratio(self.durability.twelve_months),
+            },
+            "job_coaching": {
+                "need_rate": ratio(coaching.need_rate),
+                "trajectories": cell(coaching.trajectories),
+                "mean_hours_per_week": _number(coaching.mean_hours_per_week),
+                "completed": cell(coaching.completed),
+                "completed_within_two_years": ratio(coaching.completed_within_two_years),
+                "extended": cell(coaching.extended),
+                "completed_within_three_years": ratio(coaching.completed_within_three_years),
+                "outcomes": {o.value: cell(n) for o, n in coaching.outcomes.items()},
+            },
+        }
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(round(value, 2))
+
+
+def _months(start: date, end: date) -> list[tuple[date, date]]:
+    """The whole calendar months within [start, end], as (first day, last day)."""
+    months: list[tuple[date, date]] = []
+    first = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    while True:
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if last > end:
+            return months
+        months.append((first, last))
+        first = last + timedelta(days=1)
+
+
+def _ordered(facts: Iterable[Fact]) -> list[Fact]:
+    return sorted(facts, key=lambda f: (f.occurred_on, f.version))
+
+
+def compute(
+    facts: Iterable[Fact],
+    *,
+    period: tuple[date, date],
+    municipality: str | None,
+    target: int | None,
+) -> OutcomeReport:
+    """The report for ``period`` (inclusive) from facts already filtered to what counts."""
+    start, end = period
+    by_resident: dict[str, list[Fact]] = defaultdict(list)
+    by_coaching: dict[str, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        if fact.occurred_on > end:
+            continue
+        if fact.kind.startswith("coaching_"):
+            by_coaching[fact.stream_id].append(fact)
+        else:
+            by_resident[fact.resident_id].append(fact)
+    residents = {rid: _ordered(fs) for rid, fs in by_resident.items()}
+    reach = sum(
+        1
+        for fs in residents.values()
+        for f in fs
+        if f.kind == "registered" and start <= f.occurred_on
+    )
+    return OutcomeReport(
+        period=period,
+        municipality=municipality,
+        reach=reach,
+        target=target,
+        outflow=_outflow(residents, start, reach),
+        still_coached=sum(_open_on(fs, end) for fs in residents.values()),
+        activities=_activities(residents),
+        contact_compliance=_compliance(residents, start, end),
+        happiness=_happiness(residents, start),
+        reinflow=sum(
+            1
+            for fs in residents.values()
+            for f in fs
+            if f.kind == "reopened" and f.occurred_on >= start
+        ),
+        durability=_durability(residents, end),
+        job_coaching=_job_coaching(residents, by_coaching, start, end),
+    )
+
+
+def _outflow(
+    residents: dict[str, list[Fact]], start: date, reach: int
+) -> dict[OutflowReason, Ratio]:
+    last_closure: dict[str, str] = {}
+    for rid, fs in residents.items():
+        for f in fs:
+            if f.kind == "closed" and f.occurred_on >= start:
+                last_closure[rid] = f.value
+    counts = Counter(last_closure.values())
+    return {reason: Ratio(counts[reason.value], reach) for reason in OutflowReason}
+
+
+def _open_on(facts: list[Fact], day: date) -> bool:
+    is_open = False
+    for f in facts:
+        if f.occurred_on > day:
+            break
+        if f.kind in ("registered", "reopened"):
+            is_open = True
+        elif f.kind == "closed":
+            is_open = False
+    return is_open
+
+
+def _activities(residents: dict[str, list[Fact]]) -> dict[Activity, int]:
+    counts: Counter[str] = Counter()
+    for fs in residents.values():
+        running: set[str] = set()
+        for f in fs:
+            if f.kind == "activity_started":
+                running.add(f.value)
+            elif f.kind == "activity_ended":
+                running.discard(f.value)
+            elif f.kind == "closed":
+                running.clear()
+        counts.update(running)
+    return {activity: counts[activity.value] for activity in Activity}
+
+
+def _compliance(residents: dict[str, list[Fact]], start: date, end: date) -> Ratio:
+    months = _months(start, end)
+    compliant = total = 0
+    for fs in residents.values():
+        conversations = Counter(
+            (f.occurred_on.year, f.occurred_on.month)
+            for f in fs
+            if f.kind == "happiness" and f.value == "conversation"
+        )
+        for first, last in months:
+            if _open_throughout(fs, first, last):
+                total += 1
+                compliant += conversations[(first.year, first.month)] >= 2
+    return Ratio(compliant, total)
+
+
+def _open_throughout(facts: list[Fact], first: date, last: date) -> bool:
+    if not _open_on(facts, first - timedelta(days=1)):
+        return False
+    return not any(f.kind == "closed" and first <= f.occurred_on <= last for f in facts)
+
+
+def _happiness(residents: dict[str, list[Fact]], start: date) -> HappinessTrend:
+    changes = []
+    for fs in residents.values():
+        scores = [f.amount for f in fs if f.kind == "happiness" and f.occurred_on >= start]
+        if len(scores) >= 2:
+            changes.append(scores[-1] - scores[0])
+    rising = sum(1 for change in changes if change > 0)
+    mean = sum(changes, Decimal(0)) / len(changes) if changes else None
+    return HappinessTrend(
+        residents=len(changes), rising=Ratio(rising, len(changes)), mean_change=mean
+    )
+
+
+def _durability(residents: dict[str, list[Fact]], end: date) -> Durability:
+    observed = {6: 0, 12: 0}
+    durable = {6: 0, 12: 0}
+    for fs in residents.values():
+        started: date | None = None
+        paid = False
+        spells: list[tuple[date, date | None]] = []
+        for f in sorted(fs, key=lambda f: f.version):
+            if f.kind == "placed":
+                started, paid = f.occurred_on, f.value == "paid_work"
+            elif f.kind == "placement_ended" and started is not None:
+                if paid:
+                    spells.append((started, f.occurred_on))
+                started = None
+        if started is not None and paid:
+            spells.append((started, None))
+        for placed_on, ended_on in spells:
+            for months in (6, 12):
+                horizon = _add_months(placed_on, months)
+                if horizon <= end:
+                    observed[months] += 1
+                    durable[months] += ended_on is None or ended_on > horizon
+    return Durability(
+        six_months=Ratio(durable[6], observed[6]), twelve_months=Ratio(durable[12], observed[12])
+    )
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError(day)  # pragma: no cover
+
+
+def _job_coaching(
+    residents: dict[str, list[Fact]],
+    coachings: dict[str, list[Fact]],
+    start: date,
+    end: date,
+) -> JobCoachingFigures:
+    assessed = [
+        f
+        for fs in residents.values()
+        for f in fs
+        if f.kind == "assessed" and f.occurred_on >= start
+    ]
+    need = sum(1 for f in assessed if f.value == "need")
+    rates: list[Decimal] = []
+    completed = within_two = within_three = extended = 0
+    outcomes: Counter[str] = Counter()
+    for fs in coachings.values():
+        ordered = _ordered(fs)
+        began = next((f for f in ordered if f.kind == "coaching_started"), None)
+        if began is None:
+            continue
+        done = next((f for f in ordered if f.kind == "coaching_completed"), None)
+        stop = min(end, done.occurred_on if done else end)
+        if stop < start:
+            continue
+        weeks = Decimal(max(1, (stop - began.occurred_on).days)) / 7
+        hours = sum((f.amount for f in ordered if f.kind == "coaching_hours"), Decimal(0))
+        rates.append(hours / weeks)
+        if done is not None and done.occurred_on >= start:
+            completed += 1
+            outcomes[done.value] += 1
+            within_two += done.occurred_on < add_years(began.occurred_on, 2)
+            within_three += done.occurred_on < add_years(began.occurred_on, 3)
+            extended += any(f.kind == "coaching_extended" for f in ordered)
+    return JobCoachingFigures(
+        need_rate=Ratio(need, len(assessed)),
+        trajectories=len(rates),
+        mean_hours_per_week=sum(rates, Decimal(0)) / len(rates) if rates else None,
+        completed=completed,
+        completed_within_two_years=Ratio(within_two, completed),
+        extended=extended,
+        completed_within_three_years=Ratio(within_three, completed),
+        outcomes={outcome: outcomes[outcome.value] for outcome in CoachingOutcome},
+    )

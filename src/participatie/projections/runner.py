@@ -1,0 +1,53 @@
+"""Keeping the outcomes view current: read pages of events, record their facts, page by page.
+
+Each page of events (1,000 by default) becomes one transaction that writes the page's facts and
+the position of its last event, so a rebuild runs at read speed rather than at one commit per
+event, every event counts exactly once, and a catch-up that stops halfway resumes after the last
+page it committed. When two processes catch up at once, the one whose page was recorded first
+wins and the other re-reads the position and goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from participatie.projections.facts import Fact, facts_of
+from participatie.projections.views import TRACKING_KEY, FactsView
+
+__all__ = ["PAGE_SIZE", "catch_up"]
+
+PAGE_SIZE = 1000
+
+
+def catch_up(
+    application: Any,
+    view: FactsView,
+    *,
+    page_size: int = PAGE_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Record the facts of every event after the view's position; return how many events."""
+    municipality_of = view.municipalities()
+    processed = 0
+    while True:
+        position = view.max_tracking_id(TRACKING_KEY) or 0
+        page = application.recorder.select_notifications(position + 1, page_size)
+        if not page:
+            return processed
+        facts: list[Fact] = []
+        for notification in page:
+            facts += facts_of(application.mapper.to_domain_event(notification), municipality_of)
+        try:
+            view.record(facts, Tracking(TRACKING_KEY, page[-1].id))
+        except IntegrityError:
+            # Another process recorded this page first: carry on from its position.
+            municipality_of = view.municipalities()
+            continue
+        processed += len(page)
+        if progress is not None:
+            progress(len(page))
+        if len(page) < page_size:
+            return processed

@@ -1,0 +1,196 @@
+"""Where the outcomes projection keeps its facts: eventsourcing tracking recorders with a table.
+
+Each view subclasses the store's own tracking recorder and adds a facts table in the same database
+as the events. A page of facts and its tracking record (the position in the event log) are written
+in one transaction, so that every event counts exactly once, and a crashed catch-up resumes where
+the last page committed.
+
+The tracking record is kept under the key ``"Participation:outcomes"``, not the application's
+name, so that other projections of the same application can share eventsourcing's tracking
+table (on SQLite that table is always called ``tracking``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
+from eventsourcing.popo import POPOTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from participatie.projections.facts import Fact
+
+__all__ = [
+    "FACTS_TABLE",
+    "TRACKING_KEY",
+    "FactsView",
+    "POPOFactsView",
+    "SQLiteFactsView",
+]
+
+FACTS_TABLE = "participatie_outcome_facts"
+TRACKING_KEY = "Participation:outcomes"
+_COLUMNS = (
+    "stream_id, version, kind, municipality, resident_id, occurred_on, recorded_at, value, amount"
+)
+
+
+class FactsView(Protocol):
+    """What the outcomes projection needs of a view."""
+
+    def record(self, facts: Sequence[Fact], tracking: Tracking) -> None: ...
+
+    def max_tracking_id(self, application_name: str) -> int | None: ...
+
+    def select_facts(self, municipality: str | None) -> list[Fact]: ...
+
+    def municipalities(self) -> dict[str, str]: ...
+
+    def reset(self) -> None: ...
+
+
+def _row(fact: Fact) -> tuple[Any, ...]:
+    return (
+        fact.stream_id,
+        fact.version,
+        fact.kind,
+        fact.municipality,
+        fact.resident_id,
+        fact.occurred_on.isoformat(),
+        fact.recorded_at.isoformat(),
+        fact.value,
+        str(fact.amount),
+    )
+
+
+def _fact(row: Any) -> Fact:
+    occurred_on = row["occurred_on"]
+    recorded_at = row["recorded_at"]
+    return Fact(
+        stream_id=str(row["stream_id"]),
+        version=int(row["version"]),
+        kind=row["kind"],
+        municipality=row["municipality"],
+        resident_id=str(row["resident_id"]),
+        occurred_on=occurred_on
+        if isinstance(occurred_on, date)
+        else date.fromisoformat(occurred_on),
+        recorded_at=(
+            recorded_at
+            if isinstance(recorded_at, datetime)
+            else datetime.fromisoformat(recorded_at)
+        ),
+        value=row["value"],
+        amount=Decimal(str(row["amount"])),
+    )
+
+
+def _lookup(facts: Sequence[Fact]) -> dict[str, str]:
+    """Resident ids to municipalities, and coaching ids to their residents (for new facts)."""
+    known: dict[str, str] = {}
+    for fact in facts:
+        if fact.kind == "registered":
+            known[fact.stream_id] = fact.municipality
+        elif fact.kind == "coaching_started":
+            known[f"resident-of:{fact.stream_id}"] = fact.resident_id
+    return known
+
+
+class POPOFactsView(POPOTrackingRecorder):
+    """The in-process view (``memory://``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._facts: list[Fact] = []
+
+    def record(self, facts: Sequence[Fact], tracking: Tracking) -> None:
+        with self._database_lock:
+            self._assert_tracking_uniqueness(tracking)
+            self._facts.extend(facts)
+            self._insert_tracking(tracking)
+
+    def select_facts(self, municipality: str | None) -> list[Fact]:
+        with self._database_lock:
+            return [f for f in self._facts if municipality in (None, f.municipality)]
+
+    def municipalities(self) -> dict[str, str]:
+        with self._database_lock:
+            return _lookup(self._facts)
+
+    def reset(self) -> None:
+        with self._database_lock:
+            self._facts.clear()
+            self._max_tracking_ids.pop(TRACKING_KEY, None)
+
+
+def create_tables_once(create: Callable[[], None]) -> None:
+    """Create a view's tables; when processes race to create them, the losers try again.
+
+    eventsourcing's tracking table creation is not safe against a concurrent creation (a second
+    process fails on the table, its type or its migration row); a retry finds them made.
+    """
+    for attempt in range(3):
+        try:
+            create()
+        except (IntegrityError, OperationalError):
+            if attempt == 2:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+        else:
+            return
+
+
+class SQLiteFactsView(SQLiteTrackingRecorder):
+    """The view in the SQLite file of the events."""
+
+    def create_table(self) -> None:
+        create_tables_once(super().create_table)
+
+    def construct_create_table_statements(self) -> list[str]:
+        statements = super().construct_create_table_statements()
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {FACTS_TABLE} ("
+            "stream_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, "
+            "municipality TEXT NOT NULL, resident_id TEXT NOT NULL, occurred_on TEXT NOT NULL, "
+            "recorded_at TEXT NOT NULL, value TEXT NOT NULL, amount TEXT NOT NULL, "
+            "PRIMARY KEY (stream_id, version))"
+        )
+        statements.append(
+            f"CREATE INDEX IF NOT EXISTS {FACTS_TABLE}_municipality ON {FACTS_TABLE} (municipality)"
+        )
+        return statements
+
+    def record(self, facts: Sequence[Fact], tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.executemany(
+                f"INSERT INTO {FACTS_TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",  # noqa: S608
+                [_row(fact) for fact in facts],
+            )
+            self._insert_tracking(c, tracking)
+
+    def select_facts(self, municipality: str | None) -> list[Fact]:
+        statement = f"SELECT * FROM {FACTS_TABLE}"  # noqa: S608
+        params: tuple[str, ...] = ()
+        if municipality is not None:
+            statement += " WHERE municipality = ?"
+            params = (municipality,)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return [_fact(row) for row in c.fetchall()]
+
+    def municipalities(self) -> dict[str, str]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {FACTS_TABLE} "  # noqa: S608
+                "WHERE kind IN ('registered', 'coaching_started')"
+            )
+            return _lookup([_fact(row) for row in c.fetchall()])
+
+    def reset(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {FACTS_TABLE}")  # noqa: S608
+            c.execute("DELETE FROM tracking WHERE application_name = ?", (TRACKING_KEY,))

@@ -1,0 +1,101 @@
+"""The outcomes view on PostgreSQL (needs the ``postgres`` extra)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg.sql import SQL, Identifier
+
+from participatie.projections.facts import Fact
+from participatie.projections.views import (
+    _COLUMNS,
+    FACTS_TABLE,
+    TRACKING_KEY,
+    _fact,
+    _lookup,
+    create_tables_once,
+)
+
+__all__ = ["PostgresFactsView"]
+
+
+class PostgresFactsView(PostgresTrackingRecorder):
+    """The view in the PostgreSQL database (and schema) of the events."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        schema, facts = Identifier(self.datastore.schema), Identifier(FACTS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{facts} ("
+                "stream_id text NOT NULL, version bigint NOT NULL, kind text NOT NULL, "
+                "municipality text NOT NULL, resident_id text NOT NULL, occurred_on date NOT NULL, "
+                "recorded_at timestamptz NOT NULL, value text NOT NULL, amount numeric NOT NULL, "
+                "PRIMARY KEY (stream_id, version))"
+            ).format(schema=schema, facts=facts)
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{facts} (municipality)").format(
+                index=Identifier(f"{FACTS_TABLE}_municipality"), schema=schema, facts=facts
+            )
+        )
+        self._insert = SQL(
+            "INSERT INTO {schema}.{facts} (" + _COLUMNS + ") "  # noqa: S608 (constant columns)
+            "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
+            "%s::date[], %s::timestamptz[], %s::text[], %s::numeric[])"
+        ).format(schema=schema, facts=facts)
+        self._select = SQL("SELECT * FROM {schema}.{facts}").format(schema=schema, facts=facts)
+        self._delete = SQL("DELETE FROM {schema}.{facts}").format(schema=schema, facts=facts)
+        self._delete_tracking = SQL(
+            "DELETE FROM {schema}.{tracking} WHERE application_name = %s"
+        ).format(schema=schema, tracking=Identifier(self.tracking_table_name))
+
+    def create_table(self) -> None:
+        create_tables_once(super().create_table)
+
+    def record(self, facts: Sequence[Fact], tracking: Tracking) -> None:
+        columns: list[list[Any]] = [[] for _ in range(9)]
+        for fact in facts:
+            for column, value in zip(
+                columns,
+                (
+                    fact.stream_id,
+                    fact.version,
+                    fact.kind,
+                    fact.municipality,
+                    fact.resident_id,
+                    fact.occurred_on,
+                    fact.recorded_at,
+                    fact.value,
+                    fact.amount,
+                ),
+                strict=True,
+            ):
+                column.append(value)
+        with self.datastore.transaction(commit=True) as curs:
+            if facts:
+                curs.execute(self._insert, columns)
+            self._insert_tracking(curs, tracking)
+
+    def select_facts(self, municipality: str | None) -> list[Fact]:
+        statement = self._select
+        params: tuple[str, ...] = ()
+        if municipality is not None:
+            statement = statement + SQL(" WHERE municipality = %s")
+            params = (municipality,)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return [_fact(row) for row in curs.fetchall()]
+
+    def municipalities(self) -> dict[str, str]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select + SQL(" WHERE kind IN ('registered', 'coaching_started')"))
+            return _lookup([_fact(row) for row in curs.fetchall()])
+
+    def reset(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._delete)
+            curs.execute(self._delete_tracking, (TRACKING_KEY,))

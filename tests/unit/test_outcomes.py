@@ -1,0 +1,239 @@
+"""Outcome statistics: the Haaren figures, catching up, rebuilding, crashes, reporting dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from participatie import (
+    Activity,
+    Actor,
+    Goal,
+    InvalidInput,
+    OutcomeReport,
+    OutflowReason,
+    Participation,
+    PlacementKind,
+    Ratio,
+    Role,
+)
+from participatie.demo.haaren_2019 import record_haaren_2019
+from participatie.projections import runner
+from participatie.testing import commands as c
+from participatie.testing import strategies as pst
+from tests.support import BROKER, COACH, register, register_with_intake
+
+YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
+AUDITOR = Actor("auditor-1", Role.AUDITOR)
+
+
+def haaren(app: Participation) -> OutcomeReport:
+    return app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
+
+
+def test_the_haaren_demo_reproduces_the_pilots_figures(app: Participation) -> None:
+    record_haaren_2019(app)
+    report = haaren(app)
+    assert report.reach == 50
+    assert report.reach_against_target == Ratio(50, 30)
+    assert str(report.reach_against_target) == "50/30 (167%)"
+    assert report.outflow[OutflowReason.WORK] == Ratio(23, 50)
+    assert str(report.outflow[OutflowReason.WORK]) == "23/50 (46%)"
+    assert report.outflow[OutflowReason.VOLUNTEER_WORK] == Ratio(5, 50)
+    assert report.outflow[OutflowReason.MOVED_AWAY] == Ratio(2, 50)
+    assert report.still_coached == 20
+    assert report.activities[Activity.LANGUAGE_COURSE] == 6
+    assert report.reinflow == 0
+
+
+def test_a_commands_effect_is_visible_in_the_next_report(app: Participation) -> None:
+    rid = register_with_intake(app)
+    assert haaren(app).reach == 1
+    app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 3, 1), by=COACH)
+    report = haaren(app)
+    assert report.outflow[OutflowReason.MOVED_AWAY] == Ratio(1, 1)
+    assert report.still_coached == 0
+
+
+def test_rebuild_gives_the_live_figures(app: Participation) -> None:
+    record_haaren_2019(app)
+    live = haaren(app)
+    assert app.rebuild() == app.event_count()
+    assert haaren(app) == live
+
+
+def test_a_crash_midway_loses_and_doubles_nothing(
+    app: Participation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_haaren_2019(app)
+    view = app._events.facts_view()
+    original = type(view).record
+    pages = 0
+
+    def crash_on_third_page(self: Any, facts: Any, tracking: Any) -> None:
+        nonlocal pages
+        pages += 1
+        if pages == 3:
+            msg = "the process was killed"
+            raise RuntimeError(msg)
+        original(self, facts, tracking)
+
+    monkeypatch.setattr(type(view), "record", crash_on_third_page)
+    monkeypatch.setattr(runner, "PAGE_SIZE", 100)
+    with pytest.raises(RuntimeError, match="killed"):
+        runner.catch_up(app._events, view, page_size=100)
+    assert view.max_tracking_id("Participation:outcomes") == 200
+    monkeypatch.undo()
+    resumed = haaren(app)
+    assert len(view.select_facts(None)) == len(
+        {(f.stream_id, f.version) for f in view.select_facts(None)}
+    )
+    app.rebuild()
+    assert haaren(app) == resumed
+
+
+def test_outcomes_as_of_a_date_use_only_what_had_happened(app: Participation) -> None:
+    rid = register_with_intake(app)
+    app.close_trajectory(rid, reason=OutflowReason.WITHDREW, on=date(2019, 6, 1), by=COACH)
+    before = app.outcomes(period=YEAR_2019, as_of=date(2019, 5, 31))
+    assert before.outflow[OutflowReason.WITHDREW] == Ratio(0, 1)
+    assert before.still_coached == 1
+    assert before.period == (date(2019, 1, 1), date(2019, 5, 31))
+
+
+def test_outcomes_known_at_leave_out_late_entries(app: Participation) -> None:
+    rid = register_with_intake(app)
+    reported = datetime.now(tz=UTC)
+    app.close_trajectory(rid, reason=OutflowReason.CARE, on=date(2019, 6, 1), by=COACH)
+    reissued = app.outcomes(period=YEAR_2019, known_at=reported)
+    assert reissued.outflow[OutflowReason.CARE].numerator == 0
+    assert app.outcomes(period=YEAR_2019).outflow[OutflowReason.CARE].numerator == 1
+
+
+def test_a_resident_counts_once_by_the_last_closure_of_the_period(app: Participation) -> None:
+    rid = register_with_intake(app)
+    app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 3, 1), by=COACH)
+    app.reopen_trajectory(rid, on=date(2019, 5, 1), by=COACH)
+    app.place(
+        rid,
+        employer="Bakker",
+        kind=PlacementKind.PAID_WORK,
+        hours_per_week=20,
+        on=date(2019, 6, 1),
+        by=BROKER,
+    )
+    app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2019, 9, 1), by=COACH)
+    report = app.outcomes(period=YEAR_2019)
+    assert report.outflow[OutflowReason.WORK] == Ratio(1, 1)
+    assert report.outflow[OutflowReason.MOVED_AWAY] == Ratio(0, 1)
+    assert report.reinflow == 1
+
+
+def test_contact_compliance_counts_whole_open_months(app: Participation) -> None:
+    rid = register(app, on=date(2019, 1, 15))
+    app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 15), by=COACH)
+    for day in (3, 17):
+        app.record_conversation(rid, happiness=6, on=date(2019, 2, day), by=COACH)
+    app.record_conversation(rid, happiness=7, on=date(2019, 3, 10), by=COACH)
+    report = app.outcomes(period=(date(2019, 1, 1), date(2019, 3, 31)))
+    assert report.contact_compliance == Ratio(1, 2)  # February yes, March no, January not whole
+    assert report.happiness.rising == Ratio(1, 1)
+    assert report.happiness.mean_change == Decimal(2)
+
+
+def test_durability_counts_paid_placements_that_lasted(app: Participation) -> None:
+    lasting, dropped = register_with_intake(app), register_with_intake(app)
+    for rid in (lasting, dropped):
+        app.place(
+            rid, employer="X", kind="paid_work", hours_per_week=20, on=date(2019, 2, 1), by=BROKER
+        )
+    app.end_placement(dropped, reason="dismissed", on=date(2019, 5, 1), by=COACH)
+    report = app.outcomes(period=(date(2019, 1, 1), date(2020, 6, 30)))
+    assert report.durability.six_months == Ratio(1, 2)
+    assert report.durability.twelve_months == Ratio(1, 2)
+
+
+def test_small_cells_are_suppressed_on_request(app: Participation) -> None:
+    rid = register_with_intake(app)
+    app.close_trajectory(rid, reason=OutflowReason.WITHDREW, on=date(2019, 2, 1), by=COACH)
+    report = app.outcomes(period=YEAR_2019)
+    assert report.to_dict()["outflow"]["withdrew"]["numerator"] == 1
+    suppressed = report.to_dict(suppress_small_cells=True)
+    assert suppressed["outflow"]["withdrew"]["numerator"] is None
+    assert suppressed["reach"] is None
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"period": (date(2019, 12, 31), date(2019, 1, 1))},
+        {"period": (datetime(2019, 1, 1, tzinfo=UTC), date(2019, 12, 31))},
+        {"target": 0},
+        {"target": "30"},
+        {"as_of": "2019-01-01"},
+    ],
+)
+def test_malformed_report_arguments_are_invalid_input(
+    app: Participation, arguments: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidInput):
+        app.outcomes(**arguments)
+
+
+def test_ratios_print_as_counts_and_percentages() -> None:
+    assert str(Ratio(23, 50)) == "23/50 (46%)"
+    assert str(Ratio(0, 0)) == "0/0 (-)"
+    assert Ratio(1, 3).to_dict() == {"numerator": 1, "denominator": 3, "percent": 33.3}
+
+
+def brute_force(app: Participation, period: tuple[date, date]) -> dict[str, Any]:
+    """Reach, outflow and still coached counted from each resident's history, no projection."""
+    start, end = period
+    reach, still = 0, 0
+    outflow: dict[str, int] = {}
+    for rid in app.resident_ids():
+        entries = sorted(
+            (e for e in app.history(rid, by=AUDITOR) if e.aggregate == "ResidentTrajectory"),
+            key=lambda e: (e.occurred_on, e.version),
+        )
+        entries = [e for e in entries if e.occurred_on <= end]
+        if not entries:
+            continue
+        reach += start <= entries[0].occurred_on
+        closures = [e for e in entries if e.event == "TrajectoryClosed" and e.occurred_on >= start]
+        if closures:
+            reason = closures[-1].data["reason"]
+            outflow[reason] = outflow.get(reason, 0) + 1
+        status = [
+            e.event
+            for e in entries
+            if e.event in ("Registered", "TrajectoryClosed", "TrajectoryReopened")
+        ]
+        still += status[-1] != "TrajectoryClosed"
+    return {"reach": reach, "outflow": outflow, "still": still}
+
+
+@settings(max_examples=25, deadline=None)
+@given(pst.command_sequences(max_size=40))
+def test_the_projection_equals_a_brute_force_count_over_the_history(
+    sequence: list[c.Command],
+) -> None:
+    with Participation.open("memory://") as app:
+        c.run_commands(app, sequence)
+        for period in [
+            (date(2019, 1, 1), date(2019, 6, 30)),
+            (date(2019, 3, 1), date(2025, 12, 31)),
+        ]:
+            report = app.outcomes(period=period)
+            expected = brute_force(app, period)
+            assert report.reach == expected["reach"]
+            assert report.still_coached == expected["still"]
+            assert {
+                r.value: n.numerator for r, n in report.outflow.items() if n.numerator
+            } == expected["outflow"]
+            for ratio in report.outflow.values():
+                assert ratio.denominator == report.reach
