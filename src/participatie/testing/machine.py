@@ -125,15 +125,38 @@ class TrajectoryMachine(RuleBasedStateMachine):
 
     @invariant()
     def coaching_streams_follow_the_rules(self) -> None:
+        """Nothing after completion; hours, evaluations and extensions inside the period."""
         for cid in self.ids.coachings:
             events: list[Any] = list(self.app._events.events.get(cid))
             started = events[0]
+            planned_end = started.planned_end
             completed = False
             for event in events[1:]:
                 assert not completed, f"{cid}: an event after completion"
                 assert event.occurred_on >= started.occurred_on, cid
                 if isinstance(event, JobCoachingTrajectory.JobCoachingCompleted):
                     completed = True
+                    continue
+                assert event.occurred_on < planned_end, (cid, "outside the coaching period")
+                if isinstance(event, JobCoachingTrajectory.TrajectoryExtended):
+                    planned_end = event.planned_end
+
+    @invariant()
+    def coaching_started_only_where_the_need_was_established(self) -> None:
+        """At its start, the resident had a big enough paid placement assessed with need."""
+        for cid in self.ids.coachings:
+            started: Any = next(iter(self.app._events.events.get(cid)))
+            then = self.app.resident(started.resident_id, known_at=started.timestamp)
+            placement, wage_value = then.placement, then.wage_value
+            assert placement is not None, cid
+            assert placement.kind is PlacementKind.PAID_WORK, cid
+            assert placement.placed_version == started.placement_version, cid
+            assert wage_value is not None, cid
+            assert wage_value.needs_job_coaching, cid
+            assert wage_value.placed_version == placement.placed_version, cid
+            assert placement.hours_per_week >= self.policy.min_hours_per_week, cid
+            months = placement.contract_months
+            assert placement.trial or months is None or months >= self.policy.min_contract_months
 
     @invariant()
     def coaching_stays_within_caps_and_years(self) -> None:

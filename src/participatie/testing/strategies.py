@@ -263,13 +263,27 @@ class _Model:
     policy: Policy = attrs.field(default=DEFAULT_POLICY, eq=False)
 
 
+#: Steps towards work and job coaching are drawn more often, so that sequences of a few dozen
+#: commands reach placements, assessments and coaching, where most rules are.
+_FORWARD = {"intake": 4, "place": 4, "assess": 8, "start_coaching": 12, "hours": 4, "extend": 2}
+#: Sequences keep to a few residents, so that each of them gets somewhere.
+_MAX_RESIDENTS = 4
+
+
 def _choices(model: _Model) -> list[tuple[str, int]]:
-    """The kinds of command the rules accept now, each with the resident or coaching it is for."""
-    choices: list[tuple[str, int]] = [("register", -1)]
+    """The kinds of command the rules accept now, each with the resident or coaching it is for.
+
+    A kind appears more than once to be drawn more often (see ``_FORWARD``).
+    """
+    choices: list[tuple[str, int]] = []
+    if len(model.residents) < _MAX_RESIDENTS:
+        choices.append(("register", -1))
     for index, resident in enumerate(model.residents):
-        choices += [(kind, index) for kind in _resident_choices(resident, model.policy)]
+        for kind in _resident_choices(resident, model.policy):
+            choices += [(kind, index)] * _FORWARD.get(kind, 1)
     for index, coaching in enumerate(model.coachings):
-        choices += [(kind, index) for kind in _coaching_choices(model, coaching)]
+        for kind in _coaching_choices(model, coaching):
+            choices += [(kind, index)] * _FORWARD.get(kind, 1)
     return choices
 
 
@@ -378,7 +392,8 @@ class _Step:
 
     def place(self) -> c.Command:
         resident = self.resident
-        kind = self.draw(st.sampled_from(list(PlacementKind)))
+        # Paid work twice as often: it leads on to assessments and job coaching.
+        kind = self.draw(st.sampled_from([PlacementKind.PAID_WORK, *PlacementKind]))
         hours = self.draw(st.sampled_from([8, 12, 20, 32, 40]))
         resident.placement, resident.placement_hours = kind, Decimal(hours)
         resident.placement_serial = resident.version + 1  # the version of the Placed event
@@ -397,7 +412,7 @@ class _Step:
         return c.EndPlacement(self.index, self.day)
 
     def assess(self) -> c.Command:
-        need = self.draw(st.booleans())
+        need = self.draw(st.sampled_from([True, True, False]))
         self.resident.assessed_need = need
         percent = self.draw(st.integers(0, 100))
         return c.AssessWageValue(self.index, self.day, percent=percent, needs_job_coaching=need)
