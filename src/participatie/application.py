@@ -28,7 +28,7 @@ from participatie.audit.chain import ChainMapper, Verification, split_state, ver
 from participatie.audit.export import check_export, export_document
 from participatie.audit.history import HistoryEntry, check_moments, replay, selected
 from participatie.domain.bsn import validate_bsn
-from participatie.domain.decision import business_date
+from participatie.domain.decision import business_date, text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
@@ -46,6 +46,7 @@ from participatie.domain.values import (
     PlacementKind,
     Provider,
     Referral,
+    Role,
     VisitKind,
     parse_enum,
 )
@@ -57,10 +58,17 @@ from participatie.errors import (
     InvalidInput,
     JobCoachingAlreadyStarted,
     NoJobCoachingNeed,
+    NotAuthorised,
     NotFound,
     PlacementNoLongerCurrent,
     PlacementTooSmall,
     TamperDetected,
+)
+from participatie.privacy.authorisation import (
+    DEFAULT_PERMISSIONS,
+    Action,
+    Permissions,
+    authorise,
 )
 from participatie.privacy.vault import KeyRing, PersonalData, VaultStorage
 from participatie.projections.figures import OutcomeReport, compute
@@ -182,8 +190,10 @@ class Participation:
         policy: Policy,
         clock: Callable[[], datetime],
         store_url: str,
+        permissions: Permissions = DEFAULT_PERMISSIONS,
     ) -> None:
         self._events = events
+        self._permissions = permissions
         self._keyring = keyring
         self._clock = clock
         self.policy = policy
@@ -204,11 +214,14 @@ class Participation:
         secret: str | None = None,
         policy: Policy = DEFAULT_POLICY,
         clock: Callable[[], datetime] | None = None,
+        permissions: Permissions = DEFAULT_PERMISSIONS,
     ) -> Self:
         """Open the store at ``url`` (see :mod:`participatie.stores`).
 
         ``secret`` (or ``PARTICIPATIE_SECRET``) protects the personal-data vault; ``policy`` is
-        recorded on every event; ``clock`` (returning an aware datetime) decides what "today" is.
+        recorded on every event; ``clock`` (returning an aware datetime) decides what "today" is;
+        ``permissions`` maps roles to what they may do (see
+        :mod:`participatie.privacy.authorisation`).
         """
         config = parse_store_url(url)
         keyring = KeyRing(resolve_secret(config, secret))
@@ -233,6 +246,7 @@ class Participation:
             policy=policy,
             clock=clock or _system_clock,
             store_url=config.display_url,
+            permissions=permissions,
         )
 
     def close(self) -> None:
@@ -271,6 +285,8 @@ class Participation:
         ``bsn``, ``name`` and ``notes`` go into the personal-data vault only, never into an event.
         A BSN that already has a trajectory is refused with :class:`BsnAlreadyRegistered`.
         """
+        municipality = text(municipality, field="municipality", max_length=100)
+        self._authorise(by, Action.REGISTER, municipality=municipality)
         self._check_not_future(on)
         data = PersonalData(bsn=None if bsn is None else validate_bsn(bsn), name=name, notes=notes)
         if data.bsn is not None:
@@ -297,6 +313,8 @@ class Participation:
     ) -> None:
         """Hold the intake: goal and a first happiness score (1..10). Once, before the rest."""
         self._change(
+            Action.HOLD_INTAKE,
+            by,
             resident_id,
             on,
             lambda t: t.hold_intake(
@@ -309,6 +327,8 @@ class Participation:
     ) -> None:
         """Record a conversation with the resident and their happiness score (1..10)."""
         self._change(
+            Action.RECORD_CONVERSATION,
+            by,
             resident_id,
             on,
             lambda t: t.record_conversation(happiness=happiness, on=on, by=by, policy=self.policy),
@@ -317,7 +337,11 @@ class Participation:
     def change_goal(self, resident_id: UUID, *, goal: Goal | str, on: date, by: Actor) -> None:
         """Change the resident's goal."""
         self._change(
-            resident_id, on, lambda t: t.change_goal(goal=goal, on=on, by=by, policy=self.policy)
+            Action.CHANGE_GOAL,
+            by,
+            resident_id,
+            on,
+            lambda t: t.change_goal(goal=goal, on=on, by=by, policy=self.policy),
         )
 
     def visit_workplace(
@@ -331,6 +355,8 @@ class Participation:
     ) -> None:
         """Record a workplace visit, shadow day, ride-along, coffee at a care home or walk."""
         self._change(
+            Action.VISIT_WORKPLACE,
+            by,
             resident_id,
             on,
             lambda t: t.visit_workplace(
@@ -343,6 +369,8 @@ class Participation:
     ) -> None:
         """Start an activity such as a language course."""
         self._change(
+            Action.START_ACTIVITY,
+            by,
             resident_id,
             on,
             lambda t: t.start_activity(activity=activity, on=on, by=by, policy=self.policy),
@@ -353,6 +381,8 @@ class Participation:
     ) -> None:
         """End a running activity."""
         self._change(
+            Action.END_ACTIVITY,
+            by,
             resident_id,
             on,
             lambda t: t.end_activity(activity=activity, on=on, by=by, policy=self.policy),
@@ -361,12 +391,18 @@ class Participation:
     def request_job_broker(self, resident_id: UUID, *, on: date, by: Actor) -> None:
         """Ask the job broker to search a workplace for a resident who is ready."""
         self._change(
-            resident_id, on, lambda t: t.request_job_broker(on=on, by=by, policy=self.policy)
+            Action.REQUEST_JOB_BROKER,
+            by,
+            resident_id,
+            on,
+            lambda t: t.request_job_broker(on=on, by=by, policy=self.policy),
         )
 
     def withdraw_job_broker_request(self, resident_id: UUID, *, on: date, by: Actor) -> None:
         """Withdraw the open job broker request."""
         self._change(
+            Action.WITHDRAW_JOB_BROKER_REQUEST,
+            by,
             resident_id,
             on,
             lambda t: t.withdraw_job_broker_request(on=on, by=by, policy=self.policy),
@@ -387,6 +423,8 @@ class Participation:
         """Place the resident at an employer: paid or volunteer work, more than 0 and at most 40
         hours a week, optionally for a number of contract months or as a trial placement."""
         self._change(
+            Action.PLACE,
+            by,
             resident_id,
             on,
             lambda t: t.place(
@@ -406,6 +444,8 @@ class Participation:
     ) -> None:
         """End the current placement."""
         self._change(
+            Action.END_PLACEMENT,
+            by,
             resident_id,
             on,
             lambda t: t.end_placement(reason=reason, on=on, by=by, policy=self.policy),
@@ -422,6 +462,8 @@ class Participation:
     ) -> None:
         """Record a wage value assessment (whole percent 0..100) at the current paid placement."""
         self._change(
+            Action.ASSESS_WAGE_VALUE,
+            by,
             resident_id,
             on,
             lambda t: t.assess_wage_value(
@@ -438,12 +480,22 @@ class Participation:
     ) -> None:
         """Close the trajectory (outflow) with a reason."""
         self._change(
-            resident_id, on, lambda t: t.close(reason=reason, on=on, by=by, policy=self.policy)
+            Action.CLOSE_TRAJECTORY,
+            by,
+            resident_id,
+            on,
+            lambda t: t.close(reason=reason, on=on, by=by, policy=self.policy),
         )
 
     def reopen_trajectory(self, resident_id: UUID, *, on: date, by: Actor) -> None:
         """Reopen a closed trajectory (re-inflow); the intake is kept."""
-        self._change(resident_id, on, lambda t: t.reopen(on=on, by=by, policy=self.policy))
+        self._change(
+            Action.REOPEN_TRAJECTORY,
+            by,
+            resident_id,
+            on,
+            lambda t: t.reopen(on=on, by=by, policy=self.policy),
+        )
 
     # Job coaching commands.
 
@@ -464,6 +516,7 @@ class Participation:
         """
         self._check_not_future(on)
         resident = self._load_resident(_uuid(resident_id))
+        self._authorise(by, Action.START_JOB_COACHING, municipality=resident.municipality)
         placement = require_job_coaching_need(resident, on=business_date(on), policy=self.policy)
         coaching = JobCoachingTrajectory.start(
             resident_id=resident.id,
@@ -500,7 +553,7 @@ class Participation:
                 hours=hours, counterpart=counterpart, on=on, by=by, policy=self.policy
             )
 
-        self._change_coaching(coaching_id, on, log)
+        self._change_coaching(Action.LOG_COACHING_HOURS, by, coaching_id, on, log)
 
     def evaluate_job_coaching(self, coaching_id: UUID, *, on: date, by: Actor) -> None:
         """Record an evaluation of the job coaching (expected every six months)."""
@@ -509,7 +562,7 @@ class Participation:
             require_coached_placement(coaching, resident)
             coaching.evaluate(on=on, by=by, policy=self.policy)
 
-        self._change_coaching(coaching_id, on, evaluate)
+        self._change_coaching(Action.EVALUATE_JOB_COACHING, by, coaching_id, on, evaluate)
 
     def extend_job_coaching(self, coaching_id: UUID, *, reason: str, on: date, by: Actor) -> None:
         """Extend job coaching once, before its planned end. ``reason``: short, no personal data."""
@@ -518,7 +571,7 @@ class Participation:
             require_coached_placement(coaching, resident)
             coaching.extend(reason=reason, on=on, by=by, policy=self.policy)
 
-        self._change_coaching(coaching_id, on, extend)
+        self._change_coaching(Action.EXTEND_JOB_COACHING, by, coaching_id, on, extend)
 
     def complete_job_coaching(
         self, coaching_id: UUID, *, outcome: CoachingOutcome | str, on: date, by: Actor
@@ -530,7 +583,7 @@ class Participation:
             require_outcome_matches_placement(coaching, resident, parsed)
             coaching.complete(outcome=parsed, on=on, by=by, policy=self.policy)
 
-        self._change_coaching(coaching_id, on, complete)
+        self._change_coaching(Action.COMPLETE_JOB_COACHING, by, coaching_id, on, complete)
 
     # Queries.
 
@@ -547,12 +600,13 @@ class Participation:
     def history(self, resident_id: UUID, *, by: Actor) -> list[HistoryEntry]:
         """Everything recorded about a resident, across the resident trajectory and all of the
         resident's job coaching, in recorded order. Contains no personal data."""
-        _actor(by)
+        self._authorise(by, Action.READ_HISTORY)
         rid = _uuid(resident_id)
+        streams = self._streams_of(rid)
+        registered = streams[0][1][0]
+        self._authorise(by, Action.READ_HISTORY, municipality=registered.municipality)
         entries = [
-            HistoryEntry.of(event, aggregate)
-            for aggregate, events in self._streams_of(rid)
-            for event in events
+            HistoryEntry.of(event, aggregate) for aggregate, events in streams for event in events
         ]
         entries.sort(key=lambda e: (e.recorded_at, e.aggregate_id != rid, e.version))
         return entries
@@ -560,7 +614,7 @@ class Participation:
     def export(self, resident_id: UUID, *, by: Actor) -> dict[str, Any]:
         """The resident's complete file (history without personal data) with a manifest: who
         generated it and when, counts, chain heads and a content hash. See :meth:`check_export`."""
-        _actor(by)
+        self._authorise(by, Action.EXPORT)
         rid = _uuid(resident_id)
         heads = self._events.recorder.chain_heads()  # type: ignore[attr-defined]
         entries = [
@@ -694,21 +748,31 @@ class Participation:
             start = page[-1].id + 1
 
     def find_resident(self, *, bsn: str, by: Actor) -> UUID | None:
-        """The id of the resident with this BSN, or None. Looks up a keyed hash, never the BSN."""
-        _actor(by)
-        return self._vault.vault_find(self._keyring.bsn_hash(validate_bsn(bsn)))
+        """The id of the resident with this BSN, or None. Looks up a keyed hash, never the BSN.
+
+        A resident of a municipality the actor does not work for is not found for them.
+        """
+        self._authorise(by, Action.FIND_RESIDENT)
+        found = self._vault.vault_find(self._keyring.bsn_hash(validate_bsn(bsn)))
+        if found is None or by.municipality is None:
+            return found
+        return found if self._load_resident(found).municipality == by.municipality else None
 
     def personal_data(self, resident_id: UUID, *, by: Actor) -> PersonalData:
         """The vault's record of a resident (BSN, name, notes)."""
-        _actor(by)
+        self._authorise(by, Action.READ_PERSONAL_DATA)
         rid = _uuid(resident_id)
-        self._load_resident(rid)
+        resident = self._load_resident(rid)
+        self._authorise(by, Action.READ_PERSONAL_DATA, municipality=resident.municipality)
         record = self._vault.vault_get(rid)
         if record is None:
             return PersonalData()
         return self._keyring.open(record)
 
     # Internals.
+
+    def _authorise(self, by: object, action: Action, *, municipality: str | None = None) -> Actor:
+        return authorise(self._permissions, by, action, municipality=municipality)
 
     def _as_of(
         self, kind: type[A], aggregate_id: UUID, *, as_of: date | None, known_at: datetime | None
@@ -794,20 +858,43 @@ class Participation:
         return self._load(ResidentTrajectory, resident_id)
 
     def _change(
-        self, resident_id: UUID, on: object, command: Callable[[ResidentTrajectory], None]
+        self,
+        action: Action,
+        by: Actor,
+        resident_id: UUID,
+        on: object,
+        command: Callable[[ResidentTrajectory], None],
     ) -> None:
-        self._change_aggregate(ResidentTrajectory, resident_id, on, command)
+        """A resident command by ``by``, authorised for the resident's municipality."""
+
+        def authorised(trajectory: ResidentTrajectory) -> None:
+            self._authorise(by, action, municipality=trajectory.municipality)
+            command(trajectory)
+
+        self._change_aggregate(ResidentTrajectory, resident_id, on, authorised)
 
     def _change_coaching(
         self,
+        action: Action,
+        by: Actor,
         coaching_id: UUID,
         on: object,
         command: Callable[[JobCoachingTrajectory, ResidentTrajectory], None],
     ) -> None:
-        """Change job coaching; the command also sees the resident's trajectory as it is now."""
+        """Change job coaching; the command also sees the resident's trajectory as it is now.
+
+        Job coaches act only on the coaching assigned to them.
+        """
 
         def with_resident(coaching: JobCoachingTrajectory) -> None:
-            command(coaching, self._load_resident(coaching.resident_id))
+            resident = self._load_resident(coaching.resident_id)
+            self._authorise(by, action, municipality=resident.municipality)
+            if by.role is Role.JOB_COACH and by.id != coaching.job_coach_id:
+                raise NotAuthorised(
+                    f"{by.id} is not the job coach assigned to {coaching.id} "
+                    f"({coaching.job_coach_id})"
+                )
+            command(coaching, resident)
 
         self._change_aggregate(JobCoachingTrajectory, coaching_id, on, with_resident)
 
@@ -916,12 +1003,6 @@ def _uuid(value: object) -> UUID:
         with contextlib.suppress(ValueError):
             return UUID(value)
     raise InvalidInput(f"an id is a UUID, not {value!r}")
-
-
-def _actor(value: object) -> Actor:
-    if not isinstance(value, Actor):
-        raise InvalidInput(f"by must be an Actor, not {type(value).__name__}")
-    return value
 
 
 def _without(error: Exception, url: str | None) -> str:

@@ -101,7 +101,8 @@ def _coach(
 ) -> int:
     """Log hours and evaluations for one coaching until its ending; return the events made."""
     outcome, extended = ending
-    job_coach = Actor(JOB_COACHES[0].id, Role.JOB_COACH)
+    # The job coach assigned at the start logs the hours and holds the evaluations.
+    job_coach = Actor(app.job_coaching(cid).job_coach_id, Role.JOB_COACH)
     years = 3 if extended else 2
     if outcome is CoachingOutcome.NOT_A_FIT:
         months = rng.randint(10, 14)

@@ -1,0 +1,123 @@
+"""Who may do what: roles, the actions they may take, and the municipalities they serve.
+
+====================  ==================================================================
+role                  may
+====================  ==================================================================
+coach                 register residents; every resident command except wage value
+                      assessments; find residents by BSN; read their personal data
+job broker            job broker requests (and withdrawing them), placements and ending them
+wage value assessor   wage value assessments
+job coach             hours and evaluations of the job coaching assigned to them
+coordinator           start, extend and complete job coaching
+policy officer        statistics only (which need no actor): no resident data at all
+auditor               history, exports (read-only)
+admin                 erasure and key rotation (when those exist); nothing else
+====================  ==================================================================
+
+An actor with a municipality acts only for residents of that municipality; ``None`` means every
+municipality the deployment serves. A municipality may pass its own table to
+:meth:`participatie.Participation.open` (``permissions=``). A refused action raises
+:class:`~participatie.errors.NotAuthorised` (a ``PermissionError``) and appends nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+from participatie.domain.values import Actor, Role
+from participatie.errors import InvalidInput, NotAuthorised
+
+__all__ = ["DEFAULT_PERMISSIONS", "Action", "Permissions", "authorise"]
+
+
+class Action(enum.Enum):
+    """Everything an actor can ask of :class:`~participatie.Participation` that is checked."""
+
+    REGISTER = "register_resident"
+    HOLD_INTAKE = "hold_intake"
+    RECORD_CONVERSATION = "record_conversation"
+    CHANGE_GOAL = "change_goal"
+    VISIT_WORKPLACE = "visit_workplace"
+    START_ACTIVITY = "start_activity"
+    END_ACTIVITY = "end_activity"
+    REQUEST_JOB_BROKER = "request_job_broker"
+    WITHDRAW_JOB_BROKER_REQUEST = "withdraw_job_broker_request"
+    PLACE = "place"
+    END_PLACEMENT = "end_placement"
+    ASSESS_WAGE_VALUE = "assess_wage_value"
+    CLOSE_TRAJECTORY = "close_trajectory"
+    REOPEN_TRAJECTORY = "reopen_trajectory"
+    START_JOB_COACHING = "start_job_coaching"
+    LOG_COACHING_HOURS = "log_coaching_hours"
+    EVALUATE_JOB_COACHING = "evaluate_job_coaching"
+    EXTEND_JOB_COACHING = "extend_job_coaching"
+    COMPLETE_JOB_COACHING = "complete_job_coaching"
+    FIND_RESIDENT = "find_resident"
+    READ_PERSONAL_DATA = "personal_data"
+    READ_HISTORY = "history"
+    EXPORT = "export"
+
+
+Permissions = Mapping[Role, frozenset[Action]]
+
+_COACH = frozenset(Action) - {
+    Action.ASSESS_WAGE_VALUE,
+    Action.START_JOB_COACHING,
+    Action.LOG_COACHING_HOURS,
+    Action.EVALUATE_JOB_COACHING,
+    Action.EXTEND_JOB_COACHING,
+    Action.COMPLETE_JOB_COACHING,
+    Action.READ_HISTORY,
+    Action.EXPORT,
+}
+
+DEFAULT_PERMISSIONS: Permissions = {
+    Role.COACH: _COACH,
+    Role.JOB_BROKER: frozenset(
+        {
+            Action.REQUEST_JOB_BROKER,
+            Action.WITHDRAW_JOB_BROKER_REQUEST,
+            Action.PLACE,
+            Action.END_PLACEMENT,
+        }
+    ),
+    Role.WAGE_VALUE_ASSESSOR: frozenset({Action.ASSESS_WAGE_VALUE}),
+    Role.JOB_COACH: frozenset({Action.LOG_COACHING_HOURS, Action.EVALUATE_JOB_COACHING}),
+    Role.COORDINATOR: frozenset(
+        {
+            Action.START_JOB_COACHING,
+            Action.EXTEND_JOB_COACHING,
+            Action.COMPLETE_JOB_COACHING,
+        }
+    ),
+    Role.POLICY_OFFICER: frozenset(),
+    Role.AUDITOR: frozenset({Action.READ_HISTORY, Action.EXPORT}),
+    Role.ADMIN: frozenset(),
+}
+"""The roles' permissions as this library ships them (see the table above)."""
+
+
+def authorise(
+    permissions: Permissions,
+    actor: object,
+    action: Action,
+    *,
+    municipality: str | None = None,
+) -> Actor:
+    """Return ``actor`` if its role may take ``action`` for a resident of ``municipality``."""
+    if not isinstance(actor, Actor):
+        raise InvalidInput(f"by must be an Actor, not {type(actor).__name__}")
+    if action not in permissions.get(actor.role, frozenset()):
+        raise NotAuthorised(
+            f"{actor.id} ({actor.role.value}) may not {action.value.replace('_', ' ')}"
+        )
+    if (
+        municipality is not None
+        and actor.municipality is not None
+        and actor.municipality != municipality
+    ):
+        raise NotAuthorised(
+            f"{actor.id} works for {actor.municipality}, not for residents of {municipality}"
+        )
+    return actor
