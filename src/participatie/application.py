@@ -38,6 +38,7 @@ from participatie.domain.values import (
     Benefit,
     CoachingOutcome,
     Counterpart,
+    ErasureGround,
     Goal,
     JobCoach,
     OutflowReason,
@@ -497,6 +498,46 @@ class Participation:
             lambda t: t.reopen(on=on, by=by, policy=self.policy),
         )
 
+    def erase_personal_data(
+        self,
+        resident_id: UUID,
+        *,
+        by: Actor,
+        reason: ErasureGround | str,
+        on: date | None = None,
+    ) -> None:
+        """Erase a resident's personal data by destroying their key and vault record (AVG art. 17).
+
+        Events stay (they hold no personal data), the history still replays, statistics still
+        rebuild and the tamper-evidence chain still verifies; a ``PersonalDataErased`` receipt is
+        recorded. A file that involved a statutory decision is kept for the policy's retention
+        years after closure: erasure before then raises :class:`RetentionRequired` unless the
+        ground overrides retention (by default ``legal_obligation``).
+        """
+        rid = _uuid(resident_id)
+        day = self.today() if on is None else business_date(on)
+        self._check_not_future(day)
+        for attempt in range(1, _ATTEMPTS + 1):
+            resident = self._load_resident(rid)
+            self._authorise(by, Action.ERASE, municipality=resident.municipality)
+            resident.record_erasure(
+                ground=reason,
+                statutory=file_involved_a_statutory_decision(
+                    resident, has_job_coaching=self._has_job_coaching(rid)
+                ),
+                today=self.today(),
+                on=day,
+                by=by,
+                policy=self.policy,
+            )
+            try:
+                self._events.save(resident, vault_erasures=[rid])
+            except IntegrityError:
+                time.sleep(random.uniform(0, _MAX_BACKOFF * attempt / _ATTEMPTS))  # noqa: S311
+                continue
+            return
+        raise ConcurrentUpdate(f"{rid} was changed by other writers during each attempt")
+
     # Job coaching commands.
 
     def start_job_coaching(
@@ -764,6 +805,8 @@ class Participation:
         rid = _uuid(resident_id)
         resident = self._load_resident(rid)
         self._authorise(by, Action.READ_PERSONAL_DATA, municipality=resident.municipality)
+        if resident.personal_data_erased:
+            return PersonalData(erased=True)
         record = self._vault.vault_get(rid)
         if record is None:
             return PersonalData()
@@ -797,6 +840,12 @@ class Participation:
             raise NotFound(f"{uid} did not exist {moment}")
         result: A = aggregate
         return result
+
+    def _has_job_coaching(self, resident_id: UUID) -> bool:
+        return any(
+            next(iter(self._events.recorder.select_events(cid, limit=1)), None) is not None
+            for cid in self._coaching_ids(resident_id)
+        )
 
     def _coaching_ids(self, resident_id: UUID) -> list[UUID]:
         """Ids that job coaching of this resident would have: one per placement ever made."""
@@ -959,6 +1008,18 @@ def require_job_coaching_need(
             f"trial placement (policy {policy.version}); this contract is for {months} months"
         )
     return placement
+
+
+def file_involved_a_statutory_decision(
+    resident: ResidentTrajectory, *, has_job_coaching: bool
+) -> bool:
+    """Whether the resident's file must be kept (Archiefwet): a benefit at registration, a wage
+    value assessment, or job coaching. A walk-in who only talked with the coaches may be erased."""
+    return (
+        resident.benefit is not Benefit.NONE
+        or resident.wage_value is not None
+        or (has_job_coaching)
+    )
 
 
 def coached_placement_is_current(

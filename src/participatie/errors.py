@@ -35,10 +35,12 @@ __all__ = [
     "OutflowNeedsPlacement",
     "OutsideCoachingPeriod",
     "ParticipatieError",
+    "PersonalDataAlreadyErased",
     "PlacementAlreadyCurrent",
     "PlacementNoLongerCurrent",
     "PlacementTooSmall",
     "ProviderNotRecognised",
+    "RetentionRequired",
     "RuleViolation",
     "TamperDetected",
     "TrajectoryIsClosed",
@@ -179,3 +181,14 @@ class PlacementNoLongerCurrent(RuleViolation):
 
 class CoachingIsCompleted(RuleViolation):
     """A command on job coaching that was completed."""
+
+
+# Privacy (domain.md, "Privacy and audit").
+
+
+class RetentionRequired(RuleViolation):
+    """Erasure while the law requires the file to be kept, on a ground that does not override it."""
+
+
+class PersonalDataAlreadyErased(RuleViolation):
+    """Erasing the personal data of a resident whose data were erased already."""

@@ -85,6 +85,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         *,
         vault_records: Sequence[SealedRecord] = (),
+        vault_erasures: Sequence[UUID] = (),
         **kwargs: Any,
     ) -> Sequence[int] | None:
         with self._database_lock:
@@ -100,6 +101,10 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
                 self._vault[record.resident_id] = record
                 if record.bsn_hash is not None:
                     self._vault_by_hash[record.bsn_hash] = record.resident_id
+            for resident_id in vault_erasures:
+                erased = self._vault.pop(resident_id, None)
+                if erased is not None and erased.bsn_hash is not None:
+                    self._vault_by_hash.pop(erased.bsn_hash, None)
             for originator_id, head in stream_heads(stored_events).items():
                 self._heads[str(originator_id)] = head
             return notification_ids
@@ -145,8 +150,14 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         *,
         vault_records: Sequence[SealedRecord] = (),
+        vault_erasures: Sequence[UUID] = (),
         **kwargs: Any,
     ) -> Sequence[int] | None:
+        for resident_id in vault_erasures:
+            c.execute(
+                f"DELETE FROM {VAULT_TABLE} WHERE resident_id = ?",  # noqa: S608
+                (resident_id.hex,),
+            )
         for record in vault_records:
             c.execute(
                 f"INSERT INTO {VAULT_TABLE} "  # noqa: S608 (constant table name)

@@ -81,6 +81,9 @@ class PostgresParticipationRecorder(PostgresApplicationRecorder):
             "INSERT INTO {schema}.{table} "
             "(resident_id, bsn_hash, key_id, wrapped_key, ciphertext) VALUES (%s, %s, %s, %s, %s)"
         ).format(schema=schema, table=table)
+        self._vault_delete = SQL("DELETE FROM {schema}.{table} WHERE resident_id = %s").format(
+            schema=schema, table=table
+        )
         self._vault_select = SQL("SELECT * FROM {schema}.{table} WHERE resident_id = %s").format(
             schema=schema, table=table
         )
@@ -115,8 +118,11 @@ class PostgresParticipationRecorder(PostgresApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         *,
         vault_records: Sequence[SealedRecord] = (),
+        vault_erasures: Sequence[UUID] = (),
         **kwargs: Any,
     ) -> None:
+        for resident_id in vault_erasures:
+            curs.execute(self._vault_delete, (resident_id,))
         for record in vault_records:
             curs.execute(
                 self._vault_insert,

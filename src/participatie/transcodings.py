@@ -56,6 +56,7 @@ _ENUMS: tuple[type[enum.Enum], ...] = (
     values.OutflowReason,
     values.Counterpart,
     values.CoachingOutcome,
+    values.ErasureGround,
 )
 
 

@@ -14,12 +14,14 @@ from eventsourcing.persistence import IntegrityError
 
 from participatie import (
     Activity,
+    Actor,
     BsnAlreadyRegistered,
     Goal,
     JobCoachingAlreadyStarted,
     OutflowReason,
     Participation,
     PlacementKind,
+    Role,
     TrajectoryIsClosed,
     VisitKind,
 )
@@ -221,3 +223,22 @@ def test_job_coaching_persists_and_one_placement_is_coached_once(store_url: str)
         assert app.job_coaching(winners[0]).resident_id == uncoached
         assert app.job_coaching(cid) == before
         assert before.hours_logged == Decimal("1.5")
+
+
+def test_erasure_keeps_statistics_history_and_verification_on_the_store(store_url: str) -> None:
+    admin = Actor("admin-1", Role.ADMIN)
+    auditor = Actor("auditor-1", Role.AUDITOR)
+    year = (date(2019, 1, 1), date(2019, 12, 31))
+    with open_app(store_url) as app:
+        rid = register(app, bsn="123456782", name="A. Jansen")
+        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+        report = app.outcomes(period=year)
+        app.erase_personal_data(rid, by=admin, reason="residents_request")
+    with open_app(store_url) as app:
+        assert app.personal_data(rid, by=COACH).erased
+        assert app.find_resident(bsn="123456782", by=COACH) is None
+        assert app.outcomes(period=year) == report
+        app.rebuild()
+        assert app.outcomes(period=year) == report
+        assert app.verify().ok
+        assert [e.event for e in app.history(rid, by=auditor)][-1] == "PersonalDataErased"

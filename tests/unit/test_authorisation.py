@@ -201,6 +201,10 @@ ACTIONS: dict[Action, tuple[str | None, Callable[[World, Actor], Any]]] = {
     Action.READ_PERSONAL_DATA: (None, lambda w, by: w.app.personal_data(w.new, by=by)),
     Action.READ_HISTORY: (None, lambda w, by: w.app.history(w.new, by=by)),
     Action.EXPORT: (None, lambda w, by: w.app.export(w.new, by=by)),
+    Action.ERASE: (
+        "new",
+        lambda w, by: w.app.erase_personal_data(w.new, reason="residents_request", by=by),
+    ),
 }
 
 

@@ -42,7 +42,8 @@ from participatie import (
     ProviderNotRecognised,
     Role,
 )
-from participatie.domain.job_coaching import add_years, coaching_year
+from participatie.domain.dates import add_years
+from participatie.domain.job_coaching import coaching_year
 from tests.support import (
     ASSESSOR,
     BROKER,

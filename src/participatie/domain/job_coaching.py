@@ -20,6 +20,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from participatie.domain.dates import add_years
 from participatie.domain.decision import (
     Decided,
     business_date,
@@ -48,7 +49,7 @@ from participatie.errors import (
     ProviderNotRecognised,
 )
 
-__all__ = ["WEEKS_PER_YEAR", "JobCoachingTrajectory", "add_years", "coaching_id", "coaching_year"]
+__all__ = ["WEEKS_PER_YEAR", "JobCoachingTrajectory", "coaching_id", "coaching_year"]
 
 WEEKS_PER_YEAR = 52
 _COACHING_NAMESPACE = UUID("5d0c3d7e-4f0e-4c43-9a57-2f3a8a1f5c11")
@@ -60,14 +61,6 @@ def coaching_id(resident_id: UUID, placed_version: int) -> UUID:
     ``placed_version`` is the version of the resident's ``Placed`` event for that placement.
     """
     return uuid5(_COACHING_NAMESPACE, f"{resident_id}/placement/{placed_version}")
-
-
-def add_years(day: date, years: int) -> date:
-    """The same calendar day ``years`` later; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def coaching_year(started_on: date, on: date) -> int:

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import attrs
 
+from participatie.domain.values import ErasureGround
 from participatie.errors import InvalidInput
 
 __all__ = ["DEFAULT_POLICY", "Policy"]
@@ -71,6 +72,10 @@ class Policy:
     max_coaching_years: int = attrs.field(default=3, validator=_positive)
     #: Years a social-services file is kept after closure (Archiefwet).
     retention_years: int = attrs.field(default=10, validator=_not_negative)
+    #: Grounds on which personal data are erased even while the file must be kept.
+    erasure_overrides_retention: frozenset[ErasureGround] = attrs.field(
+        default=frozenset({ErasureGround.LEGAL_OBLIGATION})
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.coaching_years > self.max_coaching_years:

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 from eventsourcing.domain import Aggregate
 
+from participatie.domain.dates import add_years
 from participatie.domain.decision import (
     Decided,
     business_date,
@@ -27,6 +28,7 @@ from participatie.domain.values import (
     Activity,
     Actor,
     Benefit,
+    ErasureGround,
     Goal,
     OutflowReason,
     Placement,
@@ -48,7 +50,9 @@ from participatie.errors import (
     NoCurrentPlacement,
     NoOpenJobBrokerRequest,
     OutflowNeedsPlacement,
+    PersonalDataAlreadyErased,
     PlacementAlreadyCurrent,
+    RetentionRequired,
     TrajectoryIsClosed,
     TrajectoryIsOpen,
 )
@@ -239,6 +243,15 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
             trajectory.outflow_reason = None
             trajectory.reopen_count += 1
 
+    class PersonalDataErased(Event):
+        """A receipt: the personal data and their key were destroyed. Holds no personal data."""
+
+        ground: ErasureGround
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.personal_data_erased = True
+
     def __init__(
         self, *, referral: Referral, benefit: Benefit, municipality: str, occurred_on: date
     ) -> None:
@@ -259,6 +272,7 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
         self.outflow_reason: OutflowReason | None = None
         self.closed_on: date | None = None
         self.reopen_count = 0
+        self.personal_data_erased = False
 
     # Commands.
 
@@ -487,6 +501,44 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
         if self.status is TrajectoryStatus.OPEN:
             raise TrajectoryIsOpen(f"resident {self.id}'s trajectory is open; nothing to reopen")
         self.trigger_event(self.TrajectoryReopened, **decision_fields(on=on, by=by, policy=policy))
+
+    def record_erasure(
+        self,
+        *,
+        ground: ErasureGround | str,
+        statutory: bool,
+        today: date,
+        on: date,
+        by: Actor,
+        policy: Policy,
+    ) -> None:
+        """Record that the personal data were erased (crypto-shredding), if the law allows.
+
+        ``statutory`` says whether the file involved a statutory decision (a benefit at
+        registration, a wage value assessment, job coaching): such a file is kept for the policy's
+        retention years after closure, unless the ground overrides retention.
+        """
+        self._check_business_date(on)
+        ground = parse_enum(ErasureGround, ground, field="ground")
+        if self.personal_data_erased:
+            raise PersonalDataAlreadyErased(
+                f"resident {self.id}'s personal data were erased already"
+            )
+        if statutory and ground not in policy.erasure_overrides_retention:
+            if self.status is TrajectoryStatus.OPEN or self.closed_on is None:
+                raise RetentionRequired(
+                    f"resident {self.id}'s file involved a statutory decision and the trajectory "
+                    "is open: it must be kept (Archiefwet)"
+                )
+            kept_until = add_years(self.closed_on, policy.retention_years)
+            if today < kept_until:
+                raise RetentionRequired(
+                    f"resident {self.id}'s file must be kept until {kept_until} "
+                    f"({policy.retention_years} years after closure, policy {policy.version})"
+                )
+        self.trigger_event(
+            self.PersonalDataErased, ground=ground, **decision_fields(on=on, by=by, policy=policy)
+        )
 
     # Rule checks shared by the commands.
 

@@ -22,6 +22,7 @@ __all__ = [
     "Benefit",
     "CoachingOutcome",
     "Counterpart",
+    "ErasureGround",
     "Goal",
     "JobCoach",
     "OutflowReason",
@@ -136,6 +137,14 @@ class CoachingOutcome(enum.Enum):
     HANDED_OVER_TO_EMPLOYER = "handed_over_to_employer"
     PLACEMENT_ENDED = "placement_ended"
     NOT_A_FIT = "not_a_fit"
+
+
+class ErasureGround(enum.Enum):
+    """Why personal data are erased (AVG art. 17)."""
+
+    RESIDENTS_REQUEST = "residents_request"  # the resident asked (art. 17 lid 1)
+    RETENTION_ENDED = "retention_ended"  # the file need not be kept any longer
+    LEGAL_OBLIGATION = "legal_obligation"  # e.g. a court order: erase whatever the retention
 
 
 class TrajectoryStatus(enum.Enum):

@@ -11,7 +11,7 @@ job coach             hours and evaluations of the job coaching assigned to them
 coordinator           start, extend and complete job coaching
 policy officer        statistics only (which need no actor): no resident data at all
 auditor               history, exports (read-only)
-admin                 erasure and key rotation (when those exist); nothing else
+admin                 erasure of personal data (crypto-shredding); nothing else
 ====================  ==================================================================
 
 An actor with a municipality acts only for residents of that municipality; ``None`` means every
@@ -32,31 +32,35 @@ __all__ = ["DEFAULT_PERMISSIONS", "Action", "Permissions", "authorise"]
 
 
 class Action(enum.Enum):
-    """Everything an actor can ask of :class:`~participatie.Participation` that is checked."""
+    """Everything an actor can ask of :class:`~participatie.Participation` that is checked.
 
-    REGISTER = "register_resident"
-    HOLD_INTAKE = "hold_intake"
-    RECORD_CONVERSATION = "record_conversation"
-    CHANGE_GOAL = "change_goal"
-    VISIT_WORKPLACE = "visit_workplace"
-    START_ACTIVITY = "start_activity"
-    END_ACTIVITY = "end_activity"
-    REQUEST_JOB_BROKER = "request_job_broker"
-    WITHDRAW_JOB_BROKER_REQUEST = "withdraw_job_broker_request"
-    PLACE = "place"
-    END_PLACEMENT = "end_placement"
-    ASSESS_WAGE_VALUE = "assess_wage_value"
-    CLOSE_TRAJECTORY = "close_trajectory"
-    REOPEN_TRAJECTORY = "reopen_trajectory"
-    START_JOB_COACHING = "start_job_coaching"
-    LOG_COACHING_HOURS = "log_coaching_hours"
-    EVALUATE_JOB_COACHING = "evaluate_job_coaching"
-    EXTEND_JOB_COACHING = "extend_job_coaching"
-    COMPLETE_JOB_COACHING = "complete_job_coaching"
-    FIND_RESIDENT = "find_resident"
-    READ_PERSONAL_DATA = "personal_data"
-    READ_HISTORY = "history"
-    EXPORT = "export"
+    The values read as what a refused actor may not do.
+    """
+
+    REGISTER = "register residents"
+    HOLD_INTAKE = "hold intakes"
+    RECORD_CONVERSATION = "record conversations"
+    CHANGE_GOAL = "change goals"
+    VISIT_WORKPLACE = "record workplace visits"
+    START_ACTIVITY = "start activities"
+    END_ACTIVITY = "end activities"
+    REQUEST_JOB_BROKER = "request the job broker"
+    WITHDRAW_JOB_BROKER_REQUEST = "withdraw job broker requests"
+    PLACE = "place residents"
+    END_PLACEMENT = "end placements"
+    ASSESS_WAGE_VALUE = "assess wage value"
+    CLOSE_TRAJECTORY = "close trajectories"
+    REOPEN_TRAJECTORY = "reopen trajectories"
+    START_JOB_COACHING = "start job coaching"
+    LOG_COACHING_HOURS = "log coaching hours"
+    EVALUATE_JOB_COACHING = "evaluate job coaching"
+    EXTEND_JOB_COACHING = "extend job coaching"
+    COMPLETE_JOB_COACHING = "complete job coaching"
+    FIND_RESIDENT = "find residents by BSN"
+    READ_PERSONAL_DATA = "read personal data"
+    READ_HISTORY = "read histories"
+    EXPORT = "export resident files"
+    ERASE = "erase personal data"
 
 
 Permissions = Mapping[Role, frozenset[Action]]
@@ -70,6 +74,7 @@ _COACH = frozenset(Action) - {
     Action.COMPLETE_JOB_COACHING,
     Action.READ_HISTORY,
     Action.EXPORT,
+    Action.ERASE,
 }
 
 DEFAULT_PERMISSIONS: Permissions = {
@@ -93,7 +98,7 @@ DEFAULT_PERMISSIONS: Permissions = {
     ),
     Role.POLICY_OFFICER: frozenset(),
     Role.AUDITOR: frozenset({Action.READ_HISTORY, Action.EXPORT}),
-    Role.ADMIN: frozenset(),
+    Role.ADMIN: frozenset({Action.ERASE}),
 }
 """The roles' permissions as this library ships them (see the table above)."""
 
@@ -109,9 +114,7 @@ def authorise(
     if not isinstance(actor, Actor):
         raise InvalidInput(f"by must be an Actor, not {type(actor).__name__}")
     if action not in permissions.get(actor.role, frozenset()):
-        raise NotAuthorised(
-            f"{actor.id} ({actor.role.value}) may not {action.value.replace('_', ' ')}"
-        )
+        raise NotAuthorised(f"{actor.id} ({actor.role.value}) may not {action.value}")
     if (
         municipality is not None
         and actor.municipality is not None

@@ -32,7 +32,7 @@ from typing import Any
 
 import attrs
 
-from participatie.domain.job_coaching import add_years
+from participatie.domain.dates import add_years
 from participatie.domain.values import Activity, CoachingOutcome, OutflowReason
 from participatie.projections.facts import Fact
 

@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from participatie.application import Participation
-from participatie.domain.job_coaching import JobCoachingTrajectory, add_years, coaching_id
+from participatie.domain.dates import add_years
+from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import OutflowReason, PlacementKind, TrajectoryStatus

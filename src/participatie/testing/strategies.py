@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from participatie.application import Participation
 from participatie.domain.bsn import is_valid_bsn
-from participatie.domain.job_coaching import add_years, coaching_year
+from participatie.domain.dates import add_years
+from participatie.domain.job_coaching import coaching_year
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.values import (
     Activity,

@@ -1,0 +1,122 @@
+"""Erasure by crypto-shredding (AVG art. 17), with the retention the Archiefwet requires."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import attrs
+
+from participatie import (
+    DEFAULT_POLICY,
+    Actor,
+    Benefit,
+    ErasureGround,
+    Goal,
+    NotAuthorised,
+    OutflowReason,
+    Participation,
+    PersonalData,
+    PersonalDataAlreadyErased,
+    RetentionRequired,
+    Role,
+)
+from tests.support import COACH, TEST_SECRET, Clock, assert_refused, register
+
+ADMIN = Actor("admin-1", Role.ADMIN)
+AUDITOR = Actor("auditor-1", Role.AUDITOR)
+
+
+def walk_in(app: Participation) -> UUID:
+    rid = register(app, bsn="123456782", name="A. Jansen", notes="wants to garden")
+    app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    return rid
+
+
+def test_a_walk_in_without_decisions_is_erased_at_once(app: Participation) -> None:
+    rid = walk_in(app)
+    history_before = [e.to_dict() for e in app.history(rid, by=AUDITOR)]
+    report_before = app.outcomes(period=(date(2019, 1, 1), date(2019, 12, 31)))
+    app.erase_personal_data(rid, by=ADMIN, reason=ErasureGround.RESIDENTS_REQUEST)
+    assert app.personal_data(rid, by=COACH) == PersonalData(erased=True)
+    assert app.find_resident(bsn="123456782", by=COACH) is None
+    history = app.history(rid, by=AUDITOR)
+    assert [e.to_dict() for e in history[:-1]] == history_before
+    assert history[-1].event == "PersonalDataErased"
+    assert history[-1].data["ground"] == "residents_request"
+    assert app.resident(rid).personal_data_erased
+    assert app.outcomes(period=(date(2019, 1, 1), date(2019, 12, 31))) == report_before
+    assert app.verify().ok
+
+
+def test_erasing_twice_is_refused(app: Participation) -> None:
+    rid = walk_in(app)
+    app.erase_personal_data(rid, by=ADMIN, reason="residents_request")
+    assert_refused(
+        app,
+        rid,
+        PersonalDataAlreadyErased,
+        lambda: app.erase_personal_data(rid, by=ADMIN, reason="residents_request"),
+    )
+
+
+def test_a_file_with_a_benefit_is_kept_while_open(app: Participation) -> None:
+    rid = register(app, benefit=Benefit.SOCIAL_ASSISTANCE, name="B")
+    assert_refused(
+        app,
+        rid,
+        RetentionRequired,
+        lambda: app.erase_personal_data(rid, by=ADMIN, reason="residents_request"),
+    )
+
+
+def test_a_file_with_a_benefit_is_kept_ten_years_after_closure(clock: Clock) -> None:
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock) as app:
+        rid = register(app, benefit=Benefit.UNEMPLOYMENT, name="B")
+        app.close_trajectory(rid, reason=OutflowReason.WITHDREW, on=date(2019, 2, 1), by=COACH)
+        assert_refused(
+            app,
+            rid,
+            RetentionRequired,
+            lambda: app.erase_personal_data(rid, by=ADMIN, reason="retention_ended"),
+            match="kept until 2029-02-01",
+        )
+
+
+def test_after_the_retention_period_the_file_may_be_erased(clock: Clock) -> None:
+    short = attrs.evolve(DEFAULT_POLICY, version="short-retention", retention_years=5)
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=short) as app:
+        rid = register(app, benefit=Benefit.UNEMPLOYMENT, name="B")
+        app.close_trajectory(rid, reason=OutflowReason.WITHDREW, on=date(2019, 2, 1), by=COACH)
+        app.erase_personal_data(rid, by=ADMIN, reason="retention_ended")
+        assert app.personal_data(rid, by=COACH).erased
+
+
+def test_a_legal_obligation_overrides_retention(app: Participation) -> None:
+    rid = register(app, benefit=Benefit.SOCIAL_ASSISTANCE, name="B")
+    app.erase_personal_data(rid, by=ADMIN, reason=ErasureGround.LEGAL_OBLIGATION)
+    assert app.personal_data(rid, by=COACH).erased
+
+
+def test_only_an_admin_erases(app: Participation) -> None:
+    rid = walk_in(app)
+    assert_refused(
+        app,
+        rid,
+        NotAuthorised,
+        lambda: app.erase_personal_data(rid, by=COACH, reason="residents_request"),
+    )
+
+
+def test_an_unknown_ground_is_invalid_input(app: Participation) -> None:
+    rid = walk_in(app)
+    assert_refused(
+        app, rid, ValueError, lambda: app.erase_personal_data(rid, by=ADMIN, reason="because")
+    )
+
+
+def test_the_bsn_may_be_registered_again_after_erasure(app: Participation) -> None:
+    rid = walk_in(app)
+    app.erase_personal_data(rid, by=ADMIN, reason="residents_request")
+    again = register(app, bsn="123456782")
+    assert again != rid
