@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -72,3 +73,35 @@ def assert_refused(
     if resident_id is not None:
         assert app.resident(resident_id).version == version
     assert log_position(app) == position
+
+
+def race(url: str, racers: int, attempt: Callable[[Participation], object]) -> list[object]:
+    """Run ``attempt`` at once in ``racers`` threads, each with an app of its own on ``url``.
+
+    Returns what each returned, or the ParticipatieError it raised; anything else fails the test.
+    """
+    from participatie import ParticipatieError  # noqa: PLC0415
+
+    outcomes: list[object] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(racers, timeout=30)
+
+    def run() -> None:
+        try:
+            with Participation.open(url, secret=TEST_SECRET) as own:
+                start.wait()
+                try:
+                    outcomes.append(attempt(own))
+                except ParticipatieError as refused:
+                    outcomes.append(refused)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [], errors
+    assert len(outcomes) == racers
+    return outcomes

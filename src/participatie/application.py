@@ -516,10 +516,8 @@ class Participation:
         """
         rid = _uuid(resident_id)
         day = self.today() if on is None else business_date(on)
-        self._check_not_future(day)
-        for attempt in range(1, _ATTEMPTS + 1):
-            resident = self._load_resident(rid)
-            self._authorise(by, Action.ERASE, municipality=resident.municipality)
+
+        def erase(resident: ResidentTrajectory) -> None:
             resident.record_erasure(
                 ground=reason,
                 statutory=file_involved_a_statutory_decision(
@@ -530,13 +528,9 @@ class Participation:
                 by=by,
                 policy=self.policy,
             )
-            try:
-                self._events.save(resident, vault_erasures=[rid])
-            except IntegrityError:
-                time.sleep(random.uniform(0, _MAX_BACKOFF * attempt / _ATTEMPTS))  # noqa: S311
-                continue
-            return
-        raise ConcurrentUpdate(f"{rid} was changed by other writers during each attempt")
+
+        # The vault record goes in the same transaction as the receipt.
+        self._change(Action.ERASE, by, rid, day, erase, vault_erasures=[rid])
 
     # Job coaching commands.
 
@@ -913,14 +907,18 @@ class Participation:
         resident_id: UUID,
         on: object,
         command: Callable[[ResidentTrajectory], None],
+        **save_with: Any,
     ) -> None:
-        """A resident command by ``by``, authorised for the resident's municipality."""
+        """A resident command by ``by``, authorised for the resident's municipality.
+
+        ``save_with`` goes with the events to the recorder (e.g. vault rows to delete).
+        """
 
         def authorised(trajectory: ResidentTrajectory) -> None:
             self._authorise(by, action, municipality=trajectory.municipality)
             command(trajectory)
 
-        self._change_aggregate(ResidentTrajectory, resident_id, on, authorised)
+        self._change_aggregate(ResidentTrajectory, resident_id, on, authorised, **save_with)
 
     def _change_coaching(
         self,
@@ -948,7 +946,12 @@ class Participation:
         self._change_aggregate(JobCoachingTrajectory, coaching_id, on, with_resident)
 
     def _change_aggregate(
-        self, kind: type[A], aggregate_id: UUID, on: object, command: Callable[[A], None]
+        self,
+        kind: type[A],
+        aggregate_id: UUID,
+        on: object,
+        command: Callable[[A], None],
+        **save_with: Any,
     ) -> None:
         """Load, command, save; on a concurrent save of the same stream, retry on the new state."""
         uid = _uuid(aggregate_id)
@@ -957,7 +960,7 @@ class Participation:
             aggregate = self._load(kind, uid)
             command(aggregate)
             try:
-                self._events.save(aggregate)
+                self._events.save(aggregate, **save_with)
             except IntegrityError:
                 # Another writer saved this version first: retry on the fresh state.
                 time.sleep(random.uniform(0, _MAX_BACKOFF * attempt / _ATTEMPTS))  # noqa: S311

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 from participatie import OutflowReason, Participation, Ratio
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.projections.views import TRACKING_KEY
-from tests.support import TEST_SECRET
+from tests.support import TEST_SECRET, race
 
 YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
 
@@ -31,25 +30,7 @@ def test_processes_catching_up_together_count_each_event_once(store_url: str) ->
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         record_haaren_2019(app)
         events = app.event_count()
-    barrier = threading.Barrier(3, timeout=30)
-    reports: list[object] = []
-    errors: list[BaseException] = []
-
-    def report() -> None:
-        try:
-            with Participation.open(store_url, secret=TEST_SECRET) as own:
-                barrier.wait()
-                reports.append(own.outcomes(period=YEAR_2019, municipality="haaren"))
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=report) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert len(reports) == 3
+    reports = race(store_url, 3, lambda own: own.outcomes(period=YEAR_2019, municipality="haaren"))
     assert reports[0] == reports[1] == reports[2]
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         view = app._events.facts_view()
