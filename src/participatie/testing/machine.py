@@ -11,15 +11,17 @@ Run it in your own test suite, on ``memory://`` or your store, with your policy:
 
 Rules issue valid commands (chosen from a simple model that must agree with the system after every
 step) and arbitrary ones (which may be refused, and then must append nothing). Invariants: versions
-are contiguous; a trajectory closed with reason work had a current paid placement; coaching hours
-stay within the policy's cap of every coaching year; job coaching is extended at most once and
-never beyond the policy's maximum. Subclasses add rules and invariants of their own and may use
+are contiguous; each resident stream obeys rules 2-8 and each coaching stream its own; a trajectory
+closed with reason work had a current paid placement; job coaching started only where the need was
+established, stays within the policy's cap of every coaching year, is extended at most once and
+never beyond the policy's maximum; the statistics equal a count over the history, and their ratios
+count parts of their wholes. Subclasses add rules and invariants of their own and may use
 ``self.app`` and ``self.ids``.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
@@ -32,7 +34,7 @@ from participatie.domain.dates import add_years
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
-from participatie.domain.values import OutflowReason, PlacementKind, TrajectoryStatus
+from participatie.domain.values import Actor, OutflowReason, PlacementKind, Role, TrajectoryStatus
 from participatie.errors import ParticipatieError
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
@@ -175,7 +177,70 @@ class TrajectoryMachine(RuleBasedStateMachine):
                 coaching.started_on, self.policy.max_coaching_years
             )
 
+    @invariant()
+    def statistics_equal_a_count_over_the_history(self) -> None:
+        """Reach, outflow and still coached from the projection equal a count over history()."""
+        for period in self.report_periods:
+            report = self.app.outcomes(period=period)
+            assert (report.reach, report.still_coached, self._outflow(report)) == (
+                self._brute_force(period)
+            ), period
+
+    @invariant()
+    def ratios_have_numerators_within_their_denominators(self) -> None:
+        """Every ratio of the report but outflow (n over reach, where a resident registered
+        before the period may flow out in it) counts a part of its whole."""
+        report = self.app.outcomes(period=self.report_periods[-1])
+        coaching = report.job_coaching
+        for ratio in (
+            report.contact_compliance,
+            report.happiness.rising,
+            report.durability.six_months,
+            report.durability.twelve_months,
+            coaching.need_rate,
+            coaching.completed_within_two_years,
+            coaching.completed_within_three_years,
+        ):
+            assert 0 <= ratio.numerator <= ratio.denominator, ratio
+
     # Helpers.
+
+    #: Periods the statistics invariants report on.
+    report_periods: ClassVar[tuple[tuple[date, date], ...]] = (
+        (date(2019, 1, 1), date(2019, 12, 31)),
+        (date(2019, 6, 1), pst.LAST_DAY),
+    )
+
+    @staticmethod
+    def _outflow(report: Any) -> dict[str, int]:
+        return {r.value: n.numerator for r, n in report.outflow.items() if n.numerator}
+
+    def _brute_force(self, period: tuple[date, date]) -> tuple[int, int, dict[str, int]]:
+        start, end = period
+        reach = still = 0
+        outflow: dict[str, int] = {}
+        auditor = Actor("machine-auditor", Role.AUDITOR)
+        for rid in self.ids.residents:
+            entries = sorted(
+                (
+                    e
+                    for e in self.app.history(rid, by=auditor)
+                    if e.aggregate == "ResidentTrajectory" and e.occurred_on <= end
+                ),
+                key=lambda e: (e.occurred_on, e.version),
+            )
+            if not entries:
+                continue
+            reach += start <= entries[0].occurred_on
+            closures = [
+                e for e in entries if e.event == "TrajectoryClosed" and e.occurred_on >= start
+            ]
+            if closures:
+                reason = closures[-1].data["reason"]
+                outflow[reason] = outflow.get(reason, 0) + 1
+            changes = [e.event for e in entries if e.event in _STATUS_EVENTS]
+            still += changes[-1] != "TrajectoryClosed"
+        return reach, still, outflow
 
     def _position(self) -> int:
         return self.app._events.recorder.max_notification_id() or 0
@@ -240,6 +305,8 @@ class TrajectoryMachine(RuleBasedStateMachine):
                 serial = event.originator_version
         return serial
 
+
+_STATUS_EVENTS = ("Registered", "TrajectoryClosed", "TrajectoryReopened")
 
 _COACH_LED = (
     ResidentTrajectory.ConversationHeld,
