@@ -4,6 +4,7 @@ Everything public is importable from here; other modules are internal.
 """
 
 from participatie.application import Participation
+from participatie.audit.access import AccessEntry, AccessKind
 from participatie.audit.chain import Verification
 from participatie.audit.history import HistoryEntry
 from participatie.domain.bsn import is_valid_bsn
@@ -71,6 +72,8 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "DEFAULT_POLICY",
+    "AccessEntry",
+    "AccessKind",
     "Activity",
     "ActivityAlreadyRunning",
     "ActivityNotRunning",

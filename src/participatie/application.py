@@ -24,6 +24,7 @@ from eventsourcing.popo import POPOFactory
 from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import get_topic
 
+from participatie.audit.access import AccessEntry, AccessKind, AccessLog, access_log_id
 from participatie.audit.chain import ChainMapper, Verification, split_state, verify_stream
 from participatie.audit.export import check_export, export_document
 from participatie.audit.history import HistoryEntry, check_moments, replay, selected
@@ -93,6 +94,9 @@ __all__ = [
 ]
 
 A = TypeVar("A", ResidentTrajectory, JobCoachingTrajectory)
+
+#: The purpose recorded for a read when the caller gives none.
+NOT_STATED = "not stated"
 
 #: Business dates are Dutch calendar days.
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -632,31 +636,51 @@ class Participation:
         """The job coaching (a copy), now or as of a business date and/or recorded time."""
         return self._as_of(JobCoachingTrajectory, coaching_id, as_of=as_of, known_at=known_at)
 
-    def history(self, resident_id: UUID, *, by: Actor) -> list[HistoryEntry]:
+    def history(
+        self, resident_id: UUID, *, by: Actor, purpose: str = NOT_STATED
+    ) -> list[HistoryEntry]:
         """Everything recorded about a resident, across the resident trajectory and all of the
-        resident's job coaching, in recorded order. Contains no personal data."""
-        self._authorise(by, Action.READ_HISTORY)
+        resident's job coaching, in recorded order. Contains no personal data. The read is
+        recorded in the resident's access log."""
+        entries = self._history(resident_id, by, Action.READ_HISTORY)
+        self._log_access(_uuid(resident_id), by, AccessKind.HISTORY, purpose)
+        return entries
+
+    def access_log(self, resident_id: UUID, *, by: Actor) -> tuple[AccessEntry, ...]:
+        """Who read the resident's personal data, history or file, when and why."""
+        rid = _uuid(resident_id)
+        resident = self._load_resident(rid)
+        self._authorise(by, Action.READ_HISTORY, municipality=resident.municipality)
+        try:
+            log: object = self._events.repository.get(access_log_id(rid))
+        except AggregateNotFoundError:
+            return ()
+        return log.entries if isinstance(log, AccessLog) else ()
+
+    def _history(self, resident_id: UUID, by: Actor, action: Action) -> list[HistoryEntry]:
+        self._authorise(by, action)
         rid = _uuid(resident_id)
         streams = self._streams_of(rid)
         registered = streams[0][1][0]
-        self._authorise(by, Action.READ_HISTORY, municipality=registered.municipality)
+        self._authorise(by, action, municipality=registered.municipality)
         entries = [
             HistoryEntry.of(event, aggregate) for aggregate, events in streams for event in events
         ]
         entries.sort(key=lambda e: (e.recorded_at, e.aggregate_id != rid, e.version))
         return entries
 
-    def export(self, resident_id: UUID, *, by: Actor) -> dict[str, Any]:
+    def export(self, resident_id: UUID, *, by: Actor, purpose: str = NOT_STATED) -> dict[str, Any]:
         """The resident's complete file (history without personal data) with a manifest: who
-        generated it and when, counts, chain heads and a content hash. See :meth:`check_export`."""
-        self._authorise(by, Action.EXPORT)
+        generated it and when, counts, chain heads and a content hash. See :meth:`check_export`.
+        The export is recorded in the resident's access log."""
         rid = _uuid(resident_id)
         heads = self._events.recorder.chain_heads()  # type: ignore[attr-defined]
         entries = [
             entry
-            for entry in self.history(rid, by=by)
+            for entry in self._history(rid, by, Action.EXPORT)
             if entry.version <= heads.get(str(entry.aggregate_id), (entry.version,))[0]
         ]
+        self._log_access(rid, by, AccessKind.EXPORT, purpose)
         return export_document(
             resident_id=str(rid),
             entries=entries,
@@ -741,7 +765,8 @@ class Participation:
                 raise NotFound(f"no resident with id {rid}")
             last = max([head[0] if head else 0] + [s.originator_version for s in stored])
             coaching_streams = {str(coaching_id(rid, v)) for v in range(1, last + 1)}
-            stream_ids = {str(rid)} | (coaching_streams & set(heads))
+            own_streams = coaching_streams | {str(access_log_id(rid))}
+            stream_ids = {str(rid)} | (own_streams & set(heads))
         problems: list[str] = []
         events = 0
         for stream_id in sorted(stream_ids):
@@ -782,23 +807,35 @@ class Participation:
                 return ids
             start = page[-1].id + 1
 
-    def find_resident(self, *, bsn: str, by: Actor) -> UUID | None:
+    def find_resident(self, *, bsn: str, by: Actor, purpose: str = NOT_STATED) -> UUID | None:
         """The id of the resident with this BSN, or None. Looks up a keyed hash, never the BSN.
 
-        A resident of a municipality the actor does not work for is not found for them.
+        A resident of a municipality the actor does not work for is not found for them. A lookup
+        that finds a resident is recorded in that resident's access log.
         """
         self._authorise(by, Action.FIND_RESIDENT)
         found = self._vault.vault_find(self._keyring.bsn_hash(validate_bsn(bsn)))
-        if found is None or by.municipality is None:
-            return found
-        return found if self._load_resident(found).municipality == by.municipality else None
+        if found is None:
+            return None
+        if by.municipality is not None and (
+            self._load_resident(found).municipality != by.municipality
+        ):
+            return None
+        self._log_access(found, by, AccessKind.BSN_LOOKUP, purpose)
+        return found
 
-    def personal_data(self, resident_id: UUID, *, by: Actor) -> PersonalData:
-        """The vault's record of a resident (BSN, name, notes)."""
+    def personal_data(
+        self, resident_id: UUID, *, by: Actor, purpose: str = NOT_STATED
+    ) -> PersonalData:
+        """The vault's record of a resident (BSN, name, notes); ``erased`` once erased.
+
+        The read is recorded in the resident's access log, with its purpose.
+        """
         self._authorise(by, Action.READ_PERSONAL_DATA)
         rid = _uuid(resident_id)
         resident = self._load_resident(rid)
         self._authorise(by, Action.READ_PERSONAL_DATA, municipality=resident.municipality)
+        self._log_access(rid, by, AccessKind.PERSONAL_DATA, purpose)
         if resident.personal_data_erased:
             return PersonalData(erased=True)
         record = self._vault.vault_get(rid)
@@ -807,6 +844,25 @@ class Participation:
         return self._keyring.open(record)
 
     # Internals.
+
+    def _log_access(self, resident_id: UUID, by: Actor, kind: AccessKind, purpose: str) -> None:
+        """Append a read to the resident's access log (made on the first read)."""
+        purpose = text(purpose, field="purpose")
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                found: object = self._events.repository.get(access_log_id(resident_id))
+            except AggregateNotFoundError:
+                found = AccessLog.open_for(resident_id)
+            if not isinstance(found, AccessLog):
+                raise NotFound(f"{access_log_id(resident_id)} is not an access log")
+            found.record(by=by, kind=kind, purpose=purpose)
+            try:
+                self._events.save(found)
+            except IntegrityError:
+                time.sleep(random.uniform(0, _MAX_BACKOFF * attempt / _ATTEMPTS))  # noqa: S311
+                continue
+            return
+        raise ConcurrentUpdate(f"the access log of {resident_id} kept changing; read again")
 
     def _authorise(self, by: object, action: Action, *, municipality: str | None = None) -> Actor:
         return authorise(self._permissions, by, action, municipality=municipality)

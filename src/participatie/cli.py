@@ -44,7 +44,7 @@ from participatie import (
     Ratio,
     Role,
 )
-from participatie.application import TIMEZONE
+from participatie.application import NOT_STATED, TIMEZONE
 from participatie.demo import noordoostpolder
 from participatie.demo.haaren_2019 import MUNICIPALITY, OUTCOMES, TARGET, record_haaren_2019
 from participatie.stores import parse_store_url
@@ -249,6 +249,14 @@ ActorOption = Annotated[
 ]
 
 
+PurposeOption = Annotated[
+    str,
+    typer.Option(
+        "--purpose", help="Why you look: recorded in the resident's access log (no personal data)."
+    ),
+]
+
+
 def _auditor(actor_id: str | None) -> Actor:
     return Actor(
         actor_id or os.environ.get("PARTICIPATIE_ACTOR") or getpass.getuser(), Role.AUDITOR
@@ -294,6 +302,7 @@ def history(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     actor: ActorOption = None,
+    purpose: PurposeOption = NOT_STATED,
 ) -> None:
     """Show everything recorded about a resident, across all trajectories, in recorded order."""
     with _reported_errors():
@@ -302,7 +311,9 @@ def history(
         with Participation.open(store) as participation:
             entries = [
                 e
-                for e in participation.history(_resident_id(resident_id), by=_auditor(actor))
+                for e in participation.history(
+                    _resident_id(resident_id), by=_auditor(actor), purpose=purpose
+                )
                 if (day is None or e.occurred_on <= day)
                 and (moment is None or e.recorded_at <= moment)
             ]
@@ -337,16 +348,41 @@ def history(
                 )
 
 
+@app.command("access-log")
+def access_log(
+    resident_id: Annotated[str, typer.Argument(metavar="RESIDENT_ID")],
+    store: StoreOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Show who read a resident's personal data, history or file, when and why."""
+    with _reported_errors(), Participation.open(store) as participation:
+        entries = participation.access_log(_resident_id(resident_id), by=_auditor(actor))
+        table = Table(title=f"Access log of resident {resident_id}")
+        for column in ("when", "who", "what", "purpose"):
+            table.add_column(column)
+        for entry in entries:
+            table.add_row(
+                entry.at.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M:%S"),
+                f"{entry.actor.id} ({entry.actor.role.value})",
+                entry.kind.value.replace("_", " "),
+                entry.purpose,
+            )
+        console.print(table)
+
+
 @app.command()
 def export(
     resident_id: Annotated[str, typer.Argument(metavar="RESIDENT_ID")],
     out: Annotated[Path, typer.Option("--out", metavar="FILE", help="Where to write the file.")],
     store: StoreOption = None,
     actor: ActorOption = None,
+    purpose: PurposeOption = NOT_STATED,
 ) -> None:
     """Write a resident's complete file (JSON, no personal data) with a checkable manifest."""
     with _reported_errors(), Participation.open(store) as participation:
-        document = participation.export(_resident_id(resident_id), by=_auditor(actor))
+        document = participation.export(
+            _resident_id(resident_id), by=_auditor(actor), purpose=purpose
+        )
         out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         counts = document["manifest"]["counts"]
         console.print(f"Wrote {out}: {counts['events']} events in {counts['streams']} streams.")

@@ -11,6 +11,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from participatie.audit.access import AccessKind
 from participatie.domain import values
 
 __all__ = ["DateAsISO", "EnumAsValue", "register_transcodings"]
@@ -45,6 +46,7 @@ class EnumAsValue(Transcoding):
 
 
 _ENUMS: tuple[type[enum.Enum], ...] = (
+    AccessKind,
     values.Role,
     values.Referral,
     values.Benefit,

@@ -240,3 +240,24 @@ def test_stats_with_an_unknown_format_exits_1(tmp_path: Path) -> None:
     result = run("stats", "--store", "memory://", "--format", "xml", cwd=tmp_path)
     assert result.returncode == 1
     assert "--format is table, json or csv" in result.stderr
+
+
+def test_the_access_log_shows_who_read_the_history_and_why(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    read = run(
+        "history",
+        rid,
+        "--store",
+        url,
+        "--actor",
+        "auditor-7",
+        "--purpose",
+        "objection 2019-17",
+        "--json",
+        cwd=tmp_path,
+    )
+    assert read.returncode == 0, read.stderr
+    log = run("access-log", rid, "--store", url, cwd=tmp_path)
+    assert log.returncode == 0, log.stderr
+    assert "auditor-7 (auditor)" in log.stdout
+    assert "objection 2019-17" in log.stdout
