@@ -34,7 +34,14 @@ from participatie.domain.dates import add_years
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
-from participatie.domain.values import Actor, OutflowReason, PlacementKind, Role, TrajectoryStatus
+from participatie.domain.values import (
+    Actor,
+    CoachingOutcome,
+    OutflowReason,
+    PlacementKind,
+    Role,
+    TrajectoryStatus,
+)
 from participatie.errors import ParticipatieError
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
@@ -74,6 +81,55 @@ class TrajectoryMachine(RuleBasedStateMachine):
             raise AssertionError(msg) from error
         observed = self._observed()
         assert observed == self.model, f"after {command!r}: model {self.model} != {observed}"
+
+    @precondition(lambda self: bool(self._refusals()))
+    @rule(data=st.data())
+    def issue_a_command_the_rules_refuse(self, data: st.DataObject) -> None:
+        """A command the model says the rules refuse: it must be refused and append nothing."""
+        command = data.draw(st.sampled_from(self._refusals()))
+        position = self._position()
+        try:
+            command.run(self.app, self.ids)
+        except ParticipatieError:
+            assert self._position() == position, f"refused {command!r} appended events"
+            return
+        msg = f"{command!r} was accepted although the rules refuse it"
+        raise AssertionError(msg)
+
+    def _refusals(self) -> list[c.Command]:
+        """Commands the model knows the rules refuse now, one or two per rule."""
+        day = self.model.day
+        refusals: list[c.Command] = []
+        for index, resident in enumerate(self.model.residents):
+            if resident.open and resident.intake:
+                refusals.append(c.HoldIntake(index, day))
+            if resident.open and resident.placement is PlacementKind.PAID_WORK:
+                refusals.append(c.AssessWageValue(index, day, percent=101))
+            too_small = resident.placement_hours < self.policy.min_hours_per_week or (
+                resident.placement_months is not None
+                and resident.placement_months < self.policy.min_contract_months
+            )
+            if resident.assessed_need and not resident.coached and too_small:
+                refusals.append(c.StartJobCoaching(index, day))
+        for index, coaching in enumerate(self.model.coachings):
+            if coaching.completed:
+                continue
+            owner = self.model.residents[coaching.resident]
+            current = owner.placement is not None and (
+                owner.placement_serial == coaching.placement_serial
+            )
+            if not current:
+                refusals += [
+                    c.EvaluateJobCoaching(index, day),
+                    c.CompleteJobCoaching(index, day, outcome=CoachingOutcome.INDEPENDENT),
+                ]
+            else:
+                refusals.append(
+                    c.CompleteJobCoaching(index, day, outcome=CoachingOutcome.PLACEMENT_ENDED)
+                )
+                if coaching.extended:
+                    refusals.append(c.ExtendJobCoaching(index, day))
+        return refusals
 
     @precondition(lambda self: bool(self.ids.residents))
     @rule(
