@@ -875,7 +875,8 @@ class Participation:
             return self._load(kind, uid)
         check_moments(as_of, known_at)
         all_events = list(self._events.events.get(uid))
-        if not all_events or not isinstance(self._load(kind, uid), kind):
+        # The creation event alone tells the kind of aggregate.
+        if not all_events or not isinstance(replay(all_events[:1]), kind):
             raise NotFound(f"no {kind.__name__} with id {uid}")
         aggregate = replay(selected(all_events, as_of=as_of, known_at=known_at))
         if aggregate is None:
