@@ -100,10 +100,16 @@ class ChainMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        if not _is_snapshot(stored_event.topic):
+            digest = stored_event.state[:HASH_BYTES]
+            self._remember(stored_event.originator_id, stored_event.originator_version, digest)
+        return self.decode_only(stored_event)
+
+    def decode_only(self, stored_event: StoredEvent) -> Any:
+        """Decode without remembering the hash: for readers that never save (projections)."""
         if _is_snapshot(stored_event.topic):
             return super().to_domain_event(stored_event)
-        digest, state = split_state(stored_event.state)
-        self._remember(stored_event.originator_id, stored_event.originator_version, digest)
+        _, state = split_state(stored_event.state)
         return super().to_domain_event(
             StoredEvent(
                 originator_id=stored_event.originator_id,

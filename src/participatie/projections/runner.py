@@ -31,6 +31,8 @@ def catch_up(
 ) -> int:
     """Record the facts of every event after the view's position; return how many events."""
     municipality_of = view.municipalities()
+    # A projection never saves, so it need not remember chain hashes while decoding.
+    decode = getattr(application.mapper, "decode_only", application.mapper.to_domain_event)
     processed = 0
     while True:
         position = view.max_tracking_id(TRACKING_KEY) or 0
@@ -39,7 +41,7 @@ def catch_up(
             return processed
         facts: list[Fact] = []
         for notification in page:
-            facts += facts_of(application.mapper.to_domain_event(notification), municipality_of)
+            facts += facts_of(decode(notification), municipality_of)
         try:
             view.record(facts, Tracking(TRACKING_KEY, page[-1].id))
         except IntegrityError:
