@@ -35,6 +35,7 @@ from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import (
+    Activity,
     Actor,
     CoachingOutcome,
     OutflowReason,
@@ -101,10 +102,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
         day = self.model.day
         refusals: list[c.Command] = []
         for index, resident in enumerate(self.model.residents):
-            if resident.open and resident.intake:
-                refusals.append(c.HoldIntake(index, day))
-            if resident.open and resident.placement is PlacementKind.PAID_WORK:
-                refusals.append(c.AssessWageValue(index, day, percent=101))
+            refusals += _resident_refusals(index, resident, day)
             too_small = resident.placement_hours < self.policy.min_hours_per_week or (
                 resident.placement_months is not None
                 and resident.placement_months < self.policy.min_contract_months
@@ -360,6 +358,41 @@ class TrajectoryMachine(RuleBasedStateMachine):
             if isinstance(event, ResidentTrajectory.Placed):
                 serial = event.originator_version
         return serial
+
+
+def _resident_refusals(index: int, resident: Any, day: date) -> list[c.Command]:
+    """Resident commands the rules refuse in the model's state (rules 2, 3 and 5-8)."""
+    if not resident.open:
+        return [c.RecordConversation(index, day), c.CloseTrajectory(index, day)]
+    refusals: list[c.Command] = [c.ReopenTrajectory(index, day)]
+    if not resident.intake:
+        return [*refusals, c.RecordConversation(index, day), c.Place(index, day)]
+    refusals += [
+        c.HoldIntake(index, day),
+        c.RecordConversation(index, day, happiness=11),
+        c.RequestJobBroker(index, day)
+        if resident.request_open
+        else (c.WithdrawJobBrokerRequest(index, day)),
+    ]
+    refusals += [c.StartActivity(index, day, activity=a) for a in resident.activities]
+    idle = [a for a in Activity if a not in resident.activities]
+    refusals += [c.EndActivity(index, day, activity=a) for a in idle[:1]]
+    if resident.placement is None:
+        refusals += [
+            c.EndPlacement(index, day),
+            c.Place(index, day, hours_per_week=41),
+            c.CloseTrajectory(index, day, reason=OutflowReason.WORK),
+        ]
+    else:
+        refusals.append(c.Place(index, day))
+        if resident.placement is PlacementKind.PAID_WORK:
+            refusals += [
+                c.AssessWageValue(index, day, percent=101),
+                c.CloseTrajectory(index, day, reason=OutflowReason.VOLUNTEER_WORK),
+            ]
+        else:
+            refusals.append(c.CloseTrajectory(index, day, reason=OutflowReason.WORK))
+    return refusals
 
 
 _STATUS_EVENTS = ("Registered", "TrajectoryClosed", "TrajectoryReopened")
