@@ -103,8 +103,13 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 #: How often a command is tried when other writers keep saving the same trajectory first, and the
 #: longest pause (seconds) before a retry; pauses are random so that racing writers spread out.
-_ATTEMPTS = 10
-_MAX_BACKOFF = 0.05
+_ATTEMPTS = 12
+_MAX_BACKOFF = 0.5
+
+
+def _back_off(attempt: int) -> None:
+    """Wait a random while, longer after each lost race (exponential backoff with jitter)."""
+    time.sleep(random.uniform(0, min(_MAX_BACKOFF, 0.005 * 2**attempt)))  # noqa: S311
 
 
 class _EventStoreApplication(Application[UUID]):
@@ -859,7 +864,7 @@ class Participation:
             try:
                 self._events.save(found)
             except IntegrityError:
-                time.sleep(random.uniform(0, _MAX_BACKOFF * attempt / _ATTEMPTS))  # noqa: S311
+                _back_off(attempt)
                 continue
             return
         raise ConcurrentUpdate(f"the access log of {resident_id} kept changing; read again")
@@ -1020,7 +1025,7 @@ class Participation:
                 self._events.save(aggregate, **save_with)
             except IntegrityError:
                 # Another writer saved this version first: retry on the fresh state.
-                time.sleep(random.uniform(0, _MAX_BACKOFF * attempt / _ATTEMPTS))  # noqa: S311
+                _back_off(attempt)
                 continue
             return
         raise ConcurrentUpdate(
