@@ -31,7 +31,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from participatie.application import Participation
 from participatie.domain.dates import add_years
-from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
+from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id, coaching_year
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import (
@@ -127,6 +127,11 @@ class TrajectoryMachine(RuleBasedStateMachine):
                 )
                 if coaching.extended:
                     refusals.append(c.ExtendJobCoaching(index, day))
+                if coaching.started_on <= day < coaching.planned_end:
+                    year = coaching_year(coaching.started_on, day)
+                    cap = self.policy.cap_percent(coaching_year=year) * coaching.hours_per_week
+                    left = cap * 52 / 100 - coaching.hours_by_year.get(year, Decimal(0))
+                    refusals.append(c.LogCoachingHours(index, day, hours=left + 1))
         return refusals
 
     @precondition(lambda self: bool(self.ids.residents))
