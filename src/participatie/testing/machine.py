@@ -109,8 +109,12 @@ class TrajectoryMachine(RuleBasedStateMachine):
             )
             if resident.assessed_need and not resident.coached and too_small:
                 refusals.append(c.StartJobCoaching(index, day))
+            paid = resident.placement is PlacementKind.PAID_WORK
+            if paid and not resident.assessed_need and not resident.coached:
+                refusals.append(c.StartJobCoaching(index, day))
         for index, coaching in enumerate(self.model.coachings):
             if coaching.completed:
+                refusals.append(c.EvaluateJobCoaching(index, day))
                 continue
             owner = self.model.residents[coaching.resident]
             current = owner.placement is not None and (
