@@ -129,7 +129,9 @@ class TrajectoryMachine(RuleBasedStateMachine):
                 refusals.append(
                     c.CompleteJobCoaching(index, day, outcome=CoachingOutcome.PLACEMENT_ENDED)
                 )
-                if coaching.extended:
+                if coaching.extended or (
+                    day < coaching.planned_end and not coaching.may_extend(self.policy)
+                ):
                     refusals.append(c.ExtendJobCoaching(index, day))
                 if coaching.started_on <= day < coaching.planned_end:
                     year = coaching_year(coaching.started_on, day)
