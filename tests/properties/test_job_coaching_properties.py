@@ -1,0 +1,136 @@
+"""Job coaching properties under any policy: the hours cap and the extension rules always hold."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from participatie import (
+    Actor,
+    Goal,
+    JobCoach,
+    ParticipatieError,
+    Participation,
+    PlacementKind,
+    Policy,
+    Provider,
+    Role,
+)
+from participatie.domain.dates import add_years
+from participatie.domain.job_coaching import coaching_year
+from participatie.testing import strategies as pst
+
+COACH = Actor("coach-1", Role.COACH)
+COORDINATOR = Actor("coordinator-1", Role.COORDINATOR)
+JOB_COACH = Actor("jc-1", Role.JOB_COACH)
+START = date(2019, 3, 18)
+
+
+def coached(app: Participation, hours_per_week: int) -> UUID:
+    rid = app.register_resident(
+        referral="municipality",
+        benefit="social_assistance",
+        municipality="haaren",
+        on=date(2019, 1, 7),
+        by=COACH,
+    )
+    app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 7), by=COACH)
+    app.place(
+        rid,
+        employer="Bakker",
+        kind=PlacementKind.PAID_WORK,
+        hours_per_week=hours_per_week,
+        on=date(2019, 3, 4),
+        by=Actor("broker-1", Role.JOB_BROKER),
+    )
+    app.assess_wage_value(
+        rid,
+        percent=50,
+        needs_job_coaching=True,
+        on=date(2019, 3, 11),
+        by=Actor("assessor-1", Role.WAGE_VALUE_ASSESSOR),
+    )
+    return app.start_job_coaching(
+        rid,
+        provider=Provider("Restart", recognised=True),
+        coach=JobCoach("jc-1", hbo_degree=True),
+        on=START,
+        by=COORDINATOR,
+    )
+
+
+@given(
+    policy=pst.policies(),
+    hours_per_week=st.integers(24, 40),
+    logs=st.lists(
+        st.tuples(
+            st.integers(0, 3 * 365),
+            st.decimals(min_value=Decimal("0.5"), max_value=Decimal(80), places=1),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_hours_never_pass_the_cap_and_those_within_it_are_accepted(
+    policy: Policy, hours_per_week: int, logs: list[tuple[int, Decimal]]
+) -> None:
+    with Participation.open("memory://", policy=policy) as app:
+        cid = coached(app, hours_per_week)
+        planned_end = app.job_coaching(cid).planned_end
+        used: dict[int, Decimal] = {}
+        for offset, hours in logs:
+            day = START + timedelta(days=offset)
+            year = coaching_year(START, day)
+            cap = policy.cap_percent(coaching_year=year) * hours_per_week * 52 / 100
+            fits = day < planned_end and used.get(year, Decimal(0)) + hours <= cap
+            try:
+                app.log_coaching_hours(
+                    cid,
+                    hours=hours,
+                    counterpart="employee",
+                    on=day,
+                    by=JOB_COACH,
+                )
+            except ParticipatieError:
+                assert not fits, (day, hours, used, cap)
+                continue
+            assert fits, (day, hours, used, cap)
+            used[year] = used.get(year, Decimal(0)) + hours
+
+
+@given(
+    policy=pst.policies(),
+    maximum=st.integers(1, 7),
+    attempts=st.lists(st.integers(0, 4 * 365), min_size=1, max_size=4),
+)
+def test_at_most_one_extension_and_never_past_the_maximum(
+    policy: Policy, maximum: int, attempts: list[int]
+) -> None:
+    policy = attrs.evolve(policy, max_coaching_years=max(policy.coaching_years, maximum))
+    with Participation.open("memory://", policy=policy) as app:
+        cid = coached(app, 24)
+        extended = False
+        for offset in sorted(attempts):
+            coaching = app.job_coaching(cid)
+            day = START + timedelta(days=offset)
+            new_end = add_years(coaching.planned_end, policy.extension_years)
+            allowed = (
+                not extended
+                and day < coaching.planned_end
+                and policy.extension_years > 0
+                and new_end <= add_years(START, policy.max_coaching_years)
+            )
+            try:
+                app.extend_job_coaching(cid, reason="more time", on=day, by=COORDINATOR)
+            except ParticipatieError:
+                assert not allowed, (day, coaching.planned_end, policy)
+                continue
+            assert allowed, (day, coaching.planned_end, policy)
+            extended = True
+        final = app.job_coaching(cid)
+        assert final.planned_end <= add_years(START, policy.max_coaching_years)
