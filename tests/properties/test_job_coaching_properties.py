@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 import attrs
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from participatie import (
+    DEFAULT_POLICY,
     Actor,
     Goal,
     JobCoach,
@@ -134,3 +136,95 @@ def test_at_most_one_extension_and_never_past_the_maximum(
             extended = True
         final = app.job_coaching(cid)
         assert final.planned_end <= add_years(START, policy.max_coaching_years)
+
+
+@given(
+    policy=pst.policies(),
+    hours=st.integers(1, 40),
+    months=st.one_of(st.none(), st.integers(1, 24)),
+    trial=st.booleans(),
+    need=st.booleans(),
+)
+@example(policy=DEFAULT_POLICY, hours=20, months=5, trial=False, need=True)  # 6 months needed
+@example(policy=DEFAULT_POLICY, hours=20, months=5, trial=True, need=True)  # unless a trial
+@example(policy=DEFAULT_POLICY, hours=11, months=None, trial=False, need=True)  # 12 hours needed
+@example(policy=DEFAULT_POLICY, hours=20, months=12, trial=False, need=False)  # no need
+def test_coaching_starts_exactly_where_the_policy_and_the_assessment_allow(
+    policy: Policy, hours: int, months: int | None, trial: bool, need: bool
+) -> None:
+    with Participation.open("memory://", policy=policy) as app:
+        rid = app.register_resident(
+            referral="municipality",
+            benefit="none",
+            municipality="haaren",
+            on=date(2019, 1, 7),
+            by=COACH,
+        )
+        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 7), by=COACH)
+        app.place(
+            rid,
+            employer="Bakker",
+            kind="paid_work",
+            hours_per_week=hours,
+            contract_months=months,
+            trial=trial,
+            on=date(2019, 3, 4),
+            by=Actor("broker-1", Role.JOB_BROKER),
+        )
+        app.assess_wage_value(
+            rid,
+            percent=50,
+            needs_job_coaching=need,
+            on=date(2019, 3, 11),
+            by=Actor("assessor-1", Role.WAGE_VALUE_ASSESSOR),
+        )
+        allowed = (
+            need
+            and hours >= policy.min_hours_per_week
+            and (trial or months is None or months >= policy.min_contract_months)
+        )
+        try:
+            app.start_job_coaching(
+                rid,
+                provider=Provider("Restart", recognised=True),
+                coach=JobCoach("jc-1", hbo_degree=True),
+                on=START,
+                by=COORDINATOR,
+            )
+        except ParticipatieError:
+            assert not allowed
+            return
+        assert allowed
+
+
+@given(
+    outcome=st.sampled_from(
+        ["independent", "handed_over_to_employer", "not_a_fit", "placement_ended"]
+    ),
+    ended=st.booleans(),
+)
+def test_once_the_placement_ended_only_placement_ended_completes(outcome: str, ended: bool) -> None:
+    with Participation.open("memory://") as app:
+        cid = coached(app, 24)
+        rid = app.job_coaching(cid).resident_id
+        if ended:
+            app.end_placement(rid, reason="dismissed", on=date(2019, 6, 3), by=COACH)
+            commands: tuple[Callable[[], None], ...] = (
+                lambda: app.log_coaching_hours(
+                    cid, hours=1, counterpart="employee", on=date(2019, 6, 4), by=JOB_COACH
+                ),
+                lambda: app.evaluate_job_coaching(cid, on=date(2019, 6, 4), by=JOB_COACH),
+            )
+            for command in commands:
+                try:
+                    command()
+                except ParticipatieError:
+                    continue
+                raise AssertionError("accepted after the coached placement ended")
+        allowed = ended == (outcome == "placement_ended")
+        try:
+            app.complete_job_coaching(cid, outcome=outcome, on=date(2019, 6, 5), by=COORDINATOR)
+        except ParticipatieError:
+            assert not allowed
+            return
+        assert allowed
