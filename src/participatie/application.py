@@ -29,6 +29,7 @@ from participatie.audit.chain import ChainMapper, Verification, split_state, ver
 from participatie.audit.export import check_export, export_document
 from participatie.audit.history import HistoryEntry, check_moments, replay, selected
 from participatie.domain.bsn import validate_bsn
+from participatie.domain.dates import add_years
 from participatie.domain.decision import business_date, text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import DEFAULT_POLICY, Policy
@@ -49,6 +50,7 @@ from participatie.domain.values import (
     Provider,
     Referral,
     Role,
+    TrajectoryStatus,
     VisitKind,
     parse_enum,
 )
@@ -540,6 +542,30 @@ class Participation:
 
         # The vault record goes in the same transaction as the receipt.
         self._change(Action.ERASE, by, rid, day, erase, vault_erasures=[rid])
+
+    def retention_due(self, *, by: Actor) -> list[UUID]:
+        """Residents whose personal data may now be erased on the ground ``retention_ended``.
+
+        Closed files that involved a statutory decision and whose retention years have passed,
+        and closed files without such a decision; not the ones already erased.
+        """
+        self._authorise(by, Action.ERASE)
+        today = self.today()
+        due = []
+        for rid in self.resident_ids():
+            resident = self._load_resident(rid)
+            if resident.personal_data_erased or resident.closed_on is None:
+                continue
+            if resident.status is not TrajectoryStatus.CLOSED:
+                continue
+            if by.municipality is not None and resident.municipality != by.municipality:
+                continue
+            statutory = file_involved_a_statutory_decision(
+                resident, has_job_coaching=self._has_job_coaching(rid)
+            )
+            if not statutory or add_years(resident.closed_on, self.policy.retention_years) <= today:
+                due.append(rid)
+        return due
 
     # Job coaching commands.
 

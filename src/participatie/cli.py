@@ -427,6 +427,32 @@ def _resident_id(text: str) -> UUID:
 
 
 @app.command()
+def purge(
+    due: Annotated[
+        bool, typer.Option("--due", help="List the residents whose retention period has ended.")
+    ] = False,
+    store: StoreOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """List the files whose personal data may now be erased (retention ended)."""
+    with _reported_errors():
+        if not due:
+            raise InvalidInput("purge lists what is due: add --due")
+        admin = Actor(
+            actor or os.environ.get("PARTICIPATIE_ACTOR") or getpass.getuser(), Role.ADMIN
+        )
+        with Participation.open(store) as participation:
+            residents = participation.retention_due(by=admin)
+        for rid in residents:
+            print(rid)
+        print(
+            f"{len(residents)} files are due for erasure (erase_personal_data with reason "
+            "retention_ended).",
+            file=sys.stderr,
+        )
+
+
+@app.command()
 def stats(
     store: StoreOption = None,
     start: Annotated[

@@ -261,3 +261,17 @@ def test_the_access_log_shows_who_read_the_history_and_why(tmp_path: Path) -> No
     assert log.returncode == 0, log.stderr
     assert "auditor-7 (auditor)" in log.stdout
     assert "objection 2019-17" in log.stdout
+
+
+def test_purge_due_lists_nothing_for_the_fresh_demo(tmp_path: Path) -> None:
+    url, _ = demo_store(tmp_path)
+    result = run("purge", "--due", "--store", url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # Haaren's 2019 files with a benefit are kept until 2029; walk-ins without one are due.
+    with Participation.open(url) as app:
+        due = set(result.stdout.split())
+        for rid in app.resident_ids():
+            trajectory = app.resident(rid)
+            if str(rid) in due:
+                assert trajectory.benefit.value == "none"
+    assert "files are due for erasure" in result.stderr

@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID
 
 import attrs
+import pytest
 
 from participatie import (
     DEFAULT_POLICY,
@@ -120,3 +121,23 @@ def test_the_bsn_may_be_registered_again_after_erasure(app: Participation) -> No
     app.erase_personal_data(rid, by=ADMIN, reason="residents_request")
     again = register(app, bsn="123456782")
     assert again != rid
+
+
+def test_files_whose_retention_ended_are_due(clock: Clock) -> None:
+    short = attrs.evolve(DEFAULT_POLICY, version="five-years", retention_years=5)
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=short) as app:
+        old = register(app, benefit=Benefit.UNEMPLOYMENT, name="B")
+        app.close_trajectory(old, reason=OutflowReason.WITHDREW, on=date(2019, 2, 1), by=COACH)
+        recent = register(app, benefit=Benefit.UNEMPLOYMENT, name="C")
+        app.close_trajectory(recent, reason=OutflowReason.WITHDREW, on=date(2023, 2, 1), by=COACH)
+        walk_in_closed = register(app, name="D")
+        app.close_trajectory(
+            walk_in_closed, reason=OutflowReason.WITHDREW, on=date(2025, 2, 1), by=COACH
+        )
+        still_open = register(app, benefit=Benefit.UNEMPLOYMENT, name="E")
+        assert set(app.retention_due(by=ADMIN)) == {old, walk_in_closed}
+        app.erase_personal_data(old, by=ADMIN, reason="retention_ended")
+        assert app.retention_due(by=ADMIN) == [walk_in_closed]
+        assert still_open not in app.retention_due(by=ADMIN)
+        with pytest.raises(NotAuthorised):
+            app.retention_due(by=COACH)
