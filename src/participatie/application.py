@@ -83,9 +83,10 @@ from participatie.stores import APP_NAME, parse_store_url, resolve_secret
 from participatie.transcodings import register_transcodings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
     from decimal import Decimal
 
-    from eventsourcing.persistence import ApplicationRecorder
+    from eventsourcing.persistence import ApplicationRecorder, Notification
 
 __all__ = [
     "Participation",
@@ -829,14 +830,7 @@ class Participation:
     def resident_ids(self) -> list[UUID]:
         """The ids of all registered residents, in order of registration."""
         topic = get_topic(ResidentTrajectory.Registered)
-        ids: list[UUID] = []
-        start = 1
-        while True:
-            page = self._events.recorder.select_notifications(start, 1000, topics=[topic])
-            ids.extend(UUID(str(n.originator_id)) for n in page)
-            if len(page) < 1000:
-                return ids
-            start = page[-1].id + 1
+        return [UUID(str(n.originator_id)) for n in self._notifications(topics=[topic])]
 
     def find_resident(self, *, bsn: str, by: Actor, purpose: str = NOT_STATED) -> UUID | None:
         """The id of the resident with this BSN, or None. Looks up a keyed hash, never the BSN.
@@ -952,13 +946,16 @@ class Participation:
         return streams
 
     def _stream_ids(self) -> set[UUID]:
-        ids: set[UUID] = set()
+        return {UUID(str(n.originator_id)) for n in self._notifications()}
+
+    def _notifications(self, topics: Sequence[str] = ()) -> Iterator[Notification]:
+        """Every stored event (of the given topics), in log order, a page at a time."""
         start = 1
         while True:
-            page = self._events.recorder.select_notifications(start, 1000)
-            ids.update(UUID(str(n.originator_id)) for n in page)
+            page = self._events.recorder.select_notifications(start, 1000, topics=topics)
+            yield from page
             if len(page) < 1000:
-                return ids
+                return
             start = page[-1].id + 1
 
     def _check_not_future(self, on: object) -> None:
