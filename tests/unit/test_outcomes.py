@@ -25,6 +25,7 @@ from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.projections import runner
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
+from participatie.testing.machine import count_over_history
 from tests.support import BROKER, COACH, register, register_with_intake
 
 YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
@@ -190,33 +191,6 @@ def test_ratios_print_as_counts_and_percentages() -> None:
     assert Ratio(1, 3).to_dict() == {"numerator": 1, "denominator": 3, "percent": 33.3}
 
 
-def brute_force(app: Participation, period: tuple[date, date]) -> dict[str, Any]:
-    """Reach, outflow and still coached counted from each resident's history, no projection."""
-    start, end = period
-    reach, still = 0, 0
-    outflow: dict[str, int] = {}
-    for rid in app.resident_ids():
-        entries = sorted(
-            (e for e in app.history(rid, by=AUDITOR) if e.aggregate == "ResidentTrajectory"),
-            key=lambda e: (e.occurred_on, e.version),
-        )
-        entries = [e for e in entries if e.occurred_on <= end]
-        if not entries:
-            continue
-        reach += start <= entries[0].occurred_on
-        closures = [e for e in entries if e.event == "TrajectoryClosed" and e.occurred_on >= start]
-        if closures:
-            reason = closures[-1].data["reason"]
-            outflow[reason] = outflow.get(reason, 0) + 1
-        status = [
-            e.event
-            for e in entries
-            if e.event in ("Registered", "TrajectoryClosed", "TrajectoryReopened")
-        ]
-        still += status[-1] != "TrajectoryClosed"
-    return {"reach": reach, "outflow": outflow, "still": still}
-
-
 @settings(max_examples=25, deadline=None)
 @given(pst.command_sequences(max_size=40))
 def test_the_projection_equals_a_brute_force_count_over_the_history(
@@ -229,11 +203,11 @@ def test_the_projection_equals_a_brute_force_count_over_the_history(
             (date(2019, 3, 1), date(2025, 12, 31)),
         ]:
             report = app.outcomes(period=period)
-            expected = brute_force(app, period)
-            assert report.reach == expected["reach"]
-            assert report.still_coached == expected["still"]
+            reach, still, outflow = count_over_history(app, app.resident_ids(), period)
+            assert report.reach == reach
+            assert report.still_coached == still
             assert {
                 r.value: n.numerator for r, n in report.outflow.items() if n.numerator
-            } == expected["outflow"]
+            } == outflow
             for ratio in report.outflow.values():
                 assert ratio.denominator == report.reach

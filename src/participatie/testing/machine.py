@@ -21,6 +21,7 @@ count parts of their wholes. Subclasses add rules and invariants of their own an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -47,7 +48,7 @@ from participatie.errors import ParticipatieError
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
 
-__all__ = ["TrajectoryMachine"]
+__all__ = ["TrajectoryMachine", "count_over_history"]
 
 
 class TrajectoryMachine(RuleBasedStateMachine):
@@ -281,31 +282,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
         return {r.value: n.numerator for r, n in report.outflow.items() if n.numerator}
 
     def _brute_force(self, period: tuple[date, date]) -> tuple[int, int, dict[str, int]]:
-        start, end = period
-        reach = still = 0
-        outflow: dict[str, int] = {}
-        auditor = Actor("machine-auditor", Role.AUDITOR)
-        for rid in self.ids.residents:
-            entries = sorted(
-                (
-                    e
-                    for e in self.app.history(rid, by=auditor)
-                    if e.aggregate == "ResidentTrajectory" and e.occurred_on <= end
-                ),
-                key=lambda e: (e.occurred_on, e.version),
-            )
-            if not entries:
-                continue
-            reach += start <= entries[0].occurred_on
-            closures = [
-                e for e in entries if e.event == "TrajectoryClosed" and e.occurred_on >= start
-            ]
-            if closures:
-                reason = closures[-1].data["reason"]
-                outflow[reason] = outflow.get(reason, 0) + 1
-            changes = [e.event for e in entries if e.event in _STATUS_EVENTS]
-            still += changes[-1] != "TrajectoryClosed"
-        return reach, still, outflow
+        return count_over_history(self.app, self.ids.residents, period)
 
     def _position(self) -> int:
         return self.app._events.recorder.max_notification_id() or 0
@@ -407,6 +384,37 @@ def _resident_refusals(index: int, resident: Any, day: date) -> list[c.Command]:
 
 
 _STATUS_EVENTS = ("Registered", "TrajectoryClosed", "TrajectoryReopened")
+
+
+def count_over_history(
+    app: Participation, residents: Iterable[UUID], period: tuple[date, date]
+) -> tuple[int, int, dict[str, int]]:
+    """Reach, still coached and outflow by reason, counted from each resident's ``history()``
+    without the projection: the brute force the statistics are checked against."""
+    start, end = period
+    reach = still = 0
+    outflow: dict[str, int] = {}
+    auditor = Actor("count-over-history", Role.AUDITOR)
+    for rid in residents:
+        entries = sorted(
+            (
+                e
+                for e in app.history(rid, by=auditor)
+                if e.aggregate == "ResidentTrajectory" and e.occurred_on <= end
+            ),
+            key=lambda e: (e.occurred_on, e.version),
+        )
+        if not entries:
+            continue
+        reach += start <= entries[0].occurred_on
+        closures = [e for e in entries if e.event == "TrajectoryClosed" and e.occurred_on >= start]
+        if closures:
+            reason = closures[-1].data["reason"]
+            outflow[reason] = outflow.get(reason, 0) + 1
+        changes = [e.event for e in entries if e.event in _STATUS_EVENTS]
+        still += changes[-1] != "TrajectoryClosed"
+    return reach, still, outflow
+
 
 _COACH_LED = (
     ResidentTrajectory.ConversationHeld,
