@@ -257,10 +257,13 @@ PurposeOption = Annotated[
 ]
 
 
+def _actor(actor_id: str | None, role: Role) -> Actor:
+    """The person at the command line: --actor, else $PARTICIPATIE_ACTOR, else the login name."""
+    return Actor(actor_id or os.environ.get("PARTICIPATIE_ACTOR") or getpass.getuser(), role)
+
+
 def _auditor(actor_id: str | None) -> Actor:
-    return Actor(
-        actor_id or os.environ.get("PARTICIPATIE_ACTOR") or getpass.getuser(), Role.AUDITOR
-    )
+    return _actor(actor_id, Role.AUDITOR)
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
@@ -438,9 +441,7 @@ def purge(
     with _reported_errors():
         if not due:
             raise InvalidInput("purge lists what is due: add --due")
-        admin = Actor(
-            actor or os.environ.get("PARTICIPATIE_ACTOR") or getpass.getuser(), Role.ADMIN
-        )
+        admin = _actor(actor, Role.ADMIN)
         with Participation.open(store) as participation:
             residents = participation.retention_due(by=admin)
         for rid in residents:

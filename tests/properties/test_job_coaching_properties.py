@@ -33,7 +33,15 @@ JOB_COACH = Actor("jc-1", Role.JOB_COACH)
 START = date(2019, 3, 18)
 
 
-def coached(app: Participation, hours_per_week: int) -> UUID:
+def placed_and_assessed(
+    app: Participation,
+    *,
+    hours: int,
+    months: int | None = None,
+    trial: bool = False,
+    need: bool = True,
+) -> UUID:
+    """A resident with a paid placement and a wage value assessment at it."""
     rid = app.register_resident(
         referral="municipality",
         benefit="social_assistance",
@@ -46,17 +54,23 @@ def coached(app: Participation, hours_per_week: int) -> UUID:
         rid,
         employer="Bakker",
         kind=PlacementKind.PAID_WORK,
-        hours_per_week=hours_per_week,
+        hours_per_week=hours,
+        contract_months=months,
+        trial=trial,
         on=date(2019, 3, 4),
         by=Actor("broker-1", Role.JOB_BROKER),
     )
     app.assess_wage_value(
         rid,
         percent=50,
-        needs_job_coaching=True,
+        needs_job_coaching=need,
         on=date(2019, 3, 11),
         by=Actor("assessor-1", Role.WAGE_VALUE_ASSESSOR),
     )
+    return rid
+
+
+def start(app: Participation, rid: UUID) -> UUID:
     return app.start_job_coaching(
         rid,
         provider=Provider("Restart", recognised=True),
@@ -64,6 +78,10 @@ def coached(app: Participation, hours_per_week: int) -> UUID:
         on=START,
         by=COORDINATOR,
     )
+
+
+def coached(app: Participation, hours_per_week: int) -> UUID:
+    return start(app, placed_and_assessed(app, hours=hours_per_week))
 
 
 @given(
@@ -153,44 +171,14 @@ def test_coaching_starts_exactly_where_the_policy_and_the_assessment_allow(
     policy: Policy, hours: int, months: int | None, trial: bool, need: bool
 ) -> None:
     with Participation.open("memory://", policy=policy) as app:
-        rid = app.register_resident(
-            referral="municipality",
-            benefit="none",
-            municipality="haaren",
-            on=date(2019, 1, 7),
-            by=COACH,
-        )
-        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 7), by=COACH)
-        app.place(
-            rid,
-            employer="Bakker",
-            kind="paid_work",
-            hours_per_week=hours,
-            contract_months=months,
-            trial=trial,
-            on=date(2019, 3, 4),
-            by=Actor("broker-1", Role.JOB_BROKER),
-        )
-        app.assess_wage_value(
-            rid,
-            percent=50,
-            needs_job_coaching=need,
-            on=date(2019, 3, 11),
-            by=Actor("assessor-1", Role.WAGE_VALUE_ASSESSOR),
-        )
+        rid = placed_and_assessed(app, hours=hours, months=months, trial=trial, need=need)
         allowed = (
             need
             and hours >= policy.min_hours_per_week
             and (trial or months is None or months >= policy.min_contract_months)
         )
         try:
-            app.start_job_coaching(
-                rid,
-                provider=Provider("Restart", recognised=True),
-                coach=JobCoach("jc-1", hbo_degree=True),
-                on=START,
-                by=COORDINATOR,
-            )
+            start(app, rid)
         except ParticipatieError:
             assert not allowed
             return

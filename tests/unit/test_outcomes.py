@@ -11,7 +11,6 @@ from hypothesis import given, settings
 
 from participatie import (
     Activity,
-    Actor,
     Goal,
     InvalidInput,
     OutcomeReport,
@@ -19,7 +18,6 @@ from participatie import (
     Participation,
     PlacementKind,
     Ratio,
-    Role,
 )
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.projections import runner
@@ -29,7 +27,6 @@ from participatie.testing.machine import count_over_history
 from tests.support import BROKER, COACH, register, register_with_intake
 
 YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
-AUDITOR = Actor("auditor-1", Role.AUDITOR)
 
 
 def haaren(app: Participation) -> OutcomeReport:
