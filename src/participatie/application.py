@@ -79,7 +79,12 @@ from participatie.projections.figures import OutcomeReport, compute
 from participatie.projections.runner import catch_up
 from participatie.projections.views import FactsView, POPOFactsView, SQLiteFactsView
 from participatie.recorders import POPOParticipationRecorder
-from participatie.stores import APP_NAME, parse_store_url, resolve_secret
+from participatie.stores import (
+    APP_NAME,
+    parse_store_url,
+    resolve_previous_secrets,
+    resolve_secret,
+)
 from participatie.transcodings import register_transcodings
 
 if TYPE_CHECKING:
@@ -225,19 +230,25 @@ class Participation:
         url: str | None = None,
         *,
         secret: str | None = None,
+        previous_secrets: Sequence[str] | None = None,
         policy: Policy = DEFAULT_POLICY,
         clock: Callable[[], datetime] | None = None,
         permissions: Permissions = DEFAULT_PERMISSIONS,
     ) -> Self:
         """Open the store at ``url`` (see :mod:`participatie.stores`).
 
-        ``secret`` (or ``PARTICIPATIE_SECRET``) protects the personal-data vault; ``policy`` is
+        ``secret`` (or ``PARTICIPATIE_SECRET``) protects the personal-data vault;
+        ``previous_secrets`` (or ``PARTICIPATIE_PREVIOUS_SECRET``) are secrets that records may
+        still be sealed under while a rotation runs (see :meth:`rotate_keys`); ``policy`` is
         recorded on every event; ``clock`` (returning an aware datetime) decides what "today" is;
         ``permissions`` maps roles to what they may do (see
         :mod:`participatie.privacy.authorisation`).
         """
         config = parse_store_url(url)
-        keyring = KeyRing(resolve_secret(config, secret))
+        keyring = KeyRing(
+            resolve_secret(config, secret),
+            previous_secrets=resolve_previous_secrets(previous_secrets),
+        )
         if not isinstance(policy, Policy):
             raise ConfigurationError(f"policy must be a Policy, not {type(policy).__name__}")
         if config.sqlite_path is not None:
@@ -839,7 +850,7 @@ class Participation:
         that finds a resident is recorded in that resident's access log.
         """
         self._authorise(by, Action.FIND_RESIDENT)
-        found = self._vault.vault_find(self._keyring.bsn_hash(validate_bsn(bsn)))
+        found = self._find_bsn(validate_bsn(bsn))
         if found is None:
             return None
         if by.municipality is not None and (
@@ -868,7 +879,46 @@ class Participation:
             return PersonalData()
         return self._keyring.open(record)
 
+    def rotate_keys(
+        self, *, by: Actor, batch_size: int = 500, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Re-wrap every resident's key, and re-hash every BSN, under the current secret.
+
+        Rotating the deployment secret without downtime:
+
+        1. open every process with the new ``secret`` and the old one in ``previous_secrets``
+           (``PARTICIPATIE_PREVIOUS_SECRET``): they read records sealed under either and seal new
+           ones under the new secret;
+        2. run this once (``participatie rotate-keys``), while the processes go on working: it
+           re-wraps ``batch_size`` records per transaction, leaves events, the chain and the
+           encrypted data as they are, and skips records erased or re-wrapped meanwhile;
+        3. drop the previous secret.
+
+        Returns how many records were re-wrapped; running it again re-wraps nothing.
+        ``progress`` is called with the number of records re-wrapped by each batch.
+        """
+        self._authorise(by, Action.ROTATE_KEYS)
+        if batch_size < 1:
+            raise InvalidInput(f"batch_size must be at least 1, not {batch_size}")
+        rotated = 0
+        after: UUID | None = None
+        while stale := self._vault.vault_stale(self._keyring.key_id, after, batch_size):
+            done = self._vault.vault_rewrap([(old, self._keyring.rewrap(old)) for old in stale])
+            rotated += done
+            if progress is not None:
+                progress(done)
+            after = stale[-1].resident_id
+        return rotated
+
     # Internals.
+
+    def _find_bsn(self, bsn: str) -> UUID | None:
+        """The resident with this BSN, under the current secret's hash or a previous one's."""
+        for bsn_hash in self._keyring.bsn_hashes(bsn):
+            found = self._vault.vault_find(bsn_hash)
+            if found is not None:
+                return found
+        return None
 
     def _log_access(self, resident_id: UUID, by: Actor, kind: AccessKind, purpose: str) -> None:
         """Append a read to the resident's access log (made on the first read)."""
@@ -965,7 +1015,7 @@ class Participation:
             raise BusinessDateRefused(f"business date {on} is after today ({today})")
 
     def _refuse_known_bsn(self, bsn: str) -> None:
-        known = self._vault.vault_find(self._keyring.bsn_hash(bsn))
+        known = self._find_bsn(bsn)
         if known is not None:
             raise BsnAlreadyRegistered(
                 f"this BSN already has a trajectory (resident {known}); reopen that trajectory "

@@ -453,6 +453,23 @@ def purge(
         )
 
 
+@app.command("rotate-keys")
+def rotate_keys(store: StoreOption = None, actor: ActorOption = None) -> None:
+    """Re-wrap every resident's key under a new secret, without downtime.
+
+    The new secret in PARTICIPATIE_SECRET, the old one in PARTICIPATIE_PREVIOUS_SECRET. Other
+    processes go on working meanwhile if they were opened with both secrets.
+    """
+    with _reported_errors():
+        admin = _actor(actor, Role.ADMIN)
+        with Participation.open(store) as participation:
+            rotated = participation.rotate_keys(by=admin)
+        console.print(
+            f"Re-wrapped {rotated} residents' keys under the current secret; the previous "
+            "secret is no longer needed."
+        )
+
+
 @app.command()
 def stats(
     store: StoreOption = None,

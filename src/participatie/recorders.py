@@ -122,6 +122,32 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
         with self._database_lock:
             return self._vault_by_hash.get(bsn_hash)
 
+    def vault_stale(self, key_id: str, after: UUID | None, limit: int) -> list[SealedRecord]:
+        with self._database_lock:
+            stale = sorted(
+                (r for r in self._vault.values() if r.key_id != key_id),
+                key=lambda r: r.resident_id,
+            )
+        return [r for r in stale if after is None or r.resident_id > after][:limit]
+
+    def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
+        with self._database_lock:
+            changed = [(old, new) for old, new in pairs if self._vault.get(old.resident_id) == old]
+            hashes = dict(self._vault_by_hash)
+            for old, _ in changed:
+                if old.bsn_hash is not None:
+                    del hashes[old.bsn_hash]
+            for _, new in changed:
+                if new.bsn_hash is not None:
+                    if new.bsn_hash in hashes:
+                        msg = "vault BSN hash exists"
+                        raise IntegrityError(msg)
+                    hashes[new.bsn_hash] = new.resident_id
+            for _, new in changed:
+                self._vault[new.resident_id] = new
+            self._vault_by_hash = hashes
+            return len(changed)
+
 
 class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
     """The SQLite recorder with the vault table in the same database file."""
@@ -212,3 +238,33 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
             )
             row = c.fetchone()
         return None if row is None else UUID(row["resident_id"])
+
+    def vault_stale(self, key_id: str, after: UUID | None, limit: int) -> list[SealedRecord]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {VAULT_TABLE} "  # noqa: S608
+                "WHERE key_id <> ? AND resident_id > ? ORDER BY resident_id LIMIT ?",
+                (key_id, "" if after is None else after.hex, limit),
+            )
+            rows = c.fetchall()
+        return [_record_from_row(row) for row in rows]
+
+    def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
+        with self.datastore.transaction(commit=True) as c:
+            replaced = 0
+            for old, new in pairs:
+                c.execute(
+                    f"UPDATE {VAULT_TABLE} "  # noqa: S608
+                    "SET bsn_hash = ?, key_id = ?, wrapped_key = ? "
+                    "WHERE resident_id = ? AND key_id = ? AND wrapped_key = ?",
+                    (
+                        new.bsn_hash,
+                        new.key_id,
+                        new.wrapped_key,
+                        old.resident_id.hex,
+                        old.key_id,
+                        old.wrapped_key,
+                    ),
+                )
+                replaced += c.sqlite_cursor.rowcount
+        return replaced

@@ -87,6 +87,14 @@ class PostgresParticipationRecorder(PostgresApplicationRecorder):
         self._vault_select = SQL("SELECT * FROM {schema}.{table} WHERE resident_id = %s").format(
             schema=schema, table=table
         )
+        self._vault_stale = SQL(
+            "SELECT * FROM {schema}.{table} WHERE key_id <> %s AND resident_id > %s "
+            "ORDER BY resident_id LIMIT %s"
+        ).format(schema=schema, table=table)
+        self._vault_rewrap = SQL(
+            "UPDATE {schema}.{table} SET bsn_hash = %s, key_id = %s, wrapped_key = %s "
+            "WHERE resident_id = %s AND key_id = %s AND wrapped_key = %s"
+        ).format(schema=schema, table=table)
         self._vault_find = SQL(
             "SELECT resident_id FROM {schema}.{table} WHERE bsn_hash = %s"
         ).format(schema=schema, table=table)
@@ -177,3 +185,27 @@ class PostgresParticipationRecorder(PostgresApplicationRecorder):
             return None
         resident_id = row["resident_id"]
         return resident_id if isinstance(resident_id, UUID) else UUID(str(resident_id))
+
+    def vault_stale(self, key_id: str, after: UUID | None, limit: int) -> list[SealedRecord]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._vault_stale, (key_id, after or UUID(int=0), limit))
+            rows = curs.fetchall()
+        return [_record_from_row(row) for row in rows]
+
+    def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
+        with self.datastore.transaction(commit=True) as curs:
+            replaced = 0
+            for old, new in pairs:
+                curs.execute(
+                    self._vault_rewrap,
+                    (
+                        new.bsn_hash,
+                        new.key_id,
+                        new.wrapped_key,
+                        old.resident_id,
+                        old.key_id,
+                        old.wrapped_key,
+                    ),
+                )
+                replaced += curs.rowcount
+        return replaced

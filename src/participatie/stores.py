@@ -19,7 +19,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import attrs
@@ -27,13 +27,23 @@ import attrs
 from participatie.errors import ConfigurationError
 from participatie.privacy.vault import MIN_SECRET_LENGTH
 
-__all__ = ["DEFAULT_STORE_URL", "StoreConfig", "parse_store_url", "resolve_secret"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = [
+    "DEFAULT_STORE_URL",
+    "StoreConfig",
+    "parse_store_url",
+    "resolve_previous_secrets",
+    "resolve_secret",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_STORE_URL = "sqlite:///participatie.db"
 STORE_ENV = "PARTICIPATIE_STORE"
 SECRET_ENV = "PARTICIPATIE_SECRET"  # noqa: S105 (the variable's name, not a secret)
+PREVIOUS_SECRET_ENV = "PARTICIPATIE_PREVIOUS_SECRET"  # noqa: S105 (a name, as above)
 
 #: The eventsourcing application name: settings below are passed with this prefix, so that
 #: unprefixed eventsourcing variables in the process environment cannot redirect the store.
@@ -191,6 +201,19 @@ def resolve_secret(config: StoreConfig, secret: str | None) -> str:
         f"a deployment secret is required for {config.display_url}: set {SECRET_ENV} "
         f"(at least {MIN_SECRET_LENGTH} characters) or pass secret=... to Participation.open"
     )
+
+
+def resolve_previous_secrets(previous: Sequence[str] | None) -> tuple[str, ...]:
+    """Secrets that records may still be sealed under while a rotation runs.
+
+    Given, or the one in ``PARTICIPATIE_PREVIOUS_SECRET``, or none.
+    """
+    if previous is None:
+        from_env = os.environ.get(PREVIOUS_SECRET_ENV)
+        return () if not from_env else (from_env,)
+    if isinstance(previous, str):
+        raise ConfigurationError("previous_secrets must be a sequence of secrets, not one text")
+    return tuple(previous)
 
 
 def _secret_beside(db_path: Path) -> str:

@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from participatie import Participation, TrajectoryStatus
+from participatie import Actor, Participation, Role, TrajectoryStatus
 from tests.support import TEST_SECRET
 
 
@@ -275,3 +275,20 @@ def test_purge_due_lists_nothing_for_the_fresh_demo(tmp_path: Path) -> None:
             if str(rid) in due:
                 assert trajectory.benefit.value == "none"
     assert "files are due for erasure" in result.stderr
+
+
+def test_rotate_keys_moves_the_demo_to_a_new_secret(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    old = (tmp_path / "demo.db.secret").read_text(encoding="utf-8").strip()
+    new = "a new deployment secret for the Haaren store, 40+ characters"
+    without_old = run("rotate-keys", "--store", url, cwd=tmp_path, env={"PARTICIPATIE_SECRET": new})
+    assert without_old.returncode == 2
+    assert "previous secrets" in without_old.stderr
+    both = {"PARTICIPATIE_SECRET": new, "PARTICIPATIE_PREVIOUS_SECRET": old}
+    rotated = run("rotate-keys", "--store", url, cwd=tmp_path, env=both)
+    assert rotated.returncode == 0, rotated.stderr
+    coach = Actor("coach-1", Role.COACH)
+    with Participation.open(url, secret=new) as app:
+        # Every demo resident has a name in the vault.
+        assert f"Re-wrapped {len(app.resident_ids())} residents' keys" in rotated.stdout
+        assert app.personal_data(UUID(rid), by=coach).name

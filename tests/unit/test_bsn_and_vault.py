@@ -18,6 +18,7 @@ from participatie import (
     is_valid_bsn,
 )
 from participatie.privacy.vault import KeyRing, PersonalData
+from participatie.recorders import POPOParticipationRecorder
 from tests.support import COACH, TEST_SECRET, assert_refused, register
 
 
@@ -105,6 +106,53 @@ def test_a_record_sealed_under_another_secret_is_a_configuration_error() -> None
     record = KeyRing(TEST_SECRET).seal(uuid4(), PersonalData(name="A"))
     with pytest.raises(ConfigurationError, match="another deployment secret"):
         KeyRing(TEST_SECRET + "!").open(record)
+
+
+NEW_SECRET = "the next deployment secret, also 40+ characters long"
+
+
+def test_rewrapping_moves_a_record_to_the_new_secret_and_keeps_its_data() -> None:
+    old = KeyRing(TEST_SECRET)
+    record = old.seal(uuid4(), PersonalData(bsn="123456782", name="A", notes="n"))
+    rotating = KeyRing(NEW_SECRET, previous_secrets=[TEST_SECRET])
+    assert rotating.open(record).name == "A"
+    rewrapped = rotating.rewrap(record)
+    new = KeyRing(NEW_SECRET)
+    assert rewrapped.key_id == new.key_id != record.key_id
+    assert rewrapped.ciphertext == record.ciphertext
+    assert rewrapped.bsn_hash == new.bsn_hash("123456782") != record.bsn_hash
+    assert new.open(rewrapped) == PersonalData(bsn="123456782", name="A", notes="n")
+
+
+def test_a_ring_with_a_previous_secret_looks_up_bsns_under_both_hashes() -> None:
+    rotating = KeyRing(NEW_SECRET, previous_secrets=[TEST_SECRET])
+    assert rotating.bsn_hashes("123456782") == [
+        KeyRing(NEW_SECRET).bsn_hash("123456782"),
+        KeyRing(TEST_SECRET).bsn_hash("123456782"),
+    ]
+    assert rotating.previous_key_ids == {KeyRing(TEST_SECRET).key_id}
+
+
+def test_the_in_process_vault_rewraps_only_unchanged_records() -> None:
+    recorder = POPOParticipationRecorder()
+    old = KeyRing(TEST_SECRET)
+    records = sorted(
+        (old.seal(uuid4(), PersonalData(bsn=bsn)) for bsn in ("123456782", "111222333")),
+        key=lambda record: record.resident_id,
+    )
+    recorder.insert_events([], vault_records=records)
+    rotating = KeyRing(NEW_SECRET, previous_secrets=[TEST_SECRET])
+    first, second = recorder.vault_stale(rotating.key_id, None, 10)
+    assert recorder.vault_stale(rotating.key_id, first.resident_id, 10) == [second]
+    recorder.insert_events([], vault_erasures=[second.resident_id])
+    pairs = [(first, rotating.rewrap(first)), (second, rotating.rewrap(second))]
+    assert recorder.vault_rewrap(pairs) == 1
+    assert recorder.vault_get(second.resident_id) is None
+    bsn = old.open(first).bsn
+    assert bsn is not None
+    assert recorder.vault_find(rotating.bsn_hash(bsn)) == first.resident_id
+    assert recorder.vault_find(old.bsn_hash(bsn)) is None
+    assert recorder.vault_stale(rotating.key_id, None, 10) == []
 
 
 @pytest.mark.parametrize("secret", ["short", "", "x" * 31])

@@ -11,7 +11,7 @@ job coach             hours and evaluations of the job coaching assigned to them
 coordinator           start, extend and complete job coaching
 policy officer        statistics only (which need no actor): no resident data at all
 auditor               history, exports (read-only)
-admin                 erasure of personal data (crypto-shredding); nothing else
+admin                 erasure of personal data (crypto-shredding), key rotation; nothing else
 ====================  ==================================================================
 
 An actor with a municipality acts only for residents of that municipality; ``None`` means every
@@ -61,6 +61,7 @@ class Action(enum.Enum):
     READ_HISTORY = "read histories"
     EXPORT = "export resident files"
     ERASE = "erase personal data"
+    ROTATE_KEYS = "rotate the vault's keys"
 
 
 Permissions = Mapping[Role, frozenset[Action]]
@@ -75,6 +76,7 @@ _COACH = frozenset(Action) - {
     Action.READ_HISTORY,
     Action.EXPORT,
     Action.ERASE,
+    Action.ROTATE_KEYS,
 }
 
 DEFAULT_PERMISSIONS: Permissions = {
@@ -98,7 +100,7 @@ DEFAULT_PERMISSIONS: Permissions = {
     ),
     Role.POLICY_OFFICER: frozenset(),
     Role.AUDITOR: frozenset({Action.READ_HISTORY, Action.EXPORT}),
-    Role.ADMIN: frozenset({Action.ERASE}),
+    Role.ADMIN: frozenset({Action.ERASE, Action.ROTATE_KEYS}),
 }
 """The roles' permissions as this library ships them (see the table above)."""
 

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from participatie.errors import ConfigurationError, InvalidInput
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from uuid import UUID
 
 __all__ = [
@@ -87,6 +88,18 @@ class VaultStorage(Protocol):
 
     def vault_find(self, bsn_hash: bytes) -> UUID | None: ...
 
+    def vault_stale(self, key_id: str, after: UUID | None, limit: int) -> list[SealedRecord]:
+        """Up to ``limit`` records not sealed under ``key_id``, by resident id after ``after``."""
+        ...
+
+    def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
+        """Replace each old record by its new one, in one transaction, where it is unchanged.
+
+        A record erased or re-wrapped by another process in the meantime is left alone.
+        Returns how many records were replaced.
+        """
+        ...
+
 
 def _derive(secret: bytes, purpose: bytes) -> bytes:
     return HKDF(
@@ -94,28 +107,64 @@ def _derive(secret: bytes, purpose: bytes) -> bytes:
     ).derive(secret)
 
 
+@attrs.frozen
+class _Keys:
+    """The keys derived from one deployment secret."""
+
+    key_id: str
+    wrapping: AESGCM
+    lookup: bytes
+
+    @classmethod
+    def of(cls, secret: object) -> _Keys:
+        if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"a deployment secret must be text of at least {MIN_SECRET_LENGTH} characters; "
+                "set PARTICIPATIE_SECRET or pass secret=... to Participation.open"
+            )
+        raw = secret.encode("utf-8")
+        return cls(
+            key_id=hashlib.sha256(_derive(raw, b"key id v1")).hexdigest()[:16],
+            wrapping=AESGCM(_derive(raw, b"data-key wrapping v1")),
+            lookup=_derive(raw, b"bsn lookup v1"),
+        )
+
+    def bsn_hash(self, bsn: str) -> bytes:
+        return hmac.new(self.lookup, bsn.encode("ascii"), hashlib.sha256).digest()
+
+
 class KeyRing:
     """Keys derived from the deployment secret (``PARTICIPATIE_SECRET``).
+
+    New records are sealed under ``secret``. Records sealed under one of ``previous_secrets``
+    still open, and their BSNs are still found, until :meth:`rewrap` has moved them to the
+    current secret: that is how a deployment rotates its secret without downtime.
 
     >>> ring = KeyRing("a deployment secret of at least 32 characters")
     >>> ring.bsn_hash("123456782") == ring.bsn_hash("123456782")
     True
     """
 
-    def __init__(self, secret: str) -> None:
-        if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
-            raise ConfigurationError(
-                f"the deployment secret must be text of at least {MIN_SECRET_LENGTH} characters; "
-                "set PARTICIPATIE_SECRET or pass secret=... to Participation.open"
-            )
-        raw = secret.encode("utf-8")
-        self._wrapping = AESGCM(_derive(raw, b"data-key wrapping v1"))
-        self._lookup_key = _derive(raw, b"bsn lookup v1")
-        self.key_id = hashlib.sha256(_derive(raw, b"key id v1")).hexdigest()[:16]
+    def __init__(self, secret: str, *, previous_secrets: Sequence[str] = ()) -> None:
+        self._current = _Keys.of(secret)
+        self._by_id = {keys.key_id: keys for keys in map(_Keys.of, previous_secrets)}
+        self._by_id[self._current.key_id] = self._current
+        self.key_id = self._current.key_id
+
+    @property
+    def previous_key_ids(self) -> frozenset[str]:
+        """The key ids of the previous secrets this ring still opens records with."""
+        return frozenset(self._by_id) - {self.key_id}
 
     def bsn_hash(self, bsn: str) -> bytes:
-        """The keyed hash under which a BSN is found."""
-        return hmac.new(self._lookup_key, bsn.encode("ascii"), hashlib.sha256).digest()
+        """The keyed hash under which a BSN is stored now."""
+        return self._current.bsn_hash(bsn)
+
+    def bsn_hashes(self, bsn: str) -> list[bytes]:
+        """The hashes a BSN may be stored under: the current one first, then the previous ones."""
+        return [self.bsn_hash(bsn)] + [
+            keys.bsn_hash(bsn) for keys in self._by_id.values() if keys is not self._current
+        ]
 
     def seal(self, resident_id: UUID, data: PersonalData) -> SealedRecord:
         """Encrypt ``data`` with a fresh data key of this resident's own."""
@@ -126,30 +175,56 @@ class KeyRing:
         ).encode("utf-8")
         nonce = os.urandom(_NONCE_BYTES)
         ciphertext = nonce + AESGCM(data_key).encrypt(nonce, plaintext, aad)
-        wrap_nonce = os.urandom(_NONCE_BYTES)
-        wrapped = wrap_nonce + self._wrapping.encrypt(wrap_nonce, data_key, aad)
         return SealedRecord(
             resident_id=resident_id,
             bsn_hash=None if data.bsn is None else self.bsn_hash(data.bsn),
             key_id=self.key_id,
-            wrapped_key=wrapped,
+            wrapped_key=self._wrap(resident_id, data_key),
             ciphertext=ciphertext,
         )
 
     def open(self, record: SealedRecord) -> PersonalData:
         """Decrypt a sealed record."""
-        if record.key_id != self.key_id:
+        fields = json.loads(self._decrypt(record, self._unwrap(record)).decode("utf-8"))
+        return PersonalData(bsn=fields["bsn"], name=fields["name"], notes=fields["notes"])
+
+    def rewrap(self, record: SealedRecord) -> SealedRecord:
+        """The same record with its data key wrapped, and its BSN hashed, under the current secret.
+
+        The encrypted personal data stay as they are: only the wrapped key and the hash change.
+        """
+        data_key = self._unwrap(record)
+        bsn_hash = record.bsn_hash
+        if bsn_hash is not None:
+            bsn = json.loads(self._decrypt(record, data_key).decode("utf-8"))["bsn"]
+            bsn_hash = self.bsn_hash(bsn)
+        return attrs.evolve(
+            record,
+            bsn_hash=bsn_hash,
+            key_id=self.key_id,
+            wrapped_key=self._wrap(record.resident_id, data_key),
+        )
+
+    def _wrap(self, resident_id: UUID, data_key: bytes) -> bytes:
+        nonce = os.urandom(_NONCE_BYTES)
+        return nonce + self._current.wrapping.encrypt(nonce, data_key, resident_id.bytes)
+
+    def _unwrap(self, record: SealedRecord) -> bytes:
+        keys = self._by_id.get(record.key_id)
+        if keys is None:
             raise ConfigurationError(
                 f"the personal data of resident {record.resident_id} were sealed under another "
-                f"deployment secret (key id {record.key_id}, this one is {self.key_id}); "
-                "open the store with the secret it was created with"
+                f"deployment secret (key id {record.key_id}; this one is {self.key_id}); open "
+                "the store with that secret, or with it among the previous secrets"
             )
-        aad = record.resident_id.bytes
         wrapped = record.wrapped_key
-        data_key = self._wrapping.decrypt(wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], aad)
-        ciphertext = record.ciphertext
-        plaintext = AESGCM(data_key).decrypt(
-            ciphertext[:_NONCE_BYTES], ciphertext[_NONCE_BYTES:], aad
+        return keys.wrapping.decrypt(
+            wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], record.resident_id.bytes
         )
-        fields = json.loads(plaintext.decode("utf-8"))
-        return PersonalData(bsn=fields["bsn"], name=fields["name"], notes=fields["notes"])
+
+    @staticmethod
+    def _decrypt(record: SealedRecord, data_key: bytes) -> bytes:
+        ciphertext = record.ciphertext
+        return AESGCM(data_key).decrypt(
+            ciphertext[:_NONCE_BYTES], ciphertext[_NONCE_BYTES:], record.resident_id.bytes
+        )

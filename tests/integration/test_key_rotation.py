@@ -1,0 +1,160 @@
+"""Rotating the deployment secret: resident keys re-wrapped, BSN hashes re-keyed, events kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from participatie import (
+    Actor,
+    BsnAlreadyRegistered,
+    ConfigurationError,
+    ErasureGround,
+    NotAuthorised,
+    Participation,
+    PersonalData,
+    Role,
+)
+from tests.support import COACH, TEST_SECRET, register
+
+OLD = TEST_SECRET
+NEW = "the next deployment secret, also 40+ characters long"
+ADMIN = Actor("admin-1", Role.ADMIN)
+
+
+def chain_heads(app: Participation) -> dict[str, Any]:
+    heads: dict[str, Any] = app._events.recorder.chain_heads()  # type: ignore[attr-defined]
+    return heads
+
+
+def fill(app: Participation) -> dict[str, UUID]:
+    residents = {
+        "bsn and name": register(app, bsn="123456782", name="A. Jansen", notes="wil bakken"),
+        "name only": register(app, name="B. de Vries"),
+        "nothing personal": register(app),
+        "erased": register(app, bsn="111222333", name="C. Smit"),
+    }
+    app.erase_personal_data(residents["erased"], by=ADMIN, reason=ErasureGround.RESIDENTS_REQUEST)
+    return residents
+
+
+def test_old_data_reads_under_the_new_secret_after_rotation(store_url: str) -> None:
+    with Participation.open(store_url, secret=OLD) as app:
+        residents = fill(app)
+        heads_before = chain_heads(app)
+    with Participation.open(store_url, secret=NEW, previous_secrets=[OLD]) as app:
+        # Before the rotation, both secrets open what is there.
+        assert app.personal_data(residents["bsn and name"], by=COACH).name == "A. Jansen"
+        assert app.find_resident(bsn="123456782", by=COACH) == residents["bsn and name"]
+        events_before = app.event_count()
+        assert app.rotate_keys(by=ADMIN) == 2
+        assert app.rotate_keys(by=ADMIN) == 0
+        assert app.event_count() == events_before
+    with Participation.open(store_url, secret=NEW) as app:
+        assert app.personal_data(residents["bsn and name"], by=COACH) == PersonalData(
+            bsn="123456782", name="A. Jansen", notes="wil bakken"
+        )
+        assert app.personal_data(residents["name only"], by=COACH).name == "B. de Vries"
+        assert app.personal_data(residents["nothing personal"], by=COACH) == PersonalData()
+        assert app.personal_data(residents["erased"], by=COACH).erased
+        assert app.find_resident(bsn="123456782", by=COACH) == residents["bsn and name"]
+        assert app.find_resident(bsn="111222333", by=COACH) is None
+        with pytest.raises(BsnAlreadyRegistered):
+            register(app, bsn="123456782")
+        assert app.verify().ok
+        # No trajectory event was touched (only the access logs grew, by the reads).
+        trajectory_heads = {
+            stream: head
+            for stream, head in chain_heads(app).items()
+            if stream in {str(rid) for rid in residents.values()}
+        }
+        assert trajectory_heads == {
+            stream: head
+            for stream, head in heads_before.items()
+            if stream in {str(rid) for rid in residents.values()}
+        }
+    with (
+        Participation.open(store_url, secret=OLD) as app,
+        pytest.raises(ConfigurationError, match="another deployment secret"),
+    ):
+        app.personal_data(residents["bsn and name"], by=COACH)
+
+
+def test_other_processes_go_on_working_while_keys_rotate(store_url: str) -> None:
+    with Participation.open(store_url, secret=OLD) as app:
+        residents = [register(app, bsn=bsn, name=f"R{i}") for i, bsn in enumerate(BSNS)]
+    with (
+        Participation.open(store_url, secret=NEW, previous_secrets=[OLD]) as rotating,
+        Participation.open(store_url, secret=NEW, previous_secrets=[OLD]) as working,
+    ):
+        seen: list[str | None] = []
+        registered: list[UUID] = []
+
+        def meanwhile(_: int) -> None:
+            # Between batches another process reads every resident and registers a new one.
+            seen.extend(working.personal_data(rid, by=COACH).name for rid in residents)
+            registered.append(register(working, name=f"new {len(registered)}"))
+
+        assert rotating.rotate_keys(by=ADMIN, batch_size=2, progress=meanwhile) == len(BSNS)
+        assert seen == [f"R{i}" for i in range(len(BSNS))] * 3
+    with Participation.open(store_url, secret=NEW) as app:
+        for i, (rid, bsn) in enumerate(zip(residents, BSNS, strict=True)):
+            assert app.find_resident(bsn=bsn, by=COACH) == rid
+            assert app.personal_data(rid, by=COACH).name == f"R{i}"
+        assert [app.personal_data(rid, by=COACH).name for rid in registered] == [
+            "new 0",
+            "new 1",
+            "new 2",
+        ]
+
+
+def test_a_record_erased_during_the_rotation_stays_erased(store_url: str) -> None:
+    with Participation.open(store_url, secret=OLD) as app:
+        rid = register(app, bsn="123456782", name="A. Jansen")
+    with Participation.open(store_url, secret=NEW, previous_secrets=[OLD]) as app:
+        vault = app._vault
+        (stale,) = vault.vault_stale(app._keyring.key_id, None, 10)
+        app.erase_personal_data(rid, by=ADMIN, reason=ErasureGround.RESIDENTS_REQUEST)
+        assert vault.vault_rewrap([(stale, app._keyring.rewrap(stale))]) == 0
+        assert vault.vault_get(rid) is None
+        assert app.find_resident(bsn="123456782", by=COACH) is None
+
+
+def test_only_an_admin_rotates_keys_and_a_refusal_changes_nothing(store_url: str) -> None:
+    with Participation.open(store_url, secret=OLD) as app:
+        register(app, bsn="123456782", name="A. Jansen")
+    with Participation.open(store_url, secret=NEW, previous_secrets=[OLD]) as app:
+        with pytest.raises(NotAuthorised, match="rotate"):
+            app.rotate_keys(by=COACH)
+        assert len(app._vault.vault_stale(app._keyring.key_id, None, 10)) == 1
+
+
+def test_rotation_without_the_old_secret_is_refused_before_anything_changes(
+    store_url: str,
+) -> None:
+    with Participation.open(store_url, secret=OLD) as app:
+        rid = register(app, bsn="123456782", name="A. Jansen")
+    with (
+        Participation.open(store_url, secret=NEW) as app,
+        pytest.raises(ConfigurationError, match="previous secrets"),
+    ):
+        app.rotate_keys(by=ADMIN)
+    with Participation.open(store_url, secret=OLD) as app:
+        assert app.personal_data(rid, by=COACH).name == "A. Jansen"
+
+
+BSNS = ["123456782", "111222333", "100000010", "999999990", "100000022"]
+
+
+def test_the_previous_secret_is_read_from_the_environment(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Participation.open(store_url, secret=OLD) as app:
+        rid = register(app, name="A. Jansen", on=date(2019, 1, 8))
+    monkeypatch.setenv("PARTICIPATIE_SECRET", NEW)
+    monkeypatch.setenv("PARTICIPATIE_PREVIOUS_SECRET", OLD)
+    with Participation.open(store_url) as app:
+        assert app.personal_data(rid, by=COACH).name == "A. Jansen"
