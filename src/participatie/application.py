@@ -9,6 +9,7 @@ so no update is lost and a rule that the other writer's change now breaks is rep
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -18,16 +19,17 @@ from urllib.parse import urlsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.popo import POPOFactory
 from eventsourcing.sqlite import SQLiteFactory
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from participatie.audit.access import AccessEntry, AccessKind, AccessLog, access_log_id
 from participatie.audit.chain import ChainMapper, Verification, split_state, verify_stream
 from participatie.audit.export import check_export, export_document
 from participatie.audit.history import HistoryEntry, check_moments, replay, selected
+from participatie.audit.snapshots import Snapshot
 from participatie.domain.bsn import validate_bsn
 from participatie.domain.dates import add_years
 from participatie.domain.decision import business_date, text
@@ -92,6 +94,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from eventsourcing.persistence import ApplicationRecorder, Notification
+    from eventsourcing.postgres import PostgresFactory
 
 __all__ = [
     "Participation",
@@ -102,6 +105,11 @@ __all__ = [
 ]
 
 A = TypeVar("A", ResidentTrajectory, JobCoachingTrajectory)
+
+logger = logging.getLogger(__name__)
+
+#: Events between a trajectory's snapshots, unless ``Participation.open`` is told otherwise.
+DEFAULT_SNAPSHOT_INTERVAL = 100
 
 #: The purpose recorded for a read when the caller gives none.
 NOT_STATED = "not stated"
@@ -115,6 +123,10 @@ _ATTEMPTS = 12
 _MAX_BACKOFF = 0.5
 
 
+def _state(aggregate: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
+
+
 def _back_off(attempt: int) -> None:
     """Wait a random while, longer after each lost race (exponential backoff with jitter)."""
     time.sleep(random.uniform(0, min(_MAX_BACKOFF, 0.005 * 2**attempt)))  # noqa: S311
@@ -126,10 +138,106 @@ class _EventStoreApplication(Application[UUID]):
 
     name = APP_NAME
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, *, snapshot_interval: int = 0) -> None:
+        self.snapshot_interval = snapshot_interval
+        env = dict(env or {})
+        if snapshot_interval:
+            env["IS_SNAPSHOTTING_ENABLED"] = "y"
         super().__init__(env)
         if isinstance(self.mapper, ChainMapper):
             self.mapper.previous_lookup = self._stored_hash
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot a trajectory each time its version reaches a multiple of the interval."""
+        if self.snapshots is None or not self.snapshot_interval:
+            return
+        for event in processing_event.events:
+            if isinstance(event, ResidentTrajectory.Event | JobCoachingTrajectory.Event) and not (
+                event.originator_version % self.snapshot_interval
+            ):
+                # The events are committed: a snapshot that cannot be taken must not turn the
+                # command into a failure (a caller would retry it). Loads then read more events.
+                try:
+                    self.snapshot(event.originator_id, event.originator_version)
+                except Exception:
+                    logger.exception(
+                        "no snapshot of %s at version %s",
+                        event.originator_id,
+                        event.originator_version,
+                    )
+
+    def snapshot(self, aggregate_id: UUID, version: int) -> None:
+        """Store a snapshot of a trajectory at ``version``, from the snapshot before it."""
+        if self.snapshots is None:
+            return
+        previous = self.snapshot_covering(aggregate_id, as_of=None, known_at=None, lte=version)
+        events = list(
+            self.events.get(
+                aggregate_id,
+                gt=None if previous is None else previous.originator_version,
+                lte=version,
+            )
+        )
+        aggregate = replay(([] if previous is None else [previous]) + events)
+        if aggregate is None or aggregate.version != version:
+            return
+        # Another process may have taken the same snapshot: it is the same state.
+        with contextlib.suppress(IntegrityError):
+            self.snapshots.put([Snapshot.of(aggregate, events, previous=previous)])
+
+    def snapshot_covering(
+        self,
+        aggregate_id: UUID,
+        *,
+        as_of: date | None,
+        known_at: datetime | None,
+        lte: int | None = None,
+    ) -> Snapshot | None:
+        """The latest snapshot whose events all count as of ``as_of`` and known at ``known_at``."""
+        if self.snapshots is None:
+            return None
+        for found in self.snapshots.get(aggregate_id, desc=True, lte=lte):
+            if isinstance(found, Snapshot) and found.covers(as_of=as_of, known_at=known_at):
+                return found
+        return None
+
+    def check_snapshots(self, stream_id: UUID) -> list[str]:
+        """Problems with the stream's snapshots: each must equal a replay of its events."""
+        if self.snapshots is None:
+            return []
+        stored = self.snapshots.recorder.select_events(stream_id)
+        if not stored:
+            return []
+        events: list[Any] = list(self.events.get(stream_id))
+        aggregate: Any = None
+        applied = 0
+        occurred: date | None = None
+        recorded: datetime | None = None
+        problems = []
+        for record in stored:
+            version = record.originator_version
+            try:
+                snapshot: Any = self.snapshots.mapper.to_domain_event(record)
+                restored = snapshot.mutate(None)
+            except Exception as error:  # any failure to decode is the finding
+                problems.append(f"{stream_id}: snapshot v{version} does not decode ({error})")
+                continue
+            while applied < len(events) and events[applied].originator_version <= version:
+                event = events[applied]
+                aggregate = event.mutate(aggregate)
+                occurred = max(occurred or event.occurred_on, event.occurred_on)
+                recorded = max(recorded or event.timestamp, event.timestamp)
+                applied += 1
+            if (
+                aggregate is None
+                or aggregate.version != version
+                or _state(aggregate) != _state(restored)
+                or (snapshot.occurred_through, snapshot.recorded_through) != (occurred, recorded)
+            ):
+                problems.append(
+                    f"{stream_id}: snapshot v{version} does not match the stream's events"
+                )
+        return problems
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=ChainMapper)
@@ -137,7 +245,19 @@ class _EventStoreApplication(Application[UUID]):
     def construct_snapshot_store(self) -> EventStore[UUID]:
         # Snapshots are not part of any chain: they are stored with a plain mapper.
         plain: Mapper[UUID] = self.factory.mapper(transcoder=self.construct_transcoder())
-        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        if isinstance(self.factory, POPOFactory | SQLiteFactory):
+            recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        else:
+            from participatie.recorders_postgres import (  # noqa: PLC0415
+                PostgresSnapshotRecorder,
+            )
+
+            factory = cast("PostgresFactory", self.factory)
+            recorder = PostgresSnapshotRecorder(
+                factory.datastore, events_table_name=f"{self.name.lower()}_snapshots"
+            )
+            if factory.env_create_table():
+                recorder.create_table()
         return self.factory.event_store(mapper=plain, recorder=recorder)
 
     def facts_view(self) -> FactsView:
@@ -234,6 +354,7 @@ class Participation:
         policy: Policy = DEFAULT_POLICY,
         clock: Callable[[], datetime] | None = None,
         permissions: Permissions = DEFAULT_PERMISSIONS,
+        snapshot_interval: int | None = DEFAULT_SNAPSHOT_INTERVAL,
     ) -> Self:
         """Open the store at ``url`` (see :mod:`participatie.stores`).
 
@@ -242,7 +363,9 @@ class Participation:
         still be sealed under while a rotation runs (see :meth:`rotate_keys`); ``policy`` is
         recorded on every event; ``clock`` (returning an aware datetime) decides what "today" is;
         ``permissions`` maps roles to what they may do (see
-        :mod:`participatie.privacy.authorisation`).
+        :mod:`participatie.privacy.authorisation`); a trajectory is snapshotted each time its
+        version reaches a multiple of ``snapshot_interval`` (None: no snapshots are taken or
+        used), which speeds up loading long trajectories and replaying them as of a date.
         """
         config = parse_store_url(url)
         keyring = KeyRing(
@@ -251,10 +374,21 @@ class Participation:
         )
         if not isinstance(policy, Policy):
             raise ConfigurationError(f"policy must be a Policy, not {type(policy).__name__}")
+        if snapshot_interval is not None and (
+            isinstance(snapshot_interval, bool)
+            or not isinstance(snapshot_interval, int)
+            or snapshot_interval < 2
+        ):
+            raise ConfigurationError(
+                f"snapshot_interval must be a whole number of at least 2, or None, not "
+                f"{snapshot_interval!r}"
+            )
         if config.sqlite_path is not None:
             config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            events = _EventStoreApplication(env=config.env)
+            events = _EventStoreApplication(
+                env=config.env, snapshot_interval=snapshot_interval or 0
+            )
         except ImportError as error:
             raise ConfigurationError(
                 f"the store {config.display_url} needs an optional package ({error.name}); "
@@ -815,7 +949,9 @@ class Participation:
         for stream_id in sorted(stream_ids):
             stored = self._events.recorder.select_events(UUID(stream_id))
             events += len(stored)
-            problems += verify_stream(stream_id, stored, heads.get(stream_id))
+            found = verify_stream(stream_id, stored, heads.get(stream_id))
+            # Snapshots are checked against events only when the events themselves are sound.
+            problems += found or self._events.check_snapshots(UUID(stream_id))
         verification = Verification(
             ok=not problems, problems=problems, streams=len(stream_ids), events=events
         )
@@ -949,11 +1085,19 @@ class Participation:
         if as_of is None and known_at is None:
             return self._load(kind, uid)
         check_moments(as_of, known_at)
-        all_events = list(self._events.events.get(uid))
-        # The creation event alone tells the kind of aggregate.
-        if not all_events or not isinstance(replay(all_events[:1]), kind):
+        start = self._events.snapshot_covering(uid, as_of=as_of, known_at=known_at)
+        later = list(
+            self._events.events.get(uid, gt=None if start is None else start.originator_version)
+        )
+        # The snapshot's topic, or else the creation event alone, tells the kind of aggregate.
+        if start is not None:
+            if not issubclass(resolve_topic(start.topic), kind):
+                raise NotFound(f"no {kind.__name__} with id {uid}")
+        elif not later or not isinstance(replay(later[:1]), kind):
             raise NotFound(f"no {kind.__name__} with id {uid}")
-        aggregate = replay(selected(all_events, as_of=as_of, known_at=known_at))
+        aggregate = replay(
+            ([] if start is None else [start]) + selected(later, as_of=as_of, known_at=known_at)
+        )
         if aggregate is None:
             moment = " and ".join(
                 part

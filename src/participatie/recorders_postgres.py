@@ -10,7 +10,11 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+)
 from psycopg.errors import DuplicateObject
 from psycopg.sql import SQL, Identifier
 
@@ -25,10 +29,37 @@ if TYPE_CHECKING:
 
     from participatie.privacy.vault import SealedRecord
 
-__all__ = ["PostgresParticipationRecorder"]
+__all__ = ["PostgresParticipationRecorder", "PostgresSnapshotRecorder"]
 
 
-class PostgresParticipationRecorder(PostgresApplicationRecorder):
+class _CreatesTablesOneAtATime(PostgresAggregateRecorder):
+    def create_table(self) -> None:
+        """Create the tables, types and functions, one process at a time.
+
+        Several application processes that start together would otherwise race on
+        ``CREATE ... IF NOT EXISTS`` and fail with "tuple concurrently updated". Everything runs on
+        one pooled connection, which holds the advisory lock, so a pool of one suffices.
+        """
+        lock_key = f"participatie:create:{self.datastore.schema}.{self.events_table_name}"
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (lock_key,))
+            try:
+                for statement in self.sql_create_statements:
+                    if "CREATE TYPE" in statement.as_string():
+                        with contextlib.suppress(DuplicateObject), conn.transaction():
+                            conn.execute(statement, prepare=False)
+                with conn.transaction(), conn.cursor() as curs:
+                    self._create_table(curs)
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (lock_key,))
+        self.datastore.register_type_adapters()
+
+
+class PostgresSnapshotRecorder(_CreatesTablesOneAtATime):
+    """eventsourcing's aggregate recorder for snapshots, safe when processes start together."""
+
+
+class PostgresParticipationRecorder(_CreatesTablesOneAtATime, PostgresApplicationRecorder):
     """PostgreSQL recorder whose vault rows commit in the same transaction as the events.
 
     The rows are written before eventsourcing takes its table lock, inside the same transaction.
@@ -98,27 +129,6 @@ class PostgresParticipationRecorder(PostgresApplicationRecorder):
         self._vault_find = SQL(
             "SELECT resident_id FROM {schema}.{table} WHERE bsn_hash = %s"
         ).format(schema=schema, table=table)
-
-    def create_table(self) -> None:
-        """Create the tables, types and functions, one process at a time.
-
-        Several application processes that start together would otherwise race on
-        ``CREATE ... IF NOT EXISTS`` and fail with "tuple concurrently updated". Everything runs on
-        one pooled connection, which holds the advisory lock, so a pool of one suffices.
-        """
-        lock_key = f"participatie:create:{self.datastore.schema}.{self.events_table_name}"
-        with self.datastore.get_connection() as conn:
-            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (lock_key,))
-            try:
-                for statement in self.sql_create_statements:
-                    if "CREATE TYPE" in statement.as_string():
-                        with contextlib.suppress(DuplicateObject), conn.transaction():
-                            conn.execute(statement, prepare=False)
-                with conn.transaction(), conn.cursor() as curs:
-                    self._create_table(curs)
-            finally:
-                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (lock_key,))
-        self.datastore.register_type_adapters()
 
     def _insert_events(
         self,

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import (
+    AggregateRecorderTestCase,
     ApplicationRecorderTestCase,
     NonInterleavingNotificationIDsBaseCase,
     TrackingRecorderTestCase,
@@ -127,6 +128,17 @@ class TestPostgresParticipationRecorderNonInterleaving(
     _PostgresSchema, NonInterleavingNotificationIDsBaseCase
 ):
     pass
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("_postgres_for_unittest")
+class TestPostgresSnapshotRecorder(_PostgresSchema, AggregateRecorderTestCase):
+    def create_recorder(self) -> Any:
+        from participatie.recorders_postgres import PostgresSnapshotRecorder  # noqa: PLC0415
+
+        recorder = PostgresSnapshotRecorder(self.datastore, events_table_name="es_snapshots")
+        recorder.create_table()
+        return recorder
 
 
 class TestPOPOFactsViewTracking(TrackingRecorderTestCase):

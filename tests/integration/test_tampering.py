@@ -19,16 +19,16 @@ from tests.unit.test_job_coaching_rules import JOB_COACH_ACTOR, placed_and_asses
 class Store:
     """Direct access to the events table, as someone with database access would have."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, purpose: str = "events") -> None:
         self.url = url
         parts = urlsplit(url)
         self.is_sqlite = parts.scheme == "sqlite"
         if self.is_sqlite:
-            self.table = "stored_events"
+            self.table = f"stored_{purpose}"
             self.path = parts.path[1:]
         else:
             schema = parse_qs(parts.query)["schema"][0]
-            self.table = f'"{schema}"."participation_events"'
+            self.table = f'"{schema}"."participation_{purpose}"'
             self.dsn = f"{parts.scheme}://{parts.netloc}{parts.path}"
 
     def execute(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
@@ -197,3 +197,34 @@ def test_the_chain_continues_across_processes_and_reopening(store_url: str) -> N
         verification = first.verify()
         assert verification.ok, verification.problems
         assert (verification.streams, verification.events) == (1, 3)
+
+
+def test_a_changed_snapshot_is_detected_and_an_as_of_replay_agrees_without_snapshots(
+    store_url: str,
+) -> None:
+    with Participation.open(store_url, secret=TEST_SECRET, snapshot_interval=2) as app:
+        rid = register(app)
+        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+        for day in range(9, 13):
+            app.record_conversation(rid, happiness=day - 3, on=date(2019, 1, day), by=COACH)
+        # A late entry: version 7 happened on the first day.
+        app.record_conversation(rid, happiness=2, on=date(2019, 1, 8), by=COACH)
+        assert app.verify().ok
+    with (
+        Participation.open(store_url, secret=TEST_SECRET, snapshot_interval=2) as snapshotted,
+        Participation.open(store_url, secret=TEST_SECRET, snapshot_interval=None) as plain,
+    ):
+        for day in range(8, 13):
+            as_of = date(2019, 1, day)
+            assert vars(snapshotted.resident(rid, as_of=as_of)) == vars(
+                plain.resident(rid, as_of=as_of)
+            )
+        snapshots = Store(store_url, purpose="snapshots")
+        state = snapshots.state(rid, 4)
+        snapshots.set_state(
+            rid, 4, state.replace(b'"conversation_count",2', b'"conversation_count",3')
+        )
+        assert snapshots.state(rid, 4) != state
+        assert snapshotted.verify().problems == [
+            f"{rid}: snapshot v4 does not match the stream's events"
+        ]

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import attrs
+from eventsourcing.domain import CanSnapshotAggregate
 
 from participatie.domain.values import Actor
 from participatie.errors import InvalidInput
@@ -133,12 +134,16 @@ def replay(events: Iterable[Any]) -> Any | None:
     """Build an aggregate from a selection of its events, in recorded order.
 
     Unlike eventsourcing's own projection this accepts gaps in the versions (left by events that
-    are not selected); the aggregate's ``version`` is that of the last event applied. Returns None
-    when the creation event is not among them.
+    are not selected); the aggregate's ``version`` is that of the last event applied. The first
+    may be a snapshot (see :mod:`participatie.audit.snapshots`). Returns None when neither the
+    creation event nor a snapshot is among them.
     """
     aggregate: Any = None
     for event in events:
         if aggregate is None:
+            if isinstance(event, CanSnapshotAggregate):
+                aggregate = event.mutate(None)
+                continue
             if event.originator_version != 1:
                 return None
             aggregate = event.mutate(None)
