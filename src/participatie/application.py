@@ -9,6 +9,7 @@ so no update is lost and a rule that the other writer's change now breaks is rep
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import random
 import time
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import attrs
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.popo import POPOFactory
@@ -90,7 +92,7 @@ from participatie.stores import (
 from participatie.transcodings import register_transcodings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from decimal import Decimal
 
     from eventsourcing.persistence import ApplicationRecorder, Notification
@@ -121,6 +123,49 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 #: longest pause (seconds) before a retry; pauses are random so that racing writers spread out.
 _ATTEMPTS = 12
 _MAX_BACKOFF = 0.5
+
+
+@attrs.define
+class _Staged:
+    """Aggregates changed by commands but not saved yet, and what goes with them to the recorder.
+
+    A stage lets a bulk import validate many commands through the usual command methods and save
+    them in one transaction (see :meth:`Participation._staging`).
+    """
+
+    parent: _Staged | None = None
+    aggregates: dict[UUID, Any] = attrs.Factory(dict)
+    save_with: dict[str, list[Any]] = attrs.Factory(dict)
+    bsn_hashes: set[bytes] = attrs.Factory(set)
+
+    def get(self, aggregate_id: UUID) -> Any | None:
+        found = self.aggregates.get(aggregate_id)
+        if found is None and self.parent is not None:
+            in_parent = self.parent.get(aggregate_id)
+            if in_parent is not None:
+                # A copy: a refused command in this stage must leave the parent's as it was.
+                found = self.aggregates[aggregate_id] = copy.deepcopy(in_parent)
+        return found
+
+    def knows_bsn(self, bsn_hashes: Iterable[bytes]) -> bool:
+        stage: _Staged | None = self
+        while stage is not None:
+            if not stage.bsn_hashes.isdisjoint(bsn_hashes):
+                return True
+            stage = stage.parent
+        return False
+
+    def add(self, aggregate: Any, **save_with: Sequence[Any]) -> None:
+        self.aggregates[aggregate.id] = aggregate
+        for name, values in save_with.items():
+            self.save_with.setdefault(name, []).extend(values)
+
+    def merge_into(self, parent: _Staged) -> None:
+        for aggregate in self.aggregates.values():
+            parent.add(aggregate)
+        for name, values in self.save_with.items():
+            parent.save_with.setdefault(name, []).extend(values)
+        parent.bsn_hashes |= self.bsn_hashes
 
 
 def _state(aggregate: Any) -> dict[str, Any]:
@@ -343,6 +388,7 @@ class Participation:
                 f"{type(vault).__name__} is not one of participatie's recorders"
             )
         self._vault: VaultStorage = vault  # type: ignore[assignment]
+        self._staged: _Staged | None = None
 
     @classmethod
     def open(
@@ -458,6 +504,11 @@ class Participation:
             policy=self.policy,
         )
         records = [] if data.is_empty else [self._keyring.seal(trajectory.id, data)]
+        if self._staged is not None:
+            if data.bsn is not None:
+                self._staged.bsn_hashes.add(self._keyring.bsn_hash(data.bsn))
+            self._staged.add(trajectory, vault_records=records)
+            return trajectory.id
         try:
             self._events.save(trajectory, vault_records=records)
         except IntegrityError:
@@ -743,13 +794,21 @@ class Participation:
             by=by,
             policy=self.policy,
         )
+        already = JobCoachingAlreadyStarted(
+            f"the placement at {placement.employer} since {placement.started_on} has job "
+            f"coaching already: {coaching.id}"
+        )
+        if self._staged is not None:
+            if self._staged.get(coaching.id) is not None or self._events.recorder.select_events(
+                coaching.id, limit=1
+            ):
+                raise already
+            self._staged.add(coaching)
+            return coaching.id
         try:
             self._events.save(coaching)
         except IntegrityError:
-            raise JobCoachingAlreadyStarted(
-                f"the placement at {placement.employer} since {placement.started_on} has job "
-                f"coaching already: {coaching.id}"
-            ) from None
+            raise already from None
         return coaching.id
 
     def log_coaching_hours(
@@ -1048,6 +1107,29 @@ class Participation:
 
     # Internals.
 
+    @contextlib.contextmanager
+    def _staging(self) -> Iterator[_Staged]:
+        """Stage the commands issued inside, instead of saving each; nested stages merge into
+        their parent when the block ends without an error, and are dropped when it raises.
+
+        The outermost stage is not saved here: :meth:`_save_staged` saves it in one transaction.
+        """
+        stage = _Staged(parent=self._staged)
+        self._staged = stage
+        try:
+            yield stage
+        finally:
+            self._staged = stage.parent
+        if stage.parent is not None:
+            stage.merge_into(stage.parent)
+
+    def _save_staged(self, stage: _Staged, **save_with: Sequence[Any]) -> None:
+        """Save every aggregate of a stage, with what goes with them, in one transaction."""
+        merged = {name: list(values) for name, values in stage.save_with.items()}
+        for name, values in save_with.items():
+            merged.setdefault(name, []).extend(values)
+        self._events.save(*stage.aggregates.values(), **merged)
+
     def _find_bsn(self, bsn: str) -> UUID | None:
         """The resident with this BSN, under the current secret's hash or a previous one's."""
         for bsn_hash in self._keyring.bsn_hashes(bsn):
@@ -1117,6 +1199,14 @@ class Participation:
             for cid in self._coaching_ids(resident_id)
         )
 
+    def _latest_coaching(self, resident_id: UUID) -> UUID | None:
+        """The resident's latest job coaching (staged or stored), or None."""
+        for cid in reversed(self._coaching_ids(resident_id)):
+            staged = self._staged is not None and self._staged.get(cid) is not None
+            if staged or self._events.recorder.select_events(cid, limit=1):
+                return cid
+        return None
+
     def _coaching_ids(self, resident_id: UUID) -> list[UUID]:
         """Ids that job coaching of this resident would have: one per placement ever made."""
         return [
@@ -1159,6 +1249,10 @@ class Participation:
             raise BusinessDateRefused(f"business date {on} is after today ({today})")
 
     def _refuse_known_bsn(self, bsn: str) -> None:
+        if self._staged is not None and self._staged.knows_bsn(self._keyring.bsn_hashes(bsn)):
+            raise BsnAlreadyRegistered(
+                "this BSN is registered earlier in the same import; one resident, one trajectory"
+            )
         known = self._find_bsn(bsn)
         if known is not None:
             raise BsnAlreadyRegistered(
@@ -1168,8 +1262,12 @@ class Participation:
 
     def _load(self, kind: type[A], aggregate_id: UUID) -> A:
         what = "resident" if kind is ResidentTrajectory else "job coaching"
+        aggregate: object = None
+        if self._staged is not None:
+            aggregate = self._staged.get(aggregate_id)
         try:
-            aggregate: object = self._events.repository.get(aggregate_id)
+            if aggregate is None:
+                aggregate = self._events.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, kind):
@@ -1235,6 +1333,11 @@ class Participation:
         """Load, command, save; on a concurrent save of the same stream, retry on the new state."""
         uid = _uuid(aggregate_id)
         self._check_not_future(on)
+        if self._staged is not None:
+            aggregate = self._load(kind, uid)
+            command(aggregate)
+            self._staged.add(aggregate, **save_with)
+            return
         for attempt in range(1, _ATTEMPTS + 1):
             aggregate = self._load(kind, uid)
             command(aggregate)

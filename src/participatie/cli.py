@@ -47,6 +47,7 @@ from participatie import (
 from participatie.application import NOT_STATED, TIMEZONE
 from participatie.demo import noordoostpolder
 from participatie.demo.haaren_2019 import MUNICIPALITY, OUTCOMES, TARGET, record_haaren_2019
+from participatie.importing import import_records, read_records
 from participatie.stores import parse_store_url
 
 __all__ = ["app", "main"]
@@ -451,6 +452,55 @@ def purge(
             "retention_ended).",
             file=sys.stderr,
         )
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="A .jsonl or .csv file of records to import.")],
+    store: StoreOption = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Residents saved per transaction.")
+    ] = 100,
+) -> None:
+    """Import case files from an earlier system; importing a file again adds only what is new.
+
+    The record format is in docs/importing.md. Bad records are listed with their line numbers;
+    none of a resident's records are imported when one of them is bad (exit code 1).
+    """
+    with _reported_errors():
+        if not file.is_file():
+            raise InvalidInput(f"no file {file}")
+        records = read_records(file)
+        with file.open("rb") as handle:
+            total = sum(1 for line in handle if line.strip())
+        if file.suffix.lower() == ".csv":
+            total -= 1  # the header
+        with (
+            Participation.open(store) as participation,
+            Progress(
+                TextColumn("Importing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("records"),
+                TimeRemainingColumn(),
+                console=console,
+            ) as progress,
+        ):
+            task = progress.add_task("records", total=total)
+            report = import_records(
+                participation,
+                records,
+                batch_size=batch_size,
+                progress=lambda n: progress.advance(task, n),
+            )
+        console.print(
+            f"Imported {report.records} records of {report.residents} residents; "
+            f"{report.skipped} records were imported before; {len(report.bad)} bad records."
+        )
+        for bad in report.bad:
+            print(bad, file=sys.stderr)
+        if report.bad:
+            raise typer.Exit(1)
 
 
 @app.command("rotate-keys")

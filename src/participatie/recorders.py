@@ -6,6 +6,10 @@ database:
 - ``participatie_vault``: vault rows passed to ``insert_events`` as ``vault_records=[...]`` are
   written in the same transaction as the events, so a registration is all or nothing, and the
   unique keyed BSN hash refuses a second registration of one BSN even when two processes race;
+- ``participatie_imports``: the source record ids of bulk-imported records (see
+  :mod:`participatie.importing`), passed as ``import_sources=[(source_id, resident_key,
+  resident_id, stream_id), ...]`` (the stream is the trajectory the record went into) and
+  written in the same transaction, so that importing a file twice adds nothing;
 - ``participatie_chain_heads``: each stream's last version and the first 32 bytes of its stored
   state (the chain hash, see :mod:`participatie.audit.chain`), updated in the same transaction, so
   that verification sees a stream that lost its newest events.
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHAIN_HEADS_TABLE",
+    "IMPORTS_TABLE",
     "VAULT_TABLE",
     "POPOParticipationRecorder",
     "SQLiteParticipationRecorder",
@@ -38,6 +43,7 @@ __all__ = [
 ]
 
 VAULT_TABLE = "participatie_vault"
+IMPORTS_TABLE = "participatie_imports"
 CHAIN_HEADS_TABLE = "participatie_chain_heads"
 HEAD_BYTES = 32
 
@@ -79,6 +85,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
         self._vault: dict[UUID, SealedRecord] = {}
         self._vault_by_hash: dict[bytes, UUID] = {}
         self._heads: dict[str, tuple[int, bytes]] = {}
+        self._imports: dict[str, tuple[str, UUID, UUID]] = {}
 
     def _insert_events(
         self,
@@ -86,9 +93,16 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
         *,
         vault_records: Sequence[SealedRecord] = (),
         vault_erasures: Sequence[UUID] = (),
+        import_sources: Sequence[tuple[str, str, UUID, UUID]] = (),
         **kwargs: Any,
     ) -> Sequence[int] | None:
         with self._database_lock:
+            new_sources = [source[0] for source in import_sources]
+            if len(set(new_sources)) < len(new_sources) or not self._imports.keys().isdisjoint(
+                new_sources
+            ):
+                msg = "import source id exists"
+                raise IntegrityError(msg)
             for record in vault_records:
                 if record.resident_id in self._vault:
                     msg = f"vault record for {record.resident_id} exists"
@@ -107,7 +121,22 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
                     self._vault_by_hash.pop(erased.bsn_hash, None)
             for originator_id, head in stream_heads(stored_events).items():
                 self._heads[str(originator_id)] = head
+            for source_id, resident_key, resident_id, stream_id in import_sources:
+                self._imports[source_id] = (resident_key, resident_id, stream_id)
             return notification_ids
+
+    def imported_sources(self, source_ids: Sequence[str]) -> dict[str, tuple[UUID, UUID]]:
+        """Which of these source record ids were imported: their resident and stream."""
+        with self._database_lock:
+            return {s: self._imports[s][1:] for s in source_ids if s in self._imports}
+
+    def imported_resident(self, resident_key: str) -> UUID | None:
+        """The resident that records with this source resident key were imported into."""
+        with self._database_lock:
+            for key, resident_id, _ in self._imports.values():
+                if key == resident_key:
+                    return resident_id
+        return None
 
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
         """Every stream's head: last version and its chain hash, keyed by the stream id text."""
@@ -163,6 +192,17 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
             "ciphertext BLOB NOT NULL)"
         )
         statements.append(
+            f"CREATE TABLE IF NOT EXISTS {IMPORTS_TABLE} ("
+            "source_id TEXT PRIMARY KEY, "
+            "resident_key TEXT NOT NULL, "
+            "resident_id TEXT NOT NULL, "
+            "stream_id TEXT NOT NULL)"
+        )
+        statements.append(
+            f"CREATE INDEX IF NOT EXISTS {IMPORTS_TABLE}_resident_key "
+            f"ON {IMPORTS_TABLE} (resident_key)"
+        )
+        statements.append(
             f"CREATE TABLE IF NOT EXISTS {CHAIN_HEADS_TABLE} ("
             "originator_id TEXT PRIMARY KEY, "
             "version INTEGER NOT NULL, "
@@ -177,8 +217,14 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
         *,
         vault_records: Sequence[SealedRecord] = (),
         vault_erasures: Sequence[UUID] = (),
+        import_sources: Sequence[tuple[str, str, UUID, UUID]] = (),
         **kwargs: Any,
     ) -> Sequence[int] | None:
+        c.executemany(
+            f"INSERT INTO {IMPORTS_TABLE} "  # noqa: S608
+            "(source_id, resident_key, resident_id, stream_id) VALUES (?, ?, ?, ?)",
+            [(source, key, rid.hex, stream.hex) for source, key, rid, stream in import_sources],
+        )
         for resident_id in vault_erasures:
             c.execute(
                 f"DELETE FROM {VAULT_TABLE} WHERE resident_id = ?",  # noqa: S608
@@ -235,6 +281,35 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
             c.execute(
                 f"SELECT resident_id FROM {VAULT_TABLE} WHERE bsn_hash = ?",  # noqa: S608
                 (bsn_hash,),
+            )
+            row = c.fetchone()
+        return None if row is None else UUID(row["resident_id"])
+
+    def imported_sources(self, source_ids: Sequence[str]) -> dict[str, tuple[UUID, UUID]]:
+        """Which of these source record ids were imported: their resident and stream."""
+        found: dict[str, tuple[UUID, UUID]] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(source_ids), 500):
+                chunk = list(source_ids[start : start + 500])
+                c.execute(
+                    f"SELECT * FROM {IMPORTS_TABLE} "  # noqa: S608
+                    f"WHERE source_id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                found.update(
+                    {
+                        row["source_id"]: (UUID(row["resident_id"]), UUID(row["stream_id"]))
+                        for row in c.fetchall()
+                    }
+                )
+        return found
+
+    def imported_resident(self, resident_key: str) -> UUID | None:
+        """The resident that records with this source resident key were imported into."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT resident_id FROM {IMPORTS_TABLE} WHERE resident_key = ? LIMIT 1",  # noqa: S608
+                (resident_key,),
             )
             row = c.fetchone()
         return None if row is None else UUID(row["resident_id"])

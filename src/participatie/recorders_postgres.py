@@ -18,7 +18,13 @@ from eventsourcing.postgres import (
 from psycopg.errors import DuplicateObject
 from psycopg.sql import SQL, Identifier
 
-from participatie.recorders import CHAIN_HEADS_TABLE, VAULT_TABLE, _record_from_row, stream_heads
+from participatie.recorders import (
+    CHAIN_HEADS_TABLE,
+    IMPORTS_TABLE,
+    VAULT_TABLE,
+    _record_from_row,
+    stream_heads,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -88,6 +94,31 @@ class PostgresParticipationRecorder(_CreatesTablesOneAtATime, PostgresApplicatio
                 "ciphertext bytea NOT NULL)"
             ).format(schema=schema, table=table)
         )
+        imports = Identifier(IMPORTS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{imports} ("
+                "source_id text PRIMARY KEY, "
+                "resident_key text NOT NULL, "
+                "resident_id uuid NOT NULL, "
+                "stream_id uuid NOT NULL)"
+            ).format(schema=schema, imports=imports)
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{imports} (resident_key)").format(
+                schema=schema, imports=imports, index=Identifier(f"{IMPORTS_TABLE}_resident_key")
+            )
+        )
+        self._imports_insert = SQL(
+            "INSERT INTO {schema}.{imports} (source_id, resident_key, resident_id, stream_id) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::uuid[], %s::uuid[])"
+        ).format(schema=schema, imports=imports)
+        self._imports_select = SQL(
+            "SELECT * FROM {schema}.{imports} WHERE source_id = ANY(%s)"
+        ).format(schema=schema, imports=imports)
+        self._imports_resident = SQL(
+            "SELECT resident_id FROM {schema}.{imports} WHERE resident_key = %s LIMIT 1"
+        ).format(schema=schema, imports=imports)
         heads = Identifier(CHAIN_HEADS_TABLE)
         self.sql_create_statements.append(
             SQL(
@@ -137,8 +168,19 @@ class PostgresParticipationRecorder(_CreatesTablesOneAtATime, PostgresApplicatio
         *,
         vault_records: Sequence[SealedRecord] = (),
         vault_erasures: Sequence[UUID] = (),
+        import_sources: Sequence[tuple[str, str, UUID, UUID]] = (),
         **kwargs: Any,
     ) -> None:
+        if import_sources:
+            curs.execute(
+                self._imports_insert,
+                (
+                    [source[0] for source in import_sources],
+                    [source[1] for source in import_sources],
+                    [source[2] for source in import_sources],
+                    [source[3] for source in import_sources],
+                ),
+            )
         for resident_id in vault_erasures:
             curs.execute(self._vault_delete, (resident_id,))
         for record in vault_records:
@@ -219,3 +261,17 @@ class PostgresParticipationRecorder(_CreatesTablesOneAtATime, PostgresApplicatio
                 )
                 replaced += curs.rowcount
         return replaced
+
+    def imported_sources(self, source_ids: Sequence[str]) -> dict[str, tuple[UUID, UUID]]:
+        """Which of these source record ids were imported: their resident and stream."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._imports_select, (list(source_ids),))
+            rows = curs.fetchall()
+        return {row["source_id"]: (row["resident_id"], row["stream_id"]) for row in rows}
+
+    def imported_resident(self, resident_key: str) -> UUID | None:
+        """The resident that records with this source resident key were imported into."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._imports_resident, (resident_key,))
+            row = curs.fetchone()
+        return None if row is None else row["resident_id"]

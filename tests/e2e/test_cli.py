@@ -292,3 +292,29 @@ def test_rotate_keys_moves_the_demo_to_a_new_secret(tmp_path: Path) -> None:
         # Every demo resident has a name in the vault.
         assert f"Re-wrapped {len(app.resident_ids())} residents' keys" in rotated.stdout
         assert app.personal_data(UUID(rid), by=coach).name
+
+
+def test_import_reports_bad_lines_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/import.db"
+    path = tmp_path / "old.jsonl"
+    coach = {"actor_id": "coach-17", "actor_role": "coach"}
+    registered = {"referral": "walk_in", "benefit": "none", "municipality": "haaren"}
+    records = [
+        {"source_id": "k1", "resident": "c1", "event": "Registered", "on": "2019-01-08"},
+        {"source_id": "k2", "resident": "c1", "event": "IntakeHeld", "on": "2019-01-08",
+         "goal": "work", "happiness": 5},
+        {"source_id": "k3", "resident": "c2", "event": "Registered", "on": "2019-01-08"},
+        {"source_id": "k4", "resident": "c2", "event": "IntakeHeld", "on": "2019-01-08",
+         "goal": "work", "happiness": 12},
+    ]  # fmt: skip
+    lines = [{**r, **coach, **(registered if r["event"] == "Registered" else {})} for r in records]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    first = run("import", str(path), "--store", url, cwd=tmp_path)
+    assert first.returncode == 1
+    assert "Imported 2 records of 1 residents" in first.stdout
+    assert "line 4 (k4): happiness" in first.stderr
+    second = run("import", str(path), "--store", url, cwd=tmp_path)
+    assert "Imported 0 records of 0 residents; 2 records were imported before" in second.stdout
+    missing = run("import", str(tmp_path / "nothing.jsonl"), "--store", url, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert "no file" in missing.stderr

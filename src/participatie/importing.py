@@ -1,0 +1,514 @@
+"""Bulk import of case files from an earlier system: ``participatie import FILE``.
+
+A file holds one record per line (JSON Lines, ``.jsonl``) or per row (CSV with a header, ``.csv``).
+Every record is one thing that happened to a resident, named like the event it becomes:
+
+=========================  =================================================================
+``event``                  fields besides the common ones (optional ones in brackets)
+=========================  =================================================================
+Registered                 referral, benefit, municipality, [bsn], [name], [notes]
+IntakeHeld                 goal, happiness
+ConversationHeld           happiness
+GoalChanged                goal
+WorkplaceVisited           organisation, kind
+ActivityStarted            activity
+ActivityEnded              activity
+JobBrokerRequested         (none)
+JobBrokerRequestWithdrawn  (none)
+Placed                     employer, kind, hours_per_week, [contract_months], [trial]
+PlacementEnded             reason
+WageValueAssessed          percent, needs_job_coaching
+TrajectoryClosed           reason
+TrajectoryReopened         (none)
+JobCoachingStarted         provider, provider_recognised, job_coach_id, job_coach_hbo_degree
+CoachingHoursLogged        hours, counterpart, [coaching]
+EvaluationHeld             [coaching]
+TrajectoryExtended         reason, [coaching]
+JobCoachingCompleted       outcome, [coaching]
+=========================  =================================================================
+
+Common to every record: ``source_id`` (the earlier system's id of the record, unique in the
+file), ``resident`` (the earlier system's key of the resident: a case number, never a BSN),
+``event``, ``on`` (the business date, ``YYYY-MM-DD``), ``actor_id``, ``actor_role`` and, optionally,
+``actor_municipality``. A job coaching record applies to the job coaching started by the
+``JobCoachingStarted`` record whose source id is in its ``coaching`` field, or else to the
+resident's latest job coaching.
+
+Each record goes through the same rules and authorisation as the command it stands for. A resident's
+records are imported all together or not at all: one bad record keeps the whole resident out, and
+the report names its line and what is wrong. Residents are saved in batches, one transaction each.
+The source ids are stored with the events in the same transaction, so importing the same file again
+(or a longer version of it) adds only what is new. The records of one resident are expected one
+after another, in the order they happened; a resident whose records continue further down the file
+is continued there.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
+
+import attrs
+from eventsourcing.persistence import IntegrityError
+
+from participatie.domain.bsn import is_valid_bsn
+from participatie.domain.values import Actor, JobCoach, Provider
+from participatie.errors import InvalidInput, ParticipatieError
+
+if TYPE_CHECKING:
+    from participatie.application import Participation
+
+__all__ = [
+    "BadRecord",
+    "ImportRecord",
+    "ImportReport",
+    "import_records",
+    "read_records",
+]
+
+_COMMON = frozenset(
+    {"source_id", "resident", "event", "on", "actor_id", "actor_role", "actor_municipality"}
+)
+
+#: For each event: its required fields and its optional ones.
+_EVENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "Registered": (("referral", "benefit", "municipality"), ("bsn", "name", "notes")),
+    "IntakeHeld": (("goal", "happiness"), ()),
+    "ConversationHeld": (("happiness",), ()),
+    "GoalChanged": (("goal",), ()),
+    "WorkplaceVisited": (("organisation", "kind"), ()),
+    "ActivityStarted": (("activity",), ()),
+    "ActivityEnded": (("activity",), ()),
+    "JobBrokerRequested": ((), ()),
+    "JobBrokerRequestWithdrawn": ((), ()),
+    "Placed": (("employer", "kind", "hours_per_week"), ("contract_months", "trial")),
+    "PlacementEnded": (("reason",), ()),
+    "WageValueAssessed": (("percent", "needs_job_coaching"), ()),
+    "TrajectoryClosed": (("reason",), ()),
+    "TrajectoryReopened": ((), ()),
+    "JobCoachingStarted": (
+        ("provider", "provider_recognised", "job_coach_id", "job_coach_hbo_degree"),
+        (),
+    ),
+    "CoachingHoursLogged": (("hours", "counterpart"), ("coaching",)),
+    "EvaluationHeld": ((), ("coaching",)),
+    "TrajectoryExtended": (("reason",), ("coaching",)),
+    "JobCoachingCompleted": (("outcome",), ("coaching",)),
+}
+
+_WHOLE_NUMBERS = frozenset({"happiness", "percent", "contract_months"})
+_YES_NO = frozenset({"trial", "needs_job_coaching", "provider_recognised", "job_coach_hbo_degree"})
+_TRUE = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+@attrs.frozen
+class ImportRecord:
+    """One record of an import file, checked for form (the rules come when it is imported)."""
+
+    line: int
+    source_id: str
+    resident: str
+    event: str
+    on: date
+    by: Actor
+    fields: Mapping[str, Any]
+
+
+@attrs.frozen
+class BadRecord:
+    """A record that was not imported, with its line in the file and what is wrong."""
+
+    line: int
+    source_id: str | None
+    problem: str
+    resident: str | None = None
+
+    def __str__(self) -> str:
+        source = f" ({self.source_id})" if self.source_id else ""
+        return f"line {self.line}{source}: {self.problem}"
+
+
+@attrs.frozen
+class ImportReport:
+    """What an import did: residents and records imported, records already there, bad records."""
+
+    residents: int
+    records: int
+    skipped: int
+    bad: tuple[BadRecord, ...]
+
+
+def _text(raw: Mapping[str, Any], name: str) -> str:
+    value = raw.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{name} must be non-empty text")
+    return value.strip()
+
+
+def _field(name: str, value: Any) -> Any:
+    """A field's value as the command takes it; CSV gives text for numbers and yes/no."""
+    if name in _WHOLE_NUMBERS and isinstance(value, str):
+        if not value.strip().isdigit():
+            raise InvalidInput(f"{name} must be a whole number, not {value!r}")
+        return int(value)
+    if name in _YES_NO:
+        if isinstance(value, str) and value.strip().lower() in _TRUE:
+            return _TRUE[value.strip().lower()]
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{name} must be true or false, not {value!r}")
+    return value
+
+
+def parse_record(line: int, raw: Mapping[str, Any]) -> ImportRecord:
+    """Check one record's form; raise :class:`InvalidInput` naming what is wrong."""
+    event = _text(raw, "event")
+    if event not in _EVENTS:
+        raise InvalidInput(f"unknown event {event!r}; known: {', '.join(_EVENTS)}")
+    required, optional = _EVENTS[event]
+    given = {k: v for k, v in raw.items() if k not in _COMMON and v not in (None, "")}
+    missing = [name for name in required if name not in given]
+    if missing:
+        raise InvalidInput(f"{event} needs {', '.join(missing)}")
+    unknown = sorted(set(given) - set(required) - set(optional))
+    if unknown:
+        raise InvalidInput(f"{event} has no field {', '.join(unknown)}")
+    resident = _text(raw, "resident")
+    if is_valid_bsn(resident):
+        raise InvalidInput(
+            "the resident key looks like a BSN; use the earlier system's case number (a BSN "
+            "goes in the bsn field of Registered, into the personal-data vault)"
+        )
+    try:
+        on = date.fromisoformat(_text(raw, "on"))
+    except ValueError:
+        raise InvalidInput(f"on must be a date as YYYY-MM-DD, not {raw.get('on')!r}") from None
+    municipality = raw.get("actor_municipality") or None
+    return ImportRecord(
+        line=line,
+        source_id=_text(raw, "source_id"),
+        resident=resident,
+        event=event,
+        on=on,
+        by=Actor(_text(raw, "actor_id"), _text(raw, "actor_role"), municipality=municipality),
+        fields={name: _field(name, value) for name, value in given.items()},
+    )
+
+
+def read_records(path: Path) -> Iterator[ImportRecord | BadRecord]:
+    """The records of a ``.jsonl`` or ``.csv`` file, in file order, each checked for form."""
+    suffix = path.suffix.lower()
+    if suffix not in {".jsonl", ".ndjson", ".csv"}:
+        raise InvalidInput(f"{path.name}: an import file is .jsonl (JSON Lines) or .csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows: Iterable[tuple[int, Any]]
+        if suffix == ".csv":
+            reader = csv.DictReader(handle)
+            rows = ((reader.line_num, row) for row in reader)
+        else:
+            rows = ((number, line) for number, line in enumerate(handle, start=1) if line.strip())
+        for number, row in rows:
+            raw = row
+            try:
+                if suffix != ".csv":
+                    raw = json.loads(row)
+                    if not isinstance(raw, dict):
+                        raise InvalidInput("a record is a JSON object")
+                yield parse_record(number, raw)
+            except json.JSONDecodeError as error:
+                yield BadRecord(number, None, f"not JSON: {error.msg}")
+            except ParticipatieError as error:
+                yield BadRecord(
+                    number, _maybe(raw, "source_id"), str(error), resident=_maybe(raw, "resident")
+                )
+
+
+def _maybe(raw: object, name: str) -> str | None:
+    value = raw.get(name) if isinstance(raw, dict) else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+class _Imports(Protocol):
+    def imported_sources(self, source_ids: list[str]) -> dict[str, tuple[UUID, UUID]]: ...
+
+    def imported_resident(self, resident_key: str) -> UUID | None: ...
+
+
+@attrs.define
+class _Resident:
+    """One resident's run of records in the file, and what importing them made."""
+
+    key: str
+    records: list[ImportRecord | BadRecord]
+    resident_id: UUID | None = None
+    coaching_id: UUID | None = None
+    #: The stream each imported record went into, by source id.
+    streams: dict[str, UUID] = attrs.Factory(dict)
+
+
+#: A record's command: given the app, the resident, the record and a way to find the stream an
+#: earlier record went into (by its source id); returns the stream the record went into.
+Handler = Callable[["Participation", _Resident, ImportRecord, Callable[[str], UUID | None]], UUID]
+
+
+def _resident_command(name: str) -> Handler:
+    def handle(app: Participation, resident: _Resident, record: ImportRecord, _: object) -> UUID:
+        if resident.resident_id is None:
+            raise InvalidInput(f"resident {resident.key} has no Registered record before this")
+        getattr(app, name)(resident.resident_id, on=record.on, by=record.by, **record.fields)
+        return resident.resident_id
+
+    return handle
+
+
+def _coaching_command(name: str) -> Handler:
+    def handle(
+        app: Participation,
+        resident: _Resident,
+        record: ImportRecord,
+        stream_of: Callable[[str], UUID | None],
+    ) -> UUID:
+        fields = dict(record.fields)
+        started_by = fields.pop("coaching", None)
+        if started_by is not None:
+            coaching = stream_of(started_by)
+            if coaching is None:
+                raise InvalidInput(f"no JobCoachingStarted record with source id {started_by}")
+        else:
+            if resident.coaching_id is None and resident.resident_id is not None:
+                resident.coaching_id = app._latest_coaching(resident.resident_id)
+            coaching = resident.coaching_id
+        if coaching is None:
+            raise InvalidInput(f"resident {resident.key} has no job coaching for this record")
+        getattr(app, name)(coaching, on=record.on, by=record.by, **fields)
+        return coaching
+
+    return handle
+
+
+def _register(app: Participation, resident: _Resident, record: ImportRecord, _: object) -> UUID:
+    if resident.resident_id is not None:
+        raise InvalidInput(f"resident {resident.key} is registered already")
+    resident.resident_id = app.register_resident(on=record.on, by=record.by, **record.fields)
+    return resident.resident_id
+
+
+def _start_coaching(
+    app: Participation, resident: _Resident, record: ImportRecord, _: object
+) -> UUID:
+    if resident.resident_id is None:
+        raise InvalidInput(f"resident {resident.key} has no Registered record before this")
+    fields = record.fields
+    resident.coaching_id = app.start_job_coaching(
+        resident.resident_id,
+        provider=Provider(fields["provider"], recognised=fields["provider_recognised"]),
+        coach=JobCoach(fields["job_coach_id"], hbo_degree=fields["job_coach_hbo_degree"]),
+        on=record.on,
+        by=record.by,
+    )
+    return resident.coaching_id
+
+
+_HANDLERS: dict[str, Handler] = {
+    "Registered": _register,
+    "IntakeHeld": _resident_command("hold_intake"),
+    "ConversationHeld": _resident_command("record_conversation"),
+    "GoalChanged": _resident_command("change_goal"),
+    "WorkplaceVisited": _resident_command("visit_workplace"),
+    "ActivityStarted": _resident_command("start_activity"),
+    "ActivityEnded": _resident_command("end_activity"),
+    "JobBrokerRequested": _resident_command("request_job_broker"),
+    "JobBrokerRequestWithdrawn": _resident_command("withdraw_job_broker_request"),
+    "Placed": _resident_command("place"),
+    "PlacementEnded": _resident_command("end_placement"),
+    "WageValueAssessed": _resident_command("assess_wage_value"),
+    "TrajectoryClosed": _resident_command("close_trajectory"),
+    "TrajectoryReopened": _resident_command("reopen_trajectory"),
+    "JobCoachingStarted": _start_coaching,
+    "CoachingHoursLogged": _coaching_command("log_coaching_hours"),
+    "EvaluationHeld": _coaching_command("evaluate_job_coaching"),
+    "TrajectoryExtended": _coaching_command("extend_job_coaching"),
+    "JobCoachingCompleted": _coaching_command("complete_job_coaching"),
+}
+
+
+def _runs(records: Iterable[ImportRecord | BadRecord]) -> Iterator[_Resident]:
+    """Consecutive records of one resident; a bad record that names no resident stands alone."""
+    run: _Resident | None = None
+    for record in records:
+        key = record.resident
+        if run is not None and key is not None and key == run.key:
+            run.records.append(record)
+            continue
+        if run is not None:
+            yield run
+        run = _Resident(key=key or "", records=[record])
+    if run is not None:
+        yield run
+
+
+class _Refused(Exception):
+    def __init__(self, bad: BadRecord) -> None:
+        super().__init__(str(bad))
+        self.bad = bad
+
+
+@attrs.define
+class _Importer:
+    app: Participation
+    imports: _Imports
+    bad: list[BadRecord] = attrs.Factory(list)
+    residents: int = 0
+    records: int = 0
+    skipped: int = 0
+    lines_of_sources: dict[str, int] = attrs.Factory(dict)
+    refused_residents: dict[str, int] = attrs.Factory(dict)
+    #: Residents staged in the current batch: key -> (resident id, latest coaching id).
+    staged: dict[str, tuple[UUID, UUID | None]] = attrs.Factory(dict)
+    #: Streams of the records staged in the current batch, by source id.
+    staged_streams: dict[str, UUID] = attrs.Factory(dict)
+
+    def flush(self, runs: list[_Resident]) -> None:
+        """Stage each resident's records and save the batch in one transaction."""
+        sources: list[tuple[str, str, UUID, UUID]] = []
+        accepted: list[tuple[_Resident, int]] = []
+        skipped = 0
+        with self.app._staging() as batch:
+            for run in runs:
+                made, known = self.stage(run)
+                sources += made
+                if made:
+                    accepted.append((run, known))
+                else:
+                    skipped += known
+            try:
+                self.app._save_staged(batch, import_sources=sources)
+            except IntegrityError:
+                # Another writer came first: redo one resident at a time, from what is stored.
+                batch.aggregates.clear()
+            else:
+                self.counted(sources, skipped + sum(known for _, known in accepted))
+                return
+            finally:
+                self.staged.clear()
+                self.staged_streams.clear()
+        self.skipped += skipped
+        for run, _ in accepted:
+            with self.app._staging() as alone:
+                made, known = self.stage(run)
+                try:
+                    self.app._save_staged(alone, import_sources=made)
+                except IntegrityError:
+                    self.refuse(run, run.records[0], "changed by another process meanwhile")
+                else:
+                    self.counted(made, known)
+                finally:
+                    self.staged.clear()
+                    self.staged_streams.clear()
+
+    def counted(self, sources: list[tuple[str, str, UUID, UUID]], skipped: int) -> None:
+        self.residents += len({key for _, key, _, _ in sources})
+        self.records += len(sources)
+        self.skipped += skipped
+
+    def refuse(self, run: _Resident, record: ImportRecord | BadRecord, problem: str) -> None:
+        self.bad.append(BadRecord(record.line, record.source_id, problem, resident=run.key))
+        if run.key:
+            self.refused_residents.setdefault(run.key, record.line)
+
+    def stage(self, run: _Resident) -> tuple[list[tuple[str, str, UUID, UUID]], int]:
+        """Stage one resident's new records; return their sources ([] when refused or none are
+        new) and how many of its records were imported before."""
+        bad = [r for r in run.records if isinstance(r, BadRecord)]
+        if bad:
+            self.bad += bad
+            if run.key:
+                self.refused_residents.setdefault(run.key, bad[0].line)
+            return [], 0
+        records = [r for r in run.records if isinstance(r, ImportRecord)]
+        if run.key in self.refused_residents:
+            line = self.refused_residents[run.key]
+            self.refuse(run, records[0], f"resident {run.key} has a bad record on line {line}")
+            return [], 0
+        for record in records:
+            first = self.lines_of_sources.setdefault(record.source_id, record.line)
+            if first != record.line:
+                self.refuse(run, record, f"source id {record.source_id} is on line {first} too")
+                return [], 0
+        # The resident first, then the records: another importer commits whole residents, so
+        # in this order a resident it imports in between shows as all records known.
+        earlier = self.staged.get(run.key) or (self.imports.imported_resident(run.key), None)
+        known = self.imports.imported_sources([r.source_id for r in records])
+        new = [r for r in records if r.source_id not in known]
+        if not new:
+            return [], len(known)
+        resident = _Resident(key=run.key, records=list(new))
+        resident.resident_id, resident.coaching_id = earlier
+
+        def stream_of(source_id: str) -> UUID | None:
+            found = resident.streams.get(source_id) or self.staged_streams.get(source_id)
+            if found is None:
+                found = self.imports.imported_sources([source_id]).get(source_id, (None, None))[1]
+            return found
+
+        try:
+            with self.app._staging():
+                for record in new:
+                    try:
+                        stream = _HANDLERS[record.event](self.app, resident, record, stream_of)
+                    except (ParticipatieError, ValueError, LookupError, PermissionError) as error:
+                        # The earlier system's key means more to the reader than our id.
+                        problem = str(error)
+                        if resident.resident_id is not None:
+                            problem = problem.replace(str(resident.resident_id), run.key)
+                        raise _Refused(
+                            BadRecord(record.line, record.source_id, problem, run.key)
+                        ) from error
+                    resident.streams[record.source_id] = stream
+        except _Refused as refused:
+            self.bad.append(refused.bad)
+            self.refused_residents.setdefault(run.key, refused.bad.line)
+            return [], 0
+        assert resident.resident_id is not None  # noqa: S101 (every path above set it)
+        self.staged[run.key] = (resident.resident_id, resident.coaching_id)
+        self.staged_streams.update(resident.streams)
+        made = [
+            (r.source_id, run.key, resident.resident_id, resident.streams[r.source_id]) for r in new
+        ]
+        return made, len(known)
+
+
+def import_records(
+    app: Participation,
+    records: Iterable[ImportRecord | BadRecord],
+    *,
+    batch_size: int = 100,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import records (see :func:`read_records`) into ``app``, ``batch_size`` residents per
+    transaction; ``progress`` is called with the number of records handled after each batch."""
+    if batch_size < 1:
+        raise InvalidInput(f"batch_size must be at least 1, not {batch_size}")
+    importer = _Importer(app=app, imports=app._events.recorder)  # type: ignore[arg-type]
+    pending: list[_Resident] = []
+    for run in _runs(records):
+        pending.append(run)
+        if len(pending) >= batch_size:
+            importer.flush(pending)
+            if progress is not None:
+                progress(sum(len(r.records) for r in pending))
+            pending = []
+    if pending:
+        importer.flush(pending)
+        if progress is not None:
+            progress(sum(len(r.records) for r in pending))
+    return ImportReport(
+        residents=importer.residents,
+        records=importer.records,
+        skipped=importer.skipped,
+        bad=tuple(importer.bad),
+    )

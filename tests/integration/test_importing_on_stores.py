@@ -1,0 +1,52 @@
+"""Bulk import on a SQLite file and on PostgreSQL: batches, idempotence, racing importers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from participatie import Participation
+from participatie.importing import ImportReport, import_records, read_records
+from tests.support import TEST_SECRET, race
+from tests.unit.test_importing import jansen, record, write_jsonl
+
+
+def residents(count: int) -> list[dict[str, Any]]:
+    """``count`` residents of four records each, without BSNs."""
+    records = []
+    for n in range(count):
+        key = f"case-{n}"
+        records += [
+            record(f"{key}-1", key, "Registered", "2019-01-08", referral="walk_in",
+                   benefit="none", municipality="haaren", name=f"R{n}"),
+            record(f"{key}-2", key, "IntakeHeld", "2019-01-09", goal="work", happiness=5),
+            record(f"{key}-3", key, "ConversationHeld", "2019-01-20", happiness=6),
+            record(f"{key}-4", key, "ConversationHeld", "2019-02-03", happiness=7),
+        ]  # fmt: skip
+    return records
+
+
+def test_a_file_imported_twice_in_batches_is_there_once(store_url: str, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "old.jsonl", residents(25) + jansen("jansen"))
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        first = import_records(app, read_records(path), batch_size=10)
+        assert first == ImportReport(residents=26, records=106, skipped=0, bad=())
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        events = app.event_count()
+        again = import_records(app, read_records(path), batch_size=10)
+        assert again == ImportReport(residents=0, records=0, skipped=106, bad=())
+        assert app.event_count() == events
+        assert len(app.resident_ids()) == 26
+        assert app.verify().ok
+
+
+def test_importers_racing_on_one_file_import_it_once(store_url: str, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "old.jsonl", residents(12))
+    reports = race(store_url, 3, lambda app: import_records(app, read_records(path), batch_size=4))
+    assert all(isinstance(report, ImportReport) and report.bad == () for report in reports)
+    # Each record was imported by exactly one of them.
+    assert sum(report.records for report in reports) == 48  # type: ignore[attr-defined]
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        assert len(app.resident_ids()) == 12
+        assert app.event_count() == 48
+        assert app.verify().ok
