@@ -110,6 +110,9 @@ A = TypeVar("A", ResidentTrajectory, JobCoachingTrajectory)
 
 logger = logging.getLogger(__name__)
 
+#: How many trajectories each application keeps in memory (see _EventStoreApplication).
+AGGREGATE_CACHE_SIZE = 1000
+
 #: Events between a trajectory's snapshots, unless ``Participation.open`` is told otherwise.
 DEFAULT_SNAPSHOT_INTERVAL = 100
 
@@ -188,6 +191,12 @@ class _EventStoreApplication(Application[UUID]):
         env = dict(env or {})
         if snapshot_interval:
             env["IS_SNAPSHOTTING_ENABLED"] = "y"
+        # Recently used trajectories stay in memory; each load still reads the events saved
+        # since (eventsourcing's fast-forward), so other processes' writes are never missed, and
+        # commands change a copy.
+        env.setdefault(self.AGGREGATE_CACHE_MAXSIZE, str(AGGREGATE_CACHE_SIZE))
+        env[self.AGGREGATE_CACHE_FASTFORWARD] = "y"
+        env[self.DEEPCOPY_FROM_AGGREGATE_CACHE] = "y"
         super().__init__(env)
         if isinstance(self.mapper, ChainMapper):
             self.mapper.previous_lookup = self._stored_hash

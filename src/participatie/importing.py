@@ -46,6 +46,7 @@ is continued there.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
@@ -164,6 +165,12 @@ def _field(name: str, value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def _actor(actor_id: str, role: str, municipality: object) -> Actor:
+    # A file names the same few actors on every line: make each Actor once.
+    return Actor(actor_id, role, municipality=municipality)  # type: ignore[arg-type]
+
+
 def parse_record(line: int, raw: Mapping[str, Any]) -> ImportRecord:
     """Check one record's form; raise :class:`InvalidInput` naming what is wrong."""
     event = _text(raw, "event")
@@ -194,7 +201,7 @@ def parse_record(line: int, raw: Mapping[str, Any]) -> ImportRecord:
         resident=resident,
         event=event,
         on=on,
-        by=Actor(_text(raw, "actor_id"), _text(raw, "actor_role"), municipality=municipality),
+        by=_actor(_text(raw, "actor_id"), _text(raw, "actor_role"), municipality),
         fields={name: _field(name, value) for name, value in given.items()},
     )
 

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -299,7 +300,7 @@ def test_import_reports_bad_lines_and_a_second_run_adds_nothing(tmp_path: Path) 
     path = tmp_path / "old.jsonl"
     coach = {"actor_id": "coach-17", "actor_role": "coach"}
     registered = {"referral": "walk_in", "benefit": "none", "municipality": "haaren"}
-    records = [
+    records: list[dict[str, Any]] = [
         {"source_id": "k1", "resident": "c1", "event": "Registered", "on": "2019-01-08"},
         {"source_id": "k2", "resident": "c1", "event": "IntakeHeld", "on": "2019-01-08",
          "goal": "work", "happiness": 5},

@@ -198,3 +198,20 @@ def test_erasure_keeps_statistics_history_and_verification_on_the_store(store_ur
         assert app.outcomes(period=year) == report
         assert app.verify().ok
         assert [e.event for e in app.history(rid, by=auditor)][-1] == "PersonalDataErased"
+
+
+def test_a_trajectory_kept_in_memory_still_shows_what_another_process_saved(
+    store_url: str,
+) -> None:
+    with open_app(store_url) as first, open_app(store_url) as second:
+        rid = register(first)
+        first.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+        assert first.resident(rid).version == 2  # now in the first one's memory
+        second.record_conversation(rid, happiness=8, on=date(2019, 1, 9), by=COACH)
+        assert first.resident(rid).happiness[-1] == (date(2019, 1, 9), 8)
+        first.record_conversation(rid, happiness=9, on=date(2019, 1, 10), by=COACH)
+        assert second.resident(rid).version == 4
+        # What a caller does to the trajectory it got changes nothing kept.
+        copy = first.resident(rid)
+        copy.happiness = ()
+        assert first.resident(rid).happiness != ()

@@ -126,10 +126,11 @@ class ChainMapper(Mapper[UUID]):
             if versions is None:
                 versions = self._heads[key] = {}
             versions[version] = digest
-            for stale in sorted(versions)[: -self.VERSIONS_KEPT]:
-                del versions[stale]
+            if len(versions) > self.VERSIONS_KEPT:
+                for stale in sorted(versions)[: -self.VERSIONS_KEPT]:
+                    del versions[stale]
             self._heads.move_to_end(key)
-            while len(self._heads) > self.CACHE_SIZE:
+            if len(self._heads) > self.CACHE_SIZE:
                 self._heads.popitem(last=False)
 
     def _previous(self, originator_id: UUID | str, version: int) -> bytes:

@@ -1,0 +1,103 @@
+"""What the benchmark scripts share: fresh stores, child processes, peak memory and the table.
+
+Each measurement runs in a child process of its own (so that peak memory is that run's), on a
+fresh store: a SQLite file in a temporary folder, a PostgreSQL schema of its own at
+PARTICIPATIE_TEST_POSTGRES_URL (dropped afterwards), or memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import secrets
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SECRET = os.environ.get("PARTICIPATIE_SECRET") or "benchmark secret, not for production use!!"
+POSTGRES_URL = os.environ.get(
+    "PARTICIPATIE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+STORES = ("memory", "sqlite", "postgresql")
+
+
+@contextmanager
+def fresh_store(store: str) -> Iterator[str]:
+    """The URL of an empty store of the given kind, removed afterwards."""
+    if store == "memory":
+        yield "memory://"
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        if store == "sqlite":
+            yield f"sqlite:///{Path(directory) / 'bench.db'}"
+            return
+        import psycopg  # noqa: PLC0415
+
+        schema = f"bench_{secrets.token_hex(4)}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield f"{POSTGRES_URL}?schema={schema}"
+        finally:
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def postgres_settings(url: str) -> dict[str, str]:
+    """eventsourcing's settings for a raw reference application on the same PostgreSQL schema."""
+    from participatie.stores import parse_store_url  # noqa: PLC0415
+
+    settings = parse_store_url(url).settings
+    return {k: v for k, v in settings.items() if "RECORDER_TOPIC" not in k}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def in_child(script: str, *arguments: str) -> dict[str, Any]:
+    """Run ``script --child ARGUMENTS`` and return the JSON object it printed last."""
+    output = subprocess.run(  # noqa: S603 (one of our scripts, with our own arguments)
+        [sys.executable, script, "--child", *arguments],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def print_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]]) -> None:
+    """Print rows as a table: ``columns`` are (key, header); numbers right-aligned."""
+    widths = [
+        max(len(header), *(len(_cell(row.get(key))) for row in rows)) for key, header in columns
+    ]
+    print(
+        "  ".join(
+            h.rjust(w) if i else h.ljust(w)
+            for i, ((_, h), w) in enumerate(zip(columns, widths, strict=True))
+        )
+    )
+    print("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    for row in rows:
+        cells = [_cell(row.get(key)) for key, _ in columns]
+        print(
+            "  ".join(
+                c.rjust(w) if i else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+        )
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value < 10 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return "" if value is None else str(value)

@@ -1,0 +1,354 @@
+"""The command path: participatie's commands against plain eventsourcing commands, side by side.
+
+    python benchmarks/commands.py [--residents 100] [--stores memory sqlite postgresql]
+
+A realistic mix of resident and job coaching commands (registration with personal data, an
+intake, conversations, a workplace visit, an activity, a job broker request, a placement, a wage
+value assessment, job coaching with hours and an evaluation, and the closure: 38 commands per
+resident, residents taking turns), each one transaction, runs twice on a fresh store of each kind:
+
+- raw: a plain eventsourcing Application command per step: ``repository.get``, trigger one event
+  with the same fields, ``save()`` (no rules, vault, chain, snapshots or metadata checks);
+- participatie: ``Participation``'s command for the step.
+
+The table shows commands per second, the ratio participatie/raw and each child's peak memory.
+Only ratios from one run on one machine mean anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from _harness import (
+    SECRET,
+    STORES,
+    fresh_store,
+    in_child,
+    peak_rss_mb,
+    postgres_settings,
+    print_table,
+)
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder
+
+from participatie.transcodings import register_transcodings
+
+#: One resident's commands: (aggregate, command, fields), business dates from the registration.
+Step = tuple[str, str, dict[str, Any]]
+
+
+def plan() -> list[Step]:
+    """The commands of one resident, in order."""
+    steps: list[Step] = [
+        ("resident", "register", {}),
+        ("resident", "hold_intake", {"goal": "work", "happiness": 5}),
+    ]
+    steps += [("resident", "record_conversation", {"happiness": 6})] * 12
+    steps += [
+        ("resident", "visit_workplace", {"organisation": "Tuinderij", "kind": "shadow_day"}),
+        ("resident", "start_activity", {"activity": "language_course"}),
+        ("resident", "end_activity", {"activity": "language_course"}),
+        ("resident", "request_job_broker", {}),
+        (
+            "resident",
+            "place",
+            {
+                "employer": "Bakker",
+                "kind": "paid_work",
+                "hours_per_week": Decimal(20),
+                "contract_months": 12,
+            },
+        ),
+        ("resident", "assess_wage_value", {"percent": 60, "needs_job_coaching": True}),
+        ("coaching", "start_job_coaching", {}),
+    ]
+    steps += [("coaching", "log_coaching_hours", {"hours": 1, "counterpart": "employee"})] * 8
+    steps += [("coaching", "evaluate_job_coaching", {})]
+    steps += [("resident", "record_conversation", {"happiness": 7})] * 6
+    steps += [("resident", "close_trajectory", {"reason": "work"})]
+    return steps
+
+
+START = date(2020, 1, 6)
+
+
+def day_of(index: int) -> date:
+    return START + timedelta(days=index * 3)
+
+
+# The raw reference: the same events and fields, without rules.
+
+
+class _Decided(Aggregate.Event):
+    occurred_on: date
+    actor_id: str
+    actor_role: str
+    policy_version: str
+
+
+class RawResident(Aggregate):
+    class Registered(Aggregate.Created):
+        referral: str
+        benefit: str
+        municipality: str
+        occurred_on: date
+        actor_id: str
+        actor_role: str
+        policy_version: str
+
+    class IntakeHeld(_Decided):
+        goal: str
+        happiness: int
+
+    class ConversationHeld(_Decided):
+        happiness: int
+
+    class WorkplaceVisited(_Decided):
+        organisation: str
+        kind: str
+
+    class ActivityStarted(_Decided):
+        activity: str
+
+    class ActivityEnded(_Decided):
+        activity: str
+
+    class JobBrokerRequested(_Decided):
+        pass
+
+    class Placed(_Decided):
+        employer: str
+        kind: str
+        hours_per_week: Decimal
+        contract_months: int | None
+        trial: bool
+
+    class WageValueAssessed(_Decided):
+        percent: int
+        needs_job_coaching: bool
+
+    class TrajectoryClosed(_Decided):
+        reason: str
+
+    def __init__(
+        self,
+        *,
+        referral: str,
+        benefit: str,
+        municipality: str,
+        occurred_on: date,
+        actor_id: str,
+        actor_role: str,
+        policy_version: str,
+    ) -> None:
+        self.municipality = municipality
+
+
+class RawCoaching(Aggregate):
+    class JobCoachingStarted(Aggregate.Created):
+        resident_id: UUID
+        provider: str
+        job_coach_id: str
+        hours_per_week: Decimal
+        placement_version: int
+        planned_end: date
+        occurred_on: date
+        actor_id: str
+        actor_role: str
+        policy_version: str
+
+    class CoachingHoursLogged(_Decided):
+        hours: Decimal
+        counterpart: str
+        coaching_year: int
+
+    class EvaluationHeld(_Decided):
+        pass
+
+    def __init__(
+        self,
+        *,
+        resident_id: UUID,
+        provider: str,
+        job_coach_id: str,
+        hours_per_week: Decimal,
+        placement_version: int,
+        planned_end: date,
+        occurred_on: date,
+        actor_id: str,
+        actor_role: str,
+        policy_version: str,
+    ) -> None:
+        self.resident_id = resident_id
+
+
+_RAW_EVENTS: dict[str, Any] = {
+    "hold_intake": RawResident.IntakeHeld,
+    "record_conversation": RawResident.ConversationHeld,
+    "visit_workplace": RawResident.WorkplaceVisited,
+    "start_activity": RawResident.ActivityStarted,
+    "end_activity": RawResident.ActivityEnded,
+    "request_job_broker": RawResident.JobBrokerRequested,
+    "place": RawResident.Placed,
+    "assess_wage_value": RawResident.WageValueAssessed,
+    "close_trajectory": RawResident.TrajectoryClosed,
+    "log_coaching_hours": RawCoaching.CoachingHoursLogged,
+    "evaluate_job_coaching": RawCoaching.EvaluationHeld,
+}
+
+
+class RawApplication(Application[UUID]):
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_transcodings(transcoder)
+
+
+def run_raw(url: str, residents: int) -> float:
+    """Commands per second of the plain eventsourcing reference."""
+    if url.startswith("sqlite"):
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": url[10:]}
+    elif url.startswith("postgresql"):
+        env = postgres_settings(url)
+    else:
+        env = {}
+    app = RawApplication(env=env)
+    decided = {"actor_id": "coach-17", "actor_role": "coach", "policy_version": "p1"}
+    ids: list[dict[str, UUID]] = [{} for _ in range(residents)]
+    steps = plan()
+    started = time.perf_counter()
+    for index, (target, command, fields) in enumerate(steps):
+        on = day_of(index)
+        for own in ids:
+            if command == "register":
+                resident = RawResident(
+                    referral="walk_in",
+                    benefit="none",
+                    municipality="haaren",
+                    occurred_on=on,
+                    **decided,
+                )
+                app.save(resident)
+                own["resident"] = resident.id
+            elif command == "start_job_coaching":
+                coaching = RawCoaching(
+                    resident_id=own["resident"],
+                    provider="Restart",
+                    job_coach_id="jc-3",
+                    hours_per_week=Decimal(20),
+                    placement_version=19,
+                    planned_end=on + timedelta(days=730),
+                    occurred_on=on,
+                    **decided,
+                )
+                app.save(coaching)
+                own["coaching"] = coaching.id
+            else:
+                aggregate: Aggregate = app.repository.get(own[target])
+                extra: dict[str, Any] = {}
+                if command == "place":
+                    extra["trial"] = False
+                if command == "log_coaching_hours":
+                    extra = {"coaching_year": 1, "hours": Decimal(1)}
+                aggregate.trigger_event(
+                    _RAW_EVENTS[command], occurred_on=on, **decided, **{**fields, **extra}
+                )
+                app.save(aggregate)
+    seconds = time.perf_counter() - started
+    app.close()
+    return residents * len(steps) / seconds
+
+
+def run_participatie(url: str, residents: int) -> float:
+    """Commands per second through Participation."""
+    from participatie import Actor, JobCoach, Participation, Provider, Role  # noqa: PLC0415
+
+    actors = {
+        "coach": Actor("coach-17", Role.COACH),
+        "place": Actor("broker-2", Role.JOB_BROKER),
+        "assess_wage_value": Actor("assessor-5", Role.WAGE_VALUE_ASSESSOR),
+        "start_job_coaching": Actor("coordinator-1", Role.COORDINATOR),
+        "evaluate_job_coaching": Actor("jc-3", Role.JOB_COACH),
+        "log_coaching_hours": Actor("jc-3", Role.JOB_COACH),
+    }
+    app = Participation.open(url, secret=SECRET)
+    ids: list[dict[str, UUID]] = [{} for _ in range(residents)]
+    steps = plan()
+    calls: dict[str, Callable[..., Any]] = {name: getattr(app, name) for _, name, _ in steps[1:]}
+    started = time.perf_counter()
+    for index, (target, command, fields) in enumerate(steps):
+        on = day_of(index)
+        by = actors.get(command, actors["coach"])
+        for number, own in enumerate(ids):
+            if command == "register":
+                own["resident"] = app.register_resident(
+                    referral="walk_in",
+                    benefit="none",
+                    municipality="haaren",
+                    name=f"Resident {number}",
+                    on=on,
+                    by=by,
+                )
+            elif command == "start_job_coaching":
+                own["coaching"] = app.start_job_coaching(
+                    own["resident"],
+                    provider=Provider("Restart", recognised=True),
+                    coach=JobCoach("jc-3", hbo_degree=True),
+                    on=on,
+                    by=by,
+                )
+            else:
+                calls[command](own[target], on=on, by=by, **fields)
+    seconds = time.perf_counter() - started
+    app.close()
+    return residents * len(steps) / seconds
+
+
+def measure(store: str, residents: int) -> dict[str, Any]:
+    with fresh_store(store) as url:
+        raw = run_raw(url, residents)
+    with fresh_store(store) as url:
+        ours = run_participatie(url, residents)
+    return {
+        "store": store,
+        "commands": residents * len(plan()),
+        "raw": raw,
+        "participatie": ours,
+        "ratio": ours / raw,
+        "rss": peak_rss_mb(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--residents", type=int, default=100)
+    parser.add_argument("--stores", nargs="+", default=list(STORES), choices=STORES)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        store, residents = arguments.child
+        print(json.dumps(measure(store, int(residents))))
+        return
+    rows = [in_child(__file__, store, str(arguments.residents)) for store in arguments.stores]
+    print_table(
+        [
+            ("store", "store"),
+            ("commands", "commands"),
+            ("raw", "raw commands/s"),
+            ("participatie", "participatie commands/s"),
+            ("ratio", "ratio"),
+            ("rss", "peak RSS MB"),
+        ],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()

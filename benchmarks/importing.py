@@ -1,0 +1,200 @@
+"""Bulk import against plain eventsourcing batch saves of the same events, side by side.
+
+    python benchmarks/importing.py [--residents 2000] [--batch 50] [--stores memory sqlite ...]
+
+The residents of benchmarks/commands.py (38 records each, job coaching included) are written to a
+JSON Lines file, then, on a fresh store of each kind:
+
+- raw: the same events built on plain eventsourcing aggregates (no rules) and saved ``--batch``
+  residents per ``save()``, i.e. per transaction;
+- import: ``participatie import``'s ``import_records(read_records(file))``, ``--batch`` residents
+  per transaction: reading and checking the file, every record through its command's rules, the
+  vault and the chain, and the source ids for idempotence;
+- again: the same import a second time, which finds every record imported and adds nothing.
+
+Rates are events (records) per second; only ratios from one run on one machine mean anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from _harness import (
+    SECRET,
+    STORES,
+    fresh_store,
+    in_child,
+    peak_rss_mb,
+    postgres_settings,
+    print_table,
+)
+from commands import _RAW_EVENTS, RawApplication, RawCoaching, RawResident, day_of, plan
+
+_ROLES = {
+    "place": ("broker-2", "job_broker"),
+    "assess_wage_value": ("assessor-5", "wage_value_assessor"),
+    "start_job_coaching": ("coordinator-1", "coordinator"),
+    "log_coaching_hours": ("jc-3", "job_coach"),
+    "evaluate_job_coaching": ("jc-3", "job_coach"),
+}
+_EVENT_NAMES = {
+    "register": "Registered",
+    "start_job_coaching": "JobCoachingStarted",
+    **{name: cls.__name__ for name, cls in _RAW_EVENTS.items()},
+}
+
+
+def write_file(path: Path, residents: int) -> int:
+    """Write the residents' records as JSON Lines; return how many records."""
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(residents):
+            key = f"case-{number}"
+            for index, (_, command, fields) in enumerate(plan()):
+                actor_id, role = _ROLES.get(command, ("coach-17", "coach"))
+                extra: dict[str, Any] = {}
+                if command == "register":
+                    extra = {"referral": "walk_in", "benefit": "none", "municipality": "haaren"}
+                    extra["name"] = f"Resident {number}"
+                elif command == "start_job_coaching":
+                    extra = {
+                        "provider": "Restart",
+                        "provider_recognised": True,
+                        "job_coach_id": "jc-3",
+                        "job_coach_hbo_degree": True,
+                    }
+                record = {
+                    "source_id": f"{key}-{index}",
+                    "resident": key,
+                    "event": _EVENT_NAMES[command],
+                    "on": day_of(index).isoformat(),
+                    "actor_id": actor_id,
+                    "actor_role": role,
+                    **{k: str(v) if isinstance(v, Decimal) else v for k, v in fields.items()},
+                    **extra,
+                }
+                handle.write(json.dumps(record) + "\n")
+                count += 1
+    return count
+
+
+def raw_batches(url: str, residents: int, batch: int) -> float:
+    """Events per second saving the same events on plain aggregates, ``batch`` per save()."""
+    if url.startswith("sqlite"):
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": url[10:]}
+    elif url.startswith("postgresql"):
+        env = postgres_settings(url)
+    else:
+        env = {}
+    app = RawApplication(env=env)
+    decided = {"actor_id": "coach-17", "actor_role": "coach", "policy_version": "p1"}
+    steps = plan()
+    events = 0
+    started = time.perf_counter()
+    pending: list[Any] = []
+    for _ in range(residents):
+        resident: Any = None
+        coaching: Any = None
+        for index, (target, command, fields) in enumerate(steps):
+            on = day_of(index)
+            if command == "register":
+                resident = RawResident(
+                    referral="walk_in", benefit="none", municipality="haaren", occurred_on=on,
+                    **decided,
+                )  # fmt: skip
+            elif command == "start_job_coaching":
+                coaching = RawCoaching(
+                    resident_id=resident.id, provider="Restart", job_coach_id="jc-3",
+                    hours_per_week=Decimal(20), placement_version=19,
+                    planned_end=on + timedelta(days=730), occurred_on=on, **decided,
+                )  # fmt: skip
+            else:
+                extra: dict[str, Any] = {}
+                if command == "place":
+                    extra["trial"] = False
+                if command == "log_coaching_hours":
+                    extra = {"coaching_year": 1, "hours": Decimal(1)}
+                aggregate = resident if target == "resident" else coaching
+                aggregate.trigger_event(
+                    _RAW_EVENTS[command], occurred_on=on, **decided, **{**fields, **extra}
+                )
+            events += 1
+        pending += [resident, coaching]
+        if len(pending) >= 2 * batch:
+            app.save(*pending)
+            pending = []
+    if pending:
+        app.save(*pending)
+    seconds = time.perf_counter() - started
+    app.close()
+    return events / seconds
+
+
+def measure(store: str, residents: int, batch: int) -> dict[str, Any]:
+    from participatie import Participation  # noqa: PLC0415
+    from participatie.importing import import_records, read_records  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "records.jsonl"
+        records = write_file(path, residents)
+        with fresh_store(store) as url:
+            raw = raw_batches(url, residents, batch)
+        with fresh_store(store) as url, Participation.open(url, secret=SECRET) as app:
+            started = time.perf_counter()
+            report = import_records(app, read_records(path), batch_size=batch)
+            first = time.perf_counter() - started
+            assert not report.bad, report.bad[:3]
+            assert report.records == records
+            started = time.perf_counter()
+            again = import_records(app, read_records(path), batch_size=batch)
+            second = time.perf_counter() - started
+            assert again.skipped == records
+    return {
+        "store": store,
+        "events": records,
+        "raw": raw,
+        "import": records / first,
+        "ratio": records / first / raw,
+        "again": records / second,
+        "rss": peak_rss_mb(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--residents", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--stores", nargs="+", default=list(STORES), choices=STORES)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        store, residents, batch = arguments.child
+        print(json.dumps(measure(store, int(residents), int(batch))))
+        return
+    rows = [
+        in_child(__file__, store, str(arguments.residents), str(arguments.batch))
+        for store in arguments.stores
+    ]
+    print_table(
+        [
+            ("store", "store"),
+            ("events", "events"),
+            ("raw", "raw batch save/s"),
+            ("import", "import/s"),
+            ("ratio", "ratio"),
+            ("again", "import again/s"),
+            ("rss", "peak RSS MB"),
+        ],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
