@@ -41,13 +41,13 @@ from participatie import (
     OutcomeReport,
     ParticipatieError,
     Participation,
-    Ratio,
     Role,
 )
 from participatie.application import NOT_STATED, TIMEZONE
 from participatie.demo import noordoostpolder
 from participatie.demo.haaren_2019 import MUNICIPALITY, OUTCOMES, TARGET, record_haaren_2019
 from participatie.importing import import_records, read_records
+from participatie.reporting import figure_rows, html_report
 from participatie.stores import parse_store_url
 
 __all__ = ["app", "main"]
@@ -194,48 +194,11 @@ def _demo(store: str | None, *, fresh: bool) -> None:
 
 def _print_report(report: OutcomeReport, *, title: str, suppress: bool = False) -> None:
     """The outcome report as a table (counts under 5 blanked when ``suppress``)."""
-
-    def cell(value: int) -> str:
-        return "<5" if suppress and 0 < value < 5 else str(value)
-
-    def ratio(value: Ratio) -> str:
-        return "<5" if suppress and 0 < value.numerator < 5 else str(value)
-
     table = Table(title=title)
     table.add_column("figure", style="bold")
     table.add_column("value", justify="right")
-    against = report.reach_against_target
-    shown = (
-        f"{cell(report.reach)} of target {report.target} ({against.percent:.0f}%)"
-        if (against is not None and against.percent is not None)
-        else cell(report.reach)
-    )
-    table.add_row("reach", shown)
-    for reason, value in report.outflow.items():
-        if value.numerator:
-            table.add_row(f"  outflow: {reason.value.replace('_', ' ')}", ratio(value))
-    table.add_row("still coached at the end", cell(report.still_coached))
-    for activity, count in report.activities.items():
-        if count:
-            table.add_row(f"  in {activity.value.replace('_', ' ')}", cell(count))
-    table.add_row("contact compliance (2+ a month)", ratio(report.contact_compliance))
-    happiness = report.happiness
-    change = "-" if happiness.mean_change is None else f"{happiness.mean_change:+.2f}"
-    table.add_row("happiness rising", f"{ratio(happiness.rising)}, mean change {change}")
-    table.add_row("re-inflow", cell(report.reinflow))
-    table.add_row("paid placements lasting 6 months", ratio(report.durability.six_months))
-    table.add_row("paid placements lasting 12 months", ratio(report.durability.twelve_months))
-    coaching = report.job_coaching
-    if coaching.need_rate.denominator or coaching.trajectories:
-        table.add_row("job coaching need at assessment", ratio(coaching.need_rate))
-        table.add_row("job coaching trajectories", cell(coaching.trajectories))
-        hours = coaching.mean_hours_per_week
-        table.add_row("  mean hours per week", "-" if hours is None else f"{hours:.2f}")
-        table.add_row("  completed within two years", ratio(coaching.completed_within_two_years))
-        table.add_row("  extended by a year", cell(coaching.extended))
-        for outcome, count in coaching.outcomes.items():
-            if count:
-                table.add_row(f"  outcome: {outcome.value.replace('_', ' ')}", cell(count))
+    for label, value in figure_rows(report, suppress=suppress):
+        table.add_row(label, value)
     console.print(table)
 
 
@@ -520,39 +483,54 @@ def rotate_keys(store: StoreOption = None, actor: ActorOption = None) -> None:
         )
 
 
+FromOption = Annotated[
+    str | None, typer.Option("--from", metavar="DATE", help="First day (default 1 January).")
+]
+ToOption = Annotated[
+    str | None, typer.Option("--to", metavar="DATE", help="Last day (default today).")
+]
+MunicipalityOption = Annotated[
+    str | None, typer.Option("--municipality", help="One municipality (default all).")
+]
+TargetOption = Annotated[int | None, typer.Option("--target", help="The reach aimed for.")]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE", help="Only what had happened by this date."),
+]
+SuppressOption = Annotated[
+    bool, typer.Option("--suppress-small-cells", help="Blank counts under 5 for publication.")
+]
+
+
+def _period(
+    participation: Participation, start: str | None, end: str | None, as_of: str | None
+) -> tuple[date, date, date | None]:
+    """The period asked for (default: 1 January to the reporting date) and the reporting date."""
+    reference = _parse_date(as_of, "--as-of")
+    last = _parse_date(end, "--to") or reference or participation.today()
+    first = _parse_date(start, "--from") or date(last.year, 1, 1)
+    return first, last, reference
+
+
 @app.command()
 def stats(
     store: StoreOption = None,
-    start: Annotated[
-        str | None, typer.Option("--from", metavar="DATE", help="First day (default 1 January).")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", metavar="DATE", help="Last day (default today).")
-    ] = None,
-    municipality: Annotated[
-        str | None, typer.Option("--municipality", help="One municipality (default all).")
-    ] = None,
-    target: Annotated[int | None, typer.Option("--target", help="The reach aimed for.")] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", metavar="DATE", help="Only what had happened by this date."),
-    ] = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    municipality: MunicipalityOption = None,
+    target: TargetOption = None,
+    as_of: AsOfOption = None,
     output: Annotated[
         str, typer.Option("--format", help="table, json or csv.", metavar="FORMAT")
     ] = "table",
-    suppress_small_cells: Annotated[
-        bool, typer.Option("--suppress-small-cells", help="Blank counts under 5 for publication.")
-    ] = False,
+    suppress_small_cells: SuppressOption = False,
 ) -> None:
     """Print the outcome statistics of a period."""
     with _reported_errors():
         if output not in ("table", "json", "csv"):
             raise InvalidInput(f"--format is table, json or csv, not {output!r}")
-        reference = _parse_date(as_of, "--as-of")
-        last = _parse_date(end, "--to")
         with Participation.open(store) as participation:
-            last = last or reference or participation.today()
-            first = _parse_date(start, "--from") or date(last.year, 1, 1)
+            first, last, reference = _period(participation, start, end, as_of)
             report = participation.outcomes(
                 period=(first, last), municipality=municipality, target=target, as_of=reference
             )
@@ -569,6 +547,35 @@ def stats(
             _print_report(
                 report, title=f"{where}, {first} to {last}", suppress=suppress_small_cells
             )
+
+
+@app.command()
+def report(
+    html_file: Annotated[
+        Path, typer.Option("--html", metavar="FILE", help="Write the report as an HTML page.")
+    ],
+    store: StoreOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    municipality: MunicipalityOption = None,
+    target: TargetOption = None,
+    as_of: AsOfOption = None,
+    suppress_small_cells: SuppressOption = False,
+) -> None:
+    """Write the outcome report of a period with charts, as one HTML file."""
+    with _reported_errors():
+        with Participation.open(store) as participation:
+            first, last, reference = _period(participation, start, end, as_of)
+            page = html_report(
+                participation,
+                period=(first, last),
+                municipality=municipality,
+                target=target,
+                as_of=reference,
+                suppress_small_cells=suppress_small_cells,
+            )
+        html_file.write_text(page, encoding="utf-8")
+        console.print(f"Wrote the report for {first} to {last} to {html_file}.")
 
 
 def _flatten(data: object, prefix: str = "") -> list[tuple[str, object]]:

@@ -319,3 +319,16 @@ def test_import_reports_bad_lines_and_a_second_run_adds_nothing(tmp_path: Path) 
     missing = run("import", str(tmp_path / "nothing.jsonl"), "--store", url, cwd=tmp_path)
     assert missing.returncode == 1
     assert "no file" in missing.stderr
+
+
+def test_report_writes_an_html_page_with_charts(tmp_path: Path) -> None:
+    url, _ = demo_store(tmp_path)
+    page = tmp_path / "haaren.html"
+    result = run(
+        "report", "--html", str(page), "--store", url, "--from", "2019-01-01", "--to",
+        "2019-12-31", "--municipality", "haaren", "--target", "30", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<svg") == 5
+    assert "23/50 (46%)" in text

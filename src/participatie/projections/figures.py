@@ -76,6 +76,8 @@ class HappinessTrend:
     residents: int
     rising: Ratio
     mean_change: Decimal | None
+    #: How many residents changed by how much (last minus first score), e.g. ``{2: 7, -1: 3}``.
+    changes: Mapping[int, int] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -144,6 +146,7 @@ class OutcomeReport:
                 "residents": cell(self.happiness.residents),
                 "rising": ratio(self.happiness.rising),
                 "mean_change": _number(self.happiness.mean_change),
+                "changes": {str(k): cell(n) for k, n in self.happiness.changes.items()},
             },
             "reinflow": cell(self.reinflow),
             "durability": {
@@ -299,7 +302,10 @@ def _happiness(residents: dict[str, list[Fact]], start: date) -> HappinessTrend:
     rising = sum(1 for change in changes if change > 0)
     mean = sum(changes, Decimal(0)) / len(changes) if changes else None
     return HappinessTrend(
-        residents=len(changes), rising=Ratio(rising, len(changes)), mean_change=mean
+        residents=len(changes),
+        rising=Ratio(rising, len(changes)),
+        mean_change=mean,
+        changes=dict(sorted(Counter(int(change) for change in changes).items())),
     )
 
 

@@ -1,0 +1,84 @@
+"""The HTML report: the figures, five charts, small cells suppressed when asked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from participatie import Participation
+from participatie.demo.haaren_2019 import record_haaren_2019
+from participatie.demo.noordoostpolder import record_noordoostpolder
+from participatie.reporting import figure_rows, html_report, monthly_reports
+from tests.support import TEST_SECRET, Clock
+
+YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Participation]:
+    clock = Clock(datetime(2026, 11, 24, 12, tzinfo=UTC))
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock) as app:
+        record_haaren_2019(app)
+        record_noordoostpolder(app)
+        yield app
+
+
+def test_the_report_shows_the_pilots_figures_and_five_charts(demo: Participation) -> None:
+    page = html_report(demo, period=YEAR_2019, municipality="haaren", target=30)
+    assert page.count("<svg") == 5
+    assert "<td>50 of target 30 (167%)</td>" in page
+    assert "<td>23/50 (46%)</td>" in page
+    assert "<td>5/50 (10%)</td>" in page
+    assert "<td>2/50 (4%)</td>" in page
+    for chart in (
+        "Outflow by reason",
+        "Reach against the target",
+        "Contact compliance per month",
+        "Change in happiness",
+        "Coaching hours per week, per month",
+    ):
+        assert f"<h2>{chart}</h2>" in page
+
+
+def test_the_same_report_gives_the_same_page(demo: Participation) -> None:
+    first = html_report(demo, period=YEAR_2019, municipality="haaren")
+    assert html_report(demo, period=YEAR_2019, municipality="haaren") == first
+
+
+def test_small_cells_are_blanked_in_the_figures_and_the_charts(demo: Participation) -> None:
+    page = html_report(demo, period=YEAR_2019, municipality="haaren", suppress_small_cells=True)
+    assert "2/50" not in page
+    assert "<td>&lt;5</td>" in page
+    assert "Counts under 5 are not shown." in page
+    # The outflow chart labels the suppressed bar instead of drawing it.
+    assert "&lt;5" in page.split("<h2>Outflow by reason</h2>")[1].split("</section>")[0]
+
+
+def test_job_coaching_hours_are_charted_per_month(demo: Participation) -> None:
+    months = monthly_reports(demo, period=(date(2020, 1, 15), date(2020, 6, 30)))
+    assert [first for first, _ in months] == [date(2020, 1, 15)] + [
+        date(2020, m, 1) for m in range(2, 7)
+    ]
+    assert any(report.job_coaching.mean_hours_per_week for _, report in months)
+    page = html_report(demo, period=(date(2020, 1, 1), date(2020, 6, 30)))
+    hours = page.split("<h2>Coaching hours per week, per month</h2>")[1].split("</section>")[0]
+    assert "no job coaching" not in hours
+
+
+def test_text_from_the_store_is_escaped(clock: Clock) -> None:
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock) as app:
+        page = html_report(app, period=YEAR_2019, municipality="<script>alert(1)</script>")
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    assert re.search(r"no outflow in this period", page)
+
+
+def test_rows_read_as_the_stats_table(demo: Participation) -> None:
+    report = demo.outcomes(period=YEAR_2019, municipality="haaren", target=30)
+    rows = dict(figure_rows(report))
+    assert rows["reach"] == "50 of target 30 (167%)"
+    assert rows["  outflow: moved away"] == "2/50 (4%)"
+    assert dict(figure_rows(report, suppress=True))["  outflow: moved away"] == "<5"
