@@ -3,38 +3,28 @@
     python benchmarks/rebuild.py [--events 100000 300000] [--stores sqlite postgresql]
 
 For each store and size, a child process fills a fresh store with residents' events (registrations,
-intakes, conversations and closures, saved in batches), then times in one run:
+intakes, conversations and closures, saved in batches); another child then times in one run:
 
 - read + decode: every event through eventsourcing's recorder and participatie's mapper (decoding
   as the projection does);
 - rebuild: ``Participation.rebuild()``, i.e. the same reading plus facts and their tracking, one
   transaction per page of 1,000 events;
 
-and prints events per second, their ratio, and the child's peak memory (RSS). Only ratios from one
-run on one machine mean anything. PostgreSQL is used at PARTICIPATIE_TEST_POSTGRES_URL in a schema
-of its own, dropped afterwards; its deployment secret comes from PARTICIPATIE_SECRET or a fixed
-benchmark value.
+and prints events per second, their ratio, and the second child's peak memory (RSS). Only ratios
+from one run on one machine mean anything. PostgreSQL is used at PARTICIPATIE_TEST_POSTGRES_URL in
+a schema of its own, dropped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import secrets
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-SECRET = os.environ.get("PARTICIPATIE_SECRET") or "benchmark secret, not for production use!!"
-POSTGRES_URL = os.environ.get(
-    "PARTICIPATIE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+from _harness import SECRET, fresh_store, in_child, peak_rss_mb, print_table
+
 EVENTS_PER_RESIDENT = 40
 
 
@@ -73,13 +63,13 @@ def fill(app: Any, events: int) -> None:
         app._events.save(*batch)
 
 
-def measure(url: str, events: int) -> dict[str, float]:
-    """Fill the store, then time read + decode and the rebuild (runs in a child process)."""
+def measure(url: str) -> dict[str, float]:
+    """Time read + decode and the rebuild of a filled store (in a child process of its own, so
+    that its peak memory is the rebuild's, not the filling's)."""
     from participatie import Participation  # noqa: PLC0415
     from participatie.audit.chain import ChainMapper  # noqa: PLC0415
 
     with Participation.open(url, secret=SECRET) as app:
-        fill(app, events)
         total = app.event_count()
         recorder = app._events.recorder
         # The same decoding the projection uses (no chain-hash memory), so the ratio shows only
@@ -106,37 +96,8 @@ def measure(url: str, events: int) -> dict[str, float]:
         "events": total,
         "read_rate": total / read_seconds,
         "rebuild_rate": total / rebuild_seconds,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
-
-
-def run_child(store: str, events: int) -> dict[str, float]:
-    schema = None
-    with tempfile.TemporaryDirectory() as directory:
-        if store == "sqlite":
-            url = f"sqlite:///{Path(directory) / 'bench.db'}"
-        else:
-            import psycopg  # noqa: PLC0415
-
-            schema = f"bench_{secrets.token_hex(4)}"
-            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-                conn.execute(f'CREATE SCHEMA "{schema}"')
-            url = f"{POSTGRES_URL}?schema={schema}"
-        try:
-            output = subprocess.run(  # noqa: S603 (this script, with our own arguments)
-                [sys.executable, __file__, "--child", url, str(events)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        finally:
-            if schema is not None:
-                import psycopg  # noqa: PLC0415
-
-                with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return result
 
 
 def main() -> None:
@@ -146,23 +107,43 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        url, events = arguments.child
-        print(json.dumps(measure(url, int(events))))
+        step, url = arguments.child
+        if step == "measure":
+            print(json.dumps(measure(url)))
+        else:
+            from participatie import Participation  # noqa: PLC0415
+
+            with Participation.open(url, secret=SECRET) as app:
+                fill(app, int(step))
+            print(json.dumps({}))
         return
-    header = (
-        f"{'store':<11}{'events':>10}{'read+decode/s':>15}{'rebuild/s':>12}"
-        f"{'ratio':>8}{'peak RSS MB':>13}"
-    )
-    print(header)
-    print("-" * len(header))
+    rows = []
     for store in arguments.stores:
         for events in arguments.events:
-            r = run_child(store, events)
-            print(
-                f"{store:<11}{int(r['events']):>10}{r['read_rate']:>15,.0f}"
-                f"{r['rebuild_rate']:>12,.0f}{r['rebuild_rate'] / r['read_rate']:>8.2f}"
-                f"{r['peak_rss_mb']:>13.0f}"
+            with fresh_store(store) as url:
+                in_child(__file__, str(events), url)
+                result = in_child(__file__, "measure", url)
+            rows.append(
+                {
+                    "store": store,
+                    "events": int(result["events"]),
+                    "read": result["read_rate"],
+                    "rebuild": result["rebuild_rate"],
+                    "ratio": result["rebuild_rate"] / result["read_rate"],
+                    "rss": result["peak_rss_mb"],
+                }
             )
+    print_table(
+        [
+            ("store", "store"),
+            ("events", "events"),
+            ("read", "read+decode/s"),
+            ("rebuild", "rebuild/s"),
+            ("ratio", "ratio"),
+            ("rss", "rebuild peak RSS MB"),
+        ],
+        rows,
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import contextlib
 import copy
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -81,6 +82,7 @@ from participatie.privacy.authorisation import (
 from participatie.privacy.vault import KeyRing, PersonalData, VaultStorage
 from participatie.projections.figures import OutcomeReport, compute
 from participatie.projections.runner import catch_up
+from participatie.projections.runner import follow as follow_view
 from participatie.projections.views import FactsView, POPOFactsView, SQLiteFactsView
 from participatie.recorders import POPOParticipationRecorder
 from participatie.stores import (
@@ -313,6 +315,36 @@ class _EventStoreApplication(Application[UUID]):
             if factory.env_create_table():
                 recorder.create_table()
         return self.factory.event_store(mapper=plain, recorder=recorder)
+
+    @contextlib.contextmanager
+    def new_events_signal(self, stop: threading.Event) -> Iterator[Callable[[float], object]]:
+        """A function that waits at most some seconds for new events, or for ``stop``.
+
+        On PostgreSQL it listens for the notification eventsourcing sends with every insert;
+        elsewhere it only waits.
+        """
+        channel = getattr(self.recorder, "channel_name", None)
+        datastore = getattr(self.recorder, "datastore", None)
+        if channel is None or datastore is None or not hasattr(datastore, "pool"):
+            yield stop.wait
+            return
+        from psycopg.sql import SQL, Identifier  # noqa: PLC0415
+
+        with datastore.get_connection() as conn:
+            conn.execute(SQL("LISTEN {}").format(Identifier(channel)))
+            try:
+
+                def wait(seconds: float) -> object:
+                    # Short waits, so that a stop is noticed soon.
+                    deadline = time.monotonic() + seconds
+                    while not stop.is_set() and time.monotonic() < deadline:
+                        for _ in conn.notifies(timeout=min(0.2, seconds), stop_after=1):
+                            return True
+                    return False
+
+                yield wait
+            finally:
+                conn.execute(SQL("UNLISTEN {}").format(Identifier(channel)))
 
     def facts_view(self) -> FactsView:
         """The outcomes projection's view in this store (made on first use)."""
@@ -981,6 +1013,36 @@ class Participation:
             municipality=municipality,
             target=target,
         )
+
+    def project(
+        self,
+        *,
+        follow: bool = False,
+        stop: threading.Event | None = None,
+        poll_seconds: float = 1.0,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Bring the outcomes view up to the end of the event log; return how many events that took.
+
+        With ``follow=True`` keep it there until ``stop`` is set: on PostgreSQL the view catches
+        up as soon as a notification says events were recorded (LISTEN/NOTIFY), and at least every
+        ``poll_seconds``; on SQLite, which has no notifications, every ``poll_seconds``. Several
+        followers and applications may share one view: each event is counted once.
+        """
+        view = self._events.facts_view()
+        if not follow:
+            return catch_up(self._events, view, progress=progress)
+        if stop is None:
+            raise InvalidInput("follow=True needs a stop event (threading.Event) to end it")
+        with self._events.new_events_signal(stop) as wait_for_events:
+            return follow_view(
+                self._events,
+                view,
+                stop=stop,
+                wait_for_events=wait_for_events,
+                poll_seconds=poll_seconds,
+                progress=progress,
+            )
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the outcomes view from all events; return how many events were read."""

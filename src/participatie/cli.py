@@ -11,7 +11,9 @@ import csv
 import getpass
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -587,6 +589,49 @@ def _flatten(data: object, prefix: str = "") -> list[tuple[str, object]]:
     if isinstance(data, list):
         return [(prefix, "/".join(str(v) for v in data))]
     return [(prefix, data)]
+
+
+@app.command()
+def project(
+    store: StoreOption = None,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow", help="Keep the outcome statistics current until stopped (Ctrl-C, TERM)."
+        ),
+    ] = False,
+    poll: Annotated[
+        float,
+        typer.Option(
+            "--poll",
+            metavar="SECONDS",
+            help="Look for new events at least this often (SQLite has no notifications).",
+        ),
+    ] = 1.0,
+) -> None:
+    """Bring the outcome statistics up to date with the events; with --follow, keep them so.
+
+    On PostgreSQL a follower wakes on every notification of new events, so that application
+    processes find the statistics current. Several followers may run: each event counts once.
+    """
+    with _reported_errors(), Participation.open(store) as participation:
+        if poll <= 0:
+            raise InvalidInput(f"--poll must be more than 0 seconds, not {poll}")
+        if not follow:
+            count = participation.project()
+            console.print(f"Brought the outcome statistics up to date: {count} new events.")
+            return
+        stop = threading.Event()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signal_number, lambda *_: stop.set())
+        console.log(f"Following {participation.store_url}; stop with Ctrl-C or TERM.")
+        count = participation.project(
+            follow=True,
+            stop=stop,
+            poll_seconds=poll,
+            progress=lambda n: console.log(f"recorded the facts of {n} events"),
+        )
+        console.log(f"Stopped after {count} events.")
 
 
 @app.command()

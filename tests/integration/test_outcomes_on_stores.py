@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from eventsourcing.persistence import IntegrityError, Tracking
+
 from participatie import OutflowReason, Participation, Ratio
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.projections.views import TRACKING_KEY
@@ -37,3 +40,19 @@ def test_processes_catching_up_together_count_each_event_once(store_url: str) ->
         facts = view.select_facts(None)
         assert len(facts) == len({(f.stream_id, f.version) for f in facts})
         assert view.max_tracking_id(TRACKING_KEY) == events
+
+
+def test_a_page_read_before_a_rebuild_started_is_refused(store_url: str) -> None:
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        record_haaren_2019(app)
+        live = app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
+        view = app._events.facts_view()
+        stale = view.select_facts(None)[:10]
+        at = view.max_tracking_id(TRACKING_KEY)
+        assert at is not None
+        view.reset()  # a rebuild begins in another process
+        with pytest.raises(IntegrityError, match="view is at 0"):
+            view.record(stale, Tracking(TRACKING_KEY, at + 10), after=at)
+        assert view.max_tracking_id(TRACKING_KEY) is None
+        assert view.select_facts(None) == []
+        assert app.outcomes(period=YEAR_2019, municipality="haaren", target=30) == live

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +23,7 @@ from participatie import (
 )
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.projections import runner
+from participatie.projections.views import TRACKING_KEY
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
 from participatie.testing.machine import count_over_history
@@ -72,13 +75,13 @@ def test_a_crash_midway_loses_and_doubles_nothing(
     original = type(view).record
     pages = 0
 
-    def crash_on_third_page(self: Any, facts: Any, tracking: Any) -> None:
+    def crash_on_third_page(self: Any, facts: Any, tracking: Any, *, after: int) -> None:
         nonlocal pages
         pages += 1
         if pages == 3:
             msg = "the process was killed"
             raise RuntimeError(msg)
-        original(self, facts, tracking)
+        original(self, facts, tracking, after=after)
 
     monkeypatch.setattr(type(view), "record", crash_on_third_page)
     monkeypatch.setattr(runner, "PAGE_SIZE", 100)
@@ -208,3 +211,26 @@ def test_the_projection_equals_a_brute_force_count_over_the_history(
             } == outflow
             for ratio in report.outflow.values():
                 assert ratio.denominator == report.reach
+
+
+def test_project_catches_up_and_a_follower_stops_when_told(app: Participation) -> None:
+    register_with_intake(app)
+    assert app.project() == 2
+    assert app.project() == 0
+    with pytest.raises(InvalidInput, match="stop"):
+        app.project(follow=True)
+    stop = threading.Event()
+    seen: list[int] = []
+    follower = threading.Thread(
+        target=lambda: seen.append(app.project(follow=True, stop=stop, poll_seconds=0.01))
+    )
+    follower.start()
+    register_with_intake(app)
+    view = app._events.facts_view()
+    deadline = time.monotonic() + 10
+    while view.max_tracking_id(TRACKING_KEY) != app.event_count():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    stop.set()
+    follower.join(timeout=10)
+    assert seen == [2]

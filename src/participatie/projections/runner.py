@@ -9,6 +9,7 @@ wins and the other re-reads the position and goes on.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from participatie.projections.facts import Fact, facts_of
 from participatie.projections.views import TRACKING_KEY, FactsView
 
-__all__ = ["PAGE_SIZE", "catch_up"]
+__all__ = ["PAGE_SIZE", "catch_up", "follow"]
 
 PAGE_SIZE = 1000
 
@@ -43,9 +44,10 @@ def catch_up(
         for notification in page:
             facts += facts_of(decode(notification), municipality_of)
         try:
-            view.record(facts, Tracking(TRACKING_KEY, page[-1].id))
+            view.record(facts, Tracking(TRACKING_KEY, page[-1].id), after=position)
         except IntegrityError:
-            # Another process recorded this page first: carry on from its position.
+            # Another process recorded this page first, or a rebuild started: carry on from the
+            # view's position.
             municipality_of = view.municipalities()
             continue
         processed += len(page)
@@ -53,3 +55,26 @@ def catch_up(
             progress(len(page))
         if len(page) < page_size:
             return processed
+
+
+def follow(
+    application: Any,
+    view: FactsView,
+    *,
+    stop: threading.Event,
+    wait_for_events: Callable[[float], object],
+    poll_seconds: float = 1.0,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Catch up, then wait for new events and catch up again, until ``stop`` is set.
+
+    ``wait_for_events(seconds)`` returns when new events may have been recorded (a PostgreSQL
+    notification) or after ``seconds`` at most; it must already be listening when this starts,
+    so that nothing recorded during a catch-up goes unnoticed. Returns how many events it
+    processed.
+    """
+    processed = 0
+    while not stop.is_set():
+        processed += catch_up(application, view, progress=progress)
+        wait_for_events(poll_seconds)
+    return processed

@@ -42,7 +42,10 @@ _COLUMNS = (
 class FactsView(Protocol):
     """What the outcomes projection needs of a view."""
 
-    def record(self, facts: Sequence[Fact], tracking: Tracking) -> None: ...
+    def record(self, facts: Sequence[Fact], tracking: Tracking, *, after: int) -> None:
+        """Write a page's facts and its tracking record, in one transaction, if the view is
+        still at position ``after``; otherwise raise IntegrityError and write nothing."""
+        ...
 
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
@@ -89,6 +92,14 @@ def _fact(row: Any) -> Fact:
     )
 
 
+def _check_position(position: int | None, after: int) -> None:
+    """Refuse a page read after ``after`` when the view has moved elsewhere meanwhile (another
+    process recorded that page, or a rebuild emptied the view)."""
+    if (position or 0) != after:
+        msg = f"the outcomes view is at {position or 0}, not at {after}"
+        raise IntegrityError(msg)
+
+
 def _lookup(facts: Sequence[Fact]) -> dict[str, str]:
     """Resident ids to municipalities, and coaching ids to their residents (for new facts)."""
     known: dict[str, str] = {}
@@ -107,8 +118,9 @@ class POPOFactsView(POPOTrackingRecorder):
         super().__init__()
         self._facts: list[Fact] = []
 
-    def record(self, facts: Sequence[Fact], tracking: Tracking) -> None:
+    def record(self, facts: Sequence[Fact], tracking: Tracking, *, after: int) -> None:
         with self._database_lock:
+            _check_position(self._max_tracking_ids.get(TRACKING_KEY), after)
             self._assert_tracking_uniqueness(tracking)
             self._facts.extend(facts)
             self._insert_tracking(tracking)
@@ -164,12 +176,14 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
         )
         return statements
 
-    def record(self, facts: Sequence[Fact], tracking: Tracking) -> None:
+    def record(self, facts: Sequence[Fact], tracking: Tracking, *, after: int) -> None:
         with self.datastore.transaction(commit=True) as c:
+            # Writing first takes the file's write lock, so the position read next is current.
             c.executemany(
                 f"INSERT INTO {FACTS_TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",  # noqa: S608
                 [_row(fact) for fact in facts],
             )
+            _check_position(self._max_tracking_id(TRACKING_KEY, c), after)
             self._insert_tracking(c, tracking)
 
     def select_facts(self, municipality: str | None) -> list[Fact]:
