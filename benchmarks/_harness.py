@@ -48,12 +48,16 @@ def fresh_store(store: str) -> Iterator[str]:
                 conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def postgres_settings(url: str) -> dict[str, str]:
-    """eventsourcing's settings for a raw reference application on the same PostgreSQL schema."""
-    from participatie.stores import parse_store_url  # noqa: PLC0415
+def raw_env(url: str) -> dict[str, str]:
+    """eventsourcing's settings for a plain reference application on the same store."""
+    if url.startswith("sqlite"):
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": url[10:]}
+    if url.startswith("postgresql"):
+        from participatie.stores import parse_store_url  # noqa: PLC0415
 
-    settings = parse_store_url(url).settings
-    return {k: v for k, v in settings.items() if "RECORDER_TOPIC" not in k}
+        settings = parse_store_url(url).settings
+        return {k: v for k, v in settings.items() if "RECORDER_TOPIC" not in k}
+    return {}
 
 
 def peak_rss_mb() -> float:

@@ -32,8 +32,8 @@ from _harness import (
     fresh_store,
     in_child,
     peak_rss_mb,
-    postgres_settings,
     print_table,
+    raw_env,
 )
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
@@ -213,13 +213,7 @@ class RawApplication(Application[UUID]):
 
 def run_raw(url: str, residents: int) -> float:
     """Commands per second of the plain eventsourcing reference."""
-    if url.startswith("sqlite"):
-        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": url[10:]}
-    elif url.startswith("postgresql"):
-        env = postgres_settings(url)
-    else:
-        env = {}
-    app = RawApplication(env=env)
+    app = RawApplication(env=raw_env(url))
     decided = {"actor_id": "coach-17", "actor_role": "coach", "policy_version": "p1"}
     ids: list[dict[str, UUID]] = [{} for _ in range(residents)]
     steps = plan()

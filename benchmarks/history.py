@@ -32,8 +32,8 @@ from _harness import (
     fresh_store,
     in_child,
     peak_rss_mb,
-    postgres_settings,
     print_table,
+    raw_env,
 )
 from commands import RawApplication, RawResident
 
@@ -85,13 +85,7 @@ def fill(app: Any, events: int) -> tuple[Any, date]:
 
 
 def raw_fill(url: str, events: int) -> Any:
-    if url.startswith("sqlite"):
-        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": url[10:]}
-    elif url.startswith("postgresql"):
-        env = postgres_settings(url)
-    else:
-        env = {}
-    app = RawApplication(env=env)
+    app = RawApplication(env=raw_env(url))
     decided = {"actor_id": "coach-17", "actor_role": "coach", "policy_version": "p1"}
     resident = RawResident(
         referral="walk_in", benefit="none", municipality="haaren", occurred_on=START, **decided

@@ -32,8 +32,8 @@ from _harness import (
     fresh_store,
     in_child,
     peak_rss_mb,
-    postgres_settings,
     print_table,
+    raw_env,
 )
 from commands import _RAW_EVENTS, RawApplication, RawCoaching, RawResident, day_of, plan
 
@@ -87,13 +87,7 @@ def write_file(path: Path, residents: int) -> int:
 
 def raw_batches(url: str, residents: int, batch: int) -> float:
     """Events per second saving the same events on plain aggregates, ``batch`` per save()."""
-    if url.startswith("sqlite"):
-        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": url[10:]}
-    elif url.startswith("postgresql"):
-        env = postgres_settings(url)
-    else:
-        env = {}
-    app = RawApplication(env=env)
+    app = RawApplication(env=raw_env(url))
     decided = {"actor_id": "coach-17", "actor_role": "coach", "policy_version": "p1"}
     steps = plan()
     events = 0

@@ -86,6 +86,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
         self._vault_by_hash: dict[bytes, UUID] = {}
         self._heads: dict[str, tuple[int, bytes]] = {}
         self._imports: dict[str, tuple[str, UUID, UUID]] = {}
+        self._imported_residents: dict[str, UUID] = {}
 
     def _insert_events(
         self,
@@ -123,6 +124,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
                 self._heads[str(originator_id)] = head
             for source_id, resident_key, resident_id, stream_id in import_sources:
                 self._imports[source_id] = (resident_key, resident_id, stream_id)
+                self._imported_residents.setdefault(resident_key, resident_id)
             return notification_ids
 
     def imported_sources(self, source_ids: Sequence[str]) -> dict[str, tuple[UUID, UUID]]:
@@ -133,10 +135,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
     def imported_resident(self, resident_key: str) -> UUID | None:
         """The resident that records with this source resident key were imported into."""
         with self._database_lock:
-            for key, resident_id, _ in self._imports.values():
-                if key == resident_key:
-                    return resident_id
-        return None
+            return self._imported_residents.get(resident_key)
 
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
         """Every stream's head: last version and its chain hash, keyed by the stream id text."""
