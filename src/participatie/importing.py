@@ -58,7 +58,7 @@ import attrs
 from eventsourcing.persistence import IntegrityError
 
 from participatie.domain.bsn import is_valid_bsn
-from participatie.domain.values import Actor, JobCoach, Provider
+from participatie.domain.values import Actor, JobCoach, Provider, text
 from participatie.errors import InvalidInput, ParticipatieError
 
 if TYPE_CHECKING:
@@ -145,10 +145,7 @@ class ImportReport:
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
-    value = raw.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{name} must be non-empty text")
-    return value.strip()
+    return text(raw.get(name), field=name)
 
 
 def _field(name: str, value: Any) -> Any:

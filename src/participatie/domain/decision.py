@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from participatie.domain.policy import Policy
-from participatie.domain.values import Actor, Role
+from participatie.domain.values import Actor, Role, text
 from participatie.errors import InvalidInput
 
 __all__ = ["Decided", "business_date", "decision_fields", "positive_hours", "text"]
@@ -52,16 +52,6 @@ def decision_fields(*, on: date, by: Actor, policy: Policy) -> dict[str, Any]:
         "actor_role": by.role,
         "policy_version": policy.version,
     }
-
-
-def text(value: object, *, field: str, max_length: int = 200) -> str:
-    """Non-empty text of at most ``max_length`` characters, stripped of surrounding space."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} must be non-empty text, not {value!r}")
-    stripped = value.strip()
-    if len(stripped) > max_length:
-        raise InvalidInput(f"{field} is {len(stripped)} characters long; at most {max_length}")
-    return stripped
 
 
 def positive_hours(value: object, *, field: str, maximum: Decimal | None = None) -> Decimal:

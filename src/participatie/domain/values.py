@@ -35,6 +35,7 @@ __all__ = [
     "TrajectoryStatus",
     "VisitKind",
     "parse_enum",
+    "text",
 ]
 
 
@@ -174,9 +175,18 @@ def parse_enum(enum_cls: type[E], value: E | str, *, field: str) -> E:
     raise InvalidInput(f"{field} must be a {enum_cls.__name__} (one of {allowed}), not {value!r}")
 
 
-def _non_empty_text(_: Any, attribute: attrs.Attribute[str], value: object) -> None:
+def text(value: object, *, field: str, max_length: int = 200) -> str:
+    """Non-empty text of at most ``max_length`` characters, stripped of surrounding space."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{attribute.name} must be non-empty text, not {value!r}")
+        raise InvalidInput(f"{field} must be non-empty text, not {value!r}")
+    stripped = value.strip()
+    if len(stripped) > max_length:
+        raise InvalidInput(f"{field} is {len(stripped)} characters long; at most {max_length}")
+    return stripped
+
+
+def _non_empty_text(_: Any, attribute: attrs.Attribute[str], value: object) -> None:
+    text(value, field=attribute.name)
 
 
 def _role(value: Role | str) -> Role:
