@@ -7,16 +7,18 @@ hold no personal data (events hold none).
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
+from eventsourcing.utils import resolve_topic
 
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.resident import ResidentTrajectory
 
-__all__ = ["Fact", "facts_of"]
+__all__ = ["Fact", "facts_of", "has_facts"]
 
 
 @attrs.frozen
@@ -73,6 +75,13 @@ _COACHING_FACTS: dict[type[Any], tuple[str, Any, Any]] = {
     ),
     J.JobCoachingCompleted: ("coaching_completed", lambda e: e.outcome.value, lambda _: 0),
 }
+
+
+@functools.lru_cache(maxsize=256)
+def has_facts(topic: str) -> bool:
+    """Whether events of this stored topic make facts (others need not even be decoded)."""
+    cls = resolve_topic(topic)  # follows renamed classes, as decoding would
+    return cls in _RESIDENT_FACTS or cls in _COACHING_FACTS
 
 
 def facts_of(event: Any, municipality_of: dict[str, str]) -> list[Fact]:

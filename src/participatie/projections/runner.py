@@ -15,7 +15,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from participatie.projections.facts import Fact, facts_of
+from participatie.projections.facts import Fact, facts_of, has_facts
 from participatie.projections.views import TRACKING_KEY, FactsView
 
 __all__ = ["PAGE_SIZE", "catch_up", "follow"]
@@ -42,7 +42,8 @@ def catch_up(
             return processed
         facts: list[Fact] = []
         for notification in page:
-            facts += facts_of(decode(notification), municipality_of)
+            if has_facts(notification.topic):
+                facts += facts_of(decode(notification), municipality_of)
         try:
             view.record(facts, Tracking(TRACKING_KEY, page[-1].id), after=position)
         except IntegrityError:
