@@ -790,7 +790,7 @@ class Participation:
         self._authorise(by, Action.ERASE)
         today = self.today()
         due = []
-        for rid in self.resident_ids():
+        for rid in self._retention_candidates(by.municipality, today):
             resident = self._load_resident(rid)
             if resident.personal_data_erased or resident.closed_on is None:
                 continue
@@ -804,6 +804,34 @@ class Participation:
             if not statutory or add_years(resident.closed_on, self.policy.retention_years) <= today:
                 due.append(rid)
         return due
+
+    def _retention_candidates(self, municipality: str | None, today: date) -> list[UUID]:
+        """Residents whom the outcome facts show closed, not erased, and never under retention
+        or past it, in order of registration. Each is confirmed from its trajectory, which is
+        the authority; the facts only spare loading every file."""
+        view = self._events.facts_view()
+        catch_up(self._events, view)
+        facts_of: dict[str, list[Any]] = {}
+        for fact in view.select_facts(municipality):
+            facts_of.setdefault(fact.resident_id, []).append(fact)
+        candidates = []
+        for rid, facts in facts_of.items():
+            registered = next((f for f in facts if f.kind == "registered"), None)
+            ends = sorted(
+                (f for f in facts if f.stream_id == rid and f.kind in ("closed", "reopened")),
+                key=lambda f: f.version,
+            )
+            if registered is None or not ends or ends[-1].kind != "closed":
+                continue
+            if any(f.kind == "erased" for f in facts):
+                continue
+            statutory = registered.value != Benefit.NONE.value or any(
+                f.kind in ("assessed", "coaching_started") for f in facts
+            )
+            retained_until = add_years(ends[-1].occurred_on, self.policy.retention_years)
+            if not statutory or retained_until <= today:
+                candidates.append((registered.recorded_at, UUID(rid)))
+        return [rid for _, rid in sorted(candidates)]
 
     # Job coaching commands.
 

@@ -19,6 +19,7 @@ from participatie import (
     Participation,
     PersonalData,
     PersonalDataAlreadyErased,
+    PlacementKind,
     RetentionRequired,
     Role,
 )
@@ -141,3 +142,40 @@ def test_files_whose_retention_ended_are_due(clock: Clock) -> None:
         assert still_open not in app.retention_due(by=ADMIN)
         with pytest.raises(NotAuthorised):
             app.retention_due(by=COACH)
+
+
+def test_an_assessment_keeps_a_file_and_only_the_last_closure_counts(clock: Clock) -> None:
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock) as app:
+        assessed = register(app, name="F")
+        app.hold_intake(assessed, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+        app.place(
+            assessed,
+            employer="Bakker",
+            kind=PlacementKind.PAID_WORK,
+            hours_per_week=20,
+            on=date(2019, 1, 20),
+            by=Actor("broker-2", Role.JOB_BROKER),
+        )
+        app.assess_wage_value(
+            assessed,
+            percent=70,
+            needs_job_coaching=False,
+            on=date(2019, 2, 1),
+            by=Actor("assessor-5", Role.WAGE_VALUE_ASSESSOR),
+        )
+        app.close_trajectory(assessed, reason=OutflowReason.WORK, on=date(2019, 3, 1), by=COACH)
+        reopened = register(app, name="G")
+        app.close_trajectory(reopened, reason=OutflowReason.WITHDREW, on=date(2019, 3, 1), by=COACH)
+        app.reopen_trajectory(reopened, on=date(2019, 4, 1), by=COACH)
+        closed_again = register(app, name="H")
+        app.close_trajectory(
+            closed_again, reason=OutflowReason.WITHDREW, on=date(2019, 3, 1), by=COACH
+        )
+        app.reopen_trajectory(closed_again, on=date(2019, 4, 1), by=COACH)
+        app.close_trajectory(
+            closed_again, reason=OutflowReason.MOVED_AWAY, on=date(2019, 5, 1), by=COACH
+        )
+        # Kept until 2029 (an assessment is a statutory decision); open again; closed for good.
+        assert app.retention_due(by=ADMIN) == [closed_again]
+        haaren_admin = Actor("admin-2", Role.ADMIN, municipality="oss")
+        assert app.retention_due(by=haaren_admin) == []

@@ -59,6 +59,7 @@ _RESIDENT_FACTS: dict[type[Any], tuple[str, Any, Any]] = {
     ),
     R.TrajectoryClosed: ("closed", lambda e: e.reason.value, lambda _: 0),
     R.TrajectoryReopened: ("reopened", lambda _: "", lambda _: 0),
+    R.PersonalDataErased: ("erased", lambda e: e.ground.value, lambda _: 0),
 }
 _COACHING_FACTS: dict[type[Any], tuple[str, Any, Any]] = {
     J.JobCoachingStarted: (
