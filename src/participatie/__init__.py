@@ -65,8 +65,10 @@ from participatie.errors import (
     TrajectoryIsClosed,
     TrajectoryIsOpen,
 )
+from participatie.importing import BadRecord, ImportReport, import_records, read_records
 from participatie.privacy.vault import PersonalData
 from participatie.projections.figures import OutcomeReport, Ratio
+from participatie.reporting import html_report
 
 __version__ = "0.1.0.dev0"
 
@@ -78,6 +80,7 @@ __all__ = [
     "ActivityAlreadyRunning",
     "ActivityNotRunning",
     "Actor",
+    "BadRecord",
     "Benefit",
     "BsnAlreadyRegistered",
     "BusinessDateRefused",
@@ -91,6 +94,7 @@ __all__ = [
     "Goal",
     "HistoryEntry",
     "HoursCapExceeded",
+    "ImportReport",
     "IntakeAlreadyHeld",
     "IntakeRequired",
     "InvalidInput",
@@ -135,5 +139,8 @@ __all__ = [
     "VisitKind",
     "WageValue",
     "__version__",
+    "html_report",
+    "import_records",
     "is_valid_bsn",
+    "read_records",
 ]

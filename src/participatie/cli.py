@@ -44,12 +44,14 @@ from participatie import (
     ParticipatieError,
     Participation,
     Role,
+    html_report,
+    import_records,
+    read_records,
 )
 from participatie.application import NOT_STATED, TIMEZONE
 from participatie.demo import noordoostpolder
 from participatie.demo.haaren_2019 import MUNICIPALITY, OUTCOMES, TARGET, record_haaren_2019
-from participatie.importing import import_records, read_records
-from participatie.reporting import figure_rows, html_report
+from participatie.reporting import figure_rows
 from participatie.stores import parse_store_url
 
 __all__ = ["app", "main"]
