@@ -7,6 +7,7 @@ PARTICIPATIE_TEST_POSTGRES_URL (dropped afterwards), or memory.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -14,7 +15,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,27 @@ def _cell(value: object) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return "" if value is None else str(value)
+
+
+def main(
+    script: str,
+    doc: str,
+    options: Sequence[tuple[str, type, Any]],
+    measure: Callable[..., dict[str, Any]],
+    columns: Sequence[tuple[str, str]],
+) -> None:
+    """Parse ``options`` (flag, type, default) and ``--stores``; measure each store in a child
+    process (``measure(store, *option values)``) and print the rows as a table."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", maxsplit=1)[0])
+    for flag, kind, default in options:
+        parser.add_argument(flag, type=kind, default=default)
+    parser.add_argument("--stores", nargs="+", default=list(STORES), choices=STORES)
+    parser.add_argument("--child", nargs=len(options) + 1, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        store, *values = arguments.child
+        typed = [kind(value) for (_, kind, _), value in zip(options, values, strict=True)]
+        print(json.dumps(measure(store, *typed)))
+        return
+    values = [str(getattr(arguments, flag.lstrip("-").replace("-", "_"))) for flag, _, _ in options]
+    print_table(columns, [in_child(script, store, *values) for store in arguments.stores])

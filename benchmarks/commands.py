@@ -17,8 +17,6 @@ Only ratios from one run on one machine mean anything.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -28,11 +26,9 @@ from uuid import UUID
 
 from _harness import (
     SECRET,
-    STORES,
     fresh_store,
-    in_child,
+    main,
     peak_rss_mb,
-    print_table,
     raw_env,
 )
 from eventsourcing.application import Application
@@ -320,18 +316,12 @@ def measure(store: str, residents: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--residents", type=int, default=100)
-    parser.add_argument("--stores", nargs="+", default=list(STORES), choices=STORES)
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
-    if arguments.child:
-        store, residents = arguments.child
-        print(json.dumps(measure(store, int(residents))))
-        return
-    rows = [in_child(__file__, store, str(arguments.residents)) for store in arguments.stores]
-    print_table(
+if __name__ == "__main__":
+    main(
+        __file__,
+        __doc__ or "",
+        [("--residents", int, 100)],
+        measure,
         [
             ("store", "store"),
             ("commands", "commands"),
@@ -340,9 +330,4 @@ def main() -> None:
             ("ratio", "ratio"),
             ("rss", "peak RSS MB"),
         ],
-        rows,
     )
-
-
-if __name__ == "__main__":
-    main()

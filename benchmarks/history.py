@@ -20,19 +20,15 @@ Only ratios from one run on one machine mean anything.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from datetime import date, timedelta
 from typing import Any
 
 from _harness import (
     SECRET,
-    STORES,
     fresh_store,
-    in_child,
+    main,
     peak_rss_mb,
-    print_table,
     raw_env,
 )
 from commands import RawApplication, RawResident
@@ -149,22 +145,12 @@ def measure(store: str, events: int, repeat: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--stores", nargs="+", default=list(STORES), choices=STORES)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
-    if arguments.child:
-        store, events, repeat = arguments.child
-        print(json.dumps(measure(store, int(events), int(repeat))))
-        return
-    rows = [
-        in_child(__file__, store, str(arguments.events), str(arguments.repeat))
-        for store in arguments.stores
-    ]
-    print_table(
+if __name__ == "__main__":
+    main(
+        __file__,
+        __doc__ or "",
+        [("--events", int, 1000), ("--repeat", int, 20)],
+        measure,
         [
             ("store", "store"),
             ("events", "events"),
@@ -175,9 +161,4 @@ def main() -> None:
             ("with", "as-of snapshots/s"),
             ("rss", "peak RSS MB"),
         ],
-        rows,
     )
-
-
-if __name__ == "__main__":
-    main()

@@ -17,7 +17,6 @@ Rates are events (records) per second; only ratios from one run on one machine m
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
@@ -28,11 +27,9 @@ from typing import Any
 
 from _harness import (
     SECRET,
-    STORES,
     fresh_store,
-    in_child,
+    main,
     peak_rss_mb,
-    print_table,
     raw_env,
 )
 from commands import _RAW_EVENTS, RawApplication, RawCoaching, RawResident, day_of, plan
@@ -161,22 +158,12 @@ def measure(store: str, residents: int, batch: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--residents", type=int, default=2000)
-    parser.add_argument("--batch", type=int, default=50)
-    parser.add_argument("--stores", nargs="+", default=list(STORES), choices=STORES)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
-    if arguments.child:
-        store, residents, batch = arguments.child
-        print(json.dumps(measure(store, int(residents), int(batch))))
-        return
-    rows = [
-        in_child(__file__, store, str(arguments.residents), str(arguments.batch))
-        for store in arguments.stores
-    ]
-    print_table(
+if __name__ == "__main__":
+    main(
+        __file__,
+        __doc__ or "",
+        [("--residents", int, 2000), ("--batch", int, 50)],
+        measure,
         [
             ("store", "store"),
             ("events", "events"),
@@ -186,9 +173,4 @@ def main() -> None:
             ("again", "import again/s"),
             ("rss", "peak RSS MB"),
         ],
-        rows,
     )
-
-
-if __name__ == "__main__":
-    main()
