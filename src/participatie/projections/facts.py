@@ -10,9 +10,8 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-import attrs
 from eventsourcing.utils import resolve_topic
 
 from participatie.domain.job_coaching import JobCoachingTrajectory
@@ -21,12 +20,12 @@ from participatie.domain.resident import ResidentTrajectory
 __all__ = ["Fact", "facts_of", "has_facts"]
 
 
-@attrs.frozen
-class Fact:
+class Fact(NamedTuple):
     """One event as the statistics see it.
 
     ``kind`` names the event; ``value`` carries its one telling text (reason, activity, kind,
-    outcome, ...) and ``amount`` its one number (happiness, hours, percent, ...).
+    outcome, ...) and ``amount`` its one number (happiness, hours, percent, ...). A named tuple:
+    a rebuild makes one per event, and a tuple is made in a third of the time.
     """
 
     stream_id: str
@@ -106,16 +105,19 @@ def facts_of(event: Any, municipality_of: dict[str, str]) -> list[Fact]:
         resident_id = municipality_of.get(f"resident-of:{stream_id}", "")
     else:
         return []
+    municipality = municipality_of.get(resident_id)
+    if municipality is None:
+        municipality = municipality_of.get(stream_id, "")
     return [
         Fact(
-            stream_id=stream_id,
-            version=event.originator_version,
-            kind=name,
-            municipality=municipality_of.get(resident_id, municipality_of.get(stream_id, "")),
-            resident_id=resident_id,
-            occurred_on=event.occurred_on,
-            recorded_at=event.timestamp,
-            value=value(event),
-            amount=Decimal(amount(event)),
+            stream_id,
+            event.originator_version,
+            name,
+            municipality,
+            resident_id,
+            event.occurred_on,
+            event.timestamp,
+            value(event),
+            Decimal(amount(event)),
         )
     ]

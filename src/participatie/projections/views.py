@@ -57,16 +57,19 @@ class FactsView(Protocol):
 
 
 def _row(fact: Fact) -> tuple[Any, ...]:
+    stream_id, version, kind, municipality, resident_id, occurred_on, recorded_at, value, amount = (
+        fact
+    )
     return (
-        fact.stream_id,
-        fact.version,
-        fact.kind,
-        fact.municipality,
-        fact.resident_id,
-        fact.occurred_on.isoformat(),
-        fact.recorded_at.isoformat(),
-        fact.value,
-        str(fact.amount),
+        stream_id,
+        version,
+        kind,
+        municipality,
+        resident_id,
+        occurred_on.isoformat(),
+        recorded_at.isoformat(),
+        value,
+        str(amount),
     )
 
 

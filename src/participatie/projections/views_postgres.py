@@ -74,19 +74,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 with curs.copy(self._copy) as copy:
                     copy.set_types(_TYPES)
                     for fact in facts:
-                        copy.write_row(
-                            (
-                                fact.stream_id,
-                                fact.version,
-                                fact.kind,
-                                fact.municipality,
-                                fact.resident_id,
-                                fact.occurred_on,
-                                fact.recorded_at,
-                                fact.value,
-                                fact.amount,
-                            )
-                        )
+                        copy.write_row(fact)  # a Fact is a tuple in the columns' order
             self._insert_tracking(curs, tracking)
 
     def select_facts(self, municipality: str | None) -> list[Fact]:
