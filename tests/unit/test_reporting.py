@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 
-from participatie import Participation
+from participatie import ConfigurationError, Participation
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.demo.noordoostpolder import record_noordoostpolder
 from participatie.reporting import figure_rows, html_report, monthly_reports
@@ -82,3 +83,11 @@ def test_rows_read_as_the_stats_table(demo: Participation) -> None:
     assert rows["reach"] == "50 of target 30 (167%)"
     assert rows["  outflow: moved away"] == "2/50 (4%)"
     assert dict(figure_rows(report, suppress=True))["  outflow: moved away"] == "<5"
+
+
+def test_without_matplotlib_the_report_says_which_extra_to_install(
+    demo: Participation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    with pytest.raises(ConfigurationError, match=r"participatie\[report\]"):
+        html_report(demo, period=YEAR_2019)
