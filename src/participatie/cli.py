@@ -462,7 +462,8 @@ def import_file(
             )
         console.print(
             f"Imported {report.records} records of {report.residents} residents; "
-            f"{report.skipped} records were imported before; {len(report.bad)} bad records."
+            f"{report.skipped} records were imported before; {len(report.bad)} bad records, "
+            f"which kept {report.kept_out} residents out."
         )
         for bad in report.bad:
             print(bad, file=sys.stderr)

@@ -136,12 +136,14 @@ class BadRecord:
 
 @attrs.frozen
 class ImportReport:
-    """What an import did: residents and records imported, records already there, bad records."""
+    """What an import did: residents and records imported, records imported before, bad records,
+    and how many residents were kept out (whole) because of a bad record."""
 
     residents: int
     records: int
     skipped: int
     bad: tuple[BadRecord, ...]
+    kept_out: int = 0
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
@@ -515,4 +517,5 @@ def import_records(
         records=importer.records,
         skipped=importer.skipped,
         bad=tuple(importer.bad),
+        kept_out=len(importer.refused_residents),
     )

@@ -314,6 +314,7 @@ def test_import_reports_bad_lines_and_a_second_run_adds_nothing(tmp_path: Path) 
     assert first.returncode == 1
     assert "Imported 2 records of 1 residents" in first.stdout
     assert "line 4 (k4): happiness" in first.stderr
+    assert "1 bad records, which kept 1 residents out" in first.stdout
     second = run("import", str(path), "--store", url, cwd=tmp_path)
     assert "Imported 0 records of 0 residents; 2 records were imported before" in second.stdout
     missing = run("import", str(tmp_path / "nothing.jsonl"), "--store", url, cwd=tmp_path)

@@ -118,6 +118,7 @@ def test_a_bad_record_keeps_its_whole_resident_out_and_names_its_line(
     report = run_import(memory_app, write_jsonl(tmp_path / "old.jsonl", records + de_vries()))
     assert report.residents == 1
     assert report.records == 3
+    assert report.kept_out == 1
     (bad,) = report.bad
     assert bad.line == 4
     assert bad.source_id == "a4"
