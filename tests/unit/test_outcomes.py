@@ -87,7 +87,7 @@ def test_a_crash_midway_loses_and_doubles_nothing(
     monkeypatch.setattr(runner, "PAGE_SIZE", 100)
     with pytest.raises(RuntimeError, match="killed"):
         runner.catch_up(app._events, view, page_size=100)
-    assert view.max_tracking_id("Participation:outcomes") == 200
+    assert view.max_tracking_id(TRACKING_KEY) == 200
     monkeypatch.undo()
     resumed = haaren(app)
     assert len(view.select_facts(None)) == len(

@@ -37,6 +37,8 @@ class Fact(NamedTuple):
     recorded_at: datetime
     value: str = ""
     amount: Decimal = Decimal(0)
+    #: The event's position in the application's log: one fact per position.
+    position: int = 0
 
 
 R = ResidentTrajectory
@@ -84,8 +86,8 @@ def has_facts(topic: str) -> bool:
     return cls in _RESIDENT_FACTS or cls in _COACHING_FACTS
 
 
-def facts_of(event: Any, municipality_of: dict[str, str]) -> list[Fact]:
-    """The facts of one event (none for events the statistics do not use).
+def facts_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> list[Fact]:
+    """The facts of one event (none for events the statistics do not use) at ``position``.
 
     ``municipality_of`` maps resident ids to municipalities; a registration adds to it, and job
     coaching events look their resident up in it.
@@ -119,5 +121,6 @@ def facts_of(event: Any, municipality_of: dict[str, str]) -> list[Fact]:
             event.timestamp,
             value(event),
             Decimal(amount(event)),
+            position,
         )
     ]

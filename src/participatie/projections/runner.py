@@ -43,7 +43,7 @@ def catch_up(
         facts: list[Fact] = []
         for notification in page:
             if has_facts(notification.topic):
-                facts += facts_of(decode(notification), municipality_of)
+                facts += facts_of(decode(notification), municipality_of, notification.id)
         try:
             view.record(facts, Tracking(TRACKING_KEY, page[-1].id), after=position)
         except IntegrityError:

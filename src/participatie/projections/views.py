@@ -5,7 +5,7 @@ as the events. A page of facts and its tracking record (the position in the even
 in one transaction, so that every event counts exactly once, and a crashed catch-up resumes where
 the last page committed.
 
-The tracking record is kept under the key ``"Participation:outcomes"``, not the application's
+The tracking record is kept under the key ``"Participation:outcomes:v2"``, not the application's
 name, so that other projections of the same application can share eventsourcing's tracking
 table (on SQLite that table is always called ``tracking``).
 """
@@ -32,10 +32,15 @@ __all__ = [
     "SQLiteFactsView",
 ]
 
-FACTS_TABLE = "participatie_outcome_facts"
-TRACKING_KEY = "Participation:outcomes"
+#: Facts are keyed by their event's position in the log, so a page of them is appended in order
+#: (keyed by stream and version, as before version 2, they went in at random places). The first
+#: table and its tracking key are dropped and left behind; the view is rebuilt from the events.
+FACTS_TABLE = "participatie_outcome_facts_v2"
+TRACKING_KEY = "Participation:outcomes:v2"
+_FIRST_FACTS_TABLE = "participatie_outcome_facts"
 _COLUMNS = (
-    "stream_id, version, kind, municipality, resident_id, occurred_on, recorded_at, value, amount"
+    "stream_id, version, kind, municipality, resident_id, occurred_on, recorded_at, value, "
+    "amount, position"
 )
 
 
@@ -57,9 +62,18 @@ class FactsView(Protocol):
 
 
 def _row(fact: Fact) -> tuple[Any, ...]:
-    stream_id, version, kind, municipality, resident_id, occurred_on, recorded_at, value, amount = (
-        fact
-    )
+    (
+        stream_id,
+        version,
+        kind,
+        municipality,
+        resident_id,
+        occurred_on,
+        recorded_at,
+        value,
+        amount,
+        position,
+    ) = fact
     return (
         stream_id,
         version,
@@ -70,6 +84,7 @@ def _row(fact: Fact) -> tuple[Any, ...]:
         recorded_at.isoformat(),
         value,
         str(amount),
+        position,
     )
 
 
@@ -92,6 +107,7 @@ def _fact(row: Any) -> Fact:
         ),
         value=row["value"],
         amount=Decimal(str(row["amount"])),
+        position=int(row["position"]),
     )
 
 
@@ -167,12 +183,13 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
+        statements.append(f"DROP TABLE IF EXISTS {_FIRST_FACTS_TABLE}")
         statements.append(
             f"CREATE TABLE IF NOT EXISTS {FACTS_TABLE} ("
+            "position INTEGER PRIMARY KEY, "
             "stream_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, "
             "municipality TEXT NOT NULL, resident_id TEXT NOT NULL, occurred_on TEXT NOT NULL, "
-            "recorded_at TEXT NOT NULL, value TEXT NOT NULL, amount TEXT NOT NULL, "
-            "PRIMARY KEY (stream_id, version))"
+            "recorded_at TEXT NOT NULL, value TEXT NOT NULL, amount TEXT NOT NULL)"
         )
         statements.append(
             f"CREATE INDEX IF NOT EXISTS {FACTS_TABLE}_municipality ON {FACTS_TABLE} (municipality)"
@@ -183,7 +200,7 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=True) as c:
             # Writing first takes the file's write lock, so the position read next is current.
             c.executemany(
-                f"INSERT INTO {FACTS_TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",  # noqa: S608
+                f"INSERT INTO {FACTS_TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
                 [_row(fact) for fact in facts],
             )
             _check_position(self._max_tracking_id(TRACKING_KEY, c), after)
@@ -195,6 +212,7 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
         if municipality is not None:
             statement += " WHERE municipality = ?"
             params = (municipality,)
+        statement += " ORDER BY position"
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
             return [_fact(row) for row in c.fetchall()]

@@ -12,6 +12,7 @@ from psycopg.sql import SQL, Identifier
 from participatie.projections.facts import Fact
 from participatie.projections.views import (
     _COLUMNS,
+    _FIRST_FACTS_TABLE,
     FACTS_TABLE,
     TRACKING_KEY,
     _check_position,
@@ -22,7 +23,7 @@ from participatie.projections.views import (
 
 __all__ = ["PostgresFactsView"]
 
-_TYPES = ["text", "int8", "text", "text", "text", "date", "timestamptz", "text", "numeric"]
+_TYPES = ["text", "int8", "text", "text", "text", "date", "timestamptz", "text", "numeric", "int8"]
 
 
 class PostgresFactsView(PostgresTrackingRecorder):
@@ -32,12 +33,17 @@ class PostgresFactsView(PostgresTrackingRecorder):
         super().__init__(datastore, **kwargs)
         schema, facts = Identifier(self.datastore.schema), Identifier(FACTS_TABLE)
         self.sql_create_statements.append(
+            SQL("DROP TABLE IF EXISTS {schema}.{first}").format(
+                schema=schema, first=Identifier(_FIRST_FACTS_TABLE)
+            )
+        )
+        self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{facts} ("
+                "position bigint PRIMARY KEY, "
                 "stream_id text NOT NULL, version bigint NOT NULL, kind text NOT NULL, "
                 "municipality text NOT NULL, resident_id text NOT NULL, occurred_on date NOT NULL, "
-                "recorded_at timestamptz NOT NULL, value text NOT NULL, amount numeric NOT NULL, "
-                "PRIMARY KEY (stream_id, version))"
+                "recorded_at timestamptz NOT NULL, value text NOT NULL, amount numeric NOT NULL)"
             ).format(schema=schema, facts=facts)
         )
         self.sql_create_statements.append(
@@ -83,6 +89,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
         if municipality is not None:
             statement = statement + SQL(" WHERE municipality = %s")
             params = (municipality,)
+        statement = statement + SQL(" ORDER BY position")
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(statement, params)
             return [_fact(row) for row in curs.fetchall()]
