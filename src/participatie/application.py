@@ -811,11 +811,11 @@ class Participation:
         the authority; the facts only spare loading every file."""
         view = self._events.facts_view()
         catch_up(self._events, view)
-        facts_of: dict[str, list[Any]] = {}
+        by_resident: dict[str, list[Any]] = {}
         for fact in view.select_facts(municipality):
-            facts_of.setdefault(fact.resident_id, []).append(fact)
+            by_resident.setdefault(fact.resident_id, []).append(fact)
         candidates = []
-        for rid, facts in facts_of.items():
+        for rid, facts in by_resident.items():
             registered = next((f for f in facts if f.kind == "registered"), None)
             ends = sorted(
                 (f for f in facts if f.stream_id == rid and f.kind in ("closed", "reopened")),

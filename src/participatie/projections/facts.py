@@ -17,7 +17,7 @@ from eventsourcing.utils import resolve_topic
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.resident import ResidentTrajectory
 
-__all__ = ["Fact", "facts_of", "has_facts"]
+__all__ = ["Fact", "fact_of", "has_facts"]
 
 
 class Fact(NamedTuple):
@@ -86,8 +86,8 @@ def has_facts(topic: str) -> bool:
     return cls in _RESIDENT_FACTS or cls in _COACHING_FACTS
 
 
-def facts_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> list[Fact]:
-    """The facts of one event (none for events the statistics do not use) at ``position``.
+def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> Fact | None:
+    """The fact of one event at ``position`` (None for events the statistics do not use).
 
     ``municipality_of`` maps resident ids to municipalities; a registration adds to it, and job
     coaching events look their resident up in it.
@@ -106,21 +106,19 @@ def facts_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> 
             municipality_of[f"resident-of:{stream_id}"] = str(event.resident_id)
         resident_id = municipality_of.get(f"resident-of:{stream_id}", "")
     else:
-        return []
+        return None
     municipality = municipality_of.get(resident_id)
     if municipality is None:
         municipality = municipality_of.get(stream_id, "")
-    return [
-        Fact(
-            stream_id,
-            event.originator_version,
-            name,
-            municipality,
-            resident_id,
-            event.occurred_on,
-            event.timestamp,
-            value(event),
-            Decimal(amount(event)),
-            position,
-        )
-    ]
+    return Fact(
+        stream_id,
+        event.originator_version,
+        name,
+        municipality,
+        resident_id,
+        event.occurred_on,
+        event.timestamp,
+        value(event),
+        Decimal(amount(event)),
+        position,
+    )

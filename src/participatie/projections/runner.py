@@ -15,7 +15,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from participatie.projections.facts import Fact, facts_of, has_facts
+from participatie.projections.facts import Fact, fact_of, has_facts
 from participatie.projections.views import TRACKING_KEY, FactsView
 
 __all__ = ["PAGE_SIZE", "catch_up", "follow"]
@@ -43,7 +43,9 @@ def catch_up(
         facts: list[Fact] = []
         for notification in page:
             if has_facts(notification.topic):
-                facts += facts_of(decode(notification), municipality_of, notification.id)
+                fact = fact_of(decode(notification), municipality_of, notification.id)
+                if fact is not None:
+                    facts.append(fact)
         try:
             view.record(facts, Tracking(TRACKING_KEY, page[-1].id), after=position)
         except IntegrityError:
