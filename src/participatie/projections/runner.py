@@ -35,8 +35,8 @@ def catch_up(
     # A projection never saves, so it need not remember chain hashes while decoding.
     decode = getattr(application.mapper, "decode_only", application.mapper.to_domain_event)
     processed = 0
+    position = view.max_tracking_id(TRACKING_KEY) or 0
     while True:
-        position = view.max_tracking_id(TRACKING_KEY) or 0
         page = application.recorder.select_notifications(position + 1, page_size)
         if not page:
             return processed
@@ -52,7 +52,9 @@ def catch_up(
             # Another process recorded this page first, or a rebuild started: carry on from the
             # view's position.
             municipality_of = view.municipalities()
+            position = view.max_tracking_id(TRACKING_KEY) or 0
             continue
+        position = page[-1].id
         processed += len(page)
         if progress is not None:
             progress(len(page))
