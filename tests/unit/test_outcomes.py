@@ -13,6 +13,7 @@ from hypothesis import given, settings
 
 from participatie import (
     Activity,
+    Actor,
     Goal,
     InvalidInput,
     OutcomeReport,
@@ -20,6 +21,7 @@ from participatie import (
     Participation,
     PlacementKind,
     Ratio,
+    Role,
 )
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.projections import runner
@@ -234,3 +236,15 @@ def test_project_catches_up_and_a_follower_stops_when_told(app: Participation) -
     stop.set()
     follower.join(timeout=10)
     assert seen == [2]
+
+
+def test_events_that_make_no_facts_are_passed_over_but_counted_in_the_position(
+    app: Participation,
+) -> None:
+    rid = register_with_intake(app)
+    app.history(rid, by=Actor("auditor-1", Role.AUDITOR))  # access log events: no facts
+    app.change_goal(rid, goal=Goal.VOLUNTEER_WORK, on=date(2019, 1, 9), by=COACH)  # no fact
+    assert app.project() == app.event_count()
+    view = app._events.facts_view()
+    assert view.max_tracking_id(TRACKING_KEY) == app.event_count()
+    assert sorted(f.kind for f in view.select_facts(None)) == ["happiness", "registered"]
