@@ -80,6 +80,7 @@ from participatie.privacy.authorisation import (
     authorise,
 )
 from participatie.privacy.vault import KeyRing, PersonalData, VaultStorage
+from participatie.projections.facts import Fact
 from participatie.projections.figures import OutcomeReport, compute
 from participatie.projections.runner import catch_up
 from participatie.projections.runner import follow as follow_view
@@ -809,10 +810,8 @@ class Participation:
         """Residents whom the outcome facts show closed, not erased, and never under retention
         or past it, in order of registration. Each is confirmed from its trajectory, which is
         the authority; the facts only spare loading every file."""
-        view = self._events.facts_view()
-        catch_up(self._events, view)
-        by_resident: dict[str, list[Any]] = {}
-        for fact in view.select_facts(municipality):
+        by_resident: dict[str, list[Fact]] = {}
+        for fact in self._current_facts(municipality):
             by_resident.setdefault(fact.resident_id, []).append(fact)
         candidates = []
         for rid, facts in by_resident.items():
@@ -1027,11 +1026,9 @@ class Participation:
             isinstance(target, bool) or not isinstance(target, int) or target < 1
         ):
             raise InvalidInput(f"target must be a whole number above 0, or None, not {target!r}")
-        view = self._events.facts_view()
-        catch_up(self._events, view)
         facts = [
             fact
-            for fact in view.select_facts(municipality)
+            for fact in self._current_facts(municipality)
             if (as_of is None or fact.occurred_on <= as_of)
             and (known_at is None or fact.recorded_at <= known_at)
         ]
@@ -1292,11 +1289,14 @@ class Participation:
         result: A = aggregate
         return result
 
+    def _current_facts(self, municipality: str | None) -> list[Fact]:
+        """The outcome facts (of one municipality, or all), after catching up with the log."""
+        view = self._events.facts_view()
+        catch_up(self._events, view)
+        return view.select_facts(municipality)
+
     def _has_job_coaching(self, resident_id: UUID) -> bool:
-        return any(
-            next(iter(self._events.recorder.select_events(cid, limit=1)), None) is not None
-            for cid in self._coaching_ids(resident_id)
-        )
+        return self._latest_coaching(resident_id) is not None
 
     def _latest_coaching(self, resident_id: UUID) -> UUID | None:
         """The resident's latest job coaching (staged or stored), or None."""

@@ -357,6 +357,18 @@ def _runs(records: Iterable[ImportRecord | BadRecord]) -> Iterator[_Resident]:
         yield run
 
 
+def _batches(runs: Iterable[_Resident], size: int) -> Iterator[list[_Resident]]:
+    """The runs ``size`` at a time (the last batch may be smaller)."""
+    batch: list[_Resident] = []
+    for run in runs:
+        batch.append(run)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class _Refused(Exception):
     def __init__(self, bad: BadRecord) -> None:
         super().__init__(str(bad))
@@ -400,8 +412,7 @@ class _Importer:
                 self.counted(sources, skipped + sum(known for _, known in accepted))
                 return
             finally:
-                self.staged.clear()
-                self.staged_streams.clear()
+                self.forget_batch()
         self.skipped += skipped
         for run, _ in accepted:
             with self.app._staging() as alone:
@@ -413,8 +424,12 @@ class _Importer:
                 else:
                     self.counted(made, known)
                 finally:
-                    self.staged.clear()
-                    self.staged_streams.clear()
+                    self.forget_batch()
+
+    def forget_batch(self) -> None:
+        """Drop what was staged for a batch (saved or not)."""
+        self.staged.clear()
+        self.staged_streams.clear()
 
     def counted(self, sources: list[tuple[str, str, UUID, UUID]], skipped: int) -> None:
         self.residents += len({key for _, key, _, _ in sources})
@@ -500,18 +515,10 @@ def import_records(
     if batch_size < 1:
         raise InvalidInput(f"batch_size must be at least 1, not {batch_size}")
     importer = _Importer(app=app, imports=app._events.recorder)  # type: ignore[arg-type]
-    pending: list[_Resident] = []
-    for run in _runs(records):
-        pending.append(run)
-        if len(pending) >= batch_size:
-            importer.flush(pending)
-            if progress is not None:
-                progress(sum(len(r.records) for r in pending))
-            pending = []
-    if pending:
-        importer.flush(pending)
+    for batch in _batches(_runs(records), batch_size):
+        importer.flush(batch)
         if progress is not None:
-            progress(sum(len(r.records) for r in pending))
+            progress(sum(len(run.records) for run in batch))
     return ImportReport(
         residents=importer.residents,
         records=importer.records,
