@@ -1073,7 +1073,10 @@ class Participation:
         """Rebuild the outcomes view from all events; return how many events were read."""
         view = self._events.facts_view()
         view.reset()
-        return catch_up(self._events, view, progress=progress)
+        try:
+            return catch_up(self._events, view, progress=progress)
+        finally:
+            view.create_indexes()
 
     def event_count(self) -> int:
         """The position of the last event in the store's log (0 for an empty store)."""

@@ -8,6 +8,7 @@ hold no personal data (events hold none).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -28,10 +29,12 @@ class Fact(NamedTuple):
     a rebuild makes one per event, and a tuple is made in a third of the time.
     """
 
+    #: The event's stream (a resident's or a job coaching trajectory's id) as 32 hex digits.
     stream_id: str
     version: int
     kind: str
     municipality: str
+    #: The resident's id as 32 hex digits ("" for coaching of a resident the view never saw).
     resident_id: str
     occurred_on: date
     recorded_at: datetime
@@ -43,40 +46,41 @@ class Fact(NamedTuple):
 
 R = ResidentTrajectory
 J = JobCoachingTrajectory
+_NONE = Decimal(0)
 
-#: Events that become a fact of the resident's stream: how to read their value and amount.
-_RESIDENT_FACTS: dict[type[Any], tuple[str, Any, Any]] = {
-    R.Registered: ("registered", lambda e: e.benefit.value, lambda _: 0),
-    R.IntakeHeld: ("happiness", lambda _: "intake", lambda e: e.happiness),
-    R.ConversationHeld: ("happiness", lambda _: "conversation", lambda e: e.happiness),
-    R.ActivityStarted: ("activity_started", lambda e: e.activity.value, lambda _: 0),
-    R.ActivityEnded: ("activity_ended", lambda e: e.activity.value, lambda _: 0),
-    R.Placed: ("placed", lambda e: e.kind.value, lambda e: e.hours_per_week),
-    R.PlacementEnded: ("placement_ended", lambda e: e.reason.value, lambda _: 0),
-    R.WageValueAssessed: (
+#: How each event that makes a fact reads as one: (kind, value, amount). The resident's events
+#: make facts of the resident's stream; job coaching events of the coaching stream.
+_RESIDENT_FACTS: dict[type[Any], Callable[[Any], tuple[str, str, Decimal]]] = {
+    R.Registered: lambda e: ("registered", e.benefit.value, _NONE),
+    R.IntakeHeld: lambda e: ("happiness", "intake", Decimal(e.happiness)),
+    R.ConversationHeld: lambda e: ("happiness", "conversation", Decimal(e.happiness)),
+    R.ActivityStarted: lambda e: ("activity_started", e.activity.value, _NONE),
+    R.ActivityEnded: lambda e: ("activity_ended", e.activity.value, _NONE),
+    R.Placed: lambda e: ("placed", e.kind.value, Decimal(e.hours_per_week)),
+    R.PlacementEnded: lambda e: ("placement_ended", e.reason.value, _NONE),
+    R.WageValueAssessed: lambda e: (
         "assessed",
-        lambda e: "need" if e.needs_job_coaching else "no_need",
-        lambda e: e.percent,
+        "need" if e.needs_job_coaching else "no_need",
+        Decimal(e.percent),
     ),
-    R.TrajectoryClosed: ("closed", lambda e: e.reason.value, lambda _: 0),
-    R.TrajectoryReopened: ("reopened", lambda _: "", lambda _: 0),
-    R.PersonalDataErased: ("erased", lambda e: e.ground.value, lambda _: 0),
+    R.TrajectoryClosed: lambda e: ("closed", e.reason.value, _NONE),
+    R.TrajectoryReopened: lambda _: ("reopened", "", _NONE),
+    R.PersonalDataErased: lambda e: ("erased", e.ground.value, _NONE),
 }
-_COACHING_FACTS: dict[type[Any], tuple[str, Any, Any]] = {
-    J.JobCoachingStarted: (
+_COACHING_FACTS: dict[type[Any], Callable[[Any], tuple[str, str, Decimal]]] = {
+    J.JobCoachingStarted: lambda e: (
         "coaching_started",
-        lambda e: e.planned_end.isoformat(),
-        lambda e: e.hours_per_week,
+        e.planned_end.isoformat(),
+        Decimal(e.hours_per_week),
     ),
-    J.CoachingHoursLogged: ("coaching_hours", lambda e: str(e.coaching_year), lambda e: e.hours),
-    J.EvaluationHeld: ("coaching_evaluated", lambda _: "", lambda _: 0),
-    J.TrajectoryExtended: (
-        "coaching_extended",
-        lambda e: e.planned_end.isoformat(),
-        lambda _: 0,
-    ),
-    J.JobCoachingCompleted: ("coaching_completed", lambda e: e.outcome.value, lambda _: 0),
+    J.CoachingHoursLogged: lambda e: ("coaching_hours", str(e.coaching_year), Decimal(e.hours)),
+    J.EvaluationHeld: lambda _: ("coaching_evaluated", "", _NONE),
+    J.TrajectoryExtended: lambda e: ("coaching_extended", e.planned_end.isoformat(), _NONE),
+    J.JobCoachingCompleted: lambda e: ("coaching_completed", e.outcome.value, _NONE),
 }
+
+
+_new_fact = tuple.__new__
 
 
 @functools.lru_cache(maxsize=256)
@@ -89,36 +93,43 @@ def has_facts(topic: str) -> bool:
 def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> Fact | None:
     """The fact of one event at ``position`` (None for events the statistics do not use).
 
-    ``municipality_of`` maps resident ids to municipalities; a registration adds to it, and job
-    coaching events look their resident up in it.
+    ``municipality_of`` maps resident ids to municipalities and, under ``"resident-of:"`` keys,
+    coaching ids to their residents; a registration or the start of job coaching adds to it, and
+    the other events look their resident up in it. Ids are written as 32 hex digits.
     """
-    stream_id = str(event.originator_id)
     kind = type(event)
-    if kind in _RESIDENT_FACTS:
+    stream_id = event.originator_id.hex
+    read = _RESIDENT_FACTS.get(kind)
+    if read is not None:
         resident_id = stream_id
         if kind is R.Registered:
-            municipality_of[resident_id] = event.municipality
-        name, value, amount = _RESIDENT_FACTS[kind]
-    elif kind in _COACHING_FACTS:
-        name, value, amount = _COACHING_FACTS[kind]
-        if kind is J.JobCoachingStarted:
-            municipality_of[stream_id] = municipality_of.get(str(event.resident_id), "")
-            municipality_of[f"resident-of:{stream_id}"] = str(event.resident_id)
-        resident_id = municipality_of.get(f"resident-of:{stream_id}", "")
+            municipality_of[stream_id] = event.municipality
     else:
-        return None
+        read = _COACHING_FACTS.get(kind)
+        if read is None:
+            return None
+        if kind is J.JobCoachingStarted:
+            resident = event.resident_id.hex
+            municipality_of[stream_id] = municipality_of.get(resident, "")
+            municipality_of[f"resident-of:{stream_id}"] = resident
+        resident_id = municipality_of.get(f"resident-of:{stream_id}", "")
     municipality = municipality_of.get(resident_id)
     if municipality is None:
         municipality = municipality_of.get(stream_id, "")
-    return Fact(
-        stream_id,
-        event.originator_version,
-        name,
-        municipality,
-        resident_id,
-        event.occurred_on,
-        event.timestamp,
-        value(event),
-        Decimal(amount(event)),
-        position,
+    name, value, amount = read(event)
+    # tuple.__new__ spares the named tuple's own __new__, a Python call per fact.
+    return _new_fact(
+        Fact,
+        (
+            stream_id,
+            event.originator_version,
+            name,
+            municipality,
+            resident_id,
+            event.occurred_on,
+            event.timestamp,
+            value,
+            amount,
+            position,
+        ),
     )

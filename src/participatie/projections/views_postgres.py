@@ -12,7 +12,7 @@ from psycopg.sql import SQL, Identifier
 from participatie.projections.facts import Fact
 from participatie.projections.views import (
     _COLUMNS,
-    _FIRST_FACTS_TABLE,
+    _EARLIER_FACTS_TABLES,
     FACTS_TABLE,
     TRACKING_KEY,
     _check_position,
@@ -32,10 +32,11 @@ class PostgresFactsView(PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         schema, facts = Identifier(self.datastore.schema), Identifier(FACTS_TABLE)
-        self.sql_create_statements.append(
-            SQL("DROP TABLE IF EXISTS {schema}.{first}").format(
-                schema=schema, first=Identifier(_FIRST_FACTS_TABLE)
+        self.sql_create_statements.extend(
+            SQL("DROP TABLE IF EXISTS {schema}.{earlier}").format(
+                schema=schema, earlier=Identifier(table)
             )
+            for table in _EARLIER_FACTS_TABLES
         )
         self.sql_create_statements.append(
             SQL(
@@ -46,23 +47,23 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 "recorded_at timestamptz NOT NULL, value text NOT NULL, amount numeric NOT NULL)"
             ).format(schema=schema, facts=facts)
         )
-        self.sql_create_statements.append(
-            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{facts} (municipality)").format(
-                index=Identifier(f"{FACTS_TABLE}_municipality"), schema=schema, facts=facts
-            )
+        index = Identifier(f"{FACTS_TABLE}_municipality")
+        self._create_index = SQL(
+            "CREATE INDEX IF NOT EXISTS {index} ON {schema}.{facts} (municipality)"
+        ).format(index=index, schema=schema, facts=facts)
+        self._drop_index = SQL("DROP INDEX IF EXISTS {schema}.{index}").format(
+            schema=schema, index=index
         )
-        self._insert = SQL(
-            "INSERT INTO {schema}.{facts} (" + _COLUMNS + ") "  # noqa: S608 (constant columns)
-            "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
-            "%s::date[], %s::timestamptz[], %s::text[], %s::numeric[])"
-        ).format(schema=schema, facts=facts)
+        self.sql_create_statements.append(self._create_index)
         self._copy = SQL(
             "COPY {schema}.{facts} (" + _COLUMNS + ") FROM STDIN (FORMAT BINARY)"
         ).format(schema=schema, facts=facts)
         self._lock = SQL("SELECT pg_advisory_xact_lock(hashtext(%s))")
         self._lock_key = f"participatie:outcomes:{self.datastore.schema}"
         self._select = SQL("SELECT * FROM {schema}.{facts}").format(schema=schema, facts=facts)
-        self._delete = SQL("DELETE FROM {schema}.{facts}").format(schema=schema, facts=facts)
+        # TRUNCATE rather than DELETE: a rebuild then writes into an empty table, not beside
+        # dead rows whose keys every insert would have to check against.
+        self._truncate = SQL("TRUNCATE {schema}.{facts}").format(schema=schema, facts=facts)
         self._delete_tracking = SQL(
             "DELETE FROM {schema}.{tracking} WHERE application_name = %s"
         ).format(schema=schema, tracking=Identifier(self.tracking_table_name))
@@ -102,5 +103,12 @@ class PostgresFactsView(PostgresTrackingRecorder):
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._lock, (self._lock_key,))
-            curs.execute(self._delete)
+            curs.execute(self._drop_index)
+            curs.execute(self._truncate)
             curs.execute(self._delete_tracking, (TRACKING_KEY,))
+
+    def create_indexes(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            # Under the view's lock, so that two processes do not race to create it.
+            curs.execute(self._lock, (self._lock_key,))
+            curs.execute(self._create_index)
