@@ -3,6 +3,7 @@ the stored facts, and the upgrade from an earlier facts table."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any, cast
 
@@ -12,9 +13,12 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from participatie import OutflowReason, Participation, Ratio
 from participatie.audit.chain import ChainMapper
 from participatie.demo.haaren_2019 import record_haaren_2019
+from participatie.projections import runner
 from participatie.projections.facts import fact_of
+from participatie.projections.outcomes import OutcomesProjection
 from participatie.projections.views import FACTS_TABLE, TRACKING_KEY
-from tests.support import TEST_SECRET, race
+from participatie.stores import parse_store_url
+from tests.support import COACH, TEST_SECRET, race, register_with_intake
 
 YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
 
@@ -143,3 +147,65 @@ def test_an_earlier_facts_table_is_dropped_and_the_view_built_from_the_events(
         assert "participatie_outcome_facts_v2" not in names
         assert FACTS_TABLE in names
         assert app.outcomes(period=YEAR_2019, municipality="haaren", target=30) == live
+
+
+def test_catch_ups_writing_behind_together_count_each_event_once(store_url: str) -> None:
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        record_haaren_2019(app)
+        events = app.event_count()
+    done = race(
+        store_url,
+        3,
+        lambda own: runner.catch_up(
+            own._events, own._events.facts_view(), page_size=50, write_behind=True
+        ),
+    )
+    assert sum(cast("list[int]", done)) == events  # each page written by one of them
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        view = app._events.facts_view()
+        facts = view.select_facts(None)
+        assert view.max_tracking_id(TRACKING_KEY) == events
+        live = app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
+        app.rebuild()
+        assert view.select_facts(None) == facts
+        assert app.outcomes(period=YEAR_2019, municipality="haaren", target=30) == live
+
+
+@pytest.mark.postgres
+def test_eventsourcings_projection_runner_keeps_the_view_with_the_paged_catch_up(
+    postgres_schema_url: str,
+) -> None:
+    from eventsourcing.projection import ProjectionRunner  # noqa: PLC0415
+
+    from participatie.application import _EventStoreApplication  # noqa: PLC0415
+    from participatie.projections.views_postgres import PostgresFactsView  # noqa: PLC0415
+
+    url = postgres_schema_url
+    with Participation.open(url, secret=TEST_SECRET) as app:
+        record_haaren_2019(app)
+        halfway = app.event_count()
+        app.project()  # the paged catch-up records the first part
+        with ProjectionRunner(
+            application_class=_EventStoreApplication,
+            projection_class=OutcomesProjection,
+            view_class=PostgresFactsView,
+            env=parse_store_url(url).settings,
+        ) as projection_runner:
+            for _ in range(5):
+                rid = register_with_intake(app, on=date(2019, 12, 2))
+                app.close_trajectory(
+                    rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 12, 20), by=COACH
+                )
+            events = app.event_count()
+            view = app._events.facts_view()
+            deadline = time.monotonic() + 20
+            while view.max_tracking_id(TRACKING_KEY) != events:
+                assert time.monotonic() < deadline, view.max_tracking_id(TRACKING_KEY)
+                projection_runner.run_forever(timeout=0.05)
+        assert events > halfway
+        facts = view.select_facts(None)
+        live = app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
+        assert live.reach == 55
+        assert live.outflow[OutflowReason.MOVED_AWAY] == Ratio(7, 55)
+        app.rebuild()
+        assert view.select_facts(None) == facts

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError, Tracking
 from hypothesis import given, settings
 
 from participatie import (
@@ -25,7 +26,8 @@ from participatie import (
 )
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.projections import runner
-from participatie.projections.views import TRACKING_KEY
+from participatie.projections.outcomes import OutcomesProjection
+from participatie.projections.views import TRACKING_KEY, POPOFactsView
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
 from participatie.testing.machine import count_over_history
@@ -69,8 +71,9 @@ def test_rebuild_gives_the_live_figures(app: Participation) -> None:
     assert haaren(app) == live
 
 
+@pytest.mark.parametrize("write_behind", [False, True], ids=["in-turn", "write-behind"])
 def test_a_crash_midway_loses_and_doubles_nothing(
-    app: Participation, monkeypatch: pytest.MonkeyPatch
+    app: Participation, monkeypatch: pytest.MonkeyPatch, write_behind: bool
 ) -> None:
     record_haaren_2019(app)
     view = app._events.facts_view()
@@ -86,9 +89,9 @@ def test_a_crash_midway_loses_and_doubles_nothing(
         original(self, facts, tracking, after=after)
 
     monkeypatch.setattr(type(view), "record", crash_on_third_page)
-    monkeypatch.setattr(runner, "PAGE_SIZE", 100)
     with pytest.raises(RuntimeError, match="killed"):
-        runner.catch_up(app._events, view, page_size=100)
+        runner.catch_up(app._events, view, page_size=100, write_behind=write_behind)
+    assert pages == 3  # nothing after the failed page was written, or tried
     assert view.max_tracking_id(TRACKING_KEY) == 200
     monkeypatch.undo()
     resumed = haaren(app)
@@ -97,6 +100,83 @@ def test_a_crash_midway_loses_and_doubles_nothing(
     )
     app.rebuild()
     assert haaren(app) == resumed
+
+
+@pytest.mark.parametrize("write_behind", [False, True], ids=["in-turn", "write-behind"])
+def test_a_page_refused_midway_is_read_again_from_the_views_position(
+    app: Participation, monkeypatch: pytest.MonkeyPatch, write_behind: bool
+) -> None:
+    record_haaren_2019(app)
+    view = app._events.facts_view()
+    original = type(view).record
+    refused = 0
+    counted: list[int] = []
+
+    def refuse_the_fourth_page_once(self: Any, facts: Any, tracking: Any, *, after: int) -> None:
+        nonlocal refused
+        if tracking.notification_id == 400 and not refused:
+            refused += 1
+            msg = "another process recorded this page first"
+            raise IntegrityError(msg)
+        original(self, facts, tracking, after=after)
+
+    monkeypatch.setattr(type(view), "record", refuse_the_fourth_page_once)
+    events = app.event_count()
+    done = runner.catch_up(
+        app._events, view, page_size=100, progress=counted.append, write_behind=write_behind
+    )
+    assert refused == 1
+    assert done == sum(counted) == events
+    assert view.max_tracking_id(TRACKING_KEY) == events
+    facts = view.select_facts(None)
+    assert [f.position for f in facts] == sorted({f.position for f in facts})
+    monkeypatch.undo()
+    live = haaren(app)
+    app.rebuild()
+    assert view.select_facts(None) == facts
+    assert haaren(app) == live
+
+
+def test_only_a_catch_up_of_more_than_one_page_writes_behind(app: Participation) -> None:
+    record_haaren_2019(app)
+    view = app._events.facts_view()
+
+    def writers(_: int) -> None:
+        seen.append(any(t.name == "participatie-outcomes-writer" for t in threading.enumerate()))
+
+    seen: list[bool] = []
+    runner.catch_up(app._events, view, page_size=100, progress=writers, write_behind=True)
+    assert seen[-1]
+    assert not any(t.name == "participatie-outcomes-writer" for t in threading.enumerate())
+    register_with_intake(app)
+    seen.clear()
+    assert runner.catch_up(app._events, view, progress=writers, write_behind=True) == 2
+    assert seen == [False]  # one short page: written at once, no thread
+
+
+def test_the_projection_records_one_event_at_a_time_as_eventsourcing_runs_it(
+    app: Participation,
+) -> None:
+    record_haaren_2019(app)
+    live = haaren(app)
+    paged = app._events.facts_view().select_facts(None)
+    view = POPOFactsView()
+    projection = OutcomesProjection(view)
+    assert projection.name == app._events.name  # the same settings and tables
+    notifications = app._events.recorder.select_notifications(1, app.event_count())
+    upstream = app._events.name
+    for notification in notifications[:300]:
+        event = app._events.mapper.to_domain_event(notification)
+        projection.process_event(event, Tracking(upstream, notification.id))
+    assert view.max_tracking_id(TRACKING_KEY) == 300
+    # A runner started again from the beginning passes over what was recorded.
+    again = OutcomesProjection(view)
+    for notification in notifications:
+        event = app._events.mapper.to_domain_event(notification)
+        again.process_event(event, Tracking(upstream, notification.id))
+    assert view.max_tracking_id(TRACKING_KEY) == app.event_count()
+    assert view.select_facts(None) == paged
+    assert live.reach == 50
 
 
 def test_outcomes_as_of_a_date_use_only_what_had_happened(app: Participation) -> None:

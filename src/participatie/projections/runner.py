@@ -1,26 +1,132 @@
 """Keeping the outcomes view current: read pages of events, record their facts, page by page.
 
+The facts of a page come from :class:`~participatie.projections.outcomes.OutcomesProjection`.
+
 Each page of events (1,000 by default) becomes one transaction that writes the page's facts and
 the position of its last event, so a rebuild runs at read speed rather than at one commit per
 event, every event counts exactly once, and a catch-up that stops halfway resumes after the last
 page it committed. When two processes catch up at once, the one whose page was recorded first
 wins and the other re-reads the position and goes on.
+
+On PostgreSQL a page is written *behind* the reading: a thread of its own writes page ``n`` while
+the next page is read and decoded, so that the time the database server spends storing a page
+(and the round trips to it) overlaps with work in this process. Pages are still written one at a
+time and in order, each from the position its predecessor left; when one is refused, the pages
+queued behind it are dropped and the catch-up carries on from the view's position. On SQLite and
+in memory the writing is itself work in this process (holding Python's interpreter lock), so a
+second thread only slows it down, and pages are written in turn.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from participatie.projections.facts import Fact, fact_of, has_facts
+from participatie.projections.facts import Fact
+from participatie.projections.outcomes import OutcomesProjection
 from participatie.projections.views import TRACKING_KEY, FactsView
 
 __all__ = ["PAGE_SIZE", "catch_up", "follow"]
 
 PAGE_SIZE = 1000
+
+
+class _Pages:
+    """Writes pages of facts to the view in turn, counting the events of the pages written."""
+
+    def __init__(self, view: FactsView) -> None:
+        self.view = view
+        self.written = 0
+
+    def write(
+        self,
+        facts: Sequence[Fact],
+        tracking: Tracking,
+        *,
+        after: int,
+        events: int,
+        last: bool,  # noqa: ARG002 (whether more pages follow: for writers that queue)
+    ) -> None:
+        """Write a page (``events`` events up to ``tracking``), or queue it to be written;
+        raise the error of an earlier page that failed."""
+        self.view.record(facts, tracking, after=after)
+        self.written += events
+
+    def flush(self) -> None:
+        """Return when every page given is written; raise the error of one that failed."""
+
+    def recover(self) -> None:
+        """After an error: drop the pages queued behind the one that failed, and forget it."""
+
+    def close(self) -> None:
+        """Write what is queued and stop."""
+
+
+class _PagesBehind(_Pages):
+    """Writes pages in a thread of its own, one page behind the reading.
+
+    At most one page waits while another is written, so memory stays at a few pages. The
+    thread starts with the first page that has a page after it: a catch-up of one short page
+    (the usual case when a report catches up) writes it at once.
+    """
+
+    def __init__(self, view: FactsView) -> None:
+        super().__init__(view)
+        self._queue: queue.Queue[tuple[Sequence[Fact], Tracking, int, int] | None]
+        self._queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def write(
+        self, facts: Sequence[Fact], tracking: Tracking, *, after: int, events: int, last: bool
+    ) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            if last:
+                super().write(facts, tracking, after=after, events=events, last=last)
+                return
+            self._thread = threading.Thread(
+                target=self._run, name="participatie-outcomes-writer", daemon=True
+            )
+            self._thread.start()
+        self._queue.put((facts, tracking, after, events))
+
+    def _run(self) -> None:
+        while True:
+            page = self._queue.get()
+            try:
+                if page is None:
+                    return
+                if self._error is None:  # else the page follows one that failed: drop it
+                    facts, tracking, after, events = page
+                    try:
+                        self.view.record(facts, tracking, after=after)
+                    except BaseException as error:  # handed to the reading thread
+                        self._error = error
+                    else:
+                        self.written += events
+            finally:
+                self._queue.task_done()
+
+    def flush(self) -> None:
+        self._queue.join()
+        if self._error is not None:
+            raise self._error
+
+    def recover(self) -> None:
+        self._queue.join()
+        self._error = None
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
 
 
 def catch_up(
@@ -29,37 +135,56 @@ def catch_up(
     *,
     page_size: int = PAGE_SIZE,
     progress: Callable[[int], None] | None = None,
+    write_behind: bool | None = None,
 ) -> int:
-    """Record the facts of every event after the view's position; return how many events."""
-    municipality_of = view.municipalities()
+    """Record the facts of every event after the view's position; return how many events.
+
+    ``write_behind`` writes each page in a thread while the next is read (by default where the
+    view says its writes wait on a database server: PostgreSQL).
+    """
+    if write_behind is None:
+        write_behind = view.writes_behind
+    pages = _PagesBehind(view) if write_behind else _Pages(view)
+    try:
+        return _catch_up(application, view, pages, page_size, progress)
+    finally:
+        pages.close()
+
+
+def _catch_up(
+    application: Any,
+    view: FactsView,
+    pages: _Pages,
+    page_size: int,
+    progress: Callable[[int], None] | None,
+) -> int:
+    projection = OutcomesProjection(view)
     # A projection never saves, so it need not remember chain hashes while decoding.
     decode = getattr(application.mapper, "decode_only", application.mapper.to_domain_event)
-    processed = 0
-    position = view.max_tracking_id(TRACKING_KEY) or 0
+    position = projection.position
+    reported = 0
     while True:
         page = application.recorder.select_notifications(position + 1, page_size)
-        if not page:
-            return processed
-        facts: list[Fact] = []
-        for notification in page:
-            if has_facts(notification.topic):
-                fact = fact_of(decode(notification), municipality_of, notification.id)
-                if fact is not None:
-                    facts.append(fact)
+        last = len(page) < page_size
         try:
-            view.record(facts, Tracking(TRACKING_KEY, page[-1].id), after=position)
+            if page:
+                facts = projection.facts_of_page(page, decode)
+                tracking = Tracking(TRACKING_KEY, page[-1].id)
+                pages.write(facts, tracking, after=position, events=len(page), last=last)
+            if last:
+                pages.flush()
         except IntegrityError:
-            # Another process recorded this page first, or a rebuild started: carry on from the
+            # Another process recorded a page first, or a rebuild started: carry on from the
             # view's position.
-            municipality_of = view.municipalities()
-            position = view.max_tracking_id(TRACKING_KEY) or 0
+            pages.recover()
+            position = projection.resume()
             continue
+        if progress is not None and pages.written > reported:
+            progress(pages.written - reported)
+            reported = pages.written
+        if last:
+            return pages.written
         position = page[-1].id
-        processed += len(page)
-        if progress is not None:
-            progress(len(page))
-        if len(page) < page_size:
-            return processed
 
 
 def follow(

@@ -50,6 +50,10 @@ _COLUMNS = (
 class FactsView(Protocol):
     """What the outcomes projection needs of a view."""
 
+    #: Whether writing a page waits on a database server, so that the next page is better read
+    #: while it is written (see :mod:`participatie.projections.runner`).
+    writes_behind: bool
+
     def record(self, facts: Sequence[Fact], tracking: Tracking, *, after: int) -> None:
         """Write a page's facts and its tracking record, in one transaction, if the view is
         still at position ``after``; otherwise raise IntegrityError and write nothing."""
@@ -150,6 +154,8 @@ def _lookup(facts: Sequence[Fact]) -> dict[str, str]:
 class POPOFactsView(POPOTrackingRecorder):
     """The in-process view (``memory://``)."""
 
+    writes_behind = False
+
     def __init__(self) -> None:
         super().__init__()
         self._facts: list[Fact] = []
@@ -201,6 +207,8 @@ _SQLITE_CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS {_INDEX} ON {FACTS_TABLE} (m
 
 class SQLiteFactsView(SQLiteTrackingRecorder):
     """The view in the SQLite file of the events."""
+
+    writes_behind = False
 
     def create_table(self) -> None:
         create_tables_once(super().create_table)

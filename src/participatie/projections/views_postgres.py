@@ -29,6 +29,8 @@ _TYPES = ["text", "int8", "text", "text", "text", "date", "timestamptz", "text",
 class PostgresFactsView(PostgresTrackingRecorder):
     """The view in the PostgreSQL database (and schema) of the events."""
 
+    writes_behind = True
+
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         schema, facts = Identifier(self.datastore.schema), Identifier(FACTS_TABLE)

@@ -1,0 +1,98 @@
+"""The outcomes projection: eventsourcing's :class:`~eventsourcing.projection.Projection` of
+events into facts, one event at a time or a page at a time.
+
+``process_event`` is eventsourcing's own pattern (one event and its tracking record per
+transaction), so the projection runs under eventsourcing's ``ProjectionRunner``, which follows an
+application's subscription (on PostgreSQL)::
+
+    from eventsourcing.projection import ProjectionRunner
+
+    runner = ProjectionRunner(
+        application_class=...,  # the store's event application, built from the same settings
+        projection_class=OutcomesProjection,
+        view_class=PostgresFactsView,
+        env=settings,
+    )
+
+That runs at the store's commit rate. ``facts_of_page`` gives the facts of a whole page of stored
+events, which :mod:`participatie.projections.runner` writes in one transaction: what
+``outcomes()``, ``project()`` and ``rebuild()`` use. Both keep the view's position under
+:data:`~participatie.projections.views.TRACKING_KEY` and count each event once, together too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, Notification, Tracking
+from eventsourcing.projection import Projection
+
+from participatie.projections.facts import Fact, fact_of, has_facts
+from participatie.projections.views import TRACKING_KEY, FactsView
+from participatie.stores import APP_NAME
+
+__all__ = ["OutcomesProjection"]
+
+
+class OutcomesProjection(Projection[Any]):  # Any: FactsView is a protocol
+    """The facts of the outcome statistics, recorded in a view with their position in the log."""
+
+    #: eventsourcing names a projection's settings and tables after it: the application's name,
+    #: so that under a ProjectionRunner the view is the application's own (same tables).
+    name = APP_NAME
+    topics = ()  # every event: the position moves past events that make no facts too
+
+    def __init__(self, view: FactsView) -> None:
+        super().__init__(view)
+        self.municipality_of: dict[str, str] = {}
+        self.position = 0
+        self.resume()
+
+    @property
+    def view(self) -> FactsView:
+        """The view the facts are recorded in."""
+        view: FactsView = self._view
+        return view
+
+    def resume(self) -> int:
+        """Take up the view's position and what it knows of residents (after it moved)."""
+        self.municipality_of = self.view.municipalities()
+        self.position = self.view.max_tracking_id(TRACKING_KEY) or 0
+        return self.position
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Record one event's fact and position in one transaction (events at or before the
+        view's position are passed over: they were recorded already)."""
+        position = tracking.notification_id
+        if position <= self.position:
+            return
+        fact = fact_of(domain_event, self.municipality_of, position)
+        try:
+            self.view.record(
+                [] if fact is None else [fact],
+                Tracking(TRACKING_KEY, position),
+                after=self.position,
+            )
+        except IntegrityError:
+            # Another writer moved the view: passed over if it recorded this event, else
+            # (a rebuild emptied the view) the error stops the runner, to be started again.
+            if position <= self.resume():
+                return
+            raise
+        self.position = position
+
+    def facts_of_page(
+        self, page: Sequence[Notification], decode: Callable[[Notification], Any]
+    ) -> list[Fact]:
+        """The facts of a page of stored events (events that make none are not decoded)."""
+        facts: list[Fact] = []
+        municipality_of = self.municipality_of
+        for notification in page:
+            if has_facts(notification.topic):
+                fact = fact_of(decode(notification), municipality_of, notification.id)
+                if fact is not None:
+                    facts.append(fact)
+        return facts
