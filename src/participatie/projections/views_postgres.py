@@ -61,6 +61,10 @@ class PostgresFactsView(PostgresTrackingRecorder):
             "COPY {schema}.{facts} (" + _COLUMNS + ") FROM STDIN (FORMAT BINARY)"
         ).format(schema=schema, facts=facts)
         self._lock = SQL("SELECT pg_advisory_xact_lock(hashtext(%s))")
+        self._lock_for_page = SQL(
+            "SELECT set_config('synchronous_commit', 'off', true), "
+            "pg_advisory_xact_lock(hashtext(%s))"
+        )
         self._lock_key = f"participatie:outcomes:{self.datastore.schema}"
         self._select = SQL("SELECT * FROM {schema}.{facts}").format(schema=schema, facts=facts)
         # TRUNCATE rather than DELETE: a rebuild then writes into an empty table, not beside
@@ -75,8 +79,10 @@ class PostgresFactsView(PostgresTrackingRecorder):
 
     def record(self, facts: Sequence[Fact], tracking: Tracking, *, after: int) -> None:
         with self.datastore.transaction(commit=True) as curs:
-            # One writer of the view at a time, and only from the position it read.
-            curs.execute(self._lock, (self._lock_key,))
+            # One writer of the view at a time, and only from the position it read. The commit
+            # does not wait for the disk: the view is derived from the events, and its facts and
+            # position commit together, so pages a server crash loses are recorded again.
+            curs.execute(self._lock_for_page, (self._lock_key,))
             _check_position(self._max_tracking_id(TRACKING_KEY, curs), after)
             # COPY in binary is the fastest way in for a page of rows (several times an INSERT).
             if facts:
