@@ -71,27 +71,34 @@ def test_rebuild_gives_the_live_figures(app: Participation) -> None:
     assert haaren(app) == live
 
 
+def fail_once(
+    monkeypatch: pytest.MonkeyPatch, view: Any, *, at: int, error: Exception
+) -> list[int]:
+    """Make the view refuse, once, the page that ends at position ``at`` with ``error``; return
+    the positions of the pages it is asked to write, in order."""
+    original = type(view).record
+    asked: list[int] = []
+
+    def record(self: Any, facts: Any, tracking: Any, *, after: int) -> None:
+        asked.append(tracking.notification_id)
+        if tracking.notification_id == at and asked.count(at) == 1:
+            raise error
+        original(self, facts, tracking, after=after)
+
+    monkeypatch.setattr(type(view), "record", record)
+    return asked
+
+
 @pytest.mark.parametrize("write_behind", [False, True], ids=["in-turn", "write-behind"])
 def test_a_crash_midway_loses_and_doubles_nothing(
     app: Participation, monkeypatch: pytest.MonkeyPatch, write_behind: bool
 ) -> None:
     record_haaren_2019(app)
     view = app._events.facts_view()
-    original = type(view).record
-    pages = 0
-
-    def crash_on_third_page(self: Any, facts: Any, tracking: Any, *, after: int) -> None:
-        nonlocal pages
-        pages += 1
-        if pages == 3:
-            msg = "the process was killed"
-            raise RuntimeError(msg)
-        original(self, facts, tracking, after=after)
-
-    monkeypatch.setattr(type(view), "record", crash_on_third_page)
+    asked = fail_once(monkeypatch, view, at=300, error=RuntimeError("the process was killed"))
     with pytest.raises(RuntimeError, match="killed"):
         runner.catch_up(app._events, view, page_size=100, write_behind=write_behind)
-    assert pages == 3  # nothing after the failed page was written, or tried
+    assert asked == [100, 200, 300]  # nothing after the failed page was written, or tried
     assert view.max_tracking_id(TRACKING_KEY) == 200
     monkeypatch.undo()
     resumed = haaren(app)
@@ -108,24 +115,14 @@ def test_a_page_refused_midway_is_read_again_from_the_views_position(
 ) -> None:
     record_haaren_2019(app)
     view = app._events.facts_view()
-    original = type(view).record
-    refused = 0
+    refusal = IntegrityError("another process recorded this page first")
+    asked = fail_once(monkeypatch, view, at=400, error=refusal)
     counted: list[int] = []
-
-    def refuse_the_fourth_page_once(self: Any, facts: Any, tracking: Any, *, after: int) -> None:
-        nonlocal refused
-        if tracking.notification_id == 400 and not refused:
-            refused += 1
-            msg = "another process recorded this page first"
-            raise IntegrityError(msg)
-        original(self, facts, tracking, after=after)
-
-    monkeypatch.setattr(type(view), "record", refuse_the_fourth_page_once)
     events = app.event_count()
     done = runner.catch_up(
         app._events, view, page_size=100, progress=counted.append, write_behind=write_behind
     )
-    assert refused == 1
+    assert asked.count(400) == 2
     assert done == sum(counted) == events
     assert view.max_tracking_id(TRACKING_KEY) == events
     facts = view.select_facts(None)
