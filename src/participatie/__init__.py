@@ -3,7 +3,7 @@
 Everything public is importable from here; other modules are internal.
 """
 
-from participatie.application import Participation
+from participatie.application import NOT_STATED, TIMEZONE, Participation
 from participatie.audit.access import AccessEntry, AccessKind
 from participatie.audit.chain import Verification
 from participatie.audit.history import HistoryEntry
@@ -69,11 +69,14 @@ from participatie.importing import BadRecord, ImportReport, import_records, read
 from participatie.privacy.vault import PersonalData
 from participatie.projections.figures import OutcomeReport, Ratio
 from participatie.reporting import html_report
+from participatie.stores import StoreConfig, parse_store_url
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "DEFAULT_POLICY",
+    "NOT_STATED",
+    "TIMEZONE",
     "AccessEntry",
     "AccessKind",
     "Activity",
@@ -131,6 +134,7 @@ __all__ = [
     "RetentionRequired",
     "Role",
     "RuleViolation",
+    "StoreConfig",
     "TamperDetected",
     "TrajectoryIsClosed",
     "TrajectoryIsOpen",
@@ -142,5 +146,6 @@ __all__ = [
     "html_report",
     "import_records",
     "is_valid_bsn",
+    "parse_store_url",
     "read_records",
 ]

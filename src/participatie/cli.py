@@ -37,6 +37,8 @@ from rich.table import Table
 from rich.text import Text
 
 from participatie import (
+    NOT_STATED,
+    TIMEZONE,
     Actor,
     ConfigurationError,
     InvalidInput,
@@ -46,13 +48,10 @@ from participatie import (
     Role,
     html_report,
     import_records,
+    parse_store_url,
     read_records,
 )
-from participatie.application import NOT_STATED, TIMEZONE
-from participatie.demo import noordoostpolder
-from participatie.demo.haaren_2019 import MUNICIPALITY, OUTCOMES, TARGET, record_haaren_2019
-from participatie.reporting import figure_rows
-from participatie.stores import parse_store_url
+from participatie.demo import haaren_2019, noordoostpolder
 
 __all__ = ["app", "main"]
 
@@ -172,15 +171,21 @@ def _demo(store: str | None, *, fresh: bool) -> None:
             console=console,
             transient=True,
         ) as progress:
-            haaren = progress.add_task("Haaren 2019", total=len(OUTCOMES))
-            year = record_haaren_2019(participation, progress=lambda n: progress.advance(haaren, n))
+            haaren = progress.add_task("Haaren 2019", total=len(haaren_2019.OUTCOMES))
+            year = haaren_2019.record_haaren_2019(
+                participation, progress=lambda n: progress.advance(haaren, n)
+            )
             polder = progress.add_task("Noordoostpolder", total=noordoostpolder.RESIDENTS)
             coaching = noordoostpolder.record_noordoostpolder(
                 participation, progress=lambda n: progress.advance(polder, n)
             )
         haaren_year = (date(2019, 1, 1), date(2019, 12, 31))
         _print_report(
-            participation.outcomes(period=haaren_year, municipality=MUNICIPALITY, target=TARGET),
+            participation.outcomes(
+                period=haaren_year,
+                municipality=haaren_2019.MUNICIPALITY,
+                target=haaren_2019.TARGET,
+            ),
             title="Haaren 2019: Participatie Werkt!",
         )
         _print_report(
@@ -201,7 +206,7 @@ def _print_report(report: OutcomeReport, *, title: str, suppress: bool = False) 
     table = Table(title=title)
     table.add_column("figure", style="bold")
     table.add_column("value", justify="right")
-    for label, value in figure_rows(report, suppress=suppress):
+    for label, value in report.figure_rows(suppress_small_cells=suppress):
         table.add_row(label, value)
     console.print(table)
 

@@ -1,10 +1,10 @@
 """The outcome report for people: figures as rows of text, and an HTML page with charts.
 
-``participatie stats`` prints :func:`figure_rows`; ``participatie report --html FILE`` writes
-:func:`html_report`: the same figures and five charts (outflow by reason, reach against the
-target, contact compliance per month, the change in happiness, and coaching hours per week per
-month) as SVG inside one self-contained HTML file. The charts need matplotlib (the ``report``
-extra: ``pip install participatie[report]``).
+``participatie stats`` prints :meth:`OutcomeReport.figure_rows`; ``participatie report --html
+FILE`` writes :func:`html_report`: the same figures and five charts (outflow by reason, reach
+against the target, contact compliance per month, the change in happiness, and coaching hours
+per week per month) as SVG inside one self-contained HTML file. The charts need matplotlib (the
+``report`` extra: ``pip install participatie[report]``).
 
 With ``suppress_small_cells`` every count under 5 is blanked, in the rows and in the charts, so
 that a published report does not single out a handful of residents.
@@ -19,72 +19,16 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from participatie.errors import ConfigurationError
-from participatie.projections.figures import OutcomeReport, Ratio
+from participatie.projections.figures import SMALL, OutcomeReport, is_small_cell
 
 if TYPE_CHECKING:
     from participatie.application import Participation
 
-__all__ = ["figure_rows", "html_report", "monthly_reports"]
-
-SMALL = 5
+__all__ = ["html_report", "monthly_reports"]
 
 
 def _small(value: int, suppress: bool) -> bool:
-    return suppress and 0 < value < SMALL
-
-
-def figure_rows(report: OutcomeReport, *, suppress: bool = False) -> list[tuple[str, str]]:
-    """The report's figures as (label, value) text, counts under 5 as ``<5`` when ``suppress``."""
-
-    def cell(value: int) -> str:
-        return "<5" if _small(value, suppress) else str(value)
-
-    def ratio(value: Ratio) -> str:
-        return "<5" if _small(value.numerator, suppress) else str(value)
-
-    against = report.reach_against_target
-    reach = (
-        f"{cell(report.reach)} of target {report.target} ({against.percent:.0f}%)"
-        if (against is not None and against.percent is not None)
-        else cell(report.reach)
-    )
-    rows = [("reach", reach)]
-    rows += [
-        (f"  outflow: {reason.value.replace('_', ' ')}", ratio(value))
-        for reason, value in report.outflow.items()
-        if value.numerator
-    ]
-    rows.append(("still coached at the end", cell(report.still_coached)))
-    rows += [
-        (f"  in {activity.value.replace('_', ' ')}", cell(count))
-        for activity, count in report.activities.items()
-        if count
-    ]
-    rows.append(("contact compliance (2+ a month)", ratio(report.contact_compliance)))
-    happiness = report.happiness
-    change = "-" if happiness.mean_change is None else f"{happiness.mean_change:+.2f}"
-    rows += [
-        ("happiness rising", f"{ratio(happiness.rising)}, mean change {change}"),
-        ("re-inflow", cell(report.reinflow)),
-        ("paid placements lasting 6 months", ratio(report.durability.six_months)),
-        ("paid placements lasting 12 months", ratio(report.durability.twelve_months)),
-    ]
-    coaching = report.job_coaching
-    if coaching.need_rate.denominator or coaching.trajectories:
-        hours = coaching.mean_hours_per_week
-        rows += [
-            ("job coaching need at assessment", ratio(coaching.need_rate)),
-            ("job coaching trajectories", cell(coaching.trajectories)),
-            ("  mean hours per week", "-" if hours is None else f"{hours:.2f}"),
-            ("  completed within two years", ratio(coaching.completed_within_two_years)),
-            ("  extended by a year", cell(coaching.extended)),
-        ]
-        rows += [
-            (f"  outcome: {outcome.value.replace('_', ' ')}", cell(count))
-            for outcome, count in coaching.outcomes.items()
-            if count
-        ]
-    return rows
+    return suppress and is_small_cell(value)
 
 
 def _month_ends(start: date, end: date) -> list[tuple[date, date]]:
@@ -138,7 +82,7 @@ def html_report(
     title = f"Outcomes: {where}, {period[0]} to {period[1]}"
     rows = "\n".join(
         f"<tr><th>{html.escape(label.strip())}</th><td>{html.escape(value)}</td></tr>"
-        for label, value in figure_rows(report, suppress=suppress)
+        for label, value in report.figure_rows(suppress_small_cells=suppress)
     )
     sections = "\n".join(
         f"<section><h2>{html.escape(name)}</h2>\n{svg}\n</section>" for name, svg in charts

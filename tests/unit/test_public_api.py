@@ -26,3 +26,32 @@ def test_importing_participatie_needs_neither_matplotlib_nor_psycopg() -> None:
         check=True,
     ).stdout.strip()
     assert loaded == "[]"
+
+
+def test_the_command_line_uses_only_the_public_api() -> None:
+    # architecture.md: the CLI uses the public API: participatie itself, and the public
+    # subpackages for users (the demo scenarios and the testing helpers).
+    import ast  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    import participatie.cli  # noqa: PLC0415
+
+    public_packages = ("participatie.demo", "participatie.testing")
+    tree = ast.parse(Path(participatie.cli.__file__).read_text(encoding="utf-8"))
+    internal = []
+    for node in ast.walk(tree):
+        modules = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module]
+        elif isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        for module in modules:
+            if module.startswith("participatie") and not (
+                module == "participatie" or module.startswith(public_packages)
+            ):
+                internal.append(module)
+            elif isinstance(node, ast.ImportFrom) and module.startswith(public_packages):
+                names = {alias.name for alias in node.names}
+                exported = set(getattr(__import__(module, fromlist=["*"]), "__all__", names))
+                internal += [f"{module}.{name}" for name in names - exported - {"*"}]
+    assert internal == []

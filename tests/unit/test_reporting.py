@@ -12,7 +12,7 @@ import pytest
 from participatie import ConfigurationError, Participation
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.demo.noordoostpolder import record_noordoostpolder
-from participatie.reporting import figure_rows, html_report, monthly_reports
+from participatie.reporting import html_report, monthly_reports
 from tests.support import TEST_SECRET, Clock
 
 YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
@@ -79,10 +79,10 @@ def test_text_from_the_store_is_escaped(clock: Clock) -> None:
 
 def test_rows_read_as_the_stats_table(demo: Participation) -> None:
     report = demo.outcomes(period=YEAR_2019, municipality="haaren", target=30)
-    rows = dict(figure_rows(report))
+    rows = dict(report.figure_rows())
     assert rows["reach"] == "50 of target 30 (167%)"
     assert rows["  outflow: moved away"] == "2/50 (4%)"
-    assert dict(figure_rows(report, suppress=True))["  outflow: moved away"] == "<5"
+    assert dict(report.figure_rows(suppress_small_cells=True))["  outflow: moved away"] == "<5"
 
 
 def test_without_matplotlib_the_report_says_which_extra_to_install(

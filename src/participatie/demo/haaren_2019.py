@@ -33,7 +33,7 @@ from participatie import (
     VisitKind,
 )
 
-__all__ = ["MUNICIPALITY", "TARGET", "YEAR_END", "HaarenYear", "record_haaren_2019"]
+__all__ = ["MUNICIPALITY", "OUTCOMES", "TARGET", "YEAR_END", "HaarenYear", "record_haaren_2019"]
 
 MUNICIPALITY = "haaren"
 TARGET = 30

@@ -37,7 +37,7 @@ from participatie import (
     Role,
 )
 
-__all__ = ["MUNICIPALITY", "CoachingYear", "record_noordoostpolder"]
+__all__ = ["MUNICIPALITY", "RESIDENTS", "CoachingYear", "record_noordoostpolder"]
 
 MUNICIPALITY = "noordoostpolder"
 RESIDENTS = 24

@@ -98,6 +98,16 @@ class JobCoachingFigures:
     outcomes: Mapping[CoachingOutcome, int]
 
 
+#: Counts under this are blanked in published reports (``suppress_small_cells``), so that a report
+#: does not single out a handful of residents.
+SMALL = 5
+
+
+def is_small_cell(count: int) -> bool:
+    """Whether a count is too small to publish (1 to 4; 0 says nothing about anyone)."""
+    return 0 < count < SMALL
+
+
 @attrs.frozen
 class OutcomeReport:
     """The outcome statistics of a period (see :mod:`participatie.projections.figures`)."""
@@ -120,15 +130,69 @@ class OutcomeReport:
         """Reach over the target (50 against 30 is 167%), when a target was set."""
         return None if self.target is None else Ratio(self.reach, self.target)
 
+    def figure_rows(self, *, suppress_small_cells: bool = False) -> list[tuple[str, str]]:
+        """The figures as (label, value) text, as ``participatie stats`` prints them; with
+        ``suppress_small_cells`` counts under 5 read ``<5``."""
+
+        def cell(value: int) -> str:
+            return "<5" if suppress_small_cells and is_small_cell(value) else str(value)
+
+        def ratio(value: Ratio) -> str:
+            return "<5" if suppress_small_cells and is_small_cell(value.numerator) else str(value)
+
+        against = self.reach_against_target
+        reach = (
+            f"{cell(self.reach)} of target {self.target} ({against.percent:.0f}%)"
+            if (against is not None and against.percent is not None)
+            else cell(self.reach)
+        )
+        rows = [("reach", reach)]
+        rows += [
+            (f"  outflow: {reason.value.replace('_', ' ')}", ratio(value))
+            for reason, value in self.outflow.items()
+            if value.numerator
+        ]
+        rows.append(("still coached at the end", cell(self.still_coached)))
+        rows += [
+            (f"  in {activity.value.replace('_', ' ')}", cell(count))
+            for activity, count in self.activities.items()
+            if count
+        ]
+        rows.append(("contact compliance (2+ a month)", ratio(self.contact_compliance)))
+        happiness = self.happiness
+        change = "-" if happiness.mean_change is None else f"{happiness.mean_change:+.2f}"
+        rows += [
+            ("happiness rising", f"{ratio(happiness.rising)}, mean change {change}"),
+            ("re-inflow", cell(self.reinflow)),
+            ("paid placements lasting 6 months", ratio(self.durability.six_months)),
+            ("paid placements lasting 12 months", ratio(self.durability.twelve_months)),
+        ]
+        coaching = self.job_coaching
+        if coaching.need_rate.denominator or coaching.trajectories:
+            hours = coaching.mean_hours_per_week
+            rows += [
+                ("job coaching need at assessment", ratio(coaching.need_rate)),
+                ("job coaching trajectories", cell(coaching.trajectories)),
+                ("  mean hours per week", "-" if hours is None else f"{hours:.2f}"),
+                ("  completed within two years", ratio(coaching.completed_within_two_years)),
+                ("  extended by a year", cell(coaching.extended)),
+            ]
+            rows += [
+                (f"  outcome: {outcome.value.replace('_', ' ')}", cell(count))
+                for outcome, count in coaching.outcomes.items()
+                if count
+            ]
+        return rows
+
     def to_dict(self, *, suppress_small_cells: bool = False) -> dict[str, Any]:
         """The report as JSON-safe data; with ``suppress_small_cells`` counts under 5 are None."""
 
         def cell(value: int) -> int | None:
-            return None if suppress_small_cells and 0 < value < 5 else value
+            return None if suppress_small_cells and is_small_cell(value) else value
 
         def ratio(value: Ratio) -> dict[str, Any]:
             data = value.to_dict()
-            if suppress_small_cells and 0 < value.numerator < 5:
+            if suppress_small_cells and is_small_cell(value.numerator):
                 data.update(numerator=None, percent=None)
             return data
 
