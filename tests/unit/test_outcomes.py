@@ -325,3 +325,25 @@ def test_events_that_make_no_facts_are_passed_over_but_counted_in_the_position(
     view = app._events.facts_view()
     assert view.max_tracking_id(TRACKING_KEY) == app.event_count()
     assert sorted(f.kind for f in view.select_facts(None)) == ["happiness", "registered"]
+
+
+def test_a_report_with_nothing_to_catch_up_reads_no_resident_lookups(
+    app: Participation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_haaren_2019(app)
+    first = haaren(app)
+    view = app._events.facts_view()
+    original = type(view).municipalities
+    lookups = 0
+
+    def counted(self: Any) -> dict[str, str]:
+        nonlocal lookups
+        lookups += 1
+        return original(self)
+
+    monkeypatch.setattr(type(view), "municipalities", counted)
+    assert haaren(app) == first
+    assert lookups == 0
+    register_with_intake(app)
+    assert haaren(app).reach == first.reach + 1
+    assert lookups == 1

@@ -80,7 +80,8 @@ _COACHING_FACTS: dict[type[Any], Callable[[Any], tuple[str, str, Decimal]]] = {
 }
 
 
-_new_fact = tuple.__new__
+#: Makes a Fact from a tuple of its fields without the named tuple's own (Python) __new__.
+new_fact = tuple.__new__
 
 
 @functools.lru_cache(maxsize=256)
@@ -118,7 +119,7 @@ def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> F
         municipality = municipality_of.get(stream_id, "")
     name, value, amount = read(event)
     # tuple.__new__ spares the named tuple's own __new__, a Python call per fact.
-    return _new_fact(
+    return new_fact(
         Fact,
         (
             stream_id,

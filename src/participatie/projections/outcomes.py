@@ -46,7 +46,7 @@ class OutcomesProjection(Projection[Any]):  # Any: FactsView is a protocol
 
     def __init__(self, view: FactsView) -> None:
         super().__init__(view)
-        self.municipality_of: dict[str, str] = {}
+        self._municipality_of: dict[str, str] | None = None
         self.position = 0
         self.resume()
 
@@ -56,9 +56,18 @@ class OutcomesProjection(Projection[Any]):  # Any: FactsView is a protocol
         view: FactsView = self._view
         return view
 
+    @property
+    def municipality_of(self) -> dict[str, str]:
+        """Resident ids to municipalities and coaching ids to residents, as the view knows them;
+        read when first needed, so that a catch-up with nothing to do does not read it."""
+        if self._municipality_of is None:
+            self._municipality_of = self.view.municipalities()
+        return self._municipality_of
+
     def resume(self) -> int:
-        """Take up the view's position and what it knows of residents (after it moved)."""
-        self.municipality_of = self.view.municipalities()
+        """Take up the view's position, and forget what it knew of residents (after the view
+        moved)."""
+        self._municipality_of = None
         self.position = self.view.max_tracking_id(TRACKING_KEY) or 0
         return self.position
 

@@ -13,7 +13,7 @@ table (on SQLite that table is always called ``tracking``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
 from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from participatie.projections.facts import Fact
+from participatie.projections.facts import Fact, new_fact
 
 __all__ = [
     "FACTS_TABLE",
@@ -109,26 +109,22 @@ def _row(fact: Fact) -> tuple[Any, ...]:
     )
 
 
-def _fact(row: Any) -> Fact:
-    occurred_on = row["occurred_on"]
-    recorded_at = row["recorded_at"]
-    return Fact(
-        stream_id=row["stream_id"],
-        version=int(row["version"]),
-        kind=row["kind"],
-        municipality=row["municipality"],
-        resident_id=row["resident_id"],
-        occurred_on=occurred_on
-        if isinstance(occurred_on, date)
-        else date.fromisoformat(occurred_on),
-        recorded_at=(
-            recorded_at
-            if isinstance(recorded_at, datetime)
-            else _EPOCH + timedelta(microseconds=recorded_at)
+def _sqlite_fact(row: Any) -> Fact:
+    """A fact from a SQLite row of the columns in :data:`_COLUMNS` (the fact's own order)."""
+    return new_fact(
+        Fact,
+        (
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            date.fromisoformat(row[5]),
+            _EPOCH + timedelta(microseconds=row[6]),
+            row[7],
+            Decimal(row[8]),
+            row[9],
         ),
-        value=row["value"],
-        amount=Decimal(str(row["amount"])),
-        position=int(row["position"]),
     )
 
 
@@ -140,14 +136,20 @@ def _check_position(position: int | None, after: int) -> None:
         raise IntegrityError(msg)
 
 
-def _lookup(facts: Sequence[Fact]) -> dict[str, str]:
-    """Resident ids to municipalities, and coaching ids to their residents (for new facts)."""
+#: The columns :func:`_lookup` reads, of registrations and starts of job coaching only.
+_LOOKUP_COLUMNS = "kind, stream_id, municipality, resident_id"
+_LOOKUP_KINDS = "kind IN ('registered', 'coaching_started')"
+
+
+def _lookup(rows: Iterable[Sequence[str]]) -> dict[str, str]:
+    """Resident ids to municipalities, and coaching ids to their residents, from the (kind,
+    stream id, municipality, resident id) of registrations and starts of job coaching."""
     known: dict[str, str] = {}
-    for fact in facts:
-        if fact.kind == "registered":
-            known[fact.stream_id] = fact.municipality
-        elif fact.kind == "coaching_started":
-            known[f"resident-of:{fact.stream_id}"] = fact.resident_id
+    for kind, stream_id, municipality, resident_id in rows:
+        if kind == "registered":
+            known[stream_id] = municipality
+        elif kind == "coaching_started":
+            known[f"resident-of:{stream_id}"] = resident_id
     return known
 
 
@@ -173,7 +175,9 @@ class POPOFactsView(POPOTrackingRecorder):
 
     def municipalities(self) -> dict[str, str]:
         with self._database_lock:
-            return _lookup(self._facts)
+            return _lookup(
+                (f.kind, f.stream_id, f.municipality, f.resident_id) for f in self._facts
+            )
 
     def reset(self) -> None:
         with self._database_lock:
@@ -237,7 +241,7 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             self._insert_tracking(c, tracking)
 
     def select_facts(self, municipality: str | None) -> list[Fact]:
-        statement = f"SELECT * FROM {FACTS_TABLE}"  # noqa: S608
+        statement = f"SELECT {_COLUMNS} FROM {FACTS_TABLE}"  # noqa: S608
         params: tuple[str, ...] = ()
         if municipality is not None:
             statement += " WHERE municipality = ?"
@@ -245,15 +249,12 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
         statement += " ORDER BY position"
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
-            return [_fact(row) for row in c.fetchall()]
+            return [_sqlite_fact(row) for row in c.fetchall()]
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT * FROM {FACTS_TABLE} "  # noqa: S608
-                "WHERE kind IN ('registered', 'coaching_started')"
-            )
-            return _lookup([_fact(row) for row in c.fetchall()])
+            c.execute(f"SELECT {_LOOKUP_COLUMNS} FROM {FACTS_TABLE} WHERE {_LOOKUP_KINDS}")  # noqa: S608
+            return _lookup(c.fetchall())
 
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as c:

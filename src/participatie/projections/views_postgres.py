@@ -7,16 +7,18 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from participatie.projections.facts import Fact
+from participatie.projections.facts import Fact, new_fact
 from participatie.projections.views import (
     _COLUMNS,
     _EARLIER_FACTS_TABLES,
+    _LOOKUP_COLUMNS,
+    _LOOKUP_KINDS,
     FACTS_TABLE,
     TRACKING_KEY,
     _check_position,
-    _fact,
     _lookup,
     create_tables_once,
 )
@@ -66,7 +68,12 @@ class PostgresFactsView(PostgresTrackingRecorder):
             "pg_advisory_xact_lock(hashtext(%s))"
         )
         self._lock_key = f"participatie:outcomes:{self.datastore.schema}"
-        self._select = SQL("SELECT * FROM {schema}.{facts}").format(schema=schema, facts=facts)
+        self._select = SQL("SELECT " + _COLUMNS + " FROM {schema}.{facts}").format(  # noqa: S608
+            schema=schema, facts=facts
+        )
+        self._select_lookup = SQL(
+            "SELECT " + _LOOKUP_COLUMNS + " FROM {schema}.{facts} WHERE " + _LOOKUP_KINDS  # noqa: S608
+        ).format(schema=schema, facts=facts)
         # TRUNCATE rather than DELETE: a rebuild then writes into an empty table, not beside
         # dead rows whose keys every insert would have to check against.
         self._truncate = SQL("TRUNCATE {schema}.{facts}").format(schema=schema, facts=facts)
@@ -100,13 +107,17 @@ class PostgresFactsView(PostgresTrackingRecorder):
             params = (municipality,)
         statement = statement + SQL(" ORDER BY position")
         with self.datastore.transaction(commit=False) as curs:
+            # The columns come in the fact's order and as its types (numeric as Decimal).
+            curs.row_factory = tuple_row  # type: ignore[assignment]
             curs.execute(statement, params)
-            return [_fact(row) for row in curs.fetchall()]
+            return [new_fact(Fact, row) for row in curs.fetchall()]
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._select + SQL(" WHERE kind IN ('registered', 'coaching_started')"))
-            return _lookup([_fact(row) for row in curs.fetchall()])
+            curs.row_factory = tuple_row  # type: ignore[assignment]
+            curs.execute(self._select_lookup)
+            rows: list[Any] = curs.fetchall()  # tuples now, whatever the cursor's type says
+            return _lookup(rows)
 
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
