@@ -1026,15 +1026,13 @@ class Participation:
             isinstance(target, bool) or not isinstance(target, int) or target < 1
         ):
             raise InvalidInput(f"target must be a whole number above 0, or None, not {target!r}")
-        facts = [
-            fact
-            for fact in self._current_facts(municipality)
-            if (as_of is None or fact.occurred_on <= as_of)
-            and (known_at is None or fact.recorded_at <= known_at)
-        ]
+        end = min(end, reference) if as_of else end  # reference is as_of then
+        # Nothing that happened after the period's end (so after as_of) counts, nor what was
+        # recorded after known_at: the view leaves those facts out.
+        facts = self._current_facts(municipality, through=end, known_at=known_at)
         return compute(
             facts,
-            period=(start, min(end, reference) if as_of else end),
+            period=(start, end),
             municipality=municipality,
             target=target,
         )
@@ -1292,11 +1290,18 @@ class Participation:
         result: A = aggregate
         return result
 
-    def _current_facts(self, municipality: str | None) -> list[Fact]:
-        """The outcome facts (of one municipality, or all), after catching up with the log."""
+    def _current_facts(
+        self,
+        municipality: str | None,
+        *,
+        through: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[Fact]:
+        """The outcome facts (of one municipality, or all; through a business date and known at
+        a moment, if given), after catching up with the log."""
         view = self._events.facts_view()
         catch_up(self._events, view)
-        return view.select_facts(municipality)
+        return view.select_facts(municipality, through=through, known_at=known_at)
 
     def _has_job_coaching(self, resident_id: UUID) -> bool:
         return self._latest_coaching(resident_id) is not None

@@ -209,3 +209,21 @@ def test_eventsourcings_projection_runner_keeps_the_view_with_the_paged_catch_up
         assert live.outflow[OutflowReason.MOVED_AWAY] == Ratio(7, 55)
         app.rebuild()
         assert view.select_facts(None) == facts
+
+
+def test_the_view_selects_facts_through_a_date_and_known_at_a_moment(store_url: str) -> None:
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        record_haaren_2019(app)
+        app.project()
+        view = app._events.facts_view()
+        every = view.select_facts(None)
+        day = every[len(every) // 2].occurred_on  # both bounds are values facts have: inclusive
+        moment = every[len(every) // 3].recorded_at
+        both = [f for f in every if f.occurred_on <= day and f.recorded_at <= moment]
+        assert 0 < len(both) < len(every)
+        assert view.select_facts("haaren", through=day, known_at=moment) == both
+        assert view.select_facts("elsewhere", through=day, known_at=moment) == []
+        assert view.select_facts(None, through=day) == [f for f in every if f.occurred_on <= day]
+        assert view.select_facts(None, known_at=moment) == [
+            f for f in every if f.recorded_at <= moment
+        ]

@@ -61,7 +61,16 @@ class FactsView(Protocol):
 
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
-    def select_facts(self, municipality: str | None) -> list[Fact]: ...
+    def select_facts(
+        self,
+        municipality: str | None,
+        *,
+        through: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[Fact]:
+        """The facts in log order: of one municipality (or all), of what happened by the
+        business date ``through`` and was recorded by ``known_at`` (both inclusive, if given)."""
+        ...
 
     def municipalities(self) -> dict[str, str]: ...
 
@@ -128,6 +137,23 @@ def _sqlite_fact(row: Any) -> Fact:
     )
 
 
+def _conditions(
+    placeholder: str, municipality: str | None, through: object, known_at: object
+) -> tuple[str, list[object]]:
+    """The WHERE clause and parameters of :meth:`FactsView.select_facts` (``through`` and
+    ``known_at`` already in the store's form; None leaves a condition out)."""
+    conditions, params = [], []
+    for column, operator, value in (
+        ("municipality", "=", municipality),
+        ("occurred_on", "<=", through),
+        ("recorded_at", "<=", known_at),
+    ):
+        if value is not None:
+            conditions.append(f"{column} {operator} {placeholder}")
+            params.append(value)
+    return (" WHERE " + " AND ".join(conditions) if conditions else ""), params
+
+
 def _check_position(position: int | None, after: int) -> None:
     """Refuse a page read after ``after`` when the view has moved elsewhere meanwhile (another
     process recorded that page, or a rebuild emptied the view)."""
@@ -169,9 +195,21 @@ class POPOFactsView(POPOTrackingRecorder):
             self._facts.extend(facts)
             self._insert_tracking(tracking)
 
-    def select_facts(self, municipality: str | None) -> list[Fact]:
+    def select_facts(
+        self,
+        municipality: str | None,
+        *,
+        through: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[Fact]:
         with self._database_lock:
-            return [f for f in self._facts if municipality in (None, f.municipality)]
+            return [
+                f
+                for f in self._facts
+                if municipality in (None, f.municipality)
+                and (through is None or f.occurred_on <= through)
+                and (known_at is None or f.recorded_at <= known_at)
+            ]
 
     def municipalities(self) -> dict[str, str]:
         with self._database_lock:
@@ -240,13 +278,20 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             _check_position(self._max_tracking_id(TRACKING_KEY, c), after)
             self._insert_tracking(c, tracking)
 
-    def select_facts(self, municipality: str | None) -> list[Fact]:
-        statement = f"SELECT {_COLUMNS} FROM {FACTS_TABLE}"  # noqa: S608
-        params: tuple[str, ...] = ()
-        if municipality is not None:
-            statement += " WHERE municipality = ?"
-            params = (municipality,)
-        statement += " ORDER BY position"
+    def select_facts(
+        self,
+        municipality: str | None,
+        *,
+        through: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[Fact]:
+        where, params = _conditions(
+            "?",
+            municipality,
+            through and through.isoformat(),  # ISO dates compare as text
+            known_at and (known_at - _EPOCH) // _MICROSECOND,
+        )
+        statement = f"SELECT {_COLUMNS} FROM {FACTS_TABLE}{where} ORDER BY position"  # noqa: S608
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
             return [_sqlite_fact(row) for row in c.fetchall()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -19,6 +20,7 @@ from participatie.projections.views import (
     FACTS_TABLE,
     TRACKING_KEY,
     _check_position,
+    _conditions,
     _lookup,
     create_tables_once,
 )
@@ -99,13 +101,15 @@ class PostgresFactsView(PostgresTrackingRecorder):
                         copy.write_row(fact)  # a Fact is a tuple in the columns' order
             self._insert_tracking(curs, tracking)
 
-    def select_facts(self, municipality: str | None) -> list[Fact]:
-        statement = self._select
-        params: tuple[str, ...] = ()
-        if municipality is not None:
-            statement = statement + SQL(" WHERE municipality = %s")
-            params = (municipality,)
-        statement = statement + SQL(" ORDER BY position")
+    def select_facts(
+        self,
+        municipality: str | None,
+        *,
+        through: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[Fact]:
+        where, params = _conditions("%s", municipality, through, known_at)
+        statement = self._select + SQL(where + " ORDER BY position")
         with self.datastore.transaction(commit=False) as curs:
             # The columns come in the fact's order and as its types (numeric as Decimal).
             curs.row_factory = tuple_row  # type: ignore[assignment]
