@@ -204,6 +204,19 @@ class _EventStoreApplication(Application[UUID]):
         if isinstance(self.mapper, ChainMapper):
             self.mapper.previous_lookup = self._stored_hash
 
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> Any:
+        # The chain mapper remembers the hashes of the events it encoded only once they are
+        # stored, so that a save that lost a race leaves no hash behind.
+        try:
+            recordings = super()._record(processing_event)
+        except BaseException:
+            if isinstance(self.mapper, ChainMapper):
+                self.mapper.not_saved()
+            raise
+        if isinstance(self.mapper, ChainMapper):
+            self.mapper.saved()
+        return recordings
+
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot a trajectory each time its version reaches a multiple of the interval."""
         if self.snapshots is None or not self.snapshot_interval:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from participatie import (
     Actor,
@@ -17,11 +18,12 @@ from participatie import (
     NotFound,
     OutflowReason,
     Participation,
+    ResidentTrajectory,
     Role,
     TrajectoryStatus,
 )
 from participatie.audit.history import HistoryEntry
-from tests.support import COACH, register
+from tests.support import COACH, register, register_with_intake
 from tests.unit.test_job_coaching_rules import (
     COORDINATOR,
     JOB_COACH_ACTOR,
@@ -174,3 +176,23 @@ def test_as_of_replay_of_every_date_agrees_with_the_full_replay_at_the_end(
         as_of = app.resident(rid, as_of=date(2019, 1, day))
         assert as_of.conversation_count == day - 8
     assert app.resident(rid, as_of=date(2019, 12, 31)) == app.resident(rid)
+
+
+def test_a_save_that_lost_a_race_leaves_the_chain_intact(app: Participation) -> None:
+    # Two copies of one trajectory in one process (as two threads of a web application have):
+    # the first saves version 3, a third copy loads it, the second copy's save of its own
+    # version 3 is refused; the third copy's version 4 must chain on the stored version 3.
+    rid = register_with_intake(app)
+    events = app._events
+    first: ResidentTrajectory = events.repository.get(rid)
+    second: ResidentTrajectory = events.repository.get(rid)
+    first.record_conversation(happiness=7, on=date(2019, 2, 1), by=COACH, policy=app.policy)
+    events.save(first)
+    third: ResidentTrajectory = events.repository.get(rid)
+    second.record_conversation(happiness=2, on=date(2019, 2, 2), by=COACH, policy=app.policy)
+    with pytest.raises(IntegrityError):
+        events.save(second)
+    third.record_conversation(happiness=8, on=date(2019, 2, 3), by=COACH, policy=app.policy)
+    events.save(third)
+    assert third.version == 4
+    assert app.verify(rid).ok

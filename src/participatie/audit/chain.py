@@ -22,7 +22,7 @@ from uuid import UUID
 
 import attrs
 from eventsourcing.domain import CanSnapshotAggregate
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 from eventsourcing.utils import resolve_topic
 
 __all__ = [
@@ -65,10 +65,16 @@ class ChainMapper(Mapper[UUID]):
     """A mapper whose stored states begin with the event's chain hash.
 
     To chain version ``v`` it needs the hash of version ``v - 1``, which it remembers from the
-    last few events it encoded or decoded for that stream (an application loads an aggregate before
-    it saves new events). When it has not seen that event, it asks ``previous_lookup``, which the
-    application connects to its recorder; without one it raises :class:`ChainError` rather than
-    store a wrong chain.
+    last few events it decoded or saw saved for that stream (an application loads an aggregate
+    before it saves new events). When it has not seen that event, it asks ``previous_lookup``,
+    which the application connects to its recorder; without one it raises :class:`ChainError`
+    rather than store a wrong chain.
+
+    With a ``previous_lookup``, the hashes of events it encodes stay with the encoding thread
+    until the application says whether they were stored (:meth:`saved`, :meth:`not_saved`): a
+    save that loses a race to another thread of the same process must not leave its hash behind
+    for the version the other thread stored. Without one (a plain eventsourcing application, which
+    never says) it remembers them at once.
 
     Snapshots are not events of the stream: they are stored and read without a hash.
     """
@@ -81,6 +87,7 @@ class ChainMapper(Mapper[UUID]):
         super().__init__(*args, **kwargs)
         self._heads: OrderedDict[str, dict[int, bytes]] = OrderedDict()
         self._lock = threading.Lock()
+        self._pending = threading.local()
         self.previous_lookup: PreviousLookup | None = None
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
@@ -91,7 +98,10 @@ class ChainMapper(Mapper[UUID]):
         digest = chain_hash(
             previous, plain.originator_id, plain.originator_version, plain.topic, plain.state
         )
-        self._remember(plain.originator_id, plain.originator_version, digest)
+        if self.previous_lookup is None:
+            self._remember(plain.originator_id, plain.originator_version, digest)
+        else:
+            self._encoded().append((str(plain.originator_id), plain.originator_version, digest))
         return StoredEvent(
             originator_id=plain.originator_id,
             originator_version=plain.originator_version,
@@ -119,6 +129,26 @@ class ChainMapper(Mapper[UUID]):
             )
         )
 
+    def saved(self) -> None:
+        """The events this thread encoded since it last said were stored: remember their hashes."""
+        for key, version, digest in self._take_encoded():
+            self._remember(key, version, digest)
+
+    def not_saved(self) -> None:
+        """The events this thread encoded since it last said were not stored: forget them."""
+        self._take_encoded()
+
+    def _encoded(self) -> list[tuple[str, int, bytes]]:
+        encoded: list[tuple[str, int, bytes]] | None = getattr(self._pending, "events", None)
+        if encoded is None:
+            encoded = self._pending.events = []
+        return encoded
+
+    def _take_encoded(self) -> list[tuple[str, int, bytes]]:
+        encoded = self._encoded()
+        self._pending.events = []
+        return encoded
+
     def _remember(self, originator_id: UUID | str, version: int, digest: bytes) -> None:
         key = str(originator_id)
         with self._lock:
@@ -136,10 +166,20 @@ class ChainMapper(Mapper[UUID]):
     def _previous(self, originator_id: UUID | str, version: int) -> bytes:
         if version == 1:
             return GENESIS
+        key = str(originator_id)
+        for pending_key, pending_version, digest in reversed(self._encoded()):
+            if pending_version == version - 1 and pending_key == key:
+                return digest  # an earlier event of the same save
         with self._lock:
-            known = self._heads.get(str(originator_id), {}).get(version - 1)
+            versions = self._heads.get(key, {})
+            known = versions.get(version - 1)
+            recorded = max(versions, default=0) >= version
         if known is not None:
             return known
+        if recorded:
+            # The version being saved is recorded already: the save would be refused anyway.
+            msg = f"version {version} of stream {originator_id} is already recorded"
+            raise IntegrityError(msg)
         if self.previous_lookup is not None:
             found = self.previous_lookup(originator_id, version - 1)
             if found is not None:
