@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -116,6 +117,36 @@ def test_two_instances_writing_one_resident_lose_no_update(store_url: str) -> No
         assert trajectory.conversation_count == writers * conversations
         versions = [e.originator_version for e in app._events.events.get(rid)]
         assert versions == list(range(1, trajectory.version + 1))
+
+
+def test_threads_sharing_one_application_lose_no_update_and_keep_the_chain(
+    store_url: str,
+) -> None:
+    writers, conversations = 4, 15
+    with open_app(store_url) as app:
+        rid = register(app)
+        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+        start = threading.Barrier(writers, timeout=30)
+        errors: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                start.wait()
+                for number in range(conversations):
+                    app.record_conversation(
+                        rid, happiness=1 + number % 10, on=date(2019, 2, 1), by=COACH
+                    )
+            except BaseException as error:  # reported by the assertion below
+                errors.append(error)
+
+        threads = [threading.Thread(target=write) for _ in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert app.resident(rid).conversation_count == writers * conversations
+        assert app.verify(rid).ok
 
 
 def _process_writer(url: str, rid: str, count: int) -> None:
