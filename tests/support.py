@@ -75,6 +75,29 @@ def assert_refused(
     assert log_position(app) == position
 
 
+def together(threads: int, work: Callable[[Callable[[], object]], object]) -> list[object]:
+    """Run ``work(ready)`` in ``threads`` threads: each calls ``ready()`` once it is set up, and
+    they all go on from there at once. Returns what each returned; any error fails the test."""
+    results: list[object] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(threads, timeout=30)
+
+    def run() -> None:
+        try:
+            results.append(work(start.wait))
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+
+    running = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    assert errors == [], errors
+    assert len(results) == threads
+    return results
+
+
 def race(url: str, racers: int, attempt: Callable[[Participation], object]) -> list[object]:
     """Run ``attempt`` at once in ``racers`` threads, each with an app of its own on ``url``.
 
@@ -82,26 +105,12 @@ def race(url: str, racers: int, attempt: Callable[[Participation], object]) -> l
     """
     from participatie import ParticipatieError  # noqa: PLC0415
 
-    outcomes: list[object] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(racers, timeout=30)
+    def run(ready: Callable[[], object]) -> object:
+        with Participation.open(url, secret=TEST_SECRET) as own:
+            ready()
+            try:
+                return attempt(own)
+            except ParticipatieError as refused:
+                return refused
 
-    def run() -> None:
-        try:
-            with Participation.open(url, secret=TEST_SECRET) as own:
-                start.wait()
-                try:
-                    outcomes.append(attempt(own))
-                except ParticipatieError as refused:
-                    outcomes.append(refused)
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == [], errors
-    assert len(outcomes) == racers
-    return outcomes
+    return together(racers, run)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-import threading
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,7 @@ from participatie import (
     TrajectoryIsClosed,
     VisitKind,
 )
-from tests.support import BROKER, COACH, TEST_SECRET, assert_refused, race, register
+from tests.support import BROKER, COACH, TEST_SECRET, assert_refused, race, register, together
 
 
 def open_app(url: str) -> Participation:
@@ -126,25 +126,15 @@ def test_threads_sharing_one_application_lose_no_update_and_keep_the_chain(
     with open_app(store_url) as app:
         rid = register(app)
         app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
-        start = threading.Barrier(writers, timeout=30)
-        errors: list[BaseException] = []
 
-        def write() -> None:
-            try:
-                start.wait()
-                for number in range(conversations):
-                    app.record_conversation(
-                        rid, happiness=1 + number % 10, on=date(2019, 2, 1), by=COACH
-                    )
-            except BaseException as error:  # reported by the assertion below
-                errors.append(error)
+        def write(ready: Callable[[], object]) -> None:
+            ready()
+            for number in range(conversations):
+                app.record_conversation(
+                    rid, happiness=1 + number % 10, on=date(2019, 2, 1), by=COACH
+                )
 
-        threads = [threading.Thread(target=write) for _ in range(writers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert errors == []
+        together(writers, write)
         assert app.resident(rid).conversation_count == writers * conversations
         assert app.verify(rid).ok
 
