@@ -227,3 +227,25 @@ def test_the_view_selects_facts_through_a_date_and_known_at_a_moment(store_url: 
         assert view.select_facts(None, known_at=moment) == [
             f for f in every if f.recorded_at <= moment
         ]
+
+
+def test_another_projection_of_the_application_keeps_its_own_position(store_url: str) -> None:
+    # eventsourcing keys tracking records by the upstream application's name, in one tracking
+    # table per store (on SQLite always "tracking"); the outcomes view keeps its position under a
+    # key of its own, so another projection of the application, tracked the usual way, is
+    # neither moved nor moves it.
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        record_haaren_2019(app)
+        events = app.event_count()
+        name = app._events.name
+        other = app._events.factory.tracking_recorder()  # the store's plain tracking recorder
+        other.insert_tracking(Tracking(name, 5))
+        live = app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
+        view = app._events.facts_view()
+        assert view.max_tracking_id(TRACKING_KEY) == events
+        assert other.max_tracking_id(name) == 5
+        app.rebuild()
+        assert other.max_tracking_id(name) == 5
+        other.insert_tracking(Tracking(name, events))
+        assert view.max_tracking_id(TRACKING_KEY) == events
+        assert app.outcomes(period=YEAR_2019, municipality="haaren", target=30) == live
