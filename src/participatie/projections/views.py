@@ -118,24 +118,50 @@ def _row(fact: Fact) -> tuple[Any, ...]:
     )
 
 
-def _sqlite_fact(row: tuple[Any, ...]) -> Fact:
-    """A fact from a SQLite row of the columns in :data:`_COLUMNS` (the fact's own order)."""
-    stream_id, version, kind, municipality, resident, day, recorded, value, amount, position = row
-    return new_fact(
-        Fact,
-        (
-            stream_id,
-            version,
-            kind,
-            municipality,
-            resident,
-            date.fromisoformat(day),
-            _EPOCH + timedelta(microseconds=recorded),
-            value,
-            Decimal(amount),
-            position,
-        ),
-    )
+def _sqlite_facts(rows: Iterable[tuple[Any, ...]]) -> list[Fact]:
+    """Facts from SQLite rows of the columns in :data:`_COLUMNS` (the fact's own order).
+
+    Days and amounts repeat from row to row, so each distinct text is parsed once.
+    """
+    days: dict[str, date] = {}
+    amounts: dict[str, Decimal] = {}
+    facts = []
+    for (
+        stream_id,
+        version,
+        kind,
+        municipality,
+        resident,
+        day,
+        recorded,
+        value,
+        amount,
+        position,
+    ) in rows:
+        occurred_on = days.get(day)
+        if occurred_on is None:
+            occurred_on = days[day] = date.fromisoformat(day)
+        number = amounts.get(amount)
+        if number is None:
+            number = amounts[amount] = Decimal(amount)
+        facts.append(
+            new_fact(
+                Fact,
+                (
+                    stream_id,
+                    version,
+                    kind,
+                    municipality,
+                    resident,
+                    occurred_on,
+                    _EPOCH + timedelta(microseconds=recorded),
+                    value,
+                    number,
+                    position,
+                ),
+            )
+        )
+    return facts
 
 
 def _conditions(
@@ -296,7 +322,7 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.sqlite_cursor.row_factory = None  # plain tuples: made faster than sqlite3.Row
             c.execute(statement, params)
-            return [_sqlite_fact(row) for row in c.fetchall()]
+            return _sqlite_facts(c.fetchall())
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as c:
