@@ -276,11 +276,15 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
         return None if row is None else _record_from_row(row)
 
     def vault_find(self, bsn_hash: bytes) -> UUID | None:
+        return self._resident_id(
+            f"SELECT resident_id FROM {VAULT_TABLE} WHERE bsn_hash = ?",  # noqa: S608
+            (bsn_hash,),
+        )
+
+    def _resident_id(self, statement: str, params: Sequence[object]) -> UUID | None:
+        """The ``resident_id`` of the first row the statement selects, or None."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT resident_id FROM {VAULT_TABLE} WHERE bsn_hash = ?",  # noqa: S608
-                (bsn_hash,),
-            )
+            c.execute(statement, params)
             row = c.fetchone()
         return None if row is None else UUID(row["resident_id"])
 
@@ -305,13 +309,10 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
 
     def imported_resident(self, resident_key: str) -> UUID | None:
         """The resident that records with this source resident key were imported into."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT resident_id FROM {IMPORTS_TABLE} WHERE resident_key = ? LIMIT 1",  # noqa: S608
-                (resident_key,),
-            )
-            row = c.fetchone()
-        return None if row is None else UUID(row["resident_id"])
+        return self._resident_id(
+            f"SELECT resident_id FROM {IMPORTS_TABLE} WHERE resident_key = ? LIMIT 1",  # noqa: S608
+            (resident_key,),
+        )
 
     def vault_stale(self, key_id: str, after: UUID | None, limit: int) -> list[SealedRecord]:
         with self.datastore.transaction(commit=False) as c:

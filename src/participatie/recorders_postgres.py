@@ -16,7 +16,7 @@ from eventsourcing.postgres import (
     PostgresDatastore,
 )
 from psycopg.errors import DuplicateObject
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 from participatie.recorders import (
     CHAIN_HEADS_TABLE,
@@ -230,8 +230,12 @@ class PostgresParticipationRecorder(_CreatesTablesOneAtATime, PostgresApplicatio
         return None if row is None else _record_from_row(row)
 
     def vault_find(self, bsn_hash: bytes) -> UUID | None:
+        return self._resident_id(self._vault_find, (bsn_hash,))
+
+    def _resident_id(self, statement: Composed, params: Sequence[object]) -> UUID | None:
+        """The ``resident_id`` of the first row the statement selects, or None."""
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._vault_find, (bsn_hash,))
+            curs.execute(statement, params)
             row = curs.fetchone()
         if row is None:
             return None
@@ -271,7 +275,4 @@ class PostgresParticipationRecorder(_CreatesTablesOneAtATime, PostgresApplicatio
 
     def imported_resident(self, resident_key: str) -> UUID | None:
         """The resident that records with this source resident key were imported into."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._imports_resident, (resident_key,))
-            row = curs.fetchone()
-        return None if row is None else row["resident_id"]
+        return self._resident_id(self._imports_resident, (resident_key,))

@@ -18,7 +18,7 @@ from eventsourcing.utils import resolve_topic
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.resident import ResidentTrajectory
 
-__all__ = ["Fact", "fact_of", "has_facts"]
+__all__ = ["Fact", "fact_of", "has_facts", "new_fact"]
 
 
 class Fact(NamedTuple):

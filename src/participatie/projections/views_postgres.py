@@ -15,6 +15,7 @@ from participatie.projections.facts import Fact, new_fact
 from participatie.projections.views import (
     _COLUMNS,
     _EARLIER_FACTS_TABLES,
+    _INDEX,
     _LOOKUP_COLUMNS,
     _LOOKUP_KINDS,
     FACTS_TABLE,
@@ -53,7 +54,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 "recorded_at timestamptz NOT NULL, value text NOT NULL, amount numeric NOT NULL)"
             ).format(schema=schema, facts=facts)
         )
-        index = Identifier(f"{FACTS_TABLE}_municipality")
+        index = Identifier(_INDEX)
         self._create_index = SQL(
             "CREATE INDEX IF NOT EXISTS {index} ON {schema}.{facts} (municipality)"
         ).format(index=index, schema=schema, facts=facts)
