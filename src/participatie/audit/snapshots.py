@@ -78,6 +78,10 @@ class Snapshot(_EventsourcingSnapshot):
         state = dict(vars(aggregate))
         for private in ("_id", "_version", "_pending_events"):
             state.pop(private)
+        # As eventsourcing's own snapshots do: a later release's upcasters start from here.
+        class_version = getattr(type(aggregate), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
         return cls(
             originator_id=aggregate.id,
             originator_version=aggregate.version,

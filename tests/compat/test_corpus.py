@@ -1,0 +1,233 @@
+"""Every frozen corpus opens with the current code and gives what its release gave.
+
+A corpus (tests/compat/<version>/, written by ``python -m tests.compat.corpus VERSION``) is a
+store written by that release and what it must give. Each is opened as a copy, on SQLite as it
+was written and on PostgreSQL after its rows are copied there byte for byte, and observed with
+:func:`tests.compat.corpus.observe`. A persisted topic of the current code without a sample in
+the newest corpus, or a stored topic that no longer resolves, fails the build.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from eventsourcing.domain import CanMutateAggregate
+from eventsourcing.utils import get_topic, resolve_topic
+
+import participatie
+from participatie import Participation
+from tests.compat.corpus import HERE, observe
+
+CORPORA = sorted(
+    (p for p in HERE.iterdir() if (p / "expected.json").is_file()),
+    key=lambda p: tuple(int(n) for n in p.name.split(".")),
+)
+
+#: Changes of meaning made on purpose in a later release, per corpus and observation key:
+#: (the path into the observations, the reason). Each is documented in CHANGELOG.md.
+INTENDED_CHANGES: dict[str, dict[tuple[str, ...], str]] = {}
+
+
+def _expected(corpus: Path) -> dict[str, Any]:
+    expected: dict[str, Any] = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))
+    return expected
+
+
+def _unpack(corpus: Path, folder: Path) -> Path:
+    db = folder / "store.db"
+    with gzip.open(corpus / "store.db.gz", "rb") as packed, db.open("wb") as raw:
+        shutil.copyfileobj(packed, raw)
+    return db
+
+
+def _compare(corpus: Path, observed: dict[str, Any]) -> None:
+    expected = json.loads(json.dumps(_expected(corpus)["observations"]))
+    observed = json.loads(json.dumps(observed))
+    for path in INTENDED_CHANGES.get(corpus.name, {}):
+        for side in (expected, observed):
+            parent = side
+            for key in path[:-1]:
+                parent = parent[key]
+            parent.pop(path[-1], None)
+    for key in expected:
+        assert observed.get(key) == expected[key], f"{corpus.name}: {key} differs"
+    assert observed.keys() == expected.keys()
+
+
+def test_there_is_a_corpus_of_every_release_since_0_1_0() -> None:
+    assert [c.name for c in CORPORA][:1] == ["0.1.0"]
+    newest = tuple(int(n) for n in CORPORA[-1].name.split("."))
+    current = tuple(int(n) for n in participatie.__version__.split(".")[:3] if n.isdigit())
+    assert newest <= current
+
+
+@pytest.mark.parametrize("corpus", CORPORA, ids=lambda c: c.name)
+def test_a_sqlite_store_of_every_release_gives_what_it_gave(corpus: Path, tmp_path: Path) -> None:
+    db = _unpack(corpus, tmp_path)
+    expected = _expected(corpus)
+    with Participation.open(f"sqlite:///{db}", secret=expected["secret"]) as app:
+        observed = observe(app, expected["spec"], corpus)
+    _compare(corpus, observed)
+
+
+# PostgreSQL: the corpus's rows, copied byte for byte into a new store's tables.
+
+#: SQLite table -> PostgreSQL table, and the columns copied (in the stored order).
+_EVENT_COLUMNS = "originator_id, originator_version, topic, state"
+_TABLES = (
+    ("stored_events", "participation_events", _EVENT_COLUMNS),
+    ("stored_snapshots", "participation_snapshots", _EVENT_COLUMNS),
+    (
+        "participatie_vault",
+        "participatie_vault",
+        "resident_id, bsn_hash, key_id, wrapped_key, ciphertext",
+    ),
+    (
+        "participatie_imports",
+        "participatie_imports",
+        "source_id, resident_key, resident_id, stream_id",
+    ),
+    ("participatie_chain_heads", "participatie_chain_heads", "originator_id, version, head"),
+)
+
+
+def _copy_to_postgres(db: Path, url: str, secret: str) -> None:
+    """Create a store at ``url``, then copy the SQLite store's records into it in log order."""
+    import psycopg  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415
+
+    Participation.open(url, secret=secret).close()  # creates the tables
+    schema = url.rsplit("schema=", 1)[1]
+    source = sqlite3.connect(db)
+    try:
+        with psycopg.connect(url.split("?", maxsplit=1)[0]) as target:
+            for sqlite_table, postgres_table, columns in _TABLES:
+                # Events keep their log order (SQLite's rowid); the snapshot table has no rowid.
+                order = "" if sqlite_table == "stored_snapshots" else " ORDER BY rowid"
+                rows = source.execute(f"SELECT {columns} FROM {sqlite_table}{order}").fetchall()
+                names = [c.strip() for c in columns.split(",")]
+                statement = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+                    sql.Identifier(schema, postgres_table),
+                    sql.SQL(", ").join(map(sql.Identifier, names)),
+                    sql.SQL(", ").join(sql.Placeholder() * len(names)),
+                )
+                with target.cursor() as cursor:
+                    cursor.executemany(statement, rows)
+    finally:
+        source.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("corpus", CORPORA, ids=lambda c: c.name)
+def test_a_postgres_store_of_every_release_gives_what_it_gave(
+    corpus: Path, tmp_path: Path, postgres_schema_url: str
+) -> None:
+    db = _unpack(corpus, tmp_path)
+    expected = _expected(corpus)
+    _copy_to_postgres(db, postgres_schema_url, expected["secret"])
+    with Participation.open(postgres_schema_url, secret=expected["secret"]) as app:
+        observed = observe(app, expected["spec"], corpus)
+    _compare(corpus, observed)
+
+
+# Every persisted topic has a sample, and every sample resolves.
+
+
+def _persisted_topics() -> set[str]:
+    """The topic of every event and snapshot class the current code can store."""
+    import participatie.application  # noqa: F401, PLC0415 (imports every persisted class)
+    from participatie.audit.snapshots import Snapshot  # noqa: PLC0415
+
+    found = {get_topic(Snapshot)}
+    todo: list[type] = [CanMutateAggregate]
+    while todo:
+        cls = todo.pop()
+        sub: type
+        for sub in cls.__subclasses__():
+            todo.append(sub)
+            name = sub.__qualname__
+            # Events are nested in their aggregate; the aggregates' own bases are not stored.
+            if (
+                sub.__module__.startswith("participatie.")
+                and "<locals>" not in name
+                and "." in name
+                and not name.endswith((".Event", ".Created"))
+            ):
+                found.add(f"{sub.__module__}:{name}")
+    return found
+
+
+def _stored(db: Path) -> tuple[set[str], set[str], set[str]]:
+    """The topics of the stored events and snapshots, the transcoding names in their states,
+    and the topics of values packed into snapshot states."""
+    connection = sqlite3.connect(db)
+    topics: set[str] = set()
+    transcodings: set[str] = set()
+    values: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "_type_" in node:
+                transcodings.add(node["_type_"])
+            for key, value in node.items():
+                if key == "__attrs__" and isinstance(value, str):
+                    values.add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    try:
+        for table in ("stored_events", "stored_snapshots"):
+            for topic, state in connection.execute(f"SELECT topic, state FROM {table}"):
+                topics.add(topic)
+                walk(json.loads(bytes(state)[32:] if table == "stored_events" else bytes(state)))
+    finally:
+        connection.close()
+    return topics, transcodings, values
+
+
+def _transcoding_names() -> set[str]:
+    """The names of the transcodings the current code registers (eventsourcing's and ours)."""
+    from eventsourcing.persistence import (  # noqa: PLC0415
+        DatetimeAsISO,
+        DecimalAsStr,
+        JSONTranscoder,
+        UUIDAsHex,
+    )
+
+    from participatie.transcodings import register_transcodings  # noqa: PLC0415
+
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
+        transcoder.register(transcoding)
+    register_transcodings(transcoder)
+    return set(transcoder.names)
+
+
+def test_every_persisted_topic_of_the_current_code_has_a_sample_in_the_newest_corpus(
+    tmp_path: Path,
+) -> None:
+    topics, transcodings, _ = _stored(_unpack(CORPORA[-1], tmp_path))
+    missing = sorted(_persisted_topics() - topics)
+    assert not missing, f"no stored sample of {missing}: freeze a new corpus"
+    missing = sorted(_transcoding_names() - transcodings)
+    assert not missing, f"no stored sample of the transcodings {missing}"
+
+
+@pytest.mark.parametrize("corpus", CORPORA, ids=lambda c: c.name)
+def test_every_stored_topic_of_every_corpus_still_resolves(corpus: Path, tmp_path: Path) -> None:
+    topics, transcodings, values = _stored(_unpack(corpus, tmp_path))
+    for topic in sorted(topics | values):
+        resolved = resolve_topic(topic)
+        assert isinstance(resolved, type), topic
+    for value_topic in values:
+        assert attrs.has(resolve_topic(value_topic)), value_topic
+    assert transcodings <= _transcoding_names()
