@@ -29,6 +29,8 @@ from typing import Any
 
 from _harness import SECRET, fresh_store, in_child, peak_rss_mb, print_table, settle
 
+from participatie.service import core_of
+
 EVENTS_PER_RESIDENT = 40
 #: How many events are timed one per transaction (eventsourcing's pattern), for comparison.
 ONE_BY_ONE = 5_000
@@ -63,10 +65,10 @@ def fill(app: Any, events: int) -> None:
         )
         batch.append(trajectory)
         if len(batch) == 25:
-            app._events.save(*batch)
+            core_of(app).store.save(*batch)
             batch.clear()
     if batch:
-        app._events.save(*batch)
+        core_of(app).store.save(*batch)
 
 
 def measure(url: str, rounds: int) -> dict[str, float]:
@@ -82,10 +84,10 @@ def measure(url: str, rounds: int) -> dict[str, float]:
 
     with Participation.open(url, secret=SECRET) as app:
         total = app.event_count()
-        recorder = app._events.recorder
+        recorder = core_of(app).store.recorder
         # The same decoding the projection uses (no chain-hash memory), so the ratio shows only
         # what making and writing facts costs.
-        mapper = app._events.mapper
+        mapper = core_of(app).store.mapper
         assert isinstance(mapper, ChainMapper)
         decode = mapper.decode_only
         read_seconds = rebuild_seconds = float("inf")
@@ -106,7 +108,7 @@ def measure(url: str, rounds: int) -> dict[str, float]:
             rebuild_seconds = min(rebuild_seconds, time.perf_counter() - started)
         # eventsourcing's own pattern, for comparison: one event and its tracking record per
         # transaction (the projection's process_event), over the first events on an empty view.
-        view = app._events.facts_view()
+        view = core_of(app).store.facts_view()
         view.reset()
         projection = OutcomesProjection(view)
         one_by_one = recorder.select_notifications(1, ONE_BY_ONE)

@@ -60,6 +60,7 @@ from eventsourcing.persistence import IntegrityError
 from participatie.domain.bsn import is_valid_bsn
 from participatie.domain.values import Actor, JobCoach, Provider, text
 from participatie.errors import InvalidInput, ParticipatieError
+from participatie.service import core_of
 
 if TYPE_CHECKING:
     from participatie.application import Participation
@@ -286,7 +287,7 @@ def _coaching_command(name: str) -> Handler:
                 raise InvalidInput(f"no JobCoachingStarted record with source id {started_by}")
         else:
             if resident.coaching_id is None and resident.resident_id is not None:
-                resident.coaching_id = app._latest_coaching(resident.resident_id)
+                resident.coaching_id = core_of(app).latest_coaching(resident.resident_id)
             coaching = resident.coaching_id
         if coaching is None:
             raise InvalidInput(f"resident {resident.key} has no job coaching for this record")
@@ -395,7 +396,7 @@ class _Importer:
         sources: list[tuple[str, str, UUID, UUID]] = []
         accepted: list[tuple[_Resident, int]] = []
         skipped = 0
-        with self.app._staging() as batch:
+        with core_of(self.app).batch() as batch:
             for run in runs:
                 made, known = self.stage(run)
                 sources += made
@@ -404,7 +405,7 @@ class _Importer:
                 else:
                     skipped += known
             try:
-                self.app._save_staged(batch, import_sources=sources)
+                core_of(self.app).save_batch(batch, import_sources=sources)
             except IntegrityError:
                 # Another writer came first: redo one resident at a time, from what is stored.
                 batch.aggregates.clear()
@@ -415,10 +416,10 @@ class _Importer:
                 self.forget_batch()
         self.skipped += skipped
         for run, _ in accepted:
-            with self.app._staging() as alone:
+            with core_of(self.app).batch() as alone:
                 made, known = self.stage(run)
                 try:
-                    self.app._save_staged(alone, import_sources=made)
+                    core_of(self.app).save_batch(alone, import_sources=made)
                 except IntegrityError:
                     self.refuse(run, run.records[0], "changed by another process meanwhile")
                 else:
@@ -477,7 +478,7 @@ class _Importer:
             return found
 
         try:
-            with self.app._staging():
+            with core_of(self.app).batch():
                 for record in new:
                     try:
                         stream = _HANDLERS[record.event](self.app, resident, record, stream_of)
@@ -514,7 +515,7 @@ def import_records(
     transaction; ``progress`` is called with the number of records handled after each batch."""
     if batch_size < 1:
         raise InvalidInput(f"batch_size must be at least 1, not {batch_size}")
-    importer = _Importer(app=app, imports=app._events.recorder)  # type: ignore[arg-type]
+    importer = _Importer(app=app, imports=core_of(app).store.recorder)  # type: ignore[arg-type]
     for batch in _batches(_runs(records), batch_size):
         importer.flush(batch)
         if progress is not None:

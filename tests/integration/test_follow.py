@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from participatie import Goal, Participation
 from participatie.projections.views import TRACKING_KEY
+from participatie.service import core_of
 from tests.support import COACH, TEST_SECRET, register
 
 YEAR = (date(2019, 1, 1), date(2019, 12, 31))
@@ -52,7 +53,7 @@ def worker(url: str) -> Iterator[subprocess.Popen[str]]:
 
 
 def position(app: Participation) -> int:
-    return app._events.facts_view().max_tracking_id(TRACKING_KEY) or 0
+    return core_of(app).store.facts_view().max_tracking_id(TRACKING_KEY) or 0
 
 
 def wait_until_current(app: Participation, timeout: float = 30) -> None:
@@ -85,7 +86,7 @@ def test_a_worker_keeps_the_view_current_and_resumes_after_being_killed(store_ur
             second.send_signal(signal.SIGTERM)
             _, errors = second.communicate(timeout=30)
             assert second.returncode == 0, errors
-        view = app._events.facts_view()
+        view = core_of(app).store.facts_view()
         facts = view.select_facts(None)
         assert len(facts) == len({(f.stream_id, f.version) for f in facts})
         assert len(facts) == app.event_count()  # every event of these residents is a fact

@@ -18,6 +18,7 @@ from participatie import (
     PersonalData,
     Role,
 )
+from participatie.service import core_of
 from tests.support import COACH, TEST_SECRET, register
 
 OLD = TEST_SECRET
@@ -26,7 +27,7 @@ ADMIN = Actor("admin-1", Role.ADMIN)
 
 
 def chain_heads(app: Participation) -> dict[str, Any]:
-    heads: dict[str, Any] = app._events.recorder.chain_heads()  # type: ignore[attr-defined]
+    heads: dict[str, Any] = core_of(app).store.recorder.chain_heads()  # type: ignore[attr-defined]
     return heads
 
 
@@ -115,10 +116,10 @@ def test_a_record_erased_during_the_rotation_stays_erased(store_url: str) -> Non
     with Participation.open(store_url, secret=OLD) as app:
         rid = register(app, bsn="123456782", name="A. Jansen")
     with Participation.open(store_url, secret=NEW, previous_secrets=[OLD]) as app:
-        vault = app._vault
-        (stale,) = vault.vault_stale(app._keyring.key_id, None, 10)
+        vault = core_of(app).vault
+        (stale,) = vault.vault_stale(core_of(app).keyring.key_id, None, 10)
         app.erase_personal_data(rid, by=ADMIN, reason=ErasureGround.RESIDENTS_REQUEST)
-        assert vault.vault_rewrap([(stale, app._keyring.rewrap(stale))]) == 0
+        assert vault.vault_rewrap([(stale, core_of(app).keyring.rewrap(stale))]) == 0
         assert vault.vault_get(rid) is None
         assert app.find_resident(bsn="123456782", by=COACH) is None
 
@@ -129,7 +130,7 @@ def test_only_an_admin_rotates_keys_and_a_refusal_changes_nothing(store_url: str
     with Participation.open(store_url, secret=NEW, previous_secrets=[OLD]) as app:
         with pytest.raises(NotAuthorised, match="rotate"):
             app.rotate_keys(by=COACH)
-        assert len(app._vault.vault_stale(app._keyring.key_id, None, 10)) == 1
+        assert len(core_of(app).vault.vault_stale(core_of(app).keyring.key_id, None, 10)) == 1
 
 
 def test_rotation_without_the_old_secret_is_refused_before_anything_changes(

@@ -17,6 +17,7 @@ from participatie.projections import runner
 from participatie.projections.facts import fact_of
 from participatie.projections.outcomes import OutcomesProjection
 from participatie.projections.views import FACTS_TABLE, TRACKING_KEY
+from participatie.service import core_of
 from participatie.stores import parse_store_url
 from tests.support import COACH, TEST_SECRET, race, register_with_intake
 
@@ -44,7 +45,7 @@ def test_processes_catching_up_together_count_each_event_once(store_url: str) ->
     reports = race(store_url, 3, lambda own: own.outcomes(period=YEAR_2019, municipality="haaren"))
     assert reports[0] == reports[1] == reports[2]
     with Participation.open(store_url, secret=TEST_SECRET) as app:
-        view = app._events.facts_view()
+        view = core_of(app).store.facts_view()
         facts = view.select_facts(None)
         assert len(facts) == len({(f.stream_id, f.version) for f in facts})
         assert view.max_tracking_id(TRACKING_KEY) == events
@@ -54,7 +55,7 @@ def test_a_page_read_before_a_rebuild_started_is_refused(store_url: str) -> None
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         record_haaren_2019(app)
         live = app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
-        view = app._events.facts_view()
+        view = core_of(app).store.facts_view()
         stale = view.select_facts(None)[:10]
         at = view.max_tracking_id(TRACKING_KEY)
         assert at is not None
@@ -92,13 +93,15 @@ def test_the_facts_read_back_as_they_were_made(store_url: str) -> None:
         record_haaren_2019(app)
         app.project()
         municipality_of: dict[str, str] = {}
-        decode = cast("ChainMapper", app._events.mapper).decode_only
+        decode = cast("ChainMapper", core_of(app).store.mapper).decode_only
         made = [
             fact
-            for notification in app._events.recorder.select_notifications(1, app.event_count())
+            for notification in core_of(app).store.recorder.select_notifications(
+                1, app.event_count()
+            )
             if (fact := fact_of(decode(notification), municipality_of, notification.id))
         ]
-        stored = app._events.facts_view().select_facts(None)
+        stored = core_of(app).store.facts_view().select_facts(None)
     assert len(stored) > 500
     assert stored == made  # ids, dates, recorded times to the microsecond, amounts
     assert {len(f.stream_id) for f in stored} == {32}
@@ -109,7 +112,7 @@ def test_a_rebuild_builds_the_index_after_the_facts(store_url: str) -> None:
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         record_haaren_2019(app)
         live = app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
-        view = app._events.facts_view()
+        view = core_of(app).store.facts_view()
         assert index in _tables_and_indexes(view)
         indexed_while_loading: list[bool] = []
         app.rebuild(
@@ -122,7 +125,7 @@ def test_a_rebuild_builds_the_index_after_the_facts(store_url: str) -> None:
         assert index not in _tables_and_indexes(view)
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         # ... until the store is opened again.
-        assert index in _tables_and_indexes(app._events.facts_view())
+        assert index in _tables_and_indexes(core_of(app).store.facts_view())
         assert app.outcomes(period=YEAR_2019, municipality="haaren", target=30) == live
 
 
@@ -132,7 +135,7 @@ def test_an_earlier_facts_table_is_dropped_and_the_view_built_from_the_events(
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         record_haaren_2019(app)
         live = app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
-        view: Any = app._events.facts_view()
+        view: Any = core_of(app).store.facts_view()
         # The store as the previous release left it: version 2 of the facts, no version 3.
         _execute(view, f"DROP TABLE {{schema}}{FACTS_TABLE}")
         _execute(view, "CREATE TABLE {schema}participatie_outcome_facts_v2 (position bigint)")
@@ -142,7 +145,7 @@ def test_an_earlier_facts_table_is_dropped_and_the_view_built_from_the_events(
             f"WHERE application_name = '{TRACKING_KEY}'",
         )
     with Participation.open(store_url, secret=TEST_SECRET) as app:
-        view = app._events.facts_view()
+        view = core_of(app).store.facts_view()
         names = _tables_and_indexes(view)
         assert "participatie_outcome_facts_v2" not in names
         assert FACTS_TABLE in names
@@ -157,12 +160,12 @@ def test_catch_ups_writing_behind_together_count_each_event_once(store_url: str)
         store_url,
         3,
         lambda own: runner.catch_up(
-            own._events, own._events.facts_view(), page_size=50, write_behind=True
+            core_of(own).store, core_of(own).store.facts_view(), page_size=50, write_behind=True
         ),
     )
     assert sum(cast("list[int]", done)) == events  # each page written by one of them
     with Participation.open(store_url, secret=TEST_SECRET) as app:
-        view = app._events.facts_view()
+        view = core_of(app).store.facts_view()
         facts = view.select_facts(None)
         assert view.max_tracking_id(TRACKING_KEY) == events
         live = app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
@@ -177,8 +180,8 @@ def test_eventsourcings_projection_runner_keeps_the_view_with_the_paged_catch_up
 ) -> None:
     from eventsourcing.projection import ProjectionRunner  # noqa: PLC0415
 
-    from participatie.application import _EventStoreApplication  # noqa: PLC0415
     from participatie.projections.views_postgres import PostgresFactsView  # noqa: PLC0415
+    from participatie.service.store import StoreApplication  # noqa: PLC0415
 
     url = postgres_schema_url
     with Participation.open(url, secret=TEST_SECRET) as app:
@@ -186,7 +189,7 @@ def test_eventsourcings_projection_runner_keeps_the_view_with_the_paged_catch_up
         halfway = app.event_count()
         app.project()  # the paged catch-up records the first part
         with ProjectionRunner(
-            application_class=_EventStoreApplication,
+            application_class=StoreApplication,
             projection_class=OutcomesProjection,
             view_class=PostgresFactsView,
             env=parse_store_url(url).settings,
@@ -197,7 +200,7 @@ def test_eventsourcings_projection_runner_keeps_the_view_with_the_paged_catch_up
                     rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 12, 20), by=COACH
                 )
             events = app.event_count()
-            view = app._events.facts_view()
+            view = core_of(app).store.facts_view()
             deadline = time.monotonic() + 20
             while view.max_tracking_id(TRACKING_KEY) != events:
                 assert time.monotonic() < deadline, view.max_tracking_id(TRACKING_KEY)
@@ -215,7 +218,7 @@ def test_the_view_selects_facts_through_a_date_and_known_at_a_moment(store_url: 
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         record_haaren_2019(app)
         app.project()
-        view = app._events.facts_view()
+        view = core_of(app).store.facts_view()
         every = view.select_facts(None)
         day = every[len(every) // 2].occurred_on  # both bounds are values facts have: inclusive
         moment = every[len(every) // 3].recorded_at
@@ -237,11 +240,13 @@ def test_another_projection_of_the_application_keeps_its_own_position(store_url:
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         record_haaren_2019(app)
         events = app.event_count()
-        name = app._events.name
-        other = app._events.factory.tracking_recorder()  # the store's plain tracking recorder
+        name = core_of(app).store.name
+        other = core_of(
+            app
+        ).store.factory.tracking_recorder()  # the store's plain tracking recorder
         other.insert_tracking(Tracking(name, 5))
         live = app.outcomes(period=YEAR_2019, municipality="haaren", target=30)
-        view = app._events.facts_view()
+        view = core_of(app).store.facts_view()
         assert view.max_tracking_id(TRACKING_KEY) == events
         assert other.max_tracking_id(name) == 5
         app.rebuild()

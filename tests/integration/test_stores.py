@@ -25,6 +25,7 @@ from participatie import (
     TrajectoryIsClosed,
     VisitKind,
 )
+from participatie.service import core_of
 from tests.support import BROKER, COACH, TEST_SECRET, assert_refused, race, register, together
 
 
@@ -83,7 +84,7 @@ def test_registration_writes_vault_row_and_event_in_one_transaction(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with open_app(store_url) as app:
-        recorder_class = type(app._events.recorder)
+        recorder_class = type(core_of(app).store.recorder)
         # eventsourcing's own recorder, which writes the events after our vault rows.
         base = next(c for c in recorder_class.__mro__ if c.__module__.startswith("eventsourcing"))
 
@@ -115,7 +116,7 @@ def test_two_instances_writing_one_resident_lose_no_update(store_url: str) -> No
         trajectory = app.resident(rid)
         assert trajectory.version == 2 + writers * conversations
         assert trajectory.conversation_count == writers * conversations
-        versions = [e.originator_version for e in app._events.events.get(rid)]
+        versions = [e.originator_version for e in app.events(rid)]
         assert versions == list(range(1, trajectory.version + 1))
 
 

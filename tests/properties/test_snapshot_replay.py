@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from participatie import Actor, NotFound, Participation, Role
+from participatie.service import core_of
 from participatie.testing import strategies as pst
 from participatie.testing.commands import run_commands
 from tests.support import TEST_SECRET
@@ -48,7 +49,7 @@ def test_as_of_replay_with_and_without_snapshots_agrees(
             Participation.open(url, secret=TEST_SECRET, snapshot_interval=2) as snapshotted,
             Participation.open(url, secret=TEST_SECRET, snapshot_interval=None) as plain,
         ):
-            snapshots = snapshotted._events.snapshots
+            snapshots = core_of(snapshotted).store.snapshots
             assert snapshots is not None
             for rid in ids.residents:
                 entries = plain.history(rid, by=AUDITOR)

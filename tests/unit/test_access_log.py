@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from participatie import AccessKind, Actor, ErasureGround, InvalidInput, Participation, Role
+from participatie.service import core_of
 from tests.support import COACH, register
 
 AUDITOR = Actor("auditor-1", Role.AUDITOR)
@@ -47,7 +48,7 @@ def test_the_chain_covers_the_access_log(app: Participation) -> None:
     rid = register(app)
     app.history(rid, by=AUDITOR)
     assert app.verify(rid).streams == 2
-    stored = app._events.recorder._stored_events  # type: ignore[attr-defined]
+    stored = core_of(app).store.recorder._stored_events  # type: ignore[attr-defined]
     index = next(i for i, s in enumerate(stored) if s.topic.endswith("AccessLog.Accessed"))
     original = stored[index]
     stored[index] = type(original)(

@@ -23,6 +23,7 @@ from participatie import (
     TrajectoryStatus,
 )
 from participatie.audit.history import HistoryEntry
+from participatie.service import core_of
 from tests.support import COACH, register, register_with_intake
 from tests.unit.test_job_coaching_rules import (
     COORDINATOR,
@@ -183,7 +184,7 @@ def test_a_save_that_lost_a_race_leaves_the_chain_intact(app: Participation) -> 
     # the first saves version 3, a third copy loads it, the second copy's save of its own
     # version 3 is refused; the third copy's version 4 must chain on the stored version 3.
     rid = register_with_intake(app)
-    events = app._events
+    events = core_of(app).store
     first: ResidentTrajectory = events.repository.get(rid)
     second: ResidentTrajectory = events.repository.get(rid)
     first.record_conversation(happiness=7, on=date(2019, 2, 1), by=COACH, policy=app.policy)

@@ -540,7 +540,7 @@ def test_job_coaching_events_carry_date_actor_and_policy_version(
 ) -> None:
     _, cid = coached
     log(app, cid, 1, date(2020, 4, 6))
-    for event in app._events.events.get(cid):
+    for event in app.events(cid):
         assert event.actor_id in (COORDINATOR.id, JOB_COACH_ACTOR.id)  # type: ignore[attr-defined]
         assert event.policy_version == DEFAULT_POLICY.version  # type: ignore[attr-defined]
         assert isinstance(event.occurred_on, date)  # type: ignore[attr-defined]

@@ -28,6 +28,7 @@ from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.projections import runner
 from participatie.projections.outcomes import OutcomesProjection
 from participatie.projections.views import TRACKING_KEY, POPOFactsView
+from participatie.service import core_of
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
 from participatie.testing.machine import count_over_history
@@ -94,10 +95,10 @@ def test_a_crash_midway_loses_and_doubles_nothing(
     app: Participation, monkeypatch: pytest.MonkeyPatch, write_behind: bool
 ) -> None:
     record_haaren_2019(app)
-    view = app._events.facts_view()
+    view = core_of(app).store.facts_view()
     asked = fail_once(monkeypatch, view, at=300, error=RuntimeError("the process was killed"))
     with pytest.raises(RuntimeError, match="killed"):
-        runner.catch_up(app._events, view, page_size=100, write_behind=write_behind)
+        runner.catch_up(core_of(app).store, view, page_size=100, write_behind=write_behind)
     assert asked == [100, 200, 300]  # nothing after the failed page was written, or tried
     assert view.max_tracking_id(TRACKING_KEY) == 200
     monkeypatch.undo()
@@ -114,13 +115,13 @@ def test_a_page_refused_midway_is_read_again_from_the_views_position(
     app: Participation, monkeypatch: pytest.MonkeyPatch, write_behind: bool
 ) -> None:
     record_haaren_2019(app)
-    view = app._events.facts_view()
+    view = core_of(app).store.facts_view()
     refusal = IntegrityError("another process recorded this page first")
     asked = fail_once(monkeypatch, view, at=400, error=refusal)
     counted: list[int] = []
     events = app.event_count()
     done = runner.catch_up(
-        app._events, view, page_size=100, progress=counted.append, write_behind=write_behind
+        core_of(app).store, view, page_size=100, progress=counted.append, write_behind=write_behind
     )
     assert asked.count(400) == 2
     assert done == sum(counted) == events
@@ -136,18 +137,18 @@ def test_a_page_refused_midway_is_read_again_from_the_views_position(
 
 def test_only_a_catch_up_of_more_than_one_page_writes_behind(app: Participation) -> None:
     record_haaren_2019(app)
-    view = app._events.facts_view()
+    view = core_of(app).store.facts_view()
 
     def writers(_: int) -> None:
         seen.append(any(t.name == "participatie-outcomes-writer" for t in threading.enumerate()))
 
     seen: list[bool] = []
-    runner.catch_up(app._events, view, page_size=100, progress=writers, write_behind=True)
+    runner.catch_up(core_of(app).store, view, page_size=100, progress=writers, write_behind=True)
     assert seen[-1]
     assert not any(t.name == "participatie-outcomes-writer" for t in threading.enumerate())
     register_with_intake(app)
     seen.clear()
-    assert runner.catch_up(app._events, view, progress=writers, write_behind=True) == 2
+    assert runner.catch_up(core_of(app).store, view, progress=writers, write_behind=True) == 2
     assert seen == [False]  # one short page: written at once, no thread
 
 
@@ -156,20 +157,20 @@ def test_the_projection_records_one_event_at_a_time_as_eventsourcing_runs_it(
 ) -> None:
     record_haaren_2019(app)
     live = haaren(app)
-    paged = app._events.facts_view().select_facts(None)
+    paged = core_of(app).store.facts_view().select_facts(None)
     view = POPOFactsView()
     projection = OutcomesProjection(view)
-    assert projection.name == app._events.name  # the same settings and tables
-    notifications = app._events.recorder.select_notifications(1, app.event_count())
-    upstream = app._events.name
+    assert projection.name == core_of(app).store.name  # the same settings and tables
+    notifications = core_of(app).store.recorder.select_notifications(1, app.event_count())
+    upstream = core_of(app).store.name
     for notification in notifications[:300]:
-        event = app._events.mapper.to_domain_event(notification)
+        event = core_of(app).store.mapper.to_domain_event(notification)
         projection.process_event(event, Tracking(upstream, notification.id))
     assert view.max_tracking_id(TRACKING_KEY) == 300
     # A runner started again from the beginning passes over what was recorded.
     again = OutcomesProjection(view)
     for notification in notifications:
-        event = app._events.mapper.to_domain_event(notification)
+        event = core_of(app).store.mapper.to_domain_event(notification)
         again.process_event(event, Tracking(upstream, notification.id))
     assert view.max_tracking_id(TRACKING_KEY) == app.event_count()
     assert view.select_facts(None) == paged
@@ -305,7 +306,7 @@ def test_project_catches_up_and_a_follower_stops_when_told(app: Participation) -
     )
     follower.start()
     register_with_intake(app)
-    view = app._events.facts_view()
+    view = core_of(app).store.facts_view()
     deadline = time.monotonic() + 10
     while view.max_tracking_id(TRACKING_KEY) != app.event_count():
         assert time.monotonic() < deadline
@@ -322,7 +323,7 @@ def test_events_that_make_no_facts_are_passed_over_but_counted_in_the_position(
     app.history(rid, by=Actor("auditor-1", Role.AUDITOR))  # access log events: no facts
     app.change_goal(rid, goal=Goal.VOLUNTEER_WORK, on=date(2019, 1, 9), by=COACH)  # no fact
     assert app.project() == app.event_count()
-    view = app._events.facts_view()
+    view = core_of(app).store.facts_view()
     assert view.max_tracking_id(TRACKING_KEY) == app.event_count()
     assert sorted(f.kind for f in view.select_facts(None)) == ["happiness", "registered"]
 
@@ -332,7 +333,7 @@ def test_a_report_with_nothing_to_catch_up_reads_no_resident_lookups(
 ) -> None:
     record_haaren_2019(app)
     first = haaren(app)
-    view = app._events.facts_view()
+    view = core_of(app).store.facts_view()
     original = type(view).municipalities
     lookups = 0
 

@@ -48,7 +48,7 @@ def test_events_record_the_version_of_a_municipalitys_own_policy() -> None:
     own = attrs.evolve(DEFAULT_POLICY, version="haaren-2020")
     with Participation.open("memory://", secret=TEST_SECRET, policy=own) as app:
         rid = register(app)
-        (event,) = app._events.events.get(rid)
+        (event,) = app.events(rid)
         assert event.policy_version == "haaren-2020"  # type: ignore[attr-defined]
 
 

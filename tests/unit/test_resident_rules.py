@@ -39,6 +39,7 @@ from participatie import (
     TrajectoryStatus,
     VisitKind,
 )
+from participatie.service import core_of
 from tests.support import (
     ASSESSOR,
     BROKER,
@@ -92,7 +93,7 @@ def test_registration_accepts_enum_text(app: Participation) -> None:
 
 def test_every_event_carries_business_date_actor_and_policy_version(app: Participation) -> None:
     rid = register_with_intake(app)
-    events = list(app._events.events.get(rid))
+    events = list(app.events(rid))
     assert [type(e).__name__ for e in events] == ["Registered", "IntakeHeld"]
     for event in events:
         assert event.occurred_on == JAN_8  # type: ignore[attr-defined]
@@ -103,7 +104,7 @@ def test_every_event_carries_business_date_actor_and_policy_version(app: Partici
 
 def test_personal_data_never_enter_an_event(app: Participation) -> None:
     rid = register(app, bsn="123456782", name="A. Jansen", notes="prefers mornings")
-    for notification in app._events.recorder.select_notifications(1, 100):
+    for notification in core_of(app).store.recorder.select_notifications(1, 100):
         assert b"123456782" not in notification.state
         assert b"Jansen" not in notification.state
         assert b"mornings" not in notification.state

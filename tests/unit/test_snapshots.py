@@ -20,6 +20,7 @@ from participatie import (
     PlacementKind,
 )
 from participatie.audit.snapshots import Snapshot, pack, unpack
+from participatie.service import core_of
 from tests.support import COACH, TEST_SECRET, Clock, register
 
 START = date(2020, 1, 6)
@@ -32,7 +33,7 @@ def snapshotting(clock: Clock, interval: int = 3) -> Participation:
 
 
 def snapshots_of(app: Participation, stream: UUID) -> list[Any]:
-    store = app._events.snapshots
+    store = core_of(app).store.snapshots
     assert store is not None
     return list(store.get(stream))
 
@@ -101,7 +102,7 @@ def test_snapshots_are_not_used_when_the_interval_is_none(clock: Clock) -> None:
         "memory://", secret=TEST_SECRET, clock=clock, snapshot_interval=None
     ) as app:
         rid = with_conversations(app, 5)
-        assert app._events.snapshots is None
+        assert core_of(app).store.snapshots is None
         assert app.resident(rid).version == 8
 
 
@@ -130,7 +131,7 @@ def test_a_failing_snapshot_does_not_fail_the_command(
 
 
 def _replace_snapshot(app: Participation, stream: UUID, version: int, state: bytes) -> None:
-    store = app._events.snapshots
+    store = core_of(app).store.snapshots
     assert store is not None
     recorder: Any = store.recorder
     stored = recorder._stored_events
@@ -146,7 +147,7 @@ def test_verify_finds_a_snapshot_that_does_not_match_its_events(clock: Clock) ->
     with snapshotting(clock) as app:
         rid = with_conversations(app, 4)
         assert app.verify().ok
-        store = app._events.snapshots
+        store = core_of(app).store.snapshots
         assert store is not None
         (stored,) = store.recorder.select_events(rid, lte=3, gt=2)
         tampered = stored.state.replace(b'["goal",', b'["goal_changed",')

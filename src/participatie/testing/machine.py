@@ -168,14 +168,14 @@ class TrajectoryMachine(RuleBasedStateMachine):
     @invariant()
     def versions_are_contiguous(self) -> None:
         for stream in self._streams():
-            versions = [e.originator_version for e in self.app._events.events.get(stream)]
+            versions = [e.originator_version for e in self.app.events(stream)]
             assert versions == list(range(1, len(versions) + 1)), (stream, versions)
 
     @invariant()
     def closure_to_work_had_a_current_paid_placement(self) -> None:
         for rid in self.ids.residents:
             placement: PlacementKind | None = None
-            for event in self.app._events.events.get(rid):
+            for event in self.app.events(rid):
                 if isinstance(event, ResidentTrajectory.Placed):
                     placement = event.kind
                 elif isinstance(event, ResidentTrajectory.PlacementEnded):
@@ -190,13 +190,13 @@ class TrajectoryMachine(RuleBasedStateMachine):
     def resident_streams_follow_the_trajectory_rules(self) -> None:
         """Rules 2-8 of domain.md, checked on each resident's stored events in order."""
         for rid in self.ids.residents:
-            _check_resident_stream(list(self.app._events.events.get(rid)))
+            _check_resident_stream(list(self.app.events(rid)))
 
     @invariant()
     def coaching_streams_follow_the_rules(self) -> None:
         """Nothing after completion; hours, evaluations and extensions inside the period."""
         for cid in self.ids.coachings:
-            events: list[Any] = list(self.app._events.events.get(cid))
+            events: list[Any] = list(self.app.events(cid))
             started = events[0]
             planned_end = started.planned_end
             completed = False
@@ -214,7 +214,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
     def coaching_started_only_where_the_need_was_established(self) -> None:
         """At its start, the resident had a big enough paid placement assessed with need."""
         for cid in self.ids.coachings:
-            started: Any = next(iter(self.app._events.events.get(cid)))
+            started: Any = next(iter(self.app.events(cid)))
             then = self.app.resident(started.resident_id, known_at=started.timestamp)
             placement, wage_value = then.placement, then.wage_value
             assert placement is not None, cid
@@ -235,7 +235,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
                 assert hours <= coaching.cap(coaching_year=year, policy=self.policy), (cid, year)
             extensions = [
                 e
-                for e in self.app._events.events.get(cid)
+                for e in self.app.events(cid)
                 if isinstance(e, JobCoachingTrajectory.TrajectoryExtended)
             ]
             assert len(extensions) <= 1, cid
@@ -285,7 +285,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
         return count_over_history(self.app, self.ids.residents, period)
 
     def _position(self) -> int:
-        return self.app._events.recorder.max_notification_id() or 0
+        return self.app.event_count()
 
     def _streams(self) -> list[UUID]:
         return [*self.ids.residents, *self.ids.coachings]
@@ -342,7 +342,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
     def _last_serial(self, rid: UUID) -> int:
         """The version of the last Placed event (the model keeps it after a placement ends)."""
         serial = 0
-        for event in self.app._events.events.get(rid):
+        for event in self.app.events(rid):
             if isinstance(event, ResidentTrajectory.Placed):
                 serial = event.originator_version
         return serial

@@ -1,0 +1,27 @@
+"""The rooms behind :class:`participatie.Participation` (internal: may change in any release).
+
+- :mod:`~participatie.service.core`: the store, keys, clock, policy and permissions every room
+  shares; loading, the one load-change-save retry loop, batches, the access log;
+- :mod:`~participatie.service.store`: the eventsourcing application underneath (chain, snapshots,
+  the outcomes view of the same store);
+- :mod:`~participatie.service.batch`: a unit of work for bulk import;
+- :mod:`~participatie.service.residents`, :mod:`~participatie.service.coaching`: the commands;
+- :mod:`~participatie.service.audit`, :mod:`~participatie.service.privacy`,
+  :mod:`~participatie.service.statistics`: the queries and operations of each concern.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from participatie.application import Participation
+    from participatie.service.core import Core
+
+__all__ = ["core_of"]
+
+
+def core_of(app: Participation) -> Core:
+    """The core of an application, for the package's own modules (the importer) and its tests
+    of the machinery; not for users, whose way in is :class:`participatie.Participation`."""
+    return app._core

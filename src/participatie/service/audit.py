@@ -1,0 +1,164 @@
+"""Reading the record back: states now and as of a date, history, the access log, exports and
+the tamper-evidence check."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.utils import get_topic
+
+from participatie.audit.access import AccessEntry, AccessKind, AccessLog, access_log_id
+from participatie.audit.chain import Verification, verify_stream
+from participatie.audit.export import check_export, export_document
+from participatie.audit.history import HistoryEntry
+from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
+from participatie.domain.resident import ResidentTrajectory
+from participatie.domain.values import Actor
+from participatie.errors import NotFound, TamperDetected
+from participatie.privacy.authorisation import Action
+from participatie.service.core import NOT_STATED, Room, as_uuid
+
+__all__ = ["AuditQueries"]
+
+
+class AuditQueries(Room):
+    """States, history, access log, exports and verification."""
+
+    def resident(
+        self,
+        resident_id: UUID,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> ResidentTrajectory:
+        """The resident's trajectory (a copy: changing it changes nothing).
+
+        Without arguments, as it stands now. ``as_of`` (a date) replays only what had happened
+        by that business date, ``known_at`` (an aware datetime) only what had been recorded by
+        then; both are inclusive and may be combined (see :mod:`participatie.audit.history`).
+        """
+        return self._core.as_of(ResidentTrajectory, resident_id, as_of=as_of, known_at=known_at)
+
+    def resident_ids(self) -> list[UUID]:
+        """The ids of all registered residents, in order of registration."""
+        topic = get_topic(ResidentTrajectory.Registered)
+        return [UUID(str(n.originator_id)) for n in self._core.notifications(topics=[topic])]
+
+    def job_coaching(
+        self,
+        coaching_id: UUID,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> JobCoachingTrajectory:
+        """The job coaching (a copy), now or as of a business date and/or recorded time."""
+        return self._core.as_of(JobCoachingTrajectory, coaching_id, as_of=as_of, known_at=known_at)
+
+    def history(
+        self, resident_id: UUID, *, by: Actor, purpose: str = NOT_STATED
+    ) -> list[HistoryEntry]:
+        """Everything recorded about a resident, across the resident trajectory and all of the
+        resident's job coaching, in recorded order. Contains no personal data. The read is
+        recorded in the resident's access log."""
+        entries = self._history(resident_id, by, Action.READ_HISTORY)
+        self._core.log_access(as_uuid(resident_id), by, AccessKind.HISTORY, purpose)
+        return entries
+
+    def access_log(self, resident_id: UUID, *, by: Actor) -> tuple[AccessEntry, ...]:
+        """Who read the resident's personal data, history or file, when and why."""
+        rid = as_uuid(resident_id)
+        resident = self._core.load_resident(rid)
+        self._core.authorise(by, Action.READ_HISTORY, municipality=resident.municipality)
+        try:
+            log: object = self._core.store.repository.get(access_log_id(rid))
+        except AggregateNotFoundError:
+            return ()
+        return log.entries if isinstance(log, AccessLog) else ()
+
+    def _history(self, resident_id: UUID, by: Actor, action: Action) -> list[HistoryEntry]:
+        self._core.authorise(by, action)
+        rid = as_uuid(resident_id)
+        streams = self._core.streams_of(rid)
+        registered = streams[0][1][0]
+        self._core.authorise(by, action, municipality=registered.municipality)
+        entries = [
+            HistoryEntry.of(event, aggregate) for aggregate, events in streams for event in events
+        ]
+        entries.sort(key=lambda e: (e.recorded_at, e.aggregate_id != rid, e.version))
+        return entries
+
+    def export(self, resident_id: UUID, *, by: Actor, purpose: str = NOT_STATED) -> dict[str, Any]:
+        """The resident's complete file (history without personal data) with a manifest: who
+        generated it and when, counts, chain heads and a content hash. See :meth:`check_export`.
+        The export is recorded in the resident's access log."""
+        rid = as_uuid(resident_id)
+        heads = self._core.store.recorder.chain_heads()  # type: ignore[attr-defined]
+        entries = [
+            entry
+            for entry in self._history(rid, by, Action.EXPORT)
+            if entry.version <= heads.get(str(entry.aggregate_id), (entry.version,))[0]
+        ]
+        self._core.log_access(rid, by, AccessKind.EXPORT, purpose)
+        return export_document(
+            resident_id=str(rid),
+            entries=entries,
+            heads=heads,
+            by=by,
+            generated_at=self._core.clock(),
+            store=self._core.store_url,
+        )
+
+    def check_export(self, document: object) -> Verification:
+        """Whether an export is unchanged and the store still holds exactly what it exported."""
+        problems = check_export(document, self._core.store.stored_hash)
+        return Verification(ok=not problems, problems=problems)
+
+    def events(self, stream_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """The stored events of one stream (a resident's trajectory, a job coaching or an access
+        log), decoded, in version order: for tests and tools. Contains no personal data, and is
+        not access-logged or authorised: give it to code, not to people (people read
+        :meth:`history`). An unknown id gives an empty list."""
+        return list(self._core.store.events.get(as_uuid(stream_id)))
+
+    def event_count(self) -> int:
+        """The position of the last event in the store's log (0 for an empty store)."""
+        return self._core.store.recorder.max_notification_id() or 0
+
+    def verify(self, resident_id: UUID | None = None, *, strict: bool = False) -> Verification:
+        """Check the tamper-evidence chain of every stream, or of one resident's streams.
+
+        Finds changed, deleted, reordered and inserted events and streams that lost their newest
+        events. With ``strict=True`` a problem raises :class:`TamperDetected`.
+        """
+        heads = self._core.store.recorder.chain_heads()  # type: ignore[attr-defined]
+        if resident_id is None:
+            stream_ids = set(heads) | {str(i) for i in self._core.stream_ids()}
+        else:
+            # Read raw records only: a tampered stream may not decode any more.
+            rid = as_uuid(resident_id)
+            stored = self._core.store.recorder.select_events(rid)
+            head = heads.get(str(rid))
+            if not stored and head is None:
+                raise NotFound(f"no resident with id {rid}")
+            last = max([head[0] if head else 0] + [s.originator_version for s in stored])
+            coaching_streams = {str(coaching_id(rid, v)) for v in range(1, last + 1)}
+            own_streams = coaching_streams | {str(access_log_id(rid))}
+            stream_ids = {str(rid)} | (own_streams & set(heads))
+        problems: list[str] = []
+        events = 0
+        for stream_id in sorted(stream_ids):
+            stored = self._core.store.recorder.select_events(UUID(stream_id))
+            events += len(stored)
+            found = verify_stream(stream_id, stored, heads.get(stream_id))
+            # Snapshots are checked against events only when the events themselves are sound.
+            problems += found or self._core.store.check_snapshots(UUID(stream_id))
+        verification = Verification(
+            ok=not problems, problems=problems, streams=len(stream_ids), events=events
+        )
+        if strict and problems:
+            raise TamperDetected("; ".join(problems))
+        return verification

@@ -1,0 +1,386 @@
+"""The core every room of ``Participation`` shares: the store, keys, clock, policy, permissions;
+loading, the one load-change-save retry loop, batches, authorisation and the access log.
+
+Every change has the same shape: load the aggregate, call its command (which checks the rules),
+save. When another writer saved the same stream in between, the change is tried again on the
+fresh state, so no update is lost and a rule that the other writer's change now breaks is
+reported as such.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, Notification
+from eventsourcing.utils import resolve_topic
+
+from participatie.audit.access import AccessKind, AccessLog, access_log_id
+from participatie.audit.history import check_moments, replay, selected
+from participatie.domain.decision import business_date, text
+from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
+from participatie.domain.policy import Policy
+from participatie.domain.resident import ResidentTrajectory
+from participatie.domain.values import Actor
+from participatie.errors import (
+    BsnAlreadyRegistered,
+    BusinessDateRefused,
+    ConcurrentUpdate,
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+)
+from participatie.privacy.authorisation import Action, Permissions, authorise
+from participatie.privacy.vault import KeyRing, VaultStorage
+from participatie.projections.facts import Fact
+from participatie.projections.runner import catch_up
+from participatie.service.batch import Batch
+from participatie.service.store import StoreApplication
+
+__all__ = ["NOT_STATED", "TIMEZONE", "Core", "Room", "as_uuid"]
+
+#: The purpose recorded for a read when the caller gives none.
+NOT_STATED = "not stated"
+
+#: Business dates are Dutch calendar days.
+TIMEZONE = ZoneInfo("Europe/Amsterdam")
+
+#: How often a change is tried when other writers keep saving the same stream first, and the
+#: longest pause (seconds) before a retry; pauses are random so that racing writers spread out.
+_ATTEMPTS = 12
+_MAX_BACKOFF = 0.5
+
+A = TypeVar("A", ResidentTrajectory, JobCoachingTrajectory, AccessLog)
+
+_WHAT = {
+    ResidentTrajectory: "resident",
+    JobCoachingTrajectory: "job coaching",
+    AccessLog: "access log",
+}
+
+
+def _back_off(attempt: int) -> None:
+    """Wait a random while, longer after each lost race (exponential backoff with jitter)."""
+    time.sleep(random.uniform(0, min(_MAX_BACKOFF, 0.005 * 2**attempt)))  # noqa: S311
+
+
+def as_uuid(value: object) -> UUID:
+    """An id given by a caller, as a UUID (a UUID or its text)."""
+    if isinstance(value, UUID):
+        return value
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return UUID(value)
+    raise InvalidInput(f"an id is a UUID, not {value!r}")
+
+
+class Core:
+    """The store and what every command and query needs around it."""
+
+    def __init__(
+        self,
+        *,
+        store: StoreApplication,
+        keyring: KeyRing,
+        policy: Policy,
+        clock: Callable[[], datetime],
+        permissions: Permissions,
+        store_url: str,
+    ) -> None:
+        self.store = store
+        self.keyring = keyring
+        self.policy = policy
+        self.clock = clock
+        self.permissions = permissions
+        self.store_url = store_url
+        vault = store.recorder
+        if not all(hasattr(vault, name) for name in ("vault_get", "vault_find")):
+            raise ConfigurationError(
+                f"the store {store_url} has no personal-data vault: its recorder "
+                f"{type(vault).__name__} is not one of participatie's recorders"
+            )
+        self.vault: VaultStorage = vault  # type: ignore[assignment]
+        self.open_batch: Batch | None = None
+
+    # Time and permission.
+
+    def today(self) -> date:
+        """Today's date in the Netherlands, by this application's clock."""
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ConfigurationError("the clock must return timezone-aware datetimes")
+        return now.astimezone(TIMEZONE).date()
+
+    def check_not_future(self, on: object) -> None:
+        on = business_date(on)
+        today = self.today()
+        if on > today:
+            raise BusinessDateRefused(f"business date {on} is after today ({today})")
+
+    def authorise(self, by: object, action: Action, *, municipality: str | None = None) -> Actor:
+        return authorise(self.permissions, by, action, municipality=municipality)
+
+    # Loading and changing.
+
+    def load(self, kind: type[A], aggregate_id: UUID) -> A:
+        """The aggregate as it stands (in the open batch, or stored), or :class:`NotFound`."""
+        what = _WHAT[kind]
+        aggregate: object = None
+        if self.open_batch is not None:
+            aggregate = self.open_batch.get(aggregate_id)
+        try:
+            if aggregate is None:
+                aggregate = self.store.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what} with id {aggregate_id}") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"{aggregate_id} is not a {what} id")
+        return aggregate
+
+    def load_resident(self, resident_id: UUID) -> ResidentTrajectory:
+        return self.load(ResidentTrajectory, resident_id)
+
+    def change(
+        self,
+        kind: type[A],
+        aggregate_id: object,
+        command: Callable[[A], None],
+        *,
+        on: object = None,
+        create: Callable[[], A] | None = None,
+        in_batch: bool = True,
+        **save_with: Any,
+    ) -> None:
+        """Load, command, save; on a concurrent save of the same stream, retry on the new state.
+
+        ``on`` (a business date) may not lie after today; ``create`` makes the aggregate when
+        it does not exist yet; ``in_batch=False`` saves at once even while a batch is open;
+        ``save_with`` goes with the events to the recorder (e.g. vault rows to delete).
+        """
+        uid = as_uuid(aggregate_id)
+        if on is not None:
+            self.check_not_future(on)
+        if in_batch and self.open_batch is not None:
+            aggregate = self._load_or_create(kind, uid, create)
+            command(aggregate)
+            self.open_batch.add(aggregate, **save_with)
+            return
+        for attempt in range(1, _ATTEMPTS + 1):
+            aggregate = self._load_or_create(kind, uid, create)
+            command(aggregate)
+            try:
+                self.store.save(aggregate, **save_with)
+            except IntegrityError:
+                # Another writer saved this version first: retry on the fresh state.
+                _back_off(attempt)
+                continue
+            return
+        raise ConcurrentUpdate(
+            f"{uid} was changed by other writers during each of {_ATTEMPTS} attempts; "
+            "issue the command again"
+        )
+
+    def _load_or_create(self, kind: type[A], uid: UUID, create: Callable[[], A] | None) -> A:
+        if create is None:
+            return self.load(kind, uid)
+        try:
+            return self.load(kind, uid)
+        except NotFound:
+            if self.store.recorder.select_events(uid, limit=1):
+                raise  # the id is taken by another kind of stream
+            return create()
+
+    def add(
+        self,
+        aggregate: ResidentTrajectory | JobCoachingTrajectory,
+        *,
+        refused: Callable[[], Exception] | None,
+        **save_with: Any,
+    ) -> None:
+        """Save a new aggregate, or add it to the open batch.
+
+        ``refused()`` makes the error raised when the stream exists already (None: the id is
+        new by construction, and a conflict, such as a BSN registered meanwhile, raises the
+        store's IntegrityError for the caller to explain).
+        """
+        if self.open_batch is not None:
+            if refused is not None and (
+                self.open_batch.get(aggregate.id) is not None
+                or self.store.recorder.select_events(aggregate.id, limit=1)
+            ):
+                raise refused()
+            self.open_batch.add(aggregate, **save_with)
+            return
+        try:
+            self.store.save(aggregate, **save_with)
+        except IntegrityError:
+            if refused is None:
+                raise
+            raise refused() from None
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """Collect the changes made inside instead of saving each; a nested batch merges into
+        its parent when the block ends without an error, and is dropped when it raises.
+
+        The outermost batch is not saved here: :meth:`save_batch` saves it in one transaction.
+        """
+        batch = Batch(parent=self.open_batch)
+        self.open_batch = batch
+        try:
+            yield batch
+        finally:
+            self.open_batch = batch.parent
+        if batch.parent is not None:
+            batch.merge_into(batch.parent)
+
+    def save_batch(self, batch: Batch, **save_with: Sequence[Any]) -> None:
+        """Save every aggregate of a batch, with what goes with them, in one transaction."""
+        merged = {name: list(values) for name, values in batch.save_with.items()}
+        for name, values in save_with.items():
+            merged.setdefault(name, []).extend(values)
+        self.store.save(*batch.aggregates.values(), **merged)
+
+    def log_access(self, resident_id: UUID, by: Actor, kind: AccessKind, purpose: str) -> None:
+        """Append a read to the resident's access log (made on the first read), at once."""
+        purpose = text(purpose, field="purpose")
+        self.change(
+            AccessLog,
+            access_log_id(resident_id),
+            lambda log: log.record(by=by, kind=kind, purpose=purpose),
+            create=lambda: AccessLog.open_for(resident_id),
+            in_batch=False,
+        )
+
+    # The vault.
+
+    def find_bsn(self, bsn: str) -> UUID | None:
+        """The resident with this BSN, under the current secret's hash or a previous one's."""
+        for bsn_hash in self.keyring.bsn_hashes(bsn):
+            found = self.vault.vault_find(bsn_hash)
+            if found is not None:
+                return found
+        return None
+
+    def refuse_known_bsn(self, bsn: str) -> None:
+        if self.open_batch is not None and self.open_batch.knows_bsn(self.keyring.bsn_hashes(bsn)):
+            raise BsnAlreadyRegistered(
+                "this BSN is registered earlier in the same import; one resident, one trajectory"
+            )
+        known = self.find_bsn(bsn)
+        if known is not None:
+            raise BsnAlreadyRegistered(
+                f"this BSN already has a trajectory (resident {known}); reopen that trajectory "
+                "instead of registering again"
+            )
+
+    # Streams.
+
+    def notifications(self, topics: Sequence[str] = ()) -> Iterator[Notification]:
+        """Every stored event (of the given topics), in log order, a page at a time."""
+        start = 1
+        while True:
+            page = self.store.recorder.select_notifications(start, 1000, topics=topics)
+            yield from page
+            if len(page) < 1000:
+                return
+            start = page[-1].id + 1
+
+    def stream_ids(self) -> set[UUID]:
+        return {UUID(str(n.originator_id)) for n in self.notifications()}
+
+    def coaching_ids(self, resident_id: UUID) -> list[UUID]:
+        """Ids that job coaching of this resident would have: one per placement ever made."""
+        return [
+            coaching_id(resident_id, event.originator_version)
+            for event in self.store.events.get(resident_id)
+            if isinstance(event, ResidentTrajectory.Placed)
+        ]
+
+    def latest_coaching(self, resident_id: UUID) -> UUID | None:
+        """The resident's latest job coaching (in the open batch or stored), or None."""
+        for cid in reversed(self.coaching_ids(resident_id)):
+            batched = self.open_batch is not None and self.open_batch.get(cid) is not None
+            if batched or self.store.recorder.select_events(cid, limit=1):
+                return cid
+        return None
+
+    def has_job_coaching(self, resident_id: UUID) -> bool:
+        return self.latest_coaching(resident_id) is not None
+
+    def streams_of(self, resident_id: UUID) -> list[tuple[str, list[Any]]]:
+        """The resident's events and those of each of the resident's job coaching streams."""
+        resident_events = list(self.store.events.get(resident_id))
+        if not resident_events or not isinstance(resident_events[0], ResidentTrajectory.Registered):
+            raise NotFound(f"no resident with id {resident_id}")
+        streams: list[tuple[str, list[Any]]] = [(ResidentTrajectory.__name__, resident_events)]
+        for event in resident_events:
+            if isinstance(event, ResidentTrajectory.Placed):
+                cid = coaching_id(resident_id, event.originator_version)
+                coaching_events = list(self.store.events.get(cid))
+                if coaching_events:
+                    streams.append((JobCoachingTrajectory.__name__, coaching_events))
+        return streams
+
+    def as_of(
+        self, kind: type[A], aggregate_id: object, *, as_of: date | None, known_at: datetime | None
+    ) -> A:
+        """The aggregate now, or as of a business date and/or known at a recorded time."""
+        uid = as_uuid(aggregate_id)
+        if as_of is None and known_at is None:
+            return self.load(kind, uid)
+        check_moments(as_of, known_at)
+        start = self.store.snapshot_covering(uid, as_of=as_of, known_at=known_at)
+        later = list(
+            self.store.events.get(uid, gt=None if start is None else start.originator_version)
+        )
+        # The snapshot's topic, or else the creation event alone, tells the kind of aggregate.
+        if start is not None:
+            if not issubclass(resolve_topic(start.topic), kind):
+                raise NotFound(f"no {kind.__name__} with id {uid}")
+        elif not later or not isinstance(replay(later[:1]), kind):
+            raise NotFound(f"no {kind.__name__} with id {uid}")
+        aggregate = replay(
+            ([] if start is None else [start]) + selected(later, as_of=as_of, known_at=known_at)
+        )
+        if aggregate is None:
+            moment = " and ".join(
+                part
+                for part in (
+                    f"as of {as_of}" if as_of else "",
+                    f"known at {known_at.isoformat()}" if known_at else "",
+                )
+                if part
+            )
+            raise NotFound(f"{uid} did not exist {moment}")
+        result: A = aggregate
+        return result
+
+    # The outcomes view.
+
+    def current_facts(
+        self,
+        municipality: str | None,
+        *,
+        through: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[Fact]:
+        """The outcome facts (of one municipality, or all; through a business date and known at
+        a moment, if given), after catching up with the log."""
+        view = self.store.facts_view()
+        catch_up(self.store, view)
+        return view.select_facts(municipality, through=through, known_at=known_at)
+
+
+class Room:
+    """Base of the rooms that make up :class:`participatie.Participation`: each holds the public
+    methods of one concern and works through the shared :class:`Core`."""
+
+    _core: Core

@@ -1,0 +1,98 @@
+"""Outcome statistics: reports over the outcomes view, and keeping that view up to date."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+
+from participatie.audit.history import check_moments
+from participatie.domain.decision import business_date
+from participatie.errors import InvalidInput
+from participatie.projections.figures import OutcomeReport, compute
+from participatie.projections.runner import catch_up
+from participatie.projections.runner import follow as follow_view
+from participatie.service.core import Room
+
+__all__ = ["Statistics"]
+
+
+class Statistics(Room):
+    """Outcome reports, following the log, and rebuilding the view."""
+
+    def outcomes(
+        self,
+        *,
+        period: tuple[date, date] | None = None,
+        municipality: str | None = None,
+        target: int | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> OutcomeReport:
+        """The outcome statistics of a period (both days inclusive) for a municipality or all.
+
+        The outcomes view first catches up with the end of the event log, so the effect of every
+        command is visible. ``as_of`` counts only what had happened by that business date,
+        ``known_at`` only what had been recorded by then. Without a period: the calendar year up
+        to ``as_of`` (or today). ``target`` is the reach the municipality aimed for.
+        """
+        check_moments(as_of, known_at)
+        reference = as_of or self._core.today()
+        start, end = period if period is not None else (date(reference.year, 1, 1), reference)
+        for day in (start, end):
+            business_date(day, field="period")
+        if start > end:
+            raise InvalidInput(f"the period starts ({start}) after it ends ({end})")
+        if target is not None and (
+            isinstance(target, bool) or not isinstance(target, int) or target < 1
+        ):
+            raise InvalidInput(f"target must be a whole number above 0, or None, not {target!r}")
+        end = min(end, reference) if as_of else end  # reference is as_of then
+        # Nothing that happened after the period's end (so after as_of) counts, nor what was
+        # recorded after known_at: the view leaves those facts out.
+        facts = self._core.current_facts(municipality, through=end, known_at=known_at)
+        return compute(
+            facts,
+            period=(start, end),
+            municipality=municipality,
+            target=target,
+        )
+
+    def project(
+        self,
+        *,
+        follow: bool = False,
+        stop: threading.Event | None = None,
+        poll_seconds: float = 1.0,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Bring the outcomes view up to the end of the event log; return how many events that took.
+
+        With ``follow=True`` keep it there until ``stop`` is set: on PostgreSQL the view catches
+        up as soon as a notification says events were recorded (LISTEN/NOTIFY), and at least every
+        ``poll_seconds``; on SQLite, which has no notifications, every ``poll_seconds``. Several
+        followers and applications may share one view: each event is counted once.
+        """
+        view = self._core.store.facts_view()
+        if not follow:
+            return catch_up(self._core.store, view, progress=progress)
+        if stop is None:
+            raise InvalidInput("follow=True needs a stop event (threading.Event) to end it")
+        with self._core.store.new_events_signal(stop) as wait_for_events:
+            return follow_view(
+                self._core.store,
+                view,
+                stop=stop,
+                wait_for_events=wait_for_events,
+                poll_seconds=poll_seconds,
+                progress=progress,
+            )
+
+    def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the outcomes view from all events; return how many events were read."""
+        view = self._core.store.facts_view()
+        view.reset()
+        try:
+            return catch_up(self._core.store, view, progress=progress)
+        finally:
+            view.create_indexes()

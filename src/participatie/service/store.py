@@ -1,0 +1,260 @@
+"""The eventsourcing application underneath ``Participation``: persistence, transcoding, the
+hash chain over every stream, snapshots, and the outcomes view of the same store."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.popo import POPOFactory
+from eventsourcing.sqlite import SQLiteFactory
+
+from participatie.audit.chain import ChainMapper, split_state
+from participatie.audit.history import replay
+from participatie.audit.snapshots import Snapshot
+from participatie.domain.job_coaching import JobCoachingTrajectory
+from participatie.domain.resident import ResidentTrajectory
+from participatie.projections.views import FactsView, POPOFactsView, SQLiteFactsView
+from participatie.recorders import POPOParticipationRecorder
+from participatie.stores import APP_NAME
+from participatie.transcodings import register_transcodings
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import ApplicationRecorder
+    from eventsourcing.postgres import PostgresFactory
+
+__all__ = ["AGGREGATE_CACHE_SIZE", "StoreApplication"]
+
+logger = logging.getLogger(__name__)
+
+#: How many trajectories each application keeps in memory (see StoreApplication).
+AGGREGATE_CACHE_SIZE = 1000
+
+
+def _state(aggregate: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
+
+
+class StoreApplication(Application[UUID]):
+    """The eventsourcing application underneath: persistence, transcoding, the vault's recorder,
+    and the hash chain over every stream."""
+
+    name = APP_NAME
+
+    def __init__(self, env: dict[str, str] | None = None, *, snapshot_interval: int = 0) -> None:
+        self.snapshot_interval = snapshot_interval
+        env = dict(env or {})
+        if snapshot_interval:
+            env["IS_SNAPSHOTTING_ENABLED"] = "y"
+        # Recently used trajectories stay in memory; each load still reads the events saved
+        # since (eventsourcing's fast-forward), so other processes' writes are never missed, and
+        # commands change a copy.
+        env.setdefault(self.AGGREGATE_CACHE_MAXSIZE, str(AGGREGATE_CACHE_SIZE))
+        env[self.AGGREGATE_CACHE_FASTFORWARD] = "y"
+        env[self.DEEPCOPY_FROM_AGGREGATE_CACHE] = "y"
+        super().__init__(env)
+        if isinstance(self.mapper, ChainMapper):
+            self.mapper.previous_lookup = self.stored_hash
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> Any:
+        # The chain mapper remembers the hashes of the events it encoded only once they are
+        # stored, so that a save that lost a race leaves no hash behind.
+        try:
+            recordings = super()._record(processing_event)
+        except BaseException:
+            if isinstance(self.mapper, ChainMapper):
+                self.mapper.not_saved()
+            raise
+        if isinstance(self.mapper, ChainMapper):
+            self.mapper.saved()
+        return recordings
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot a trajectory each time its version reaches a multiple of the interval."""
+        if self.snapshots is None or not self.snapshot_interval:
+            return
+        for event in processing_event.events:
+            if isinstance(event, ResidentTrajectory.Event | JobCoachingTrajectory.Event) and not (
+                event.originator_version % self.snapshot_interval
+            ):
+                # The events are committed: a snapshot that cannot be taken must not turn the
+                # command into a failure (a caller would retry it). Loads then read more events.
+                try:
+                    self.snapshot(event.originator_id, event.originator_version)
+                except Exception:
+                    logger.exception(
+                        "no snapshot of %s at version %s",
+                        event.originator_id,
+                        event.originator_version,
+                    )
+
+    def snapshot(self, aggregate_id: UUID, version: int) -> None:
+        """Store a snapshot of a trajectory at ``version``, from the snapshot before it."""
+        if self.snapshots is None:
+            return
+        previous = self.snapshot_covering(aggregate_id, as_of=None, known_at=None, lte=version)
+        events = list(
+            self.events.get(
+                aggregate_id,
+                gt=None if previous is None else previous.originator_version,
+                lte=version,
+            )
+        )
+        aggregate = replay(([] if previous is None else [previous]) + events)
+        if aggregate is None or aggregate.version != version:
+            return
+        # Another process may have taken the same snapshot: it is the same state.
+        with contextlib.suppress(IntegrityError):
+            self.snapshots.put([Snapshot.of(aggregate, events, previous=previous)])
+
+    def snapshot_covering(
+        self,
+        aggregate_id: UUID,
+        *,
+        as_of: date | None,
+        known_at: datetime | None,
+        lte: int | None = None,
+    ) -> Snapshot | None:
+        """The latest snapshot whose events all count as of ``as_of`` and known at ``known_at``."""
+        if self.snapshots is None:
+            return None
+        for found in self.snapshots.get(aggregate_id, desc=True, lte=lte):
+            if isinstance(found, Snapshot) and found.covers(as_of=as_of, known_at=known_at):
+                return found
+        return None
+
+    def check_snapshots(self, stream_id: UUID) -> list[str]:
+        """Problems with the stream's snapshots: each must equal a replay of its events."""
+        if self.snapshots is None:
+            return []
+        stored = self.snapshots.recorder.select_events(stream_id)
+        if not stored:
+            return []
+        events: list[Any] = list(self.events.get(stream_id))
+        aggregate: Any = None
+        applied = 0
+        occurred: date | None = None
+        recorded: datetime | None = None
+        problems = []
+        for record in stored:
+            version = record.originator_version
+            try:
+                snapshot: Any = self.snapshots.mapper.to_domain_event(record)
+                restored = snapshot.mutate(None)
+            except Exception as error:  # any failure to decode is the finding
+                problems.append(f"{stream_id}: snapshot v{version} does not decode ({error})")
+                continue
+            while applied < len(events) and events[applied].originator_version <= version:
+                event = events[applied]
+                aggregate = event.mutate(aggregate)
+                occurred = max(occurred or event.occurred_on, event.occurred_on)
+                recorded = max(recorded or event.timestamp, event.timestamp)
+                applied += 1
+            if (
+                aggregate is None
+                or aggregate.version != version
+                or _state(aggregate) != _state(restored)
+                or (snapshot.occurred_through, snapshot.recorded_through) != (occurred, recorded)
+            ):
+                problems.append(
+                    f"{stream_id}: snapshot v{version} does not match the stream's events"
+                )
+        return problems
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=ChainMapper)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        # Snapshots are not part of any chain: they are stored with a plain mapper.
+        plain: Mapper[UUID] = self.factory.mapper(transcoder=self.construct_transcoder())
+        if isinstance(self.factory, POPOFactory | SQLiteFactory):
+            recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        else:
+            from participatie.recorders_postgres import (  # noqa: PLC0415
+                PostgresSnapshotRecorder,
+            )
+
+            factory = cast("PostgresFactory", self.factory)
+            recorder = PostgresSnapshotRecorder(
+                factory.datastore, events_table_name=f"{self.name.lower()}_snapshots"
+            )
+            if factory.env_create_table():
+                recorder.create_table()
+        return self.factory.event_store(mapper=plain, recorder=recorder)
+
+    @contextlib.contextmanager
+    def new_events_signal(self, stop: threading.Event) -> Iterator[Callable[[float], object]]:
+        """A function that waits at most some seconds for new events, or for ``stop``.
+
+        On PostgreSQL it listens for the notification eventsourcing sends with every insert;
+        elsewhere it only waits.
+        """
+        channel = getattr(self.recorder, "channel_name", None)
+        datastore = getattr(self.recorder, "datastore", None)
+        if channel is None or datastore is None or not hasattr(datastore, "pool"):
+            yield stop.wait
+            return
+        from psycopg.sql import SQL, Identifier  # noqa: PLC0415
+
+        with datastore.get_connection() as conn:
+            conn.execute(SQL("LISTEN {}").format(Identifier(channel)))
+            try:
+
+                def wait(seconds: float) -> object:
+                    # Short waits, so that a stop is noticed soon.
+                    deadline = time.monotonic() + seconds
+                    while not stop.is_set() and time.monotonic() < deadline:
+                        for _ in conn.notifies(timeout=min(0.2, seconds), stop_after=1):
+                            return True
+                    return False
+
+                yield wait
+            finally:
+                conn.execute(SQL("UNLISTEN {}").format(Identifier(channel)))
+
+    def facts_view(self) -> FactsView:
+        """The outcomes projection's view in this store (made on first use)."""
+        view: FactsView | None = getattr(self, "_facts_view", None)
+        if view is None:
+            if isinstance(self.factory, POPOFactory):
+                view = POPOFactsView()
+            elif isinstance(self.factory, SQLiteFactory):
+                view = cast("FactsView", self.factory.tracking_recorder(SQLiteFactsView))
+            else:
+                from participatie.projections.views_postgres import (  # noqa: PLC0415
+                    PostgresFactsView,
+                )
+
+                view = cast("FactsView", self.factory.tracking_recorder(PostgresFactsView))
+            self._facts_view = view
+        return view
+
+    def stored_hash(self, originator_id: UUID | str, version: int) -> bytes | None:
+        """The chain hash of one stored event, read from the store."""
+        if isinstance(originator_id, str):
+            try:
+                originator_id = UUID(originator_id)
+            except ValueError:
+                return None
+        found = self.recorder.select_events(originator_id, lte=version, desc=True, limit=1)
+        if not found or found[0].originator_version != version:
+            return None
+        return split_state(found[0].state)[0]
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_transcodings(transcoder)
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        # The in-process factory has no recorder-topic setting; the others are set by stores.py.
+        if isinstance(self.factory, POPOFactory):
+            return POPOParticipationRecorder()
+        return super().construct_recorder()
