@@ -285,14 +285,13 @@ def history(
         day = _parse_date(as_of, "--as-of")
         moment = _parse_moment(known_at, "--known-at")
         with Participation.open(store) as participation:
-            entries = [
-                e
-                for e in participation.history(
-                    _resident_id(resident_id), by=_auditor(actor), purpose=purpose
-                )
-                if (day is None or e.occurred_on <= day)
-                and (moment is None or e.recorded_at <= moment)
-            ]
+            entries = participation.history(
+                _resident_id(resident_id),
+                by=_auditor(actor),
+                purpose=purpose,
+                as_of=day,
+                known_at=moment,
+            )
             if as_json:
                 print(json.dumps([e.to_dict() for e in entries], indent=2))
                 return
@@ -512,14 +511,9 @@ SuppressOption = Annotated[
 ]
 
 
-def _period(
-    participation: Participation, start: str | None, end: str | None, as_of: str | None
-) -> tuple[date, date, date | None]:
-    """The period asked for (default: 1 January to the reporting date) and the reporting date."""
-    reference = _parse_date(as_of, "--as-of")
-    last = _parse_date(end, "--to") or reference or participation.today()
-    first = _parse_date(start, "--from") or date(last.year, 1, 1)
-    return first, last, reference
+def _period(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """The period as given (the library fills in what is left out)."""
+    return _parse_date(start, "--from"), _parse_date(end, "--to")
 
 
 @app.command()
@@ -539,11 +533,13 @@ def stats(
     with _reported_errors():
         if output not in ("table", "json", "csv"):
             raise InvalidInput(f"--format is table, json or csv, not {output!r}")
+        period = _period(start, end)
+        reference = _parse_date(as_of, "--as-of")
         with Participation.open(store) as participation:
-            first, last, reference = _period(participation, start, end, as_of)
             report = participation.outcomes(
-                period=(first, last), municipality=municipality, target=target, as_of=reference
+                period=period, municipality=municipality, target=target, as_of=reference
             )
+        first, last = report.period
         data = report.to_dict(suppress_small_cells=suppress_small_cells)
         if output == "json":
             print(json.dumps(data, indent=2))
@@ -574,18 +570,19 @@ def report(
 ) -> None:
     """Write the outcome report of a period with charts, as one HTML file."""
     with _reported_errors():
+        period = _period(start, end)
+        reference = _parse_date(as_of, "--as-of")
         with Participation.open(store) as participation:
-            first, last, reference = _period(participation, start, end, as_of)
             page = html_report(
                 participation,
-                period=(first, last),
+                period=period,
                 municipality=municipality,
                 target=target,
                 as_of=reference,
                 suppress_small_cells=suppress_small_cells,
             )
         html_file.write_text(page, encoding="utf-8")
-        console.print(f"Wrote the report for {first} to {last} to {html_file}.")
+        console.print(f"Wrote the report to {html_file}.")
 
 
 def _flatten(data: object, prefix: str = "") -> list[tuple[str, object]]:

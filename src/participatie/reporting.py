@@ -60,16 +60,20 @@ def monthly_reports(
 def html_report(
     app: Participation,
     *,
-    period: tuple[date, date],
+    period: tuple[date | None, date | None] | None = None,
     municipality: str | None = None,
     target: int | None = None,
     as_of: date | None = None,
     suppress_small_cells: bool = False,
 ) -> str:
-    """A self-contained HTML page with the period's figures and charts (SVG inside)."""
+    """A self-contained HTML page with the period's figures and charts (SVG inside).
+
+    ``period`` as in :meth:`participatie.Participation.outcomes`; the page shows the period
+    counted."""
     plt = _pyplot()
     report = app.outcomes(period=period, municipality=municipality, target=target, as_of=as_of)
-    months = monthly_reports(app, period=period, municipality=municipality, as_of=as_of)
+    period = report.period
+    months = monthly_reports(app, period=report.period, municipality=municipality, as_of=as_of)
     suppress = suppress_small_cells
     charts = [
         ("Outflow by reason", _outflow_chart(plt, report, suppress)),
@@ -79,7 +83,7 @@ def html_report(
         ("Coaching hours per week, per month", _hours_chart(plt, months, suppress)),
     ]
     where = municipality or "all municipalities"
-    title = f"Outcomes: {where}, {period[0]} to {period[1]}"
+    title = f"Outcomes: {where}, {report.period[0]} to {report.period[1]}"
     rows = "\n".join(
         f"<tr><th>{html.escape(label.strip())}</th><td>{html.escape(value)}</td></tr>"
         for label, value in report.figure_rows(suppress_small_cells=suppress)

@@ -333,3 +333,16 @@ def test_report_writes_an_html_page_with_charts(tmp_path: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert text.count("<svg") == 5
     assert "23/50 (46%)" in text
+
+
+def test_stats_shows_the_period_counted_the_same_in_the_table_and_in_json(
+    tmp_path: Path,
+) -> None:
+    url, _ = demo_store(tmp_path)
+    asked = ("--from", "2019-01-01", "--to", "2019-12-31", "--as-of", "2019-06-30")
+    table = run("stats", "--store", url, "--municipality", "haaren", *asked, cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "2019-01-01 to 2019-06-30" in table.stdout
+    assert "2019-12-31" not in table.stdout
+    as_json = run("stats", "--store", url, "--format", "json", *asked, cwd=tmp_path)
+    assert json.loads(as_json.stdout)["period"] == ["2019-01-01", "2019-06-30"]

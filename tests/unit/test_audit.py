@@ -197,3 +197,19 @@ def test_a_save_that_lost_a_race_leaves_the_chain_intact(app: Participation) -> 
     events.save(third)
     assert third.version == 4
     assert app.verify(rid).ok
+
+
+def test_history_as_of_a_date_and_known_at_a_moment_keeps_only_what_counted_then(
+    app: Participation,
+) -> None:
+    rid = register_with_intake(app, on=date(2019, 1, 8))
+    app.record_conversation(rid, happiness=6, on=date(2019, 2, 1), by=COACH)
+    everything = app.history(rid, by=AUDITOR)
+    early = app.history(rid, by=AUDITOR, as_of=date(2019, 1, 31))
+    assert [e.event for e in early] == ["Registered", "IntakeHeld"]
+    first_recorded = everything[0].recorded_at
+    assert [e.event for e in app.history(rid, by=AUDITOR, known_at=first_recorded)] == [
+        "Registered"
+    ]
+    with pytest.raises(InvalidInput):
+        app.history(rid, by=AUDITOR, known_at=datetime(2019, 1, 1))

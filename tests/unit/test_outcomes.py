@@ -348,3 +348,57 @@ def test_a_report_with_nothing_to_catch_up_reads_no_resident_lookups(
     register_with_intake(app)
     assert haaren(app).reach == first.reach + 1
     assert lookups == 1
+
+
+# The period a report counts.
+
+
+def test_a_report_counts_the_period_up_to_the_reporting_date_and_says_so(
+    app: Participation,
+) -> None:
+    record_haaren_2019(app)
+    report = app.outcomes(period=YEAR_2019, municipality="haaren", as_of=date(2019, 6, 30))
+    assert report.period == (date(2019, 1, 1), date(2019, 6, 30))
+    assert report.to_dict()["period"] == ["2019-01-01", "2019-06-30"]
+
+
+def test_a_period_given_by_its_first_or_last_day_alone_is_completed() -> None:
+    from participatie.service.statistics import reporting_period  # noqa: PLC0415
+
+    today = date(2026, 11, 24)
+    assert reporting_period((date(2019, 3, 1), None), as_of=None, today=today) == (
+        date(2019, 3, 1),
+        today,
+    )
+    assert reporting_period((None, date(2019, 6, 30)), as_of=None, today=today) == (
+        date(2019, 1, 1),
+        date(2019, 6, 30),
+    )
+    assert reporting_period(None, as_of=date(2019, 6, 30), today=today) == (
+        date(2019, 1, 1),
+        date(2019, 6, 30),
+    )
+
+
+def test_a_period_that_ends_in_the_future_is_counted_up_to_today(app: Participation) -> None:
+    register_with_intake(app)
+    today = app.today()
+    report = app.outcomes(period=(date(2019, 1, 1), date(2099, 1, 1)))
+    assert report.period == (date(2019, 1, 1), today)
+
+
+@pytest.mark.parametrize(
+    "period",
+    [date(2019, 1, 1), (date(2019, 1, 1),), "2019", (date(2019, 1, 1), "2019-12-31")],
+    ids=["a date", "one day", "text", "text as a day"],
+)
+def test_a_period_that_is_not_a_pair_of_days_is_invalid_input(
+    app: Participation, period: Any
+) -> None:
+    with pytest.raises(InvalidInput, match="period"):
+        app.outcomes(period=period)
+
+
+def test_a_report_as_of_a_day_after_today_is_invalid_input(app: Participation) -> None:
+    with pytest.raises(InvalidInput, match="after today"):
+        app.outcomes(as_of=date(9999, 12, 31))

@@ -14,7 +14,7 @@ from eventsourcing.utils import get_topic
 from participatie.audit.access import AccessEntry, AccessKind, AccessLog, access_log_id
 from participatie.audit.chain import Verification, verify_stream
 from participatie.audit.export import check_export, export_document
-from participatie.audit.history import HistoryEntry
+from participatie.audit.history import HistoryEntry, check_moments
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import Actor
@@ -59,14 +59,29 @@ class AuditQueries(Room):
         return self._core.as_of(JobCoachingTrajectory, coaching_id, as_of=as_of, known_at=known_at)
 
     def history(
-        self, resident_id: UUID, *, by: Actor, purpose: str = NOT_STATED
+        self,
+        resident_id: UUID,
+        *,
+        by: Actor,
+        purpose: str = NOT_STATED,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
     ) -> list[HistoryEntry]:
         """Everything recorded about a resident, across the resident trajectory and all of the
         resident's job coaching, in recorded order. Contains no personal data. The read is
-        recorded in the resident's access log."""
+        recorded in the resident's access log.
+
+        ``as_of`` keeps only what had happened by that business date, ``known_at`` only what
+        had been recorded by then (both inclusive, as in :meth:`resident`)."""
+        check_moments(as_of, known_at)
         entries = self._history(resident_id, by, Action.READ_HISTORY)
         self._core.log_access(as_uuid(resident_id), by, AccessKind.HISTORY, purpose)
-        return entries
+        return [
+            entry
+            for entry in entries
+            if (as_of is None or entry.occurred_on <= as_of)
+            and (known_at is None or entry.recorded_at <= known_at)
+        ]
 
     def access_log(self, resident_id: UUID, *, by: Actor) -> tuple[AccessEntry, ...]:
         """Who read the resident's personal data, history or file, when and why."""

@@ -23,7 +23,7 @@ class Statistics(Room):
     def outcomes(
         self,
         *,
-        period: tuple[date, date] | None = None,
+        period: tuple[date | None, date | None] | None = None,
         municipality: str | None = None,
         target: int | None = None,
         as_of: date | None = None,
@@ -33,30 +33,23 @@ class Statistics(Room):
 
         The outcomes view first catches up with the end of the event log, so the effect of every
         command is visible. ``as_of`` counts only what had happened by that business date,
-        ``known_at`` only what had been recorded by then. Without a period: the calendar year up
-        to ``as_of`` (or today). ``target`` is the reach the municipality aimed for.
+        ``known_at`` only what had been recorded by then. ``target`` is the reach the
+        municipality aimed for.
+
+        The period ends on its last day, or on the reporting date (``as_of``, or else today)
+        when that comes first or no last day is given; it starts on its first day, or else on
+        1 January of the year it ends in. ``report.period`` is the period counted.
         """
         check_moments(as_of, known_at)
-        reference = as_of or self._core.today()
-        start, end = period if period is not None else (date(reference.year, 1, 1), reference)
-        for day in (start, end):
-            business_date(day, field="period")
-        if start > end:
-            raise InvalidInput(f"the period starts ({start}) after it ends ({end})")
+        start, end = reporting_period(period, as_of=as_of, today=self._core.today())
         if target is not None and (
             isinstance(target, bool) or not isinstance(target, int) or target < 1
         ):
             raise InvalidInput(f"target must be a whole number above 0, or None, not {target!r}")
-        end = min(end, reference) if as_of else end  # reference is as_of then
         # Nothing that happened after the period's end (so after as_of) counts, nor what was
         # recorded after known_at: the view leaves those facts out.
         facts = self._core.current_facts(municipality, through=end, known_at=known_at)
-        return compute(
-            facts,
-            period=(start, end),
-            municipality=municipality,
-            target=target,
-        )
+        return compute(facts, period=(start, end), municipality=municipality, target=target)
 
     def project(
         self,
@@ -96,3 +89,25 @@ class Statistics(Room):
             return catch_up(self._core.store, view, progress=progress)
         finally:
             view.create_indexes()
+
+
+def reporting_period(period: object, *, as_of: date | None, today: date) -> tuple[date, date]:
+    """The period a report counts: see :meth:`Statistics.outcomes`."""
+    if period is None:
+        period = (None, None)
+    if not isinstance(period, tuple | list) or len(period) != 2:
+        raise InvalidInput(
+            f"period is a pair (first day, last day), either of them None, not {period!r}"
+        )
+    first, last = (None if day is None else business_date(day, field="period") for day in period)
+    if as_of is not None and as_of > today:
+        raise InvalidInput(f"as_of ({as_of}) is after today ({today}): nothing is known yet")
+    reference = as_of or today
+    end = reference if last is None else min(last, reference)
+    start = date(end.year, 1, 1) if first is None else first
+    if start > end:
+        raise InvalidInput(
+            f"the period starts ({start}) after it ends ({end}"
+            + (")" if last is not None and end == last else ", the reporting date)")
+        )
+    return start, end
