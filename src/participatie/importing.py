@@ -515,7 +515,7 @@ def import_records(
     transaction; ``progress`` is called with the number of records handled after each batch."""
     if batch_size < 1:
         raise InvalidInput(f"batch_size must be at least 1, not {batch_size}")
-    importer = _Importer(app=app, imports=core_of(app).store.recorder)  # type: ignore[arg-type]
+    importer = _Importer(app=app, imports=core_of(app).store.participation_recorder)
     for batch in _batches(_runs(records), batch_size):
         importer.flush(batch)
         if progress is not None:

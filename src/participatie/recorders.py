@@ -26,6 +26,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from participatie.persistence.base import ParticipationRecorder
 from participatie.privacy.vault import SealedRecord
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def _id_text(originator_id: UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
-class POPOParticipationRecorder(POPOApplicationRecorder):
+class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
     """The in-process recorder (``memory://``) with a vault kept in dictionaries."""
 
     def __init__(self) -> None:
@@ -177,7 +178,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder):
             return len(changed)
 
 
-class SQLiteParticipationRecorder(SQLiteApplicationRecorder):
+class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecorder):
     """The SQLite recorder with the vault table in the same database file."""
 
     def construct_create_table_statements(self) -> list[str]:

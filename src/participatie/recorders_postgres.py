@@ -18,6 +18,7 @@ from eventsourcing.postgres import (
 from psycopg.errors import DuplicateObject
 from psycopg.sql import SQL, Composed, Identifier
 
+from participatie.persistence.base import ParticipationRecorder
 from participatie.recorders import (
     CHAIN_HEADS_TABLE,
     IMPORTS_TABLE,
@@ -65,7 +66,9 @@ class PostgresSnapshotRecorder(_CreatesTablesOneAtATime):
     """eventsourcing's aggregate recorder for snapshots, safe when processes start together."""
 
 
-class PostgresParticipationRecorder(_CreatesTablesOneAtATime, PostgresApplicationRecorder):
+class PostgresParticipationRecorder(
+    _CreatesTablesOneAtATime, PostgresApplicationRecorder, ParticipationRecorder
+):
     """PostgreSQL recorder whose vault rows commit in the same transaction as the events.
 
     The rows are written before eventsourcing takes its table lock, inside the same transaction.

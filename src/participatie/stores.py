@@ -104,7 +104,7 @@ def parse_store_url(url: str | None = None) -> StoreConfig:
             raise ConfigurationError(f"the in-process store is just 'memory://', not {display!r}")
         return StoreConfig(
             kind="memory",
-            settings={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+            settings={"PERSISTENCE_MODULE": "participatie.persistence.memory:MemoryStoreFactory"},
             display_url=display,
         )
     if scheme == "sqlite":
@@ -132,9 +132,8 @@ def _sqlite(netloc: str, path: str, query: str, display: str) -> StoreConfig:
     return StoreConfig(
         kind="sqlite",
         settings={
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "participatie.persistence.sqlite:SQLiteStoreFactory",
             "SQLITE_DBNAME": str(db_path),
-            "APPLICATION_RECORDER_TOPIC": ("participatie.recorders:SQLiteParticipationRecorder"),
         },
         display_url=display,
         sqlite_path=db_path,
@@ -157,7 +156,7 @@ def _postgresql(url: str, display: str) -> StoreConfig:
             f"PostgreSQL URL {display!r} has unknown options {unknown}; only 'schema' is supported"
         )
     settings = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "participatie.persistence.postgres:PostgresStoreFactory",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parts.hostname,
         "POSTGRES_PORT": str(parts.port or 5432),
@@ -166,9 +165,6 @@ def _postgresql(url: str, display: str) -> StoreConfig:
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "5",
         "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-        "APPLICATION_RECORDER_TOPIC": (
-            "participatie.recorders_postgres:PostgresParticipationRecorder"
-        ),
     }
     if "schema" in query:
         schema = query["schema"][-1]

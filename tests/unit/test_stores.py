@@ -13,7 +13,10 @@ from participatie.stores import parse_store_url, resolve_secret
 def test_memory_url_selects_the_in_process_store() -> None:
     config = parse_store_url("memory://")
     assert config.kind == "memory"
-    assert config.env["PARTICIPATION_PERSISTENCE_MODULE"] == "eventsourcing.popo"
+    assert (
+        config.env["PARTICIPATION_PERSISTENCE_MODULE"]
+        == "participatie.persistence.memory:MemoryStoreFactory"
+    )
 
 
 @pytest.mark.parametrize(
@@ -33,7 +36,10 @@ def test_sqlite_urls_name_a_relative_or_absolute_file(url: str, path: str) -> No
 def test_postgresql_url_becomes_eventsourcing_settings() -> None:
     config = parse_store_url("postgresql://me:s3cret@db.example:6543/trajecten?schema=haaren")
     env = config.env
-    assert env["PARTICIPATION_PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert (
+        env["PARTICIPATION_PERSISTENCE_MODULE"]
+        == "participatie.persistence.postgres:PostgresStoreFactory"
+    )
     assert env["PARTICIPATION_POSTGRES_HOST"] == "db.example"
     assert env["PARTICIPATION_POSTGRES_PORT"] == "6543"
     assert env["PARTICIPATION_POSTGRES_USER"] == "me"

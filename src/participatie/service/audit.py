@@ -111,7 +111,7 @@ class AuditQueries(Room):
         generated it and when, counts, chain heads and a content hash. See :meth:`check_export`.
         The export is recorded in the resident's access log."""
         rid = as_uuid(resident_id)
-        heads = self._core.store.recorder.chain_heads()  # type: ignore[attr-defined]
+        heads = self._core.store.participation_recorder.chain_heads()
         entries = [
             entry
             for entry in self._history(rid, by, Action.EXPORT)
@@ -149,7 +149,7 @@ class AuditQueries(Room):
         Finds changed, deleted, reordered and inserted events and streams that lost their newest
         events. With ``strict=True`` a problem raises :class:`TamperDetected`.
         """
-        heads = self._core.store.recorder.chain_heads()  # type: ignore[attr-defined]
+        heads = self._core.store.participation_recorder.chain_heads()
         if resident_id is None:
             stream_ids = set(heads) | {str(i) for i in self._core.stream_ids()}
         else:

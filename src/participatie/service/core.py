@@ -100,13 +100,7 @@ class Core:
         self.clock = clock
         self.permissions = permissions
         self.store_url = store_url
-        vault = store.recorder
-        if not all(hasattr(vault, name) for name in ("vault_get", "vault_find")):
-            raise ConfigurationError(
-                f"the store {store_url} has no personal-data vault: its recorder "
-                f"{type(vault).__name__} is not one of participatie's recorders"
-            )
-        self.vault: VaultStorage = vault  # type: ignore[assignment]
+        self.vault: VaultStorage = store.participation_recorder
         self.open_batch: Batch | None = None
 
     # Time and permission.

@@ -6,30 +6,24 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper
-from eventsourcing.popo import POPOFactory
-from eventsourcing.sqlite import SQLiteFactory
 
 from participatie.audit.chain import ChainMapper, split_state
 from participatie.audit.history import replay
 from participatie.audit.snapshots import Snapshot
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.resident import ResidentTrajectory
-from participatie.projections.views import FactsView, POPOFactsView, SQLiteFactsView
-from participatie.recorders import POPOParticipationRecorder
+from participatie.errors import ConfigurationError
+from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
+from participatie.projections.views import FactsView
 from participatie.stores import APP_NAME
 from participatie.transcodings import register_transcodings
-
-if TYPE_CHECKING:
-    from eventsourcing.persistence import ApplicationRecorder
-    from eventsourcing.postgres import PostgresFactory
 
 __all__ = ["AGGREGATE_CACHE_SIZE", "StoreApplication"]
 
@@ -175,66 +169,46 @@ class StoreApplication(Application[UUID]):
     def construct_snapshot_store(self) -> EventStore[UUID]:
         # Snapshots are not part of any chain: they are stored with a plain mapper.
         plain: Mapper[UUID] = self.factory.mapper(transcoder=self.construct_transcoder())
-        if isinstance(self.factory, POPOFactory | SQLiteFactory):
-            recorder = self.factory.aggregate_recorder(purpose="snapshots")
-        else:
-            from participatie.recorders_postgres import (  # noqa: PLC0415
-                PostgresSnapshotRecorder,
-            )
-
-            factory = cast("PostgresFactory", self.factory)
-            recorder = PostgresSnapshotRecorder(
-                factory.datastore, events_table_name=f"{self.name.lower()}_snapshots"
-            )
-            if factory.env_create_table():
-                recorder.create_table()
+        recorder = self.store_factory.snapshot_recorder(self.name)
         return self.factory.event_store(mapper=plain, recorder=recorder)
 
-    @contextlib.contextmanager
-    def new_events_signal(self, stop: threading.Event) -> Iterator[Callable[[float], object]]:
+    @property
+    def participation_recorder(self) -> ParticipationRecorder:
+        """The application recorder, with the vault, import sources and chain heads."""
+        recorder = self.recorder
+        if not isinstance(recorder, ParticipationRecorder):
+            raise ConfigurationError(
+                f"the store's recorder {type(recorder).__name__} is not one of participatie's "
+                "recorders: it keeps no personal-data vault"
+            )
+        return recorder
+
+    @property
+    def store_factory(self) -> ParticipationFactory:
+        """The store's factory (one per kind of store, chosen by the store URL)."""
+        factory = self.factory
+        if not isinstance(factory, ParticipationFactory):
+            raise ConfigurationError(
+                f"the persistence module {type(factory).__name__} is not one of participatie's "
+                "stores; open the store with a memory://, sqlite:// or postgresql:// URL"
+            )
+        return factory
+
+    def new_events_signal(
+        self, stop: threading.Event
+    ) -> contextlib.AbstractContextManager[Callable[[float], object]]:
         """A function that waits at most some seconds for new events, or for ``stop``.
 
         On PostgreSQL it listens for the notification eventsourcing sends with every insert;
         elsewhere it only waits.
         """
-        channel = getattr(self.recorder, "channel_name", None)
-        datastore = getattr(self.recorder, "datastore", None)
-        if channel is None or datastore is None or not hasattr(datastore, "pool"):
-            yield stop.wait
-            return
-        from psycopg.sql import SQL, Identifier  # noqa: PLC0415
-
-        with datastore.get_connection() as conn:
-            conn.execute(SQL("LISTEN {}").format(Identifier(channel)))
-            try:
-
-                def wait(seconds: float) -> object:
-                    # Short waits, so that a stop is noticed soon.
-                    deadline = time.monotonic() + seconds
-                    while not stop.is_set() and time.monotonic() < deadline:
-                        for _ in conn.notifies(timeout=min(0.2, seconds), stop_after=1):
-                            return True
-                    return False
-
-                yield wait
-            finally:
-                conn.execute(SQL("UNLISTEN {}").format(Identifier(channel)))
+        return self.store_factory.new_events_signal(self.recorder, stop)
 
     def facts_view(self) -> FactsView:
         """The outcomes projection's view in this store (made on first use)."""
         view: FactsView | None = getattr(self, "_facts_view", None)
         if view is None:
-            if isinstance(self.factory, POPOFactory):
-                view = POPOFactsView()
-            elif isinstance(self.factory, SQLiteFactory):
-                view = cast("FactsView", self.factory.tracking_recorder(SQLiteFactsView))
-            else:
-                from participatie.projections.views_postgres import (  # noqa: PLC0415
-                    PostgresFactsView,
-                )
-
-                view = cast("FactsView", self.factory.tracking_recorder(PostgresFactsView))
-            self._facts_view = view
+            view = self._facts_view = self.store_factory.facts_view()
         return view
 
     def stored_hash(self, originator_id: UUID | str, version: int) -> bytes | None:
@@ -252,9 +226,3 @@ class StoreApplication(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_transcodings(transcoder)
-
-    def construct_recorder(self) -> ApplicationRecorder:
-        # The in-process factory has no recorder-topic setting; the others are set by stores.py.
-        if isinstance(self.factory, POPOFactory):
-            return POPOParticipationRecorder()
-        return super().construct_recorder()

@@ -1,0 +1,80 @@
+"""What every store provides beyond eventsourcing's own: the abstract recorder and factory."""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
+
+if TYPE_CHECKING:
+    from participatie.privacy.vault import SealedRecord
+    from participatie.projections.views import FactsView
+
+__all__ = ["ParticipationFactory", "ParticipationRecorder"]
+
+
+class ParticipationRecorder(ApplicationRecorder, abc.ABC):
+    """An application recorder that also keeps, in the same transaction as the events, the
+    personal-data vault (``vault_records=``, ``vault_erasures=``), the source ids of imported
+    records (``import_sources=``) and each stream's chain head (see :mod:`participatie.recorders`
+    for the tables)."""
+
+    @abc.abstractmethod
+    def vault_get(self, resident_id: UUID) -> SealedRecord | None:
+        """The resident's sealed record, or None."""
+
+    @abc.abstractmethod
+    def vault_find(self, bsn_hash: bytes) -> UUID | None:
+        """The resident whose record has this keyed BSN hash, or None."""
+
+    @abc.abstractmethod
+    def vault_stale(self, key_id: str, after: UUID | None, limit: int) -> list[SealedRecord]:
+        """Up to ``limit`` records not sealed under ``key_id``, by resident id after ``after``."""
+
+    @abc.abstractmethod
+    def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
+        """Replace each old record by its new one where the old is unchanged; return how many."""
+
+    @abc.abstractmethod
+    def chain_heads(self) -> dict[str, tuple[int, bytes]]:
+        """Each stream's last version and chain hash, by stream id."""
+
+    @abc.abstractmethod
+    def imported_sources(self, source_ids: Sequence[str]) -> dict[str, tuple[UUID, UUID]]:
+        """Of these source ids, those imported before: (resident id, stream id) each."""
+
+    @abc.abstractmethod
+    def imported_resident(self, resident_key: str) -> UUID | None:
+        """The resident imported under an earlier system's key, or None."""
+
+
+class ParticipationFactory(abc.ABC):
+    """What a store's eventsourcing ``InfrastructureFactory`` adds for participatie."""
+
+    @abc.abstractmethod
+    def participation_recorder(self) -> ParticipationRecorder:
+        """The application recorder (the factory's ``application_recorder()`` returns it)."""
+
+    @abc.abstractmethod
+    def snapshot_recorder(self, application_name: str) -> AggregateRecorder:
+        """The recorder of the snapshot store."""
+
+    @abc.abstractmethod
+    def facts_view(self) -> FactsView:
+        """The outcomes projection's view, in the same store."""
+
+    @contextlib.contextmanager
+    def new_events_signal(
+        self, recorder: ApplicationRecorder, stop: threading.Event
+    ) -> Iterator[Callable[[float], object]]:
+        """A function that waits at most some seconds for new events, or for ``stop``.
+
+        A store without notifications only waits (PostgreSQL listens, see its factory).
+        """
+        del recorder
+        yield stop.wait

@@ -1,0 +1,31 @@
+"""The in-process store (``memory://``): eventsourcing's POPO persistence."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
+from eventsourcing.popo import POPOFactory
+
+from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
+from participatie.projections.views import FactsView, POPOFactsView
+from participatie.recorders import POPOParticipationRecorder
+
+__all__ = ["MemoryStoreFactory"]
+
+
+class MemoryStoreFactory(POPOFactory, ParticipationFactory):
+    """eventsourcing's POPO factory with participatie's recorder and view."""
+
+    def application_recorder(self) -> ApplicationRecorder:
+        return self.participation_recorder()
+
+    def participation_recorder(self) -> ParticipationRecorder:
+        return POPOParticipationRecorder()
+
+    def snapshot_recorder(self, application_name: str) -> AggregateRecorder:
+        del application_name
+        return self.aggregate_recorder(purpose="snapshots")
+
+    def facts_view(self) -> FactsView:
+        return cast("FactsView", POPOFactsView())

@@ -1,0 +1,66 @@
+"""PostgreSQL: eventsourcing's PostgreSQL persistence with participatie's tables beside, and
+LISTEN/NOTIFY to follow new events (needs the ``postgres`` extra)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import cast
+
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
+from eventsourcing.postgres import PostgresFactory
+from psycopg.sql import SQL, Identifier
+
+from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
+from participatie.projections.views import FactsView
+from participatie.projections.views_postgres import PostgresFactsView
+from participatie.recorders_postgres import PostgresParticipationRecorder, PostgresSnapshotRecorder
+
+__all__ = ["PostgresStoreFactory"]
+
+
+class PostgresStoreFactory(PostgresFactory, ParticipationFactory):
+    """eventsourcing's PostgreSQL factory with participatie's recorders and view."""
+
+    application_recorder_class = PostgresParticipationRecorder
+
+    def participation_recorder(self) -> ParticipationRecorder:
+        return cast("ParticipationRecorder", self.application_recorder())
+
+    def snapshot_recorder(self, application_name: str) -> AggregateRecorder:
+        recorder = PostgresSnapshotRecorder(
+            self.datastore, events_table_name=f"{application_name.lower()}_snapshots"
+        )
+        if self.env_create_table():
+            recorder.create_table()
+        return recorder
+
+    def facts_view(self) -> FactsView:
+        return cast("FactsView", self.tracking_recorder(PostgresFactsView))
+
+    @contextlib.contextmanager
+    def new_events_signal(
+        self, recorder: ApplicationRecorder, stop: threading.Event
+    ) -> Iterator[Callable[[float], object]]:
+        """Listen for the notification eventsourcing sends with every insert."""
+        channel = getattr(recorder, "channel_name", None)
+        if channel is None:
+            yield stop.wait
+            return
+        with self.datastore.get_connection() as conn:
+            conn.execute(SQL("LISTEN {}").format(Identifier(channel)))
+            try:
+
+                def wait(seconds: float) -> object:
+                    # Short waits, so that a stop is noticed soon.
+                    deadline = time.monotonic() + seconds
+                    while not stop.is_set() and time.monotonic() < deadline:
+                        for _ in conn.notifies(timeout=min(0.2, seconds), stop_after=1):
+                            return True
+                    return False
+
+                yield wait
+            finally:
+                conn.execute(SQL("UNLISTEN {}").format(Identifier(channel)))

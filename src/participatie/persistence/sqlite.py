@@ -1,0 +1,30 @@
+"""A SQLite file: eventsourcing's SQLite persistence with participatie's tables beside."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from eventsourcing.persistence import AggregateRecorder
+from eventsourcing.sqlite import SQLiteFactory
+
+from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
+from participatie.projections.views import FactsView, SQLiteFactsView
+from participatie.recorders import SQLiteParticipationRecorder
+
+__all__ = ["SQLiteStoreFactory"]
+
+
+class SQLiteStoreFactory(SQLiteFactory, ParticipationFactory):
+    """eventsourcing's SQLite factory with participatie's recorder and view."""
+
+    application_recorder_class = SQLiteParticipationRecorder
+
+    def participation_recorder(self) -> ParticipationRecorder:
+        return cast("ParticipationRecorder", self.application_recorder())
+
+    def snapshot_recorder(self, application_name: str) -> AggregateRecorder:
+        del application_name
+        return self.aggregate_recorder(purpose="snapshots")
+
+    def facts_view(self) -> FactsView:
+        return cast("FactsView", self.tracking_recorder(SQLiteFactsView))
