@@ -31,6 +31,7 @@ from participatie.service.privacy import PrivacyOperations, file_involved_a_stat
 from participatie.service.residents import ResidentCommands
 from participatie.service.statistics import Statistics
 from participatie.service.store import StoreApplication
+from participatie.service.tamper import TamperEvidence
 from participatie.stores import parse_store_url, resolve_previous_secrets, resolve_secret
 
 __all__ = [
@@ -53,7 +54,7 @@ def _system_clock() -> datetime:
 
 
 class Participation(
-    ResidentCommands, CoachingCommands, AuditQueries, PrivacyOperations, Statistics
+    ResidentCommands, CoachingCommands, AuditQueries, TamperEvidence, PrivacyOperations, Statistics
 ):
     """Record the coaching of residents towards work, and read it back.
 

@@ -22,17 +22,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
 from participatie.persistence.base import ParticipationRecorder
 from participatie.privacy.vault import SealedRecord
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventsourcing.persistence import StoredEvent
 
 __all__ = [
     "CHAIN_HEADS_TABLE",
@@ -88,6 +88,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
         self._heads: dict[str, tuple[int, bytes]] = {}
         self._imports: dict[str, tuple[str, UUID, UUID]] = {}
         self._imported_residents: dict[str, UUID] = {}
+        self._ledger: list[LedgerRow] = []
 
     def _insert_events(
         self,
@@ -113,6 +114,9 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
                     msg = "vault BSN hash exists"
                     raise IntegrityError(msg)
             notification_ids = super()._insert_events(stored_events, **kwargs)
+            if notification_ids:
+                tail = self._ledger[-1].running_hash if self._ledger else None
+                self._ledger += ledger_rows(tail, notification_ids, stored_events)
             for record in vault_records:
                 self._vault[record.resident_id] = record
                 if record.bsn_hash is not None:
@@ -158,6 +162,31 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
                 key=lambda r: r.resident_id,
             )
         return [r for r in stale if after is None or r.resident_id > after][:limit]
+
+    def vault_rows(self, after: UUID | None, limit: int) -> list[SealedRecord]:
+        with self._database_lock:
+            rows = sorted(self._vault.values(), key=lambda r: r.resident_id)
+        return [r for r in rows if after is None or r.resident_id > after][:limit]
+
+    def ledger_select(self, after: int, limit: int) -> list[LedgerRow]:
+        with self._database_lock:
+            return [row for row in self._ledger if row.position > after][:limit]
+
+    def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:
+        wanted = set(stream_ids)
+        with self._database_lock:
+            return [row for row in self._ledger if row.stream_id in wanted]
+
+    def ledger_backfill(self, limit: int) -> int:
+        with self._database_lock:
+            if any(not row.backfilled for row in self._ledger):
+                return 0
+            done = len(self._ledger)
+            events = self._stored_events[done : done + limit]
+            tail = self._ledger[-1].running_hash if self._ledger else None
+            positions = range(done + 1, done + len(events) + 1)
+            self._ledger += ledger_rows(tail, positions, events, backfilled=True)
+            return len(events)
 
     def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
         with self._database_lock:
@@ -208,6 +237,18 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
             "version INTEGER NOT NULL, "
             "head BLOB NOT NULL)"
         )
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} ("
+            "position INTEGER PRIMARY KEY, "
+            "originator_id TEXT NOT NULL, "
+            "version INTEGER NOT NULL, "
+            "event_hash BLOB NOT NULL, "
+            "running_hash BLOB NOT NULL, "
+            "backfilled INTEGER NOT NULL DEFAULT 0)"
+        )
+        statements.append(
+            f"CREATE INDEX IF NOT EXISTS {LEDGER_TABLE}_stream ON {LEDGER_TABLE} (originator_id)"
+        )
         return statements
 
     def _insert_events(
@@ -243,6 +284,10 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
                 ),
             )
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        if notification_ids:
+            self._append_ledger(
+                c, ledger_rows(self._ledger_tail(c), notification_ids, stored_events)
+            )
         c.executemany(
             f"INSERT INTO {CHAIN_HEADS_TABLE} (originator_id, version, head) "  # noqa: S608
             "VALUES (?, ?, ?) ON CONFLICT (originator_id) DO UPDATE "
@@ -253,6 +298,96 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
             ],
         )
         return notification_ids
+
+    @staticmethod
+    def _ledger_tail(c: SQLiteCursor) -> bytes | None:
+        c.execute(
+            f"SELECT running_hash FROM {LEDGER_TABLE} ORDER BY position DESC LIMIT 1"  # noqa: S608
+        )
+        row = c.fetchone()
+        return None if row is None else bytes(row["running_hash"])
+
+    @staticmethod
+    def _append_ledger(c: SQLiteCursor, rows: Sequence[LedgerRow]) -> None:
+        c.executemany(
+            f"INSERT INTO {LEDGER_TABLE} "  # noqa: S608
+            "(position, originator_id, version, event_hash, running_hash, backfilled) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    row.position,
+                    row.stream_id.hex,
+                    row.version,
+                    row.event_hash,
+                    row.running_hash,
+                    int(row.backfilled),
+                )
+                for row in rows
+            ],
+        )
+
+    @staticmethod
+    def _ledger_row(row: Any) -> LedgerRow:
+        return LedgerRow(
+            position=row["position"],
+            stream_id=UUID(row["originator_id"]),
+            version=row["version"],
+            event_hash=bytes(row["event_hash"]),
+            running_hash=bytes(row["running_hash"]),
+            backfilled=bool(row["backfilled"]),
+        )
+
+    def ledger_select(self, after: int, limit: int) -> list[LedgerRow]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {LEDGER_TABLE} WHERE position > ? "  # noqa: S608
+                "ORDER BY position LIMIT ?",
+                (after, limit),
+            )
+            return [self._ledger_row(row) for row in c.fetchall()]
+
+    def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:
+        rows: list[LedgerRow] = []
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(stream_ids), 500):
+                chunk = [stream_id.hex for stream_id in stream_ids[start : start + 500]]
+                c.execute(
+                    f"SELECT * FROM {LEDGER_TABLE} "  # noqa: S608
+                    f"WHERE originator_id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                rows += [self._ledger_row(row) for row in c.fetchall()]
+        return sorted(rows, key=lambda row: row.position)
+
+    def ledger_backfill(self, limit: int) -> int:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"SELECT max(position) AS last, "  # noqa: S608
+                f"coalesce(sum(1 - backfilled), 0) AS written FROM {LEDGER_TABLE}"
+            )
+            found = c.fetchone()
+            if found["written"]:
+                return 0  # the ledger is written with the events: nothing to make up
+            c.execute(
+                f"SELECT rowid, * FROM {self.events_table_name} "  # noqa: S608
+                "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (found["last"] or 0, limit),
+            )
+            rows = c.fetchall()
+            if rows:
+                stored = [
+                    StoredEvent(
+                        originator_id=self.convert_originator_id(row["originator_id"]),
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                    for row in rows
+                ]
+                positions = [row["rowid"] for row in rows]
+                made = ledger_rows(self._ledger_tail(c), positions, stored, backfilled=True)
+                self._append_ledger(c, made)
+            return len(rows)
 
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
         """Every stream's head: last version and its chain hash, keyed by the stream id text."""
@@ -321,6 +456,16 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
                 f"SELECT * FROM {VAULT_TABLE} "  # noqa: S608
                 "WHERE key_id <> ? AND resident_id > ? ORDER BY resident_id LIMIT ?",
                 (key_id, "" if after is None else after.hex, limit),
+            )
+            rows = c.fetchall()
+        return [_record_from_row(row) for row in rows]
+
+    def vault_rows(self, after: UUID | None, limit: int) -> list[SealedRecord]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {VAULT_TABLE} "  # noqa: S608
+                "WHERE resident_id > ? ORDER BY resident_id LIMIT ?",
+                ("" if after is None else after.hex, limit),
             )
             rows = c.fetchall()
         return [_record_from_row(row) for row in rows]

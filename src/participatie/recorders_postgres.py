@@ -10,6 +10,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -18,6 +19,7 @@ from eventsourcing.postgres import (
 from psycopg.errors import DuplicateObject
 from psycopg.sql import SQL, Composed, Identifier
 
+from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
 from participatie.persistence.base import ParticipationRecorder
 from participatie.recorders import (
     CHAIN_HEADS_TABLE,
@@ -30,7 +32,6 @@ from participatie.recorders import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventsourcing.persistence import StoredEvent
     from psycopg import Cursor
     from psycopg.rows import DictRow
 
@@ -142,6 +143,52 @@ class PostgresParticipationRecorder(
         self._heads_select = SQL("SELECT * FROM {schema}.{heads}").format(
             schema=schema, heads=heads
         )
+        ledger = Identifier(LEDGER_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{ledger} ("
+                "position bigint PRIMARY KEY, "
+                "originator_id uuid NOT NULL, "
+                "version bigint NOT NULL, "
+                "event_hash bytea NOT NULL, "
+                "running_hash bytea NOT NULL, "
+                "backfilled boolean NOT NULL DEFAULT false)"
+            ).format(schema=schema, ledger=ledger)
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{ledger} (originator_id)").format(
+                schema=schema, ledger=ledger, index=Identifier(f"{LEDGER_TABLE}_stream")
+            )
+        )
+        self._ledger_tail = SQL(
+            "SELECT running_hash FROM {schema}.{ledger} ORDER BY position DESC LIMIT 1"
+        ).format(schema=schema, ledger=ledger)
+        self._ledger_insert = SQL(
+            "INSERT INTO {schema}.{ledger} "
+            "(position, originator_id, version, event_hash, running_hash, backfilled) "
+            "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::bytea[], "
+            "%s::bytea[], %s::boolean[])"
+        ).format(schema=schema, ledger=ledger)
+        self._ledger_select = SQL(
+            "SELECT * FROM {schema}.{ledger} WHERE position > %s ORDER BY position LIMIT %s"
+        ).format(schema=schema, ledger=ledger)
+        self._ledger_of = SQL(
+            "SELECT * FROM {schema}.{ledger} WHERE originator_id = ANY(%s) ORDER BY position"
+        ).format(schema=schema, ledger=ledger)
+        self._ledger_state = SQL(
+            "SELECT max(position) AS last, count(*) FILTER (WHERE NOT backfilled) AS written "
+            "FROM {schema}.{ledger}"
+        ).format(schema=schema, ledger=ledger)
+        self._ledger_lock = SQL("LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE").format(
+            schema=schema, events=Identifier(self.events_table_name)
+        )
+        self._ledger_events = SQL(
+            "SELECT * FROM {schema}.{events} WHERE notification_id > %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(schema=schema, events=Identifier(self.events_table_name))
+        self._vault_rows = SQL(
+            "SELECT * FROM {schema}.{table} WHERE resident_id > %s ORDER BY resident_id LIMIT %s"
+        ).format(schema=schema, table=table)
         self._vault_insert = SQL(
             "INSERT INTO {schema}.{table} "
             "(resident_id, bsn_hash, key_id, wrapped_key, ciphertext) VALUES (%s, %s, %s, %s, %s)"
@@ -208,6 +255,18 @@ class PostgresParticipationRecorder(
         # Heads are written after the events, under eventsourcing's table lock, so that writers
         # of several streams cannot deadlock on the head rows.
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if notification_ids:
+            # Under the table lock: the ledger's order is the log's order.
+            curs.execute(self._ledger_tail)
+            tail = curs.fetchone()
+            self._append_ledger(
+                curs,
+                ledger_rows(
+                    None if tail is None else bytes(tail["running_hash"]),
+                    notification_ids,
+                    stored_events,
+                ),
+            )
         heads = stream_heads(stored_events)
         curs.execute(
             self._heads_upsert,
@@ -218,6 +277,76 @@ class PostgresParticipationRecorder(
             ),
         )
         return notification_ids
+
+    def _append_ledger(self, curs: Cursor[DictRow], rows: Sequence[LedgerRow]) -> None:
+        curs.execute(
+            self._ledger_insert,
+            (
+                [row.position for row in rows],
+                [row.stream_id for row in rows],
+                [row.version for row in rows],
+                [row.event_hash for row in rows],
+                [row.running_hash for row in rows],
+                [row.backfilled for row in rows],
+            ),
+        )
+
+    @staticmethod
+    def _ledger_row(row: DictRow) -> LedgerRow:
+        return LedgerRow(
+            position=row["position"],
+            stream_id=row["originator_id"],
+            version=row["version"],
+            event_hash=bytes(row["event_hash"]),
+            running_hash=bytes(row["running_hash"]),
+            backfilled=row["backfilled"],
+        )
+
+    def ledger_select(self, after: int, limit: int) -> list[LedgerRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._ledger_select, (after, limit))
+            return [self._ledger_row(row) for row in curs.fetchall()]
+
+    def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._ledger_of, (list(stream_ids),))
+            return [self._ledger_row(row) for row in curs.fetchall()]
+
+    def ledger_backfill(self, limit: int) -> int:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._ledger_lock)
+            curs.execute(self._ledger_state)
+            found = curs.fetchone()
+            if found is None or found["written"]:
+                return 0  # the ledger is written with the events: nothing to make up
+            curs.execute(self._ledger_events, (found["last"] or 0, limit))
+            rows = curs.fetchall()
+            if rows:
+                stored = [
+                    StoredEvent(
+                        originator_id=row["originator_id"],
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                    for row in rows
+                ]
+                curs.execute(self._ledger_tail)
+                tail = curs.fetchone()
+                made = ledger_rows(
+                    None if tail is None else bytes(tail["running_hash"]),
+                    [row["notification_id"] for row in rows],
+                    stored,
+                    backfilled=True,
+                )
+                self._append_ledger(curs, made)
+            return len(rows)
+
+    def vault_rows(self, after: UUID | None, limit: int) -> list[SealedRecord]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._vault_rows, (after or UUID(int=0), limit))
+            rows = curs.fetchall()
+        return [_record_from_row(row) for row in rows]
 
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
         """Every stream's head: last version and its chain hash, keyed by the stream id text."""

@@ -150,10 +150,10 @@ def test_tampering_with_a_resident_stream_is_detected(
     tamper(store, rid, cid)
     verification = app.verify()
     assert not verification.ok
-    (problem,) = verification.problems
-    assert str(rid) in problem
+    # The stream's own chain names the first event that does not fit (the ledger, the heads
+    # and the facts may each add their own finding).
+    problem = next(p for p in verification.problems if str(rid) in p and words in p)
     assert str(version) in problem
-    assert words in problem
     assert not app.verify(rid).ok
     with pytest.raises(TamperDetected, match=str(rid)):
         app.verify(strict=True)
@@ -164,17 +164,16 @@ def test_a_deleted_job_coaching_stream_is_detected(
 ) -> None:
     app, store, rid, cid = recorded
     coaching_deleted(store, rid, cid)
-    (problem,) = app.verify().problems
-    assert str(cid) in problem
-    assert "missing" in problem
+    problems = app.verify().problems
+    assert any(str(cid) in p and "deleted" in p for p in problems), problems
 
 
 def test_an_inserted_stream_is_detected(recorded: tuple[Participation, Store, UUID, UUID]) -> None:
     app, store, rid, _ = recorded
     forged = uuid4()
     store.insert(forged, 1, store.topic(rid, 1), store.state(rid, 1))
-    (problem,) = app.verify().problems
-    assert str(forged) in problem
+    problems = app.verify().problems
+    assert any(str(forged) in p and "inserted" in p for p in problems), problems
 
 
 def test_tampering_elsewhere_leaves_another_residents_verification_ok(

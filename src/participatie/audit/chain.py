@@ -206,14 +206,16 @@ def split_state(state: bytes) -> tuple[bytes, bytes]:
 class Verification:
     """The result of :meth:`participatie.Participation.verify`.
 
-    ``ok`` is True when every chain and every chain head fits; ``problems`` names each stream and
-    version that does not; ``streams`` and ``events`` count what was checked.
+    ``ok`` is True when nothing was found; ``problems`` names what and where (stream and version,
+    log position, vault row or fact); ``streams`` and ``events`` count what was checked;
+    ``notes`` say what the check could not prove (for example, without a checkpoint).
     """
 
     ok: bool
     problems: list[str]
     streams: int = 0
     events: int = 0
+    notes: list[str] = attrs.Factory(list)
 
 
 def verify_stream(

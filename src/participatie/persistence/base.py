@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 
 if TYPE_CHECKING:
+    from participatie.audit.ledger import LedgerRow
     from participatie.privacy.vault import SealedRecord
     from participatie.projections.views import FactsView
 
@@ -39,6 +40,23 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     @abc.abstractmethod
     def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
         """Replace each old record by its new one where the old is unchanged; return how many."""
+
+    @abc.abstractmethod
+    def vault_rows(self, after: UUID | None, limit: int) -> list[SealedRecord]:
+        """Up to ``limit`` records by resident id after ``after``: for verification."""
+
+    @abc.abstractmethod
+    def ledger_select(self, after: int, limit: int) -> list[LedgerRow]:
+        """Up to ``limit`` rows of the log-wide chain after position ``after``, in order."""
+
+    @abc.abstractmethod
+    def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:
+        """The ledger rows of these streams, in log order."""
+
+    @abc.abstractmethod
+    def ledger_backfill(self, limit: int) -> int:
+        """Chain up to ``limit`` events stored before the ledger existed (only while no row
+        was written with its events); return how many."""
 
     @abc.abstractmethod
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:

@@ -12,13 +12,12 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
 
 from participatie.audit.access import AccessEntry, AccessKind, AccessLog, access_log_id
-from participatie.audit.chain import Verification, verify_stream
+from participatie.audit.chain import Verification
 from participatie.audit.export import check_export, export_document
 from participatie.audit.history import HistoryEntry, check_moments
-from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
+from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import Actor
-from participatie.errors import NotFound, TamperDetected
 from participatie.privacy.authorisation import Action
 from participatie.service.core import NOT_STATED, Room, as_uuid
 
@@ -142,38 +141,3 @@ class AuditQueries(Room):
     def event_count(self) -> int:
         """The position of the last event in the store's log (0 for an empty store)."""
         return self._core.store.recorder.max_notification_id() or 0
-
-    def verify(self, resident_id: UUID | None = None, *, strict: bool = False) -> Verification:
-        """Check the tamper-evidence chain of every stream, or of one resident's streams.
-
-        Finds changed, deleted, reordered and inserted events and streams that lost their newest
-        events. With ``strict=True`` a problem raises :class:`TamperDetected`.
-        """
-        heads = self._core.store.participation_recorder.chain_heads()
-        if resident_id is None:
-            stream_ids = set(heads) | {str(i) for i in self._core.stream_ids()}
-        else:
-            # Read raw records only: a tampered stream may not decode any more.
-            rid = as_uuid(resident_id)
-            stored = self._core.store.recorder.select_events(rid)
-            head = heads.get(str(rid))
-            if not stored and head is None:
-                raise NotFound(f"no resident with id {rid}")
-            last = max([head[0] if head else 0] + [s.originator_version for s in stored])
-            coaching_streams = {str(coaching_id(rid, v)) for v in range(1, last + 1)}
-            own_streams = coaching_streams | {str(access_log_id(rid))}
-            stream_ids = {str(rid)} | (own_streams & set(heads))
-        problems: list[str] = []
-        events = 0
-        for stream_id in sorted(stream_ids):
-            stored = self._core.store.recorder.select_events(UUID(stream_id))
-            events += len(stored)
-            found = verify_stream(stream_id, stored, heads.get(stream_id))
-            # Snapshots are checked against events only when the events themselves are sound.
-            problems += found or self._core.store.check_snapshots(UUID(stream_id))
-        verification = Verification(
-            ok=not problems, problems=problems, streams=len(stream_ids), events=events
-        )
-        if strict and problems:
-            raise TamperDetected("; ".join(problems))
-        return verification

@@ -57,6 +57,19 @@ class StoreApplication(Application[UUID]):
         super().__init__(env)
         if isinstance(self.mapper, ChainMapper):
             self.mapper.previous_lookup = self.stored_hash
+        self._chain_earlier_events()
+
+    def _chain_earlier_events(self) -> None:
+        """Chain the events of a store written before the ledger existed into it, once."""
+        chained = 0
+        while made := self.participation_recorder.ledger_backfill(10_000):
+            chained += made
+        if chained:
+            logger.warning(
+                "chained %s events stored before this release into the log-wide ledger; the "
+                "ledger proves them from now on (take a checkpoint: participatie checkpoint)",
+                chained,
+            )
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> Any:
         # The chain mapper remembers the hashes of the events it encoded only once they are

@@ -1,0 +1,287 @@
+"""One check over everything that proves a figure: the log, each stream, the chain heads, the
+ledger, the vault's bindings and the outcome facts (snapshots are checked by the store).
+
+:func:`check_log` reads the whole log once, in order, a page at a time, and at the same time
+
+- recomputes each stream's chain (:mod:`participatie.audit.chain`) from the stored bytes;
+- matches every event with its ledger row and recomputes the ledger's running hash
+  (:mod:`participatie.audit.ledger`): an event without a row was inserted, a row without an event
+  was deleted, a row that does not fit was changed;
+- recomputes the outcome facts of the events that make facts.
+
+The caller then compares the streams' last versions and hashes with the chain heads
+(:func:`check_heads`), the recomputed facts with the stored view (:func:`check_facts`), and the
+vault's rows with their residents (:func:`check_vault`). Every problem names what and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+import attrs
+from eventsourcing.persistence import Notification
+
+from participatie.audit.chain import GENESIS, HASH_BYTES, chain_hash
+from participatie.audit.ledger import LedgerRow, ledger_hash
+from participatie.projections.facts import Fact, fact_of, has_facts
+
+__all__ = ["LogCheck", "check_facts", "check_heads", "check_log", "check_stream_ledger"]
+
+#: Problems listed of one kind before the rest are only counted.
+MAX_PROBLEMS = 50
+
+
+@attrs.define
+class LogCheck:
+    """What one pass over the log found."""
+
+    problems: list[str] = attrs.Factory(list)
+    #: stream id text -> (last version, its stored chain hash)
+    streams: dict[str, tuple[int, bytes]] = attrs.Factory(dict)
+    events: int = 0
+    facts: list[Fact] = attrs.Factory(list)
+    #: The last position whose ledger row was made up after the fact (0: none).
+    backfilled_through: int = 0
+    #: Residents registered and residents whose personal data were erased, by the log.
+    residents: set[UUID] = attrs.Factory(set)
+    erased: set[UUID] = attrs.Factory(set)
+    unlisted: int = 0
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
+        else:
+            self.unlisted += 1
+
+
+def _ledger_rows(select: Callable[[int, int], list[LedgerRow]], page: int) -> Iterator[LedgerRow]:
+    after = 0
+    while True:
+        rows = select(after, page)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1].position
+
+
+def _notifications(
+    select: Callable[[int, int], Sequence[Notification]], page: int
+) -> Iterator[list[Notification]]:
+    start = 1
+    while True:
+        rows = list(select(start, page))
+        if rows:
+            yield rows
+        if len(rows) < page:
+            return
+        start = rows[-1].id + 1
+
+
+class _LogReader:
+    """The state of one pass: the ledger read beside the log, the facts made so far."""
+
+    def __init__(
+        self,
+        ledger: Iterator[LedgerRow],
+        decode: Callable[[Notification], Any],
+        registered_topic: str,
+        erased_topic: str,
+    ) -> None:
+        self.found = LogCheck()
+        self.ledger = ledger
+        self.row = next(ledger, None)
+        self.previous_running = GENESIS
+        self.municipality_of: dict[str, str] = {}
+        self.decode = decode
+        self.registered_topic = registered_topic
+        self.erased_topic = erased_topic
+
+    def event(self, notification: Notification) -> None:
+        found = self.found
+        position = notification.id
+        stream = UUID(str(notification.originator_id))
+        key = str(stream)
+        version = notification.originator_version
+        state = bytes(notification.state)
+        event_hash = state[:HASH_BYTES]
+        last_version, last_hash = found.streams.get(key, (0, GENESIS))
+        if version > last_version + 1:
+            found.problem(
+                f"stream {key}: {_versions(last_version + 1, version - 1)} missing (deleted; "
+                f"version {version} is at position {position})"
+            )
+        elif version <= last_version:
+            found.problem(
+                f"stream {key}: version {version} at position {position} is out of order "
+                f"(after version {last_version})"
+            )
+        elif (
+            chain_hash(last_hash, stream, version, notification.topic, state[HASH_BYTES:])
+            != event_hash
+        ):
+            found.problem(
+                f"stream {key}: version {version} (position {position}) was changed, reordered "
+                "or replaced (its hash does not fit the chain)"
+            )
+        found.streams[key] = (version, event_hash)
+        found.events += 1
+        self.ledger_until(position)
+        row = self.row
+        if row is not None and row.position == position:
+            if (row.stream_id, row.version, row.event_hash) != (stream, version, event_hash):
+                found.problem(
+                    f"ledger: the event at position {position} is not the one the ledger "
+                    f"recorded there (stream {row.stream_id} version {row.version})"
+                )
+            self.next_row()
+        else:
+            found.problem(
+                f"ledger: the event at position {position} (stream {key} version {version}) is "
+                "not in the ledger (inserted)"
+            )
+        if notification.topic == self.registered_topic:
+            found.residents.add(stream)
+        elif notification.topic == self.erased_topic:
+            found.erased.add(stream)
+        if has_facts(notification.topic):
+            self.fact(notification, key, version)
+
+    def fact(self, notification: Notification, key: str, version: int) -> None:
+        try:
+            fact = fact_of(self.decode(notification), self.municipality_of, notification.id)
+        except Exception as error:
+            self.found.problem(f"stream {key}: version {version} does not decode ({error})")
+            return
+        if fact is not None:
+            self.found.facts.append(fact)
+
+    def ledger_until(self, position: int | None) -> None:
+        """Rows before ``position`` (all rows left, for None) have no event: deleted."""
+        while self.row is not None and (position is None or self.row.position < position):
+            row = self.row
+            self.found.problem(
+                f"ledger: position {row.position} (stream {row.stream_id} version "
+                f"{row.version}) is in the ledger, but its event is gone (deleted)"
+            )
+            self.next_row()
+
+    def next_row(self) -> None:
+        row = self.row
+        if row is None:
+            return
+        expected = ledger_hash(
+            self.previous_running, row.position, row.stream_id, row.version, row.event_hash
+        )
+        if expected != row.running_hash:
+            self.found.problem(f"ledger: the row at position {row.position} was changed")
+        self.previous_running = row.running_hash
+        if row.backfilled:
+            self.found.backfilled_through = row.position
+        self.row = next(self.ledger, None)
+
+
+def check_log(
+    select_notifications: Callable[[int, int], Sequence[Notification]],
+    select_ledger: Callable[[int, int], list[LedgerRow]],
+    decode: Callable[[Notification], Any],
+    *,
+    registered_topic: str,
+    erased_topic: str,
+    page: int = 1000,
+    progress: Callable[[int], None] | None = None,
+) -> LogCheck:
+    """Read the log and the ledger once, side by side (see the module's docstring)."""
+    reader = _LogReader(_ledger_rows(select_ledger, page), decode, registered_topic, erased_topic)
+    for notifications in _notifications(select_notifications, page):
+        for notification in notifications:
+            reader.event(notification)
+        if progress is not None:
+            progress(len(notifications))
+    reader.ledger_until(None)
+    return reader.found
+
+
+def check_heads(
+    streams: dict[str, tuple[int, bytes]], heads: dict[str, tuple[int, bytes]]
+) -> list[str]:
+    """The streams whose last event does not match their chain head, or that have none."""
+    problems = []
+    for key in sorted(set(streams) | {str(UUID(h)) for h in heads}):
+        last = streams.get(key)
+        head = heads.get(key) or heads.get(UUID(key).hex)
+        if head is None:
+            problems.append(f"stream {key}: has no chain head (a stream was inserted?)")
+        elif last is None:
+            problems.append(
+                f"stream {key}: the chain head says version {head[0]}, but the stream has no "
+                "events (the stream was deleted)"
+            )
+        elif head[0] > last[0]:
+            problems.append(f"stream {key}: {_versions(last[0] + 1, head[0])} missing (truncated)")
+        elif head[0] < last[0]:
+            problems.append(
+                f"stream {key}: {_versions(head[0] + 1, last[0])} not covered by the chain head "
+                "(events were inserted)"
+            )
+        elif head[1] != last[1]:
+            problems.append(f"stream {key}: version {last[0]} does not match the chain head")
+    return problems
+
+
+def _versions(first: int, last: int) -> str:
+    return f"version {first} is" if first == last else f"versions {first}..{last} are"
+
+
+def check_stream_ledger(
+    stream: UUID, versions: Iterable[tuple[int, bytes]], rows: Iterable[LedgerRow]
+) -> list[str]:
+    """One stream's events (version, chain hash) against its ledger rows."""
+    stored = dict(versions)
+    recorded = {row.version: row.event_hash for row in rows if row.stream_id == stream}
+    problems = []
+    for version in sorted(set(stored) | set(recorded)):
+        if version not in recorded:
+            problems.append(f"stream {stream}: version {version} is not in the ledger (inserted)")
+        elif version not in stored:
+            problems.append(
+                f"stream {stream}: version {version} is in the ledger, but its event is gone "
+                "(deleted)"
+            )
+        elif stored[version] != recorded[version]:
+            problems.append(
+                f"stream {stream}: version {version} is not the event the ledger recorded"
+            )
+    return problems
+
+
+def check_facts(recomputed: Sequence[Fact], stored: Sequence[Fact]) -> list[str]:
+    """The first differences between the facts recomputed from the events and the view's."""
+    by_position = {fact.position: fact for fact in stored}
+    problems = []
+    for fact in recomputed:
+        kept = by_position.pop(fact.position, None)
+        if kept is None:
+            problems.append(
+                f"outcome facts: the fact of position {fact.position} (stream {fact.stream_id} "
+                f"version {fact.version}, {fact.kind}) is missing from the view"
+            )
+        elif kept != fact:
+            changed = [
+                f"{name} {getattr(kept, name)!r} instead of {getattr(fact, name)!r}"
+                for name in Fact._fields
+                if getattr(kept, name) != getattr(fact, name)
+            ]
+            problems.append(
+                f"outcome facts: the fact of position {fact.position} (stream {fact.stream_id} "
+                f"version {fact.version}) was changed: {', '.join(changed)}"
+            )
+        if len(problems) >= MAX_PROBLEMS:
+            return problems
+    problems += [
+        f"outcome facts: the view holds a fact at position {position} that no event makes "
+        f"(stream {fact.stream_id}, {fact.kind})"
+        for position, fact in sorted(by_position.items())[: MAX_PROBLEMS - len(problems)]
+    ]
+    return problems

@@ -1,0 +1,237 @@
+"""Tamper evidence: verifying the whole store, or one resident's file, and signed checkpoints.
+
+See docs/audit.md for the threat model and for which check catches which kind of tampering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from participatie.audit.access import access_log_id
+from participatie.audit.chain import Verification, verify_stream
+from participatie.audit.checkpoints import Checkpoint, load_signing_key, sign_checkpoint
+from participatie.audit.verifier import (
+    MAX_PROBLEMS,
+    check_facts,
+    check_heads,
+    check_log,
+    check_stream_ledger,
+)
+from participatie.domain.job_coaching import coaching_id
+from participatie.domain.resident import ResidentTrajectory
+from participatie.errors import NotFound, TamperDetected
+from participatie.privacy.vault import SealedRecord
+from participatie.service.core import Room, as_uuid
+
+__all__ = ["TamperEvidence"]
+
+_REGISTERED = get_topic(ResidentTrajectory.Registered)
+_ERASED = get_topic(ResidentTrajectory.PersonalDataErased)
+_PLACED = get_topic(ResidentTrajectory.Placed)
+
+
+class TamperEvidence(Room):
+    """verify() and checkpoints."""
+
+    def verify(
+        self,
+        resident_id: UUID | None = None,
+        *,
+        strict: bool = False,
+        checkpoint: Checkpoint | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Verification:
+        """Check that nothing in the store was changed, removed or inserted.
+
+        Without ``resident_id``: every event (its stream's chain and the log-wide ledger),
+        every chain head, every snapshot against its events, every vault row against its
+        resident, and the outcome facts against a recomputation from the events. With
+        ``resident_id``: the resident's trajectory, every job coaching found from the
+        resident's own placements, and the resident's access log, vault row and facts.
+
+        ``checkpoint`` (a :class:`~participatie.audit.checkpoints.Checkpoint` read with the
+        public key) also proves that the log up to its position is exactly the one it signed,
+        even if every hash in the store was recomputed. ``progress`` is called with the number
+        of events read after each page. With ``strict=True`` a problem raises
+        :class:`TamperDetected`.
+        """
+        if resident_id is None:
+            problems, notes, streams, events = self._verify_all(checkpoint, progress)
+        else:
+            problems, notes, streams, events = self._verify_resident(as_uuid(resident_id))
+        verification = Verification(
+            ok=not problems, problems=problems, streams=streams, events=events, notes=notes
+        )
+        if strict and problems:
+            raise TamperDetected("; ".join(problems))
+        return verification
+
+    def checkpoint(self, *, signing_key: str | Path | None = None) -> Checkpoint:
+        """Sign the ledger's current end with the key in ``signing_key`` (a file; default:
+        ``PARTICIPATIE_SIGNING_KEY``). Keep the result outside the store
+        (:meth:`Checkpoint.to_json`)."""
+        key = load_signing_key(signing_key)
+        recorder = self._core.store.participation_recorder
+        position, running_hash, events = 0, b"\x00" * 32, 0
+        after = 0
+        while rows := recorder.ledger_select(after, 10_000):
+            events += len(rows)
+            position, running_hash = rows[-1].position, rows[-1].running_hash
+            after = position
+        return sign_checkpoint(
+            key,
+            position=position,
+            running_hash=running_hash,
+            events=events,
+            taken_at=self._core.clock(),
+            store=self._core.store_url,
+        )
+
+    # The whole store.
+
+    def _verify_all(
+        self, checkpoint: Checkpoint | None, progress: Callable[[int], None] | None
+    ) -> tuple[list[str], list[str], int, int]:
+        store = self._core.store
+        recorder = store.participation_recorder
+        decode = getattr(store.mapper, "decode_only", store.mapper.to_domain_event)
+        found = check_log(
+            recorder.select_notifications,
+            recorder.ledger_select,
+            decode,
+            registered_topic=_REGISTERED,
+            erased_topic=_ERASED,
+            progress=progress,
+        )
+        problems = found.problems
+        heads = recorder.chain_heads()
+        problems += check_heads(found.streams, heads)
+        for key in sorted(found.streams):
+            problems += store.check_snapshots(UUID(key))
+        problems += self._check_vault(found.residents, found.erased)
+        problems += check_facts(found.facts, self._core.current_facts(None))
+        notes = []
+        if found.unlisted:
+            problems.append(f"... and {found.unlisted} more problems of the log")
+        if found.backfilled_through:
+            notes.append(
+                f"positions up to {found.backfilled_through} were chained into the ledger when "
+                "a release with the ledger first opened this store: the ledger proves them only "
+                "from then on (and checkpoints from theirs)"
+            )
+        if checkpoint is not None:
+            problems += self._check_checkpoint(checkpoint)
+        else:
+            notes.append(
+                "no checkpoint given: edits that recompute every hash are found only against a "
+                "checkpoint kept outside the store"
+            )
+        return problems, notes, len(found.streams | dict.fromkeys(heads, (0, b""))), found.events
+
+    def _check_checkpoint(self, checkpoint: Checkpoint) -> list[str]:
+        recorder = self._core.store.participation_recorder
+        count, at = 0, None
+        after = 0
+        while rows := recorder.ledger_select(after, 10_000):
+            for row in rows:
+                if row.position <= checkpoint.position:
+                    count += 1
+                    if row.position == checkpoint.position:
+                        at = row
+            after = rows[-1].position
+            if after >= checkpoint.position:
+                break
+        signed = (
+            f"the checkpoint of {checkpoint.taken_at.isoformat()} (position {checkpoint.position})"
+        )
+        if at is None and checkpoint.position:
+            return [f"{signed}: the ledger has no row at that position any more"]
+        if at is not None and at.running_hash != checkpoint.running_hash:
+            changed = (
+                "an event at or before it was changed, removed or inserted, and the hashes "
+                "recomputed"
+            )
+            return [f"{signed}: the log up to that position is not the one it signed ({changed})"]
+        if count != checkpoint.events:
+            return [f"{signed}: it signed {checkpoint.events} events there, the store has {count}"]
+        return []
+
+    def _check_vault(self, residents: set[UUID], erased: set[UUID]) -> list[str]:
+        vault = self._core.store.participation_recorder
+        problems: list[str] = []
+        after: UUID | None = None
+        while len(problems) < MAX_PROBLEMS and (records := vault.vault_rows(after, 500)):
+            problems += filter(None, (self._vault_problem(r, residents, erased) for r in records))
+            after = records[-1].resident_id
+        return problems
+
+    def _vault_problem(  # noqa: PLR0911 (one return per finding)
+        self, record: SealedRecord, residents: set[UUID], erased: set[UUID]
+    ) -> str | None:
+        """What is wrong with one vault row: its resident, its key, or its BSN lookup hash."""
+        rid = record.resident_id
+        if rid not in residents:
+            return f"vault: a record for {rid}, who was never registered (a row was inserted)"
+        if rid in erased:
+            return f"vault: resident {rid} was erased, but the vault still holds a record"
+        keyring = self._core.keyring
+        try:
+            data = keyring.open(record)
+        except Exception:
+            return (
+                f"vault: the record of resident {rid} does not open with its own key (it was "
+                "changed, or moved from another resident)"
+            )
+        if data.bsn is None:
+            if record.bsn_hash is None:
+                return None
+            return f"vault: resident {rid} has a BSN lookup hash but no BSN (inserted)"
+        if record.bsn_hash in keyring.bsn_hashes(data.bsn):
+            return None
+        return (
+            f"vault: the BSN lookup hash of resident {rid} is not that of the resident's own "
+            "BSN (hashes were swapped or moved): find_resident would be misled"
+        )
+
+    # One resident.
+
+    def _verify_resident(self, rid: UUID) -> tuple[list[str], list[str], int, int]:
+        store = self._core.store
+        recorder = store.participation_recorder
+        own = recorder.select_events(rid)
+        heads = recorder.chain_heads()
+        if not own and str(rid) not in heads and not recorder.ledger_of([rid]):
+            raise NotFound(f"no resident with id {rid}")
+        # Coaching streams from the resident's own placements (read raw: a tampered stream may
+        # not decode), not from the heads an attacker could delete.
+        streams = [rid, access_log_id(rid)] + [
+            coaching_id(rid, stored.originator_version) for stored in own if stored.topic == _PLACED
+        ]
+        ledger = recorder.ledger_of(streams)
+        streams += sorted({row.stream_id for row in ledger} - set(streams))
+        problems: list[str] = []
+        events = 0
+        counted = 0
+        for stream in streams:
+            stored = recorder.select_events(stream)
+            head = heads.get(str(stream)) or heads.get(stream.hex)
+            if not stored and head is None and not any(r.stream_id == stream for r in ledger):
+                continue  # a placement without job coaching, or no access log yet
+            counted += 1
+            events += len(stored)
+            found = verify_stream(str(stream), stored, head)
+            found += check_stream_ledger(
+                stream, ((s.originator_version, bytes(s.state[:32])) for s in stored), ledger
+            )
+            problems += found or store.check_snapshots(stream)
+        record = recorder.vault_get(rid)
+        if record is not None:
+            erased = {rid} if any(s.topic == _ERASED for s in own) else set()
+            registered = {rid} if any(s.topic == _REGISTERED for s in own) else set()
+            problem = self._vault_problem(record, registered, erased)
+            problems += [] if problem is None else [problem]
+        return problems, [], counted, events

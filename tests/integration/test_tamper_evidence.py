@@ -1,0 +1,432 @@
+"""Tamper evidence against an attacker who can read and write every table of the store, but holds
+neither the signing key nor the checkpoints kept elsewhere (docs/audit.md, "Threat model").
+
+Each edit is made directly in the database, with SQL, as such an attacker would; verify() must
+name it. The same edits against an erased resident are found too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from participatie import (
+    Actor,
+    ErasureGround,
+    Goal,
+    OutflowReason,
+    Participation,
+    Role,
+    TamperDetected,
+)
+from participatie.audit.chain import GENESIS, chain_hash
+from participatie.audit.checkpoints import Checkpoint, generate_signing_key
+from participatie.audit.ledger import ledger_hash
+from participatie.testing import commands as c
+from participatie.testing import strategies as pst
+from tests.support import COACH, TEST_SECRET, register
+from tests.unit.test_job_coaching_rules import JOB_COACH_ACTOR, placed_and_assessed, start
+
+ADMIN = Actor("admin-1", Role.ADMIN)
+
+
+class Database:
+    """Every table of the store, as its administrator sees them."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.is_sqlite = parts.scheme == "sqlite"
+        if self.is_sqlite:
+            self.path = parts.path[1:]
+            self.schema = ""
+        else:
+            self.schema = parse_qs(parts.query)["schema"][0]
+            self.dsn = f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+    def table(self, name: str) -> str:
+        if self.is_sqlite:
+            return {"events": "stored_events"}.get(name, name)
+        return f'"{self.schema}"."{ {"events": "participation_events"}.get(name, name) }"'
+
+    def run(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        for name in ("events", "participatie_chain_heads", "participatie_ledger",
+                     "participatie_vault", "participatie_outcome_facts_v3"):  # fmt: skip
+            sql = sql.replace("{" + name + "}", self.table(name))
+        if self.is_sqlite:
+            with sqlite3.connect(self.path) as lite:
+                return lite.execute(sql.replace("%s", "?"), params).fetchall()
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(self.dsn, autocommit=True) as conn, conn.cursor() as cur:
+            cur.execute(sql.encode(), params)
+            return cur.fetchall() if cur.description else []
+
+    def key(self, stream: UUID) -> object:
+        return stream.hex if self.is_sqlite else stream
+
+    @property
+    def position(self) -> str:
+        return "rowid" if self.is_sqlite else "notification_id"
+
+
+@pytest.fixture
+def recorded(store_url: str) -> Iterator[tuple[Participation, Database, dict[str, UUID]]]:
+    """A resident with job coaching and an access log, two with BSNs, and one erased."""
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        first = placed_and_assessed(app)
+        coaching = start(app, first)
+        app.log_coaching_hours(
+            coaching, hours=1, counterpart="employee", on=date(2020, 3, 23), by=JOB_COACH_ACTOR
+        )
+        second = register(app, bsn="123456782")
+        app.hold_intake(second, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+        app.close_trajectory(second, reason=OutflowReason.WITHDREW, on=date(2019, 2, 1), by=COACH)
+        third = register(app, bsn="111111110", name="T. Erased")
+        fourth = register(app, bsn="999999990", name="V. Vierde")
+        app.personal_data(first, by=COACH, purpose="letter")
+        app.erase_personal_data(third, by=ADMIN, reason=ErasureGround.RESIDENTS_REQUEST)
+        app.personal_data(second, by=COACH, purpose="letter")
+        assert app.outcomes(municipality="haaren").to_dict()  # the view is current
+        verification = app.verify()
+        assert verification.ok, verification.problems
+        ids = {
+            "first": first,
+            "coaching": coaching,
+            "second": second,
+            "third": third,
+            "fourth": fourth,
+        }
+        yield app, Database(store_url), ids
+
+
+def _problems(app: Participation, resident: UUID | None = None) -> list[str]:
+    verification = app.verify(resident)
+    assert not verification.ok
+    return verification.problems
+
+
+def test_deleting_a_whole_stream_with_its_chain_head_is_detected(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    rid = ids["second"]
+    db.run("DELETE FROM {events} WHERE originator_id = %s", (db.key(rid),))
+    db.run("DELETE FROM {participatie_chain_heads} WHERE originator_id = %s", (db.key(rid),))
+    problems = _problems(app)
+    assert any(str(rid) in p and "deleted" in p for p in problems), problems
+    assert not app.verify(rid).ok
+
+
+def test_deleting_the_newest_event_and_setting_the_head_back_is_detected(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    rid = ids["second"]
+    key = db.key(rid)
+    ((newest,),) = db.run(
+        "SELECT max(originator_version) FROM {events} WHERE originator_id = %s", (key,)
+    )
+    ((state,),) = db.run(
+        "SELECT state FROM {events} WHERE originator_id = %s AND originator_version = %s",
+        (key, newest - 1),
+    )
+    db.run(
+        "DELETE FROM {events} WHERE originator_id = %s AND originator_version = %s",
+        (key, newest),
+    )
+    db.run(
+        "UPDATE {participatie_chain_heads} SET version = %s, head = %s WHERE originator_id = %s",
+        (newest - 1, bytes(state)[:32], key),
+    )
+    problems = _problems(app)
+    assert any(str(rid) in p and f"version {newest}" in p for p in problems), problems
+    assert not app.verify(rid).ok
+
+
+def test_deleting_a_residents_access_log_with_its_head_is_detected(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    from participatie.audit.access import access_log_id  # noqa: PLC0415
+
+    app, db, ids = recorded
+    log = access_log_id(ids["first"])
+    db.run("DELETE FROM {events} WHERE originator_id = %s", (db.key(log),))
+    db.run("DELETE FROM {participatie_chain_heads} WHERE originator_id = %s", (db.key(log),))
+    assert any(str(log) in p for p in _problems(app))
+    assert any(str(log) in p for p in _problems(app, ids["first"]))
+
+
+def test_a_changed_coaching_event_without_its_head_is_found_by_the_residents_verify(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    cid = ids["coaching"]
+    db.run("DELETE FROM {participatie_chain_heads} WHERE originator_id = %s", (db.key(cid),))
+    ((state,),) = db.run(
+        "SELECT state FROM {events} WHERE originator_id = %s AND originator_version = 2",
+        (db.key(cid),),
+    )
+    changed = bytes(state).replace(b'"1"', b'"9"', 1)
+    assert changed != bytes(state)
+    db.run(
+        "UPDATE {events} SET state = %s WHERE originator_id = %s AND originator_version = 2",
+        (changed, db.key(cid)),
+    )
+    problems = _problems(app, ids["first"])
+    assert any(str(cid) in p and "version 2" in p for p in problems), problems
+    assert any(str(cid) in p for p in _problems(app))
+
+
+def test_a_changed_outcome_fact_is_detected_and_named(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    before = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
+    db.run("UPDATE {participatie_outcome_facts_v3} SET value = 'work' WHERE value = 'withdrew'")
+    after = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
+    assert after.outflow != before.outflow  # the attack works on the figures ...
+    problems = _problems(app)  # ... and verify names it
+    assert any("outcome facts" in p and ids["second"].hex in p for p in problems), problems
+    assert any("'work' instead of 'withdrew'" in p for p in problems), problems
+
+
+def test_swapped_bsn_lookup_hashes_are_detected(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    second, fourth = db.key(ids["second"]), db.key(ids["fourth"])
+    ((second_hash,),) = db.run(
+        "SELECT bsn_hash FROM {participatie_vault} WHERE resident_id = %s", (second,)
+    )
+    ((fourth_hash,),) = db.run(
+        "SELECT bsn_hash FROM {participatie_vault} WHERE resident_id = %s", (fourth,)
+    )
+    db.run("UPDATE {participatie_vault} SET bsn_hash = NULL WHERE resident_id = %s", (second,))
+    db.run(
+        "UPDATE {participatie_vault} SET bsn_hash = %s WHERE resident_id = %s",
+        (second_hash, fourth),
+    )
+    db.run(
+        "UPDATE {participatie_vault} SET bsn_hash = %s WHERE resident_id = %s",
+        (fourth_hash, second),
+    )
+    assert app.find_resident(bsn="123456782", by=COACH) == ids["fourth"]  # the attack works
+    problems = _problems(app)
+    for rid in (ids["second"], ids["fourth"]):
+        assert any("BSN lookup hash" in p and str(rid) in p for p in problems), problems
+    assert not app.verify(ids["second"]).ok
+
+
+def test_a_vault_record_moved_to_another_resident_is_detected(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    db.run("DELETE FROM {participatie_vault} WHERE resident_id = %s", (db.key(ids["fourth"]),))
+    db.run(
+        "UPDATE {participatie_vault} SET resident_id = %s WHERE resident_id = %s",
+        (db.key(ids["fourth"]), db.key(ids["second"])),
+    )
+    problems = _problems(app)
+    assert any("does not open" in p and str(ids["fourth"]) in p for p in problems), problems
+
+
+def test_a_vault_record_put_back_for_an_erased_resident_is_detected(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    row = db.run(
+        "SELECT bsn_hash, key_id, wrapped_key, ciphertext FROM {participatie_vault} "
+        "WHERE resident_id = %s",
+        (db.key(ids["second"]),),
+    )[0]
+    db.run(
+        "INSERT INTO {participatie_vault} (resident_id, bsn_hash, key_id, wrapped_key, "
+        "ciphertext) VALUES (%s, NULL, %s, %s, %s)",
+        (db.key(ids["third"]), *row[1:]),
+    )
+    problems = _problems(app)
+    assert any("was erased" in p and str(ids["third"]) in p for p in problems), problems
+
+
+def test_an_erased_residents_file_still_verifies_and_edits_to_it_are_found(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    rid = ids["third"]
+    assert app.verify(rid).ok
+    db.run("DELETE FROM {events} WHERE originator_id = %s", (db.key(rid),))
+    db.run("DELETE FROM {participatie_chain_heads} WHERE originator_id = %s", (db.key(rid),))
+    assert any(str(rid) in p for p in _problems(app))
+    assert not app.verify(rid).ok
+
+
+def test_a_deleted_ledger_row_with_its_event_is_detected(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    rid = ids["second"]
+    ((position,),) = db.run(
+        f"SELECT max({db.position}) FROM {{events}} WHERE originator_id = %s", (db.key(rid),)
+    )
+    db.run(f"DELETE FROM {{events}} WHERE {db.position} = %s", (position,))
+    db.run("DELETE FROM {participatie_ledger} WHERE position = %s", (position,))
+    assert any("ledger" in p and "changed" in p for p in _problems(app))
+
+
+# An attacker who recomputes every hash: only a checkpoint kept elsewhere finds it.
+
+
+def _rewrite_everything(db: Database, stream: UUID, version: int, new_state: bytes) -> None:
+    """Change one event and recompute its stream's chain, its head and the whole ledger."""
+    key = db.key(stream)
+    rows = db.run(
+        "SELECT originator_version, topic, state FROM {events} WHERE originator_id = %s "
+        "ORDER BY originator_version",
+        (key,),
+    )
+    previous = GENESIS
+    for stored_version, topic, state in rows:
+        plain = new_state if stored_version == version else bytes(state)[32:]
+        digest = chain_hash(previous, stream, stored_version, topic, plain)
+        db.run(
+            "UPDATE {events} SET state = %s WHERE originator_id = %s AND originator_version = %s",
+            (digest + plain, key, stored_version),
+        )
+        previous = digest
+    db.run(
+        "UPDATE {participatie_chain_heads} SET head = %s WHERE originator_id = %s",
+        (previous, key),
+    )
+    running = GENESIS
+    events = db.run(
+        f"SELECT {db.position}, originator_id, originator_version, state FROM {{events}} "
+        f"ORDER BY {db.position}"
+    )
+    for position, originator, stored_version, state in events:
+        stream_id = UUID(str(originator))
+        running = ledger_hash(running, position, stream_id, stored_version, bytes(state)[:32])
+        db.run(
+            "UPDATE {participatie_ledger} SET event_hash = %s, running_hash = %s "
+            "WHERE position = %s",
+            (bytes(state)[:32], running, position),
+        )
+
+
+def test_a_checkpoint_taken_before_an_edit_finds_it_when_every_hash_was_recomputed(
+    recorded: tuple[Participation, Database, dict[str, UUID]], tmp_path: Path
+) -> None:
+    app, db, ids = recorded
+    key_file = tmp_path / "signing.key"
+    public_key = generate_signing_key(key_file)
+    kept_elsewhere = app.checkpoint(signing_key=key_file).to_json()
+    checkpoint = Checkpoint.from_json(kept_elsewhere, public_key=public_key)
+    assert app.verify(checkpoint=checkpoint).ok
+
+    rid = ids["second"]
+    ((state,),) = db.run(
+        "SELECT state FROM {events} WHERE originator_id = %s AND originator_version = 3",
+        (db.key(rid),),
+    )
+    forged = bytes(state)[32:].replace(b'"withdrew"', b'"work"')
+    assert forged != bytes(state)[32:]
+    _rewrite_everything(db, rid, 3, forged)
+    app.rebuild()  # the facts follow the forged events
+
+    assert app.verify().ok  # every hash in the store fits: without a checkpoint, nothing shows
+    verification = app.verify(checkpoint=checkpoint)
+    assert not verification.ok
+    (problem,) = verification.problems
+    assert "not the one it signed" in problem
+    with pytest.raises(TamperDetected):
+        app.verify(checkpoint=checkpoint, strict=True)
+
+
+def test_a_checkpoint_proves_the_log_it_signed_and_what_chains_on_after_it(
+    recorded: tuple[Participation, Database, dict[str, UUID]], tmp_path: Path
+) -> None:
+    app, _, ids = recorded
+    key_file = tmp_path / "signing.key"
+    public_key = generate_signing_key(key_file)
+    checkpoint = Checkpoint.from_json(
+        app.checkpoint(signing_key=key_file).to_json(), public_key=public_key
+    )
+    app.record_conversation(ids["first"], happiness=8, on=date(2020, 4, 1), by=COACH)
+    assert app.verify(checkpoint=checkpoint).ok
+
+
+def test_a_checkpoint_changed_or_signed_by_another_key_is_refused(tmp_path: Path) -> None:
+    with Participation.open(f"sqlite:///{tmp_path}/s.db", secret=TEST_SECRET) as app:
+        register(app)
+        public_key = generate_signing_key(tmp_path / "ours.key")
+        document = app.checkpoint(signing_key=tmp_path / "ours.key").to_json()
+        other_key = generate_signing_key(tmp_path / "theirs.key")
+    with pytest.raises(TamperDetected, match="another key"):
+        Checkpoint.from_json(document, public_key=other_key)
+    changed = document.replace('"events": 1', '"events": 2')
+    assert changed != document
+    with pytest.raises(TamperDetected, match="signature"):
+        Checkpoint.from_json(changed, public_key=public_key)
+
+
+# A store written before the ledger.
+
+
+def test_a_store_written_before_the_ledger_is_chained_once_on_opening(store_url: str) -> None:
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        rid = register(app)
+        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    db = Database(store_url)
+    db.run("DELETE FROM {participatie_ledger}")  # as a store of release 0.1.0 has none
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        verification = app.verify()
+        assert verification.ok, verification.problems
+        assert any("up to 2" in note for note in verification.notes), verification.notes
+        app.record_conversation(rid, happiness=6, on=date(2019, 1, 9), by=COACH)
+        assert app.verify().ok
+    ((count,),) = db.run("SELECT count(*) FROM {participatie_ledger}")
+    assert count == 3
+
+
+# Random histories, one random edit.
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    commands=pst.command_sequences(min_size=3, max_size=15, valid_only=True),
+    pick=st.integers(min_value=0),
+    kind=st.sampled_from(["delete", "change"]),
+)
+def test_any_deleted_or_changed_event_of_a_random_history_is_found(
+    tmp_path_factory: pytest.TempPathFactory, commands: list[c.Command], pick: int, kind: str
+) -> None:
+    folder = tmp_path_factory.mktemp("random")
+    url = f"sqlite:///{folder}/store.db"
+    with Participation.open(url, secret=TEST_SECRET) as app:
+        ids = c.Ids()
+        for command in commands:
+            command.run(app, ids)
+        assert app.verify().ok
+        db = Database(url)
+        positions = [p for (p,) in db.run("SELECT rowid FROM {events} ORDER BY rowid")]
+        position = positions[pick % len(positions)]
+        if kind == "delete":
+            db.run("DELETE FROM {events} WHERE rowid = %s", (position,))
+        else:
+            ((state,),) = db.run("SELECT state FROM {events} WHERE rowid = %s", (position,))
+            at = bytes(state).index(b":", 33) + 1  # first value of the JSON after the hash
+            changed = bytes(state)[:at] + b" " + bytes(state)[at:]
+            db.run("UPDATE {events} SET state = %s WHERE rowid = %s", (changed, position))
+        assert not app.verify().ok
