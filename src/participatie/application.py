@@ -35,7 +35,8 @@ from participatie.audit.history import HistoryEntry, check_moments, replay, sele
 from participatie.audit.snapshots import Snapshot
 from participatie.domain.bsn import validate_bsn
 from participatie.domain.dates import add_years
-from participatie.domain.decision import business_date, text
+from participatie.domain.inputs import business_date
+from participatie.domain.inputs import checked_text as text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
