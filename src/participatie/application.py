@@ -27,7 +27,7 @@ from participatie.service.coaching import (
     require_outcome_matches_placement,
 )
 from participatie.service.core import NOT_STATED, TIMEZONE, Core
-from participatie.service.privacy import PrivacyOperations, file_involved_a_statutory_decision
+from participatie.service.privacy import PrivacyOperations
 from participatie.service.residents import ResidentCommands
 from participatie.service.statistics import Statistics
 from participatie.service.store import StoreApplication
@@ -39,7 +39,6 @@ __all__ = [
     "TIMEZONE",
     "Participation",
     "coached_placement_is_current",
-    "file_involved_a_statutory_decision",
     "require_coached_placement",
     "require_job_coaching_need",
     "require_outcome_matches_placement",

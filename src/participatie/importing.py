@@ -58,7 +58,8 @@ import attrs
 from eventsourcing.persistence import IntegrityError
 
 from participatie.domain.bsn import is_valid_bsn
-from participatie.domain.values import Actor, JobCoach, Provider, text
+from participatie.domain.inputs import checked_text
+from participatie.domain.values import Actor, JobCoach, Provider
 from participatie.errors import InvalidInput, ParticipatieError
 from participatie.service import core_of
 
@@ -148,7 +149,7 @@ class ImportReport:
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
-    return text(raw.get(name), field=name)
+    return checked_text(raw.get(name), field=name)
 
 
 def _field(name: str, value: Any) -> Any:

@@ -6,6 +6,10 @@ employee, colleagues and manager, about an hour a week, for two years with one e
 at most. The application checks what needs the resident's trajectory (a current paid placement and
 an assessment that established the need); this aggregate enforces the rest.
 
+The class body reads as pairs: a public command that checks the rules, followed by the event it
+triggers, whose ``apply`` only assigns state. Inputs are checked by
+:mod:`participatie.domain.inputs` before any rule.
+
 Dates: the coaching period runs from ``started_on`` up to, not including, ``planned_end`` (the
 anniversary of the start two years later, or three after the extension). Coaching year 1 runs from
 the start to its first anniversary, year 2 to the second, and so on.
@@ -20,14 +24,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from participatie.domain import inputs
 from participatie.domain.dates import add_years
-from participatie.domain.decision import (
-    Decided,
-    business_date,
-    decision_fields,
-    positive_hours,
-    text,
-)
+from participatie.domain.decision import DecisionFields, decision_fields
 from participatie.domain.policy import Policy
 from participatie.domain.values import (
     Actor,
@@ -80,81 +79,14 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
     placement), ``placement_version``, ``hours_logged`` (total), ``hours_by_year`` (coaching year
     to hours), ``evaluations`` (dates), ``completed_outcome`` and ``completed_on`` (None while
     running).
+
+    The events are the nested classes, each right after the command that triggers it. Their
+    names and fields are a persisted API (their topics name them, as in
+    ``participatie.domain.job_coaching:JobCoachingTrajectory.CoachingHoursLogged``): change them
+    only with an upcaster.
     """
 
-    class JobCoachingStarted(Aggregate.Created, Decided):
-        """Job coaching started for a resident's placement, with the planned end."""
-
-        resident_id: UUID
-        provider: str
-        job_coach_id: str
-        hours_per_week: Decimal
-        placement_version: int
-        planned_end: date
-
-    class Event(Aggregate.Event, Decided):
-        """Base of the coaching's events after the start."""
-
-    class CoachingHoursLogged(Event):
-        hours: Decimal
-        counterpart: Counterpart
-        coaching_year: int
-
-        def apply(self, aggregate: Any) -> None:
-            coaching: JobCoachingTrajectory = aggregate
-            coaching.hours_logged += self.hours
-            coaching.hours_by_year = {
-                **coaching.hours_by_year,
-                self.coaching_year: coaching.hours_by_year.get(self.coaching_year, Decimal(0))
-                + self.hours,
-            }
-
-    class EvaluationHeld(Event):
-        def apply(self, aggregate: Any) -> None:
-            coaching: JobCoachingTrajectory = aggregate
-            coaching.evaluations += (self.occurred_on,)
-
-    class TrajectoryExtended(Event):
-        reason: str
-        planned_end: date
-
-        def apply(self, aggregate: Any) -> None:
-            coaching: JobCoachingTrajectory = aggregate
-            coaching.extended = True
-            coaching.planned_end = self.planned_end
-
-    class JobCoachingCompleted(Event):
-        outcome: CoachingOutcome
-
-        def apply(self, aggregate: Any) -> None:
-            coaching: JobCoachingTrajectory = aggregate
-            coaching.completed_outcome = self.outcome
-            coaching.completed_on = self.occurred_on
-
-    def __init__(
-        self,
-        *,
-        resident_id: UUID,
-        provider: str,
-        job_coach_id: str,
-        hours_per_week: Decimal,
-        placement_version: int,
-        planned_end: date,
-        occurred_on: date,
-    ) -> None:
-        self.resident_id = resident_id
-        self.provider = provider
-        self.job_coach_id = job_coach_id
-        self.hours_per_week = hours_per_week
-        self.placement_version = placement_version
-        self.started_on = occurred_on
-        self.planned_end = planned_end
-        self.extended = False
-        self.hours_logged = Decimal(0)
-        self.hours_by_year: dict[int, Decimal] = {}
-        self.evaluations: tuple[date, ...] = ()
-        self.completed_outcome: CoachingOutcome | None = None
-        self.completed_on: date | None = None
+    # The start (rules 1-3).
 
     @classmethod
     def start(
@@ -177,7 +109,7 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
             raise InvalidInput(f"provider must be a Provider, not {type(provider).__name__}")
         if not isinstance(coach, JobCoach):
             raise InvalidInput(f"coach must be a JobCoach, not {type(coach).__name__}")
-        on = business_date(on)
+        on = inputs.business_date(on)
         if not provider.recognised:
             raise ProviderNotRecognised(
                 f"provider {provider.name!r} is not recognised for job coaching; choose a "
@@ -205,6 +137,47 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
             **decision_fields(on=on, by=by, policy=policy),
         )
 
+    class JobCoachingStarted(Aggregate.Created, DecisionFields):
+        """Job coaching started for a resident's placement, with the planned end."""
+
+        resident_id: UUID
+        provider: str
+        job_coach_id: str
+        hours_per_week: Decimal
+        placement_version: int
+        planned_end: date
+
+    def __init__(
+        self,
+        *,
+        resident_id: UUID,
+        provider: str,
+        job_coach_id: str,
+        hours_per_week: Decimal,
+        placement_version: int,
+        planned_end: date,
+        occurred_on: date,
+    ) -> None:
+        # The effect of JobCoachingStarted: eventsourcing calls this with the event's fields.
+        self.resident_id = resident_id
+        self.provider = provider
+        self.job_coach_id = job_coach_id
+        self.hours_per_week = hours_per_week
+        self.placement_version = placement_version
+        self.started_on = occurred_on
+        self.planned_end = planned_end
+        self.extended = False
+        self.hours_logged = Decimal(0)
+        self.hours_by_year: dict[int, Decimal] = {}
+        self.evaluations: tuple[date, ...] = ()
+        self.completed_outcome: CoachingOutcome | None = None
+        self.completed_on: date | None = None
+
+    class Event(Aggregate.Event, DecisionFields):
+        """Base of the coaching's events after the start."""
+
+    # Hours (rule 4).
+
     def log_hours(
         self,
         *,
@@ -215,9 +188,9 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
         policy: Policy,
     ) -> None:
         """Log coaching hours with the employee, colleagues or manager (rule 4)."""
-        self._check_running_on(on)
-        hours = positive_hours(hours, field="hours")
+        hours = inputs.coaching_hours(hours)
         counterpart = parse_enum(Counterpart, counterpart, field="counterpart")
+        self._check_running_on(on)
         year = coaching_year(self.started_on, on)
         cap = self.cap(coaching_year=year, policy=policy)
         used = self.hours_by_year.get(year, Decimal(0))
@@ -235,18 +208,50 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
             **decision_fields(on=on, by=by, policy=policy),
         )
 
+    class CoachingHoursLogged(Event):
+        """Hours of coaching with the employee, colleagues or manager, in a coaching year."""
+
+        hours: Decimal
+        counterpart: Counterpart
+        coaching_year: int
+
+        def apply(self, aggregate: Any) -> None:
+            coaching: JobCoachingTrajectory = aggregate
+            coaching.hours_logged += self.hours
+            coaching.hours_by_year = {
+                **coaching.hours_by_year,
+                self.coaching_year: coaching.hours_by_year.get(self.coaching_year, Decimal(0))
+                + self.hours,
+            }
+
+    def cap(self, *, coaching_year: int, policy: Policy) -> Decimal:
+        """The most coaching hours the policy allows in a coaching year of this placement."""
+        percent = policy.cap_percent(coaching_year=coaching_year)
+        return self.hours_per_week * WEEKS_PER_YEAR * percent / 100
+
+    # Evaluations (rule 5).
+
     def evaluate(self, *, on: date, by: Actor, policy: Policy) -> None:
         """Record an evaluation (expected every six months; a missing one is a signal, rule 5)."""
         self._check_running_on(on)
         self.trigger_event(self.EvaluationHeld, **decision_fields(on=on, by=by, policy=policy))
+
+    class EvaluationHeld(Event):
+        """An evaluation of the coaching."""
+
+        def apply(self, aggregate: Any) -> None:
+            coaching: JobCoachingTrajectory = aggregate
+            coaching.evaluations += (self.occurred_on,)
+
+    # The one extension (rule 3).
 
     def extend(self, *, reason: str, on: date, by: Actor, policy: Policy) -> None:
         """Extend once, by the policy's extension, before the planned end (rule 3).
 
         ``reason`` is a short reason without personal data: it is stored in the event.
         """
+        reason = inputs.checked_text(reason, field="reason")
         self._check_running_on(on)
-        reason = text(reason, field="reason")
         if self.extended:
             raise ExtensionNotAllowed(
                 f"job coaching {self.id} was extended once already; a second extension is "
@@ -267,13 +272,26 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
             **decision_fields(on=on, by=by, policy=policy),
         )
 
+    class TrajectoryExtended(Event):
+        """The one extension, with its reason and the new planned end."""
+
+        reason: str
+        planned_end: date
+
+        def apply(self, aggregate: Any) -> None:
+            coaching: JobCoachingTrajectory = aggregate
+            coaching.extended = True
+            coaching.planned_end = self.planned_end
+
+    # Completion (rule 6).
+
     def complete(
         self, *, outcome: CoachingOutcome | str, on: date, by: Actor, policy: Policy
     ) -> None:
         """Complete the coaching with its outcome (rule 6). Nothing follows but reading."""
-        self._check_not_completed()
-        on = business_date(on)
         outcome = parse_enum(CoachingOutcome, outcome, field="outcome")
+        on = inputs.business_date(on)
+        self._check_not_completed()
         if on < self.started_on:
             raise BusinessDateRefused(
                 f"business date {on} is before job coaching {self.id} started on {self.started_on}"
@@ -284,10 +302,17 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
             **decision_fields(on=on, by=by, policy=policy),
         )
 
-    def cap(self, *, coaching_year: int, policy: Policy) -> Decimal:
-        """The most coaching hours the policy allows in a coaching year of this placement."""
-        percent = policy.cap_percent(coaching_year=coaching_year)
-        return self.hours_per_week * WEEKS_PER_YEAR * percent / 100
+    class JobCoachingCompleted(Event):
+        """How the coaching ended; nothing follows but reading."""
+
+        outcome: CoachingOutcome
+
+        def apply(self, aggregate: Any) -> None:
+            coaching: JobCoachingTrajectory = aggregate
+            coaching.completed_outcome = self.outcome
+            coaching.completed_on = self.occurred_on
+
+    # Rule checks shared by the commands.
 
     def _check_not_completed(self) -> None:
         if self.completed_outcome is not None:
@@ -298,7 +323,7 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
 
     def _check_running_on(self, on: object) -> None:
         self._check_not_completed()
-        on = business_date(on)
+        on = inputs.business_date(on)
         if not self.started_on <= on < self.planned_end:
             raise OutsideCoachingPeriod(
                 f"business date {on} is outside job coaching {self.id}, which runs from "

@@ -11,15 +11,16 @@ from decimal import Decimal
 
 import attrs
 
+from participatie.domain.inputs import checked_text
 from participatie.domain.values import ErasureGround
 from participatie.errors import InvalidInput
 
 __all__ = ["DEFAULT_POLICY", "Policy"]
 
 
-def _non_empty(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"policy {attribute.name} must be non-empty text, not {value!r}")
+def _one_line_text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    # The version goes into every event: the same text checks as every other text in an event.
+    checked_text(value, field=f"policy {attribute.name}")
 
 
 def _caps(_: object, attribute: attrs.Attribute[tuple[Decimal, ...]], value: object) -> None:
@@ -55,7 +56,7 @@ class Policy:
     Decimal('10')
     """
 
-    version: str = attrs.field(validator=_non_empty)
+    version: str = attrs.field(validator=_one_line_text)
     #: Job coaching for a placement needs a contract of at least this many months (or a trial).
     min_contract_months: int = attrs.field(default=6, validator=_positive)
     #: ... and at least this many hours per week.

@@ -1,8 +1,9 @@
 """The resident trajectory (traject): a resident's coached path from registration to outflow.
 
-Public command methods check the rules of domain.md and raise a named error; only then do they
-trigger an event, whose ``apply`` method assigns state and nothing else, so that replay never fails.
-The aggregate knows no clock: that a business date is not in the future is checked by the
+The class body reads as pairs: a public command that checks the rules of domain.md and raises a
+named error, followed by the event it triggers, whose ``apply`` assigns state and nothing else,
+so that replay never fails. Inputs are checked by :mod:`participatie.domain.inputs` before any
+rule. The aggregate knows no clock: that a business date is not in the future is checked by the
 application, which knows today.
 """
 
@@ -15,14 +16,9 @@ from typing import Any
 import attrs
 from eventsourcing.domain import Aggregate
 
+from participatie.domain import inputs
 from participatie.domain.dates import add_years
-from participatie.domain.decision import (
-    Decided,
-    business_date,
-    decision_fields,
-    positive_hours,
-    text,
-)
+from participatie.domain.decision import DecisionFields, decision_fields
 from participatie.domain.policy import Policy
 from participatie.domain.values import (
     Activity,
@@ -45,7 +41,6 @@ from participatie.errors import (
     BusinessDateRefused,
     IntakeAlreadyHeld,
     IntakeRequired,
-    InvalidInput,
     JobBrokerRequestAlreadyOpen,
     NoCurrentPlacement,
     NoOpenJobBrokerRequest,
@@ -57,9 +52,7 @@ from participatie.errors import (
     TrajectoryIsOpen,
 )
 
-__all__ = ["MAX_HOURS_PER_WEEK", "ResidentTrajectory", "WageValue", "happiness_score"]
-
-MAX_HOURS_PER_WEEK = Decimal(40)
+__all__ = ["ResidentTrajectory", "WageValue", "involved_statutory_decision"]
 
 _OUTFLOW_PLACEMENT = {
     OutflowReason.WORK: PlacementKind.PAID_WORK,
@@ -67,19 +60,21 @@ _OUTFLOW_PLACEMENT = {
 }
 
 
-def happiness_score(value: object) -> int:
-    """A sense-of-happiness score: a whole number from 1 to 10."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
-        raise InvalidInput(f"happiness is a whole number from 1 to 10, not {value!r}")
-    return value
+def involved_statutory_decision(
+    *, benefit: Benefit, wage_value_assessed: bool, job_coaching: bool
+) -> bool:
+    """Whether a resident's file involved a statutory decision, and so must be kept (Archiefwet):
+    a benefit at registration, a wage value assessment, or job coaching. A walk-in without a
+    benefit who only talked with the coaches may be erased at once.
 
+    The one place this is decided: :meth:`ResidentTrajectory.involved_statutory_decision` asks it
+    of a trajectory, and whoever reads the outcome facts asks it of those.
 
-def _percent(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise InvalidInput(
-            f"wage value is a whole percentage of the minimum wage from 0 to 100, not {value!r}"
-        )
-    return value
+    >>> involved_statutory_decision(
+    ...     benefit=Benefit.NONE, wage_value_assessed=False, job_coaching=False)
+    False
+    """
+    return benefit is not Benefit.NONE or wage_value_assessed or job_coaching
 
 
 @attrs.frozen
@@ -108,21 +103,91 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
     activities and their start dates), ``wage_value`` (the last assessment or None),
     ``outflow_reason`` (None while open), ``closed_on`` (the last closure's date or None) and
     ``reopen_count``.
+
+    The events are the nested classes, each right after the command that triggers it. Their
+    names and fields are a persisted API (their topics name them, as in
+    ``participatie.domain.resident:ResidentTrajectory.Placed``): change them only with an upcaster.
     """
 
-    # Events. Their names and fields are a persisted API: change them only with an upcaster.
+    # Registration (rule 1).
 
-    class Registered(Aggregate.Created, Decided):
+    @classmethod
+    def register(
+        cls,
+        *,
+        referral: Referral | str,
+        benefit: Benefit | str,
+        municipality: str,
+        on: date,
+        by: Actor,
+        policy: Policy,
+    ) -> ResidentTrajectory:
+        """Open a trajectory (rule 1). Personal data never enter it: see the vault."""
+        return cls._create(
+            cls.Registered,
+            referral=parse_enum(Referral, referral, field="referral"),
+            benefit=parse_enum(Benefit, benefit, field="benefit"),
+            municipality=inputs.municipality_name(municipality),
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    class Registered(Aggregate.Created, DecisionFields):
         """The trajectory opened: referral channel, benefit and municipality (aanmelding)."""
 
         referral: Referral
         benefit: Benefit
         municipality: str
 
-    class Event(Aggregate.Event, Decided):
+    def __init__(
+        self, *, referral: Referral, benefit: Benefit, municipality: str, occurred_on: date
+    ) -> None:
+        # The effect of Registered: eventsourcing calls this with the event's fields.
+        self.referral = referral
+        self.benefit = benefit
+        self.municipality = municipality
+        self.registered_on = occurred_on
+        self.status = TrajectoryStatus.OPEN
+        self.intake_on: date | None = None
+        self.goal: Goal | None = None
+        self.happiness: tuple[tuple[date, int], ...] = ()
+        self.conversation_count = 0
+        self.visit_count = 0
+        self.activities: dict[Activity, date] = {}
+        self.job_broker_requested_on: date | None = None
+        self.placement: Placement | None = None
+        self.wage_value: WageValue | None = None
+        self.outflow_reason: OutflowReason | None = None
+        self.closed_on: date | None = None
+        self.reopen_count = 0
+        self.personal_data_erased = False
+
+    class Event(Aggregate.Event, DecisionFields):
         """Base of the trajectory's events after registration."""
 
+    # Intake, conversations and goal (rules 2 and 3).
+
+    def hold_intake(
+        self, *, goal: Goal | str, happiness: int, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """Hold the intake: once, before anything else coach-led (rule 2)."""
+        goal = parse_enum(Goal, goal, field="goal")
+        happiness = inputs.happiness_score(happiness)
+        self._check_open_on(on)
+        if self.intake_on is not None:
+            raise IntakeAlreadyHeld(
+                f"resident {self.id} already had an intake on {self.intake_on}; "
+                "a reopened trajectory keeps it"
+            )
+        self.trigger_event(
+            self.IntakeHeld,
+            goal=goal,
+            happiness=happiness,
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
     class IntakeHeld(Event):
+        """The intake: the resident's goal and a first happiness score."""
+
         goal: Goal
         happiness: int
 
@@ -132,7 +197,19 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
             trajectory.goal = self.goal
             trajectory.happiness += ((self.occurred_on, self.happiness),)
 
+    def record_conversation(self, *, happiness: int, on: date, by: Actor, policy: Policy) -> None:
+        """Record a conversation with the coach and the resident's sense of happiness."""
+        happiness = inputs.happiness_score(happiness)
+        self._check_coach_led("a conversation", on)
+        self.trigger_event(
+            self.ConversationHeld,
+            happiness=happiness,
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
     class ConversationHeld(Event):
+        """A conversation with the coach, and the happiness score the resident gave."""
+
         happiness: int
 
         def apply(self, aggregate: Any) -> None:
@@ -140,14 +217,48 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
             trajectory.happiness += ((self.occurred_on, self.happiness),)
             trajectory.conversation_count += 1
 
+    def change_goal(self, *, goal: Goal | str, on: date, by: Actor, policy: Policy) -> None:
+        """Change the resident's goal. The resident sets goal and pace; any time after intake."""
+        goal = parse_enum(Goal, goal, field="goal")
+        self._check_coach_led("a goal change", on)
+        self.trigger_event(
+            self.GoalChanged, goal=goal, **decision_fields(on=on, by=by, policy=policy)
+        )
+
     class GoalChanged(Event):
+        """The resident chose another goal."""
+
         goal: Goal
 
         def apply(self, aggregate: Any) -> None:
             trajectory: ResidentTrajectory = aggregate
             trajectory.goal = self.goal
 
+    # Widening the comfort zone and activities (rule 8).
+
+    def visit_workplace(
+        self,
+        *,
+        organisation: str,
+        kind: VisitKind | str,
+        on: date,
+        by: Actor,
+        policy: Policy,
+    ) -> None:
+        """Record a workplace visit, shadow day, ride-along, coffee at a care home or walk."""
+        organisation = inputs.checked_text(organisation, field="organisation")
+        kind = parse_enum(VisitKind, kind, field="kind")
+        self._check_coach_led("a workplace visit", on)
+        self.trigger_event(
+            self.WorkplaceVisited,
+            organisation=organisation,
+            kind=kind,
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
     class WorkplaceVisited(Event):
+        """A visit that widens the comfort zone, at an organisation (no person's name)."""
+
         organisation: str
         kind: VisitKind
 
@@ -155,14 +266,47 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
             trajectory: ResidentTrajectory = aggregate
             trajectory.visit_count += 1
 
+    def start_activity(
+        self, *, activity: Activity | str, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """Start an activity such as a language course (rule 8). Any number may run at once."""
+        activity = parse_enum(Activity, activity, field="activity")
+        self._check_coach_led("an activity", on)
+        if activity in self.activities:
+            raise ActivityAlreadyRunning(
+                f"resident {self.id} follows {activity.value} since {self.activities[activity]}; "
+                "end it before starting it again"
+            )
+        self.trigger_event(
+            self.ActivityStarted, activity=activity, **decision_fields(on=on, by=by, policy=policy)
+        )
+
     class ActivityStarted(Event):
+        """An activity began; it is not an outflow."""
+
         activity: Activity
 
         def apply(self, aggregate: Any) -> None:
             trajectory: ResidentTrajectory = aggregate
             trajectory.activities = {**trajectory.activities, self.activity: self.occurred_on}
 
+    def end_activity(
+        self, *, activity: Activity | str, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """End a running activity (rule 8)."""
+        activity = parse_enum(Activity, activity, field="activity")
+        self._check_open_on(on)
+        started_on = self.activities.get(activity)
+        if started_on is None:
+            raise ActivityNotRunning(f"resident {self.id} does not follow {activity.value} now")
+        self._check_not_before(on, started_on, f"the start of {activity.value}")
+        self.trigger_event(
+            self.ActivityEnded, activity=activity, **decision_fields(on=on, by=by, policy=policy)
+        )
+
     class ActivityEnded(Event):
+        """A running activity ended."""
+
         activity: Activity
 
         def apply(self, aggregate: Any) -> None:
@@ -171,17 +315,79 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
                 a: d for a, d in trajectory.activities.items() if a is not self.activity
             }
 
+    # Towards work: the job broker and placements (rules 5 and 6).
+
+    def request_job_broker(self, *, on: date, by: Actor, policy: Policy) -> None:
+        """Ask the job broker to search a workplace (rule 5): after intake, one open at a time."""
+        self._check_coach_led("a job broker request", on)
+        if self.job_broker_requested_on is not None:
+            raise JobBrokerRequestAlreadyOpen(
+                f"resident {self.id} has a job broker request open since "
+                f"{self.job_broker_requested_on}; it is answered by a placement or withdrawn"
+            )
+        self.trigger_event(self.JobBrokerRequested, **decision_fields(on=on, by=by, policy=policy))
+
     class JobBrokerRequested(Event):
+        """The coach asked the job broker to search a workplace."""
+
         def apply(self, aggregate: Any) -> None:
             trajectory: ResidentTrajectory = aggregate
             trajectory.job_broker_requested_on = self.occurred_on
 
+    def withdraw_job_broker_request(self, *, on: date, by: Actor, policy: Policy) -> None:
+        """Withdraw the open job broker request (rule 5)."""
+        self._check_open_on(on)
+        if self.job_broker_requested_on is None:
+            raise NoOpenJobBrokerRequest(f"resident {self.id} has no open job broker request")
+        self._check_not_before(on, self.job_broker_requested_on, "the job broker request")
+        self.trigger_event(
+            self.JobBrokerRequestWithdrawn, **decision_fields(on=on, by=by, policy=policy)
+        )
+
     class JobBrokerRequestWithdrawn(Event):
+        """The open job broker request was withdrawn."""
+
         def apply(self, aggregate: Any) -> None:
             trajectory: ResidentTrajectory = aggregate
             trajectory.job_broker_requested_on = None
 
+    def place(
+        self,
+        *,
+        employer: str,
+        kind: PlacementKind | str,
+        hours_per_week: int | float | Decimal,
+        contract_months: int | None = None,
+        trial: bool = False,
+        on: date,
+        by: Actor,
+        policy: Policy,
+    ) -> None:
+        """Place the resident (rule 6): one current placement; more than 0, at most 40 hours."""
+        employer = inputs.checked_text(employer, field="employer")
+        kind = parse_enum(PlacementKind, kind, field="kind")
+        hours = inputs.hours_per_week(hours_per_week)
+        months = inputs.contract_months(contract_months)
+        trial = inputs.flag(trial, field="trial")
+        self._check_coach_led("a placement", on)
+        if self.placement is not None:
+            raise PlacementAlreadyCurrent(
+                f"resident {self.id} is placed at {self.placement.employer} since "
+                f"{self.placement.started_on}; end that placement first"
+            )
+        self.trigger_event(
+            self.Placed,
+            employer=employer,
+            kind=kind,
+            hours_per_week=hours,
+            contract_months=months,
+            trial=trial,
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
     class Placed(Event):
+        """The resident started paid or volunteer work at an employer."""
+
         employer: str
         kind: PlacementKind
         hours_per_week: Decimal
@@ -202,14 +408,51 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
             # A placement answers the open job broker request.
             trajectory.job_broker_requested_on = None
 
+    def end_placement(
+        self, *, reason: PlacementEndReason | str, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """End the current placement with a reason (rule 6)."""
+        reason = parse_enum(PlacementEndReason, reason, field="reason")
+        self._check_open_on(on)
+        if self.placement is None:
+            raise NoCurrentPlacement(f"resident {self.id} has no current placement to end")
+        self._check_not_before(on, self.placement.started_on, "the start of the placement")
+        self.trigger_event(
+            self.PlacementEnded, reason=reason, **decision_fields(on=on, by=by, policy=policy)
+        )
+
     class PlacementEnded(Event):
+        """The current placement ended: contract ended, dismissed, or the resident left."""
+
         reason: PlacementEndReason
 
         def apply(self, aggregate: Any) -> None:
             trajectory: ResidentTrajectory = aggregate
             trajectory.placement = None
 
+    def assess_wage_value(
+        self, *, percent: int, needs_job_coaching: bool, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """Record a wage value assessment at the current paid placement (loonwaardebepaling)."""
+        percent = inputs.wage_value_percent(percent)
+        needs_job_coaching = inputs.flag(needs_job_coaching, field="needs_job_coaching")
+        self._check_open_on(on)
+        if self.placement is None or self.placement.kind is not PlacementKind.PAID_WORK:
+            raise NoCurrentPlacement(
+                f"resident {self.id} has no current paid placement; wage value is assessed "
+                "at the workplace"
+            )
+        self._check_not_before(on, self.placement.started_on, "the start of the placement")
+        self.trigger_event(
+            self.WageValueAssessed,
+            percent=percent,
+            needs_job_coaching=needs_job_coaching,
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
     class WageValueAssessed(Event):
+        """A wage value (whole percent of the minimum wage) and whether job coaching is needed."""
+
         percent: int
         needs_job_coaching: bool
 
@@ -224,262 +467,12 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
                 placed_version=placement.placed_version if placement else 0,
             )
 
-    class TrajectoryClosed(Event):
-        reason: OutflowReason
-
-        def apply(self, aggregate: Any) -> None:
-            trajectory: ResidentTrajectory = aggregate
-            trajectory.status = TrajectoryStatus.CLOSED
-            trajectory.outflow_reason = self.reason
-            trajectory.closed_on = self.occurred_on
-            # Outflow ends what the coaching was doing; the placement itself goes on.
-            trajectory.activities = {}
-            trajectory.job_broker_requested_on = None
-
-    class TrajectoryReopened(Event):
-        def apply(self, aggregate: Any) -> None:
-            trajectory: ResidentTrajectory = aggregate
-            trajectory.status = TrajectoryStatus.OPEN
-            trajectory.outflow_reason = None
-            trajectory.reopen_count += 1
-
-    class PersonalDataErased(Event):
-        """A receipt: the personal data and their key were destroyed. Holds no personal data."""
-
-        ground: ErasureGround
-
-        def apply(self, aggregate: Any) -> None:
-            trajectory: ResidentTrajectory = aggregate
-            trajectory.personal_data_erased = True
-
-    def __init__(
-        self, *, referral: Referral, benefit: Benefit, municipality: str, occurred_on: date
-    ) -> None:
-        self.referral = referral
-        self.benefit = benefit
-        self.municipality = municipality
-        self.registered_on = occurred_on
-        self.status = TrajectoryStatus.OPEN
-        self.intake_on: date | None = None
-        self.goal: Goal | None = None
-        self.happiness: tuple[tuple[date, int], ...] = ()
-        self.conversation_count = 0
-        self.visit_count = 0
-        self.activities: dict[Activity, date] = {}
-        self.job_broker_requested_on: date | None = None
-        self.placement: Placement | None = None
-        self.wage_value: WageValue | None = None
-        self.outflow_reason: OutflowReason | None = None
-        self.closed_on: date | None = None
-        self.reopen_count = 0
-        self.personal_data_erased = False
-
-    # Commands.
-
-    @classmethod
-    def register(
-        cls,
-        *,
-        referral: Referral | str,
-        benefit: Benefit | str,
-        municipality: str,
-        on: date,
-        by: Actor,
-        policy: Policy,
-    ) -> ResidentTrajectory:
-        """Open a trajectory (rule 1). Personal data never enter it: see the vault."""
-        return cls._create(
-            cls.Registered,
-            referral=parse_enum(Referral, referral, field="referral"),
-            benefit=parse_enum(Benefit, benefit, field="benefit"),
-            municipality=text(municipality, field="municipality", max_length=100),
-            **decision_fields(on=on, by=by, policy=policy),
-        )
-
-    def hold_intake(
-        self, *, goal: Goal | str, happiness: int, on: date, by: Actor, policy: Policy
-    ) -> None:
-        """Hold the intake: once, before anything else coach-led (rule 2)."""
-        self._check_open_on(on)
-        if self.intake_on is not None:
-            raise IntakeAlreadyHeld(
-                f"resident {self.id} already had an intake on {self.intake_on}; "
-                "a reopened trajectory keeps it"
-            )
-        self.trigger_event(
-            self.IntakeHeld,
-            goal=parse_enum(Goal, goal, field="goal"),
-            happiness=happiness_score(happiness),
-            **decision_fields(on=on, by=by, policy=policy),
-        )
-
-    def record_conversation(self, *, happiness: int, on: date, by: Actor, policy: Policy) -> None:
-        """Record a conversation with the coach and the resident's sense of happiness."""
-        self._check_coach_led("a conversation", on)
-        self.trigger_event(
-            self.ConversationHeld,
-            happiness=happiness_score(happiness),
-            **decision_fields(on=on, by=by, policy=policy),
-        )
-
-    def change_goal(self, *, goal: Goal | str, on: date, by: Actor, policy: Policy) -> None:
-        """Change the resident's goal. The resident sets goal and pace; any time after intake."""
-        self._check_coach_led("a goal change", on)
-        self.trigger_event(
-            self.GoalChanged,
-            goal=parse_enum(Goal, goal, field="goal"),
-            **decision_fields(on=on, by=by, policy=policy),
-        )
-
-    def visit_workplace(
-        self,
-        *,
-        organisation: str,
-        kind: VisitKind | str,
-        on: date,
-        by: Actor,
-        policy: Policy,
-    ) -> None:
-        """Record a workplace visit, shadow day, ride-along, coffee at a care home or walk."""
-        self._check_coach_led("a workplace visit", on)
-        self.trigger_event(
-            self.WorkplaceVisited,
-            organisation=text(organisation, field="organisation"),
-            kind=parse_enum(VisitKind, kind, field="kind"),
-            **decision_fields(on=on, by=by, policy=policy),
-        )
-
-    def start_activity(
-        self, *, activity: Activity | str, on: date, by: Actor, policy: Policy
-    ) -> None:
-        """Start an activity such as a language course (rule 8). Any number may run at once."""
-        self._check_coach_led("an activity", on)
-        activity = parse_enum(Activity, activity, field="activity")
-        if activity in self.activities:
-            raise ActivityAlreadyRunning(
-                f"resident {self.id} follows {activity.value} since {self.activities[activity]}; "
-                "end it before starting it again"
-            )
-        self.trigger_event(
-            self.ActivityStarted, activity=activity, **decision_fields(on=on, by=by, policy=policy)
-        )
-
-    def end_activity(
-        self, *, activity: Activity | str, on: date, by: Actor, policy: Policy
-    ) -> None:
-        """End a running activity (rule 8)."""
-        self._check_open_on(on)
-        activity = parse_enum(Activity, activity, field="activity")
-        started_on = self.activities.get(activity)
-        if started_on is None:
-            raise ActivityNotRunning(f"resident {self.id} does not follow {activity.value} now")
-        self._check_not_before(on, started_on, f"the start of {activity.value}")
-        self.trigger_event(
-            self.ActivityEnded, activity=activity, **decision_fields(on=on, by=by, policy=policy)
-        )
-
-    def request_job_broker(self, *, on: date, by: Actor, policy: Policy) -> None:
-        """Ask the job broker to search a workplace (rule 5): after intake, one open at a time."""
-        self._check_coach_led("a job broker request", on)
-        if self.job_broker_requested_on is not None:
-            raise JobBrokerRequestAlreadyOpen(
-                f"resident {self.id} has a job broker request open since "
-                f"{self.job_broker_requested_on}; it is answered by a placement or withdrawn"
-            )
-        self.trigger_event(self.JobBrokerRequested, **decision_fields(on=on, by=by, policy=policy))
-
-    def withdraw_job_broker_request(self, *, on: date, by: Actor, policy: Policy) -> None:
-        """Withdraw the open job broker request (rule 5)."""
-        self._check_open_on(on)
-        if self.job_broker_requested_on is None:
-            raise NoOpenJobBrokerRequest(f"resident {self.id} has no open job broker request")
-        self._check_not_before(on, self.job_broker_requested_on, "the job broker request")
-        self.trigger_event(
-            self.JobBrokerRequestWithdrawn, **decision_fields(on=on, by=by, policy=policy)
-        )
-
-    def place(
-        self,
-        *,
-        employer: str,
-        kind: PlacementKind | str,
-        hours_per_week: int | float | Decimal,
-        contract_months: int | None = None,
-        trial: bool = False,
-        on: date,
-        by: Actor,
-        policy: Policy,
-    ) -> None:
-        """Place the resident (rule 6): one current placement; more than 0, at most 40 hours."""
-        self._check_coach_led("a placement", on)
-        kind = parse_enum(PlacementKind, kind, field="kind")
-        hours = positive_hours(hours_per_week, field="hours_per_week", maximum=MAX_HOURS_PER_WEEK)
-        if contract_months is not None and (
-            isinstance(contract_months, bool)
-            or not isinstance(contract_months, int)
-            or contract_months <= 0
-        ):
-            raise InvalidInput(
-                f"contract_months must be a whole number of months above 0, or None "
-                f"for no fixed term, not {contract_months!r}"
-            )
-        if not isinstance(trial, bool):
-            raise InvalidInput(f"trial must be True or False, not {trial!r}")
-        if self.placement is not None:
-            raise PlacementAlreadyCurrent(
-                f"resident {self.id} is placed at {self.placement.employer} since "
-                f"{self.placement.started_on}; end that placement first"
-            )
-        self.trigger_event(
-            self.Placed,
-            employer=text(employer, field="employer"),
-            kind=kind,
-            hours_per_week=hours,
-            contract_months=contract_months,
-            trial=trial,
-            **decision_fields(on=on, by=by, policy=policy),
-        )
-
-    def end_placement(
-        self, *, reason: PlacementEndReason | str, on: date, by: Actor, policy: Policy
-    ) -> None:
-        """End the current placement with a reason (rule 6)."""
-        self._check_open_on(on)
-        reason = parse_enum(PlacementEndReason, reason, field="reason")
-        if self.placement is None:
-            raise NoCurrentPlacement(f"resident {self.id} has no current placement to end")
-        self._check_not_before(on, self.placement.started_on, "the start of the placement")
-        self.trigger_event(
-            self.PlacementEnded, reason=reason, **decision_fields(on=on, by=by, policy=policy)
-        )
-
-    def assess_wage_value(
-        self, *, percent: int, needs_job_coaching: bool, on: date, by: Actor, policy: Policy
-    ) -> None:
-        """Record a wage value assessment at the current paid placement (loonwaardebepaling)."""
-        self._check_open_on(on)
-        percent = _percent(percent)
-        if not isinstance(needs_job_coaching, bool):
-            raise InvalidInput(
-                f"needs_job_coaching must be True or False, not {needs_job_coaching!r}"
-            )
-        if self.placement is None or self.placement.kind is not PlacementKind.PAID_WORK:
-            raise NoCurrentPlacement(
-                f"resident {self.id} has no current paid placement; wage value is assessed "
-                "at the workplace"
-            )
-        self._check_not_before(on, self.placement.started_on, "the start of the placement")
-        self.trigger_event(
-            self.WageValueAssessed,
-            percent=percent,
-            needs_job_coaching=needs_job_coaching,
-            **decision_fields(on=on, by=by, policy=policy),
-        )
+    # Outflow and re-inflow (rule 7).
 
     def close(self, *, reason: OutflowReason | str, on: date, by: Actor, policy: Policy) -> None:
         """Close the trajectory: outflow with a reason (rule 7)."""
-        self._check_open_on(on)
         reason = parse_enum(OutflowReason, reason, field="reason")
+        self._check_open_on(on)
         needed = _OUTFLOW_PLACEMENT.get(reason)
         if needed is not None and (self.placement is None or self.placement.kind is not needed):
             raise OutflowNeedsPlacement(
@@ -495,12 +488,47 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
             self.TrajectoryClosed, reason=reason, **decision_fields(on=on, by=by, policy=policy)
         )
 
+    class TrajectoryClosed(Event):
+        """Outflow, with its reason. The placement, if any, goes on."""
+
+        reason: OutflowReason
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.status = TrajectoryStatus.CLOSED
+            trajectory.outflow_reason = self.reason
+            trajectory.closed_on = self.occurred_on
+            # Outflow ends what the coaching was doing; the placement itself goes on.
+            trajectory.activities = {}
+            trajectory.job_broker_requested_on = None
+
     def reopen(self, *, on: date, by: Actor, policy: Policy) -> None:
         """Reopen a closed trajectory (re-inflow): a new period in the same stream (rule 7)."""
         self._check_business_date(on)
         if self.status is TrajectoryStatus.OPEN:
             raise TrajectoryIsOpen(f"resident {self.id}'s trajectory is open; nothing to reopen")
         self.trigger_event(self.TrajectoryReopened, **decision_fields(on=on, by=by, policy=policy))
+
+    class TrajectoryReopened(Event):
+        """Re-inflow: a new period of coaching; the intake is kept."""
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.status = TrajectoryStatus.OPEN
+            trajectory.outflow_reason = None
+            trajectory.reopen_count += 1
+
+    # Erasure of personal data (Privacy and audit).
+
+    def involved_statutory_decision(self, *, has_job_coaching: bool) -> bool:
+        """Whether this file involved a statutory decision (see
+        :func:`involved_statutory_decision`); ``has_job_coaching`` says whether any job coaching
+        started for the resident, which only the application knows."""
+        return involved_statutory_decision(
+            benefit=self.benefit,
+            wage_value_assessed=self.wage_value is not None,
+            job_coaching=has_job_coaching,
+        )
 
     def record_erasure(
         self,
@@ -514,12 +542,12 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
     ) -> None:
         """Record that the personal data were erased (crypto-shredding), if the law allows.
 
-        ``statutory`` says whether the file involved a statutory decision (a benefit at
-        registration, a wage value assessment, job coaching): such a file is kept for the policy's
-        retention years after closure, unless the ground overrides retention.
+        ``statutory`` says whether the file involved a statutory decision
+        (:meth:`involved_statutory_decision`): such a file is kept for the policy's retention
+        years after closure, unless the ground overrides retention.
         """
-        self._check_business_date(on)
         ground = parse_enum(ErasureGround, ground, field="ground")
+        self._check_business_date(on)
         if self.personal_data_erased:
             raise PersonalDataAlreadyErased(
                 f"resident {self.id}'s personal data were erased already"
@@ -540,11 +568,20 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
             self.PersonalDataErased, ground=ground, **decision_fields(on=on, by=by, policy=policy)
         )
 
+    class PersonalDataErased(Event):
+        """A receipt: the personal data and their key were destroyed. Holds no personal data."""
+
+        ground: ErasureGround
+
+        def apply(self, aggregate: Any) -> None:
+            trajectory: ResidentTrajectory = aggregate
+            trajectory.personal_data_erased = True
+
     # Rule checks shared by the commands.
 
     def _check_business_date(self, on: object) -> None:
         """Rule 4, as far as the aggregate knows: not before registration or the last closure."""
-        on = business_date(on)
+        on = inputs.business_date(on)
         self._check_not_before(on, self.registered_on, "registration")
         if self.closed_on is not None:
             self._check_not_before(on, self.closed_on, "the trajectory's last closure")

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from participatie.domain.inputs import checked_text, flag, municipality_name, quoted
 from participatie.errors import InvalidInput
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
     "TrajectoryStatus",
     "VisitKind",
     "parse_enum",
-    "text",
 ]
 
 
@@ -172,21 +172,13 @@ def parse_enum(enum_cls: type[E], value: E | str, *, field: str) -> E:
         except ValueError:
             pass
     allowed = ", ".join(repr(m.value) for m in enum_cls)
-    raise InvalidInput(f"{field} must be a {enum_cls.__name__} (one of {allowed}), not {value!r}")
+    raise InvalidInput(
+        f"{field} must be a {enum_cls.__name__} (one of {allowed}), not {quoted(value)}"
+    )
 
 
-def text(value: object, *, field: str, max_length: int = 200) -> str:
-    """Non-empty text of at most ``max_length`` characters, stripped of surrounding space."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} must be non-empty text, not {value!r}")
-    stripped = value.strip()
-    if len(stripped) > max_length:
-        raise InvalidInput(f"{field} is {len(stripped)} characters long; at most {max_length}")
-    return stripped
-
-
-def _non_empty_text(_: Any, attribute: attrs.Attribute[str], value: object) -> None:
-    text(value, field=attribute.name)
+def _one_line_text(_: Any, attribute: attrs.Attribute[str], value: object) -> None:
+    checked_text(value, field=attribute.name)
 
 
 def _role(value: Role | str) -> Role:
@@ -196,8 +188,8 @@ def _role(value: Role | str) -> Role:
 def _optional_municipality(value: str | None) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"municipality must be non-empty text or None, not {value!r}")
+    municipality_name(value, field="municipality (None for every municipality)")
+    # Kept as given: authorisation compares it with the resident's municipality as stored.
     return value
 
 
@@ -214,7 +206,7 @@ class Actor:
     <Role.COACH: 'coach'>
     """
 
-    id: str = attrs.field(validator=_non_empty_text)
+    id: str = attrs.field(validator=_one_line_text)
     role: Role = attrs.field(converter=_role)
     municipality: str | None = attrs.field(default=None, converter=_optional_municipality)
 
@@ -237,8 +229,7 @@ class Placement:
 
 
 def _bool(_: Any, attribute: attrs.Attribute[bool], value: object) -> None:
-    if not isinstance(value, bool):
-        raise InvalidInput(f"{attribute.name} must be True or False, not {value!r}")
+    flag(value, field=attribute.name)
 
 
 @attrs.frozen
@@ -249,7 +240,7 @@ class Provider:
     Provider(name='USG Restart', recognised=True)
     """
 
-    name: str = attrs.field(validator=_non_empty_text)
+    name: str = attrs.field(validator=_one_line_text)
     recognised: bool = attrs.field(kw_only=True, validator=_bool)
 
 
@@ -261,5 +252,5 @@ class JobCoach:
     JobCoach(id='jc-3', hbo_degree=True)
     """
 
-    id: str = attrs.field(validator=_non_empty_text)
+    id: str = attrs.field(validator=_one_line_text)
     hbo_degree: bool = attrs.field(kw_only=True, validator=_bool)

@@ -7,8 +7,9 @@ hold no personal data (events hold none).
 
 from __future__ import annotations
 
+import enum
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -16,17 +17,54 @@ from typing import Any, NamedTuple
 from eventsourcing.utils import resolve_topic
 
 from participatie.domain.job_coaching import JobCoachingTrajectory
-from participatie.domain.resident import ResidentTrajectory
+from participatie.domain.resident import ResidentTrajectory, involved_statutory_decision
+from participatie.domain.values import Benefit
 
-__all__ = ["Fact", "fact_of", "has_facts", "new_fact"]
+__all__ = [
+    "Fact",
+    "FactKind",
+    "fact_of",
+    "facts_show_statutory_decision",
+    "has_facts",
+    "new_fact",
+]
+
+
+class FactKind(enum.StrEnum):
+    """What a fact records: one kind per event class that makes facts.
+
+    The values are the text stored in the facts table's ``kind`` column: a member equals its text
+    (``FactKind.CLOSED == "closed"``), so facts read back from a store, whose kinds are plain
+    text, compare with the members as they are.
+    """
+
+    REGISTERED = "registered"
+    #: ``value`` is ``intake`` or ``conversation``; ``amount`` the score.
+    HAPPINESS = "happiness"
+    ACTIVITY_STARTED = "activity_started"
+    ACTIVITY_ENDED = "activity_ended"
+    PLACED = "placed"
+    PLACEMENT_ENDED = "placement_ended"
+    #: ``value`` is ``need`` or ``no_need``; ``amount`` the percent.
+    ASSESSED = "assessed"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    ERASED = "erased"
+    # Facts of job coaching streams: their kinds, and only theirs, start with "coaching_".
+    COACHING_STARTED = "coaching_started"
+    COACHING_HOURS = "coaching_hours"
+    COACHING_EVALUATED = "coaching_evaluated"
+    COACHING_EXTENDED = "coaching_extended"
+    COACHING_COMPLETED = "coaching_completed"
 
 
 class Fact(NamedTuple):
     """One event as the statistics see it.
 
-    ``kind`` names the event; ``value`` carries its one telling text (reason, activity, kind,
-    outcome, ...) and ``amount`` its one number (happiness, hours, percent, ...). A named tuple:
-    a rebuild makes one per event, and a tuple is made in a third of the time.
+    ``kind`` names the event (a :class:`FactKind`, or its text when read from a store, which
+    compares equal); ``value`` carries its one telling text (reason, activity, kind, outcome, ...)
+    and ``amount`` its one number (happiness, hours, percent, ...). A named tuple: a rebuild makes
+    one per event, and a tuple is made in a third of the time.
     """
 
     #: The event's stream (a resident's or a job coaching trajectory's id) as 32 hex digits.
@@ -44,39 +82,57 @@ class Fact(NamedTuple):
     position: int = 0
 
 
-R = ResidentTrajectory
-J = JobCoachingTrajectory
 _NONE = Decimal(0)
 
 #: How each event that makes a fact reads as one: (kind, value, amount). The resident's events
 #: make facts of the resident's stream; job coaching events of the coaching stream.
-_RESIDENT_FACTS: dict[type[Any], Callable[[Any], tuple[str, str, Decimal]]] = {
-    R.Registered: lambda e: ("registered", e.benefit.value, _NONE),
-    R.IntakeHeld: lambda e: ("happiness", "intake", Decimal(e.happiness)),
-    R.ConversationHeld: lambda e: ("happiness", "conversation", Decimal(e.happiness)),
-    R.ActivityStarted: lambda e: ("activity_started", e.activity.value, _NONE),
-    R.ActivityEnded: lambda e: ("activity_ended", e.activity.value, _NONE),
-    R.Placed: lambda e: ("placed", e.kind.value, Decimal(e.hours_per_week)),
-    R.PlacementEnded: lambda e: ("placement_ended", e.reason.value, _NONE),
-    R.WageValueAssessed: lambda e: (
-        "assessed",
+_RESIDENT_FACTS: dict[type[Any], Callable[[Any], tuple[FactKind, str, Decimal]]] = {
+    ResidentTrajectory.Registered: lambda e: (FactKind.REGISTERED, e.benefit.value, _NONE),
+    ResidentTrajectory.IntakeHeld: lambda e: (FactKind.HAPPINESS, "intake", Decimal(e.happiness)),
+    ResidentTrajectory.ConversationHeld: lambda e: (
+        FactKind.HAPPINESS,
+        "conversation",
+        Decimal(e.happiness),
+    ),
+    ResidentTrajectory.ActivityStarted: lambda e: (
+        FactKind.ACTIVITY_STARTED,
+        e.activity.value,
+        _NONE,
+    ),
+    ResidentTrajectory.ActivityEnded: lambda e: (FactKind.ACTIVITY_ENDED, e.activity.value, _NONE),
+    ResidentTrajectory.Placed: lambda e: (FactKind.PLACED, e.kind.value, Decimal(e.hours_per_week)),
+    ResidentTrajectory.PlacementEnded: lambda e: (FactKind.PLACEMENT_ENDED, e.reason.value, _NONE),
+    ResidentTrajectory.WageValueAssessed: lambda e: (
+        FactKind.ASSESSED,
         "need" if e.needs_job_coaching else "no_need",
         Decimal(e.percent),
     ),
-    R.TrajectoryClosed: lambda e: ("closed", e.reason.value, _NONE),
-    R.TrajectoryReopened: lambda _: ("reopened", "", _NONE),
-    R.PersonalDataErased: lambda e: ("erased", e.ground.value, _NONE),
+    ResidentTrajectory.TrajectoryClosed: lambda e: (FactKind.CLOSED, e.reason.value, _NONE),
+    ResidentTrajectory.TrajectoryReopened: lambda _: (FactKind.REOPENED, "", _NONE),
+    ResidentTrajectory.PersonalDataErased: lambda e: (FactKind.ERASED, e.ground.value, _NONE),
 }
-_COACHING_FACTS: dict[type[Any], Callable[[Any], tuple[str, str, Decimal]]] = {
-    J.JobCoachingStarted: lambda e: (
-        "coaching_started",
+_COACHING_FACTS: dict[type[Any], Callable[[Any], tuple[FactKind, str, Decimal]]] = {
+    JobCoachingTrajectory.JobCoachingStarted: lambda e: (
+        FactKind.COACHING_STARTED,
         e.planned_end.isoformat(),
         Decimal(e.hours_per_week),
     ),
-    J.CoachingHoursLogged: lambda e: ("coaching_hours", str(e.coaching_year), Decimal(e.hours)),
-    J.EvaluationHeld: lambda _: ("coaching_evaluated", "", _NONE),
-    J.TrajectoryExtended: lambda e: ("coaching_extended", e.planned_end.isoformat(), _NONE),
-    J.JobCoachingCompleted: lambda e: ("coaching_completed", e.outcome.value, _NONE),
+    JobCoachingTrajectory.CoachingHoursLogged: lambda e: (
+        FactKind.COACHING_HOURS,
+        str(e.coaching_year),
+        Decimal(e.hours),
+    ),
+    JobCoachingTrajectory.EvaluationHeld: lambda _: (FactKind.COACHING_EVALUATED, "", _NONE),
+    JobCoachingTrajectory.TrajectoryExtended: lambda e: (
+        FactKind.COACHING_EXTENDED,
+        e.planned_end.isoformat(),
+        _NONE,
+    ),
+    JobCoachingTrajectory.JobCoachingCompleted: lambda e: (
+        FactKind.COACHING_COMPLETED,
+        e.outcome.value,
+        _NONE,
+    ),
 }
 
 
@@ -103,13 +159,13 @@ def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> F
     read = _RESIDENT_FACTS.get(kind)
     if read is not None:
         resident_id = stream_id
-        if kind is R.Registered:
+        if kind is ResidentTrajectory.Registered:
             municipality_of[stream_id] = event.municipality
     else:
         read = _COACHING_FACTS.get(kind)
         if read is None:
             return None
-        if kind is J.JobCoachingStarted:
+        if kind is JobCoachingTrajectory.JobCoachingStarted:
             resident = event.resident_id.hex
             municipality_of[stream_id] = municipality_of.get(resident, "")
             municipality_of[f"resident-of:{stream_id}"] = resident
@@ -133,4 +189,25 @@ def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> F
             amount,
             position,
         ),
+    )
+
+
+def facts_show_statutory_decision(facts: Iterable[Fact]) -> bool:
+    """Whether a resident's facts (those of the resident's stream and of their job coaching)
+    show a statutory decision, as :func:`~participatie.domain.resident.involved_statutory_decision`
+    decides it: a benefit at registration, a wage value assessment, or job coaching.
+
+    The facts only spare loading every file: the trajectory itself is the authority.
+    """
+    benefit = Benefit.NONE
+    assessed = coached = False
+    for fact in facts:
+        if fact.kind == FactKind.REGISTERED:
+            benefit = Benefit(fact.value)
+        elif fact.kind == FactKind.ASSESSED:
+            assessed = True
+        elif fact.kind == FactKind.COACHING_STARTED:
+            coached = True
+    return involved_statutory_decision(
+        benefit=benefit, wage_value_assessed=assessed, job_coaching=coached
     )

@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
 from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from participatie.projections.facts import Fact, new_fact
+from participatie.projections.facts import Fact, FactKind, new_fact
 
 __all__ = [
     "FACTS_TABLE",
@@ -191,7 +191,7 @@ def _check_position(position: int | None, after: int) -> None:
 
 #: The columns :func:`_lookup` reads, of registrations and starts of job coaching only.
 _LOOKUP_COLUMNS = "kind, stream_id, municipality, resident_id"
-_LOOKUP_KINDS = "kind IN ('registered', 'coaching_started')"
+_LOOKUP_KINDS = f"kind IN ('{FactKind.REGISTERED}', '{FactKind.COACHING_STARTED}')"
 
 
 def _lookup(rows: Iterable[Sequence[str]]) -> dict[str, str]:
@@ -199,9 +199,9 @@ def _lookup(rows: Iterable[Sequence[str]]) -> dict[str, str]:
     stream id, municipality, resident id) of registrations and starts of job coaching."""
     known: dict[str, str] = {}
     for kind, stream_id, municipality, resident_id in rows:
-        if kind == "registered":
+        if kind == FactKind.REGISTERED:
             known[stream_id] = municipality
-        elif kind == "coaching_started":
+        elif kind == FactKind.COACHING_STARTED:
             known[f"resident-of:{stream_id}"] = resident_id
     return known
 

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from participatie.domain.decision import business_date
+from participatie.domain.inputs import business_date
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.policy import Policy
 from participatie.domain.resident import ResidentTrajectory

@@ -24,7 +24,7 @@ from eventsourcing.utils import resolve_topic
 
 from participatie.audit.access import AccessKind, AccessLog, access_log_id
 from participatie.audit.history import check_moments, replay, selected
-from participatie.domain.decision import business_date, text
+from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import Policy
 from participatie.domain.resident import ResidentTrajectory
@@ -244,7 +244,7 @@ class Core:
 
     def log_access(self, resident_id: UUID, by: Actor, kind: AccessKind, purpose: str) -> None:
         """Append a read to the resident's access log (made on the first read), at once."""
-        purpose = text(purpose, field="purpose")
+        purpose = checked_text(purpose, field="purpose")
         self.change(
             AccessLog,
             access_log_id(resident_id),

@@ -10,16 +10,16 @@ from uuid import UUID
 from participatie.audit.access import AccessKind
 from participatie.domain.bsn import validate_bsn
 from participatie.domain.dates import add_years
-from participatie.domain.decision import business_date
+from participatie.domain.inputs import business_date
 from participatie.domain.resident import ResidentTrajectory
-from participatie.domain.values import Actor, Benefit, ErasureGround, TrajectoryStatus
+from participatie.domain.values import Actor, ErasureGround, TrajectoryStatus
 from participatie.errors import InvalidInput
 from participatie.privacy.authorisation import Action
 from participatie.privacy.vault import PersonalData
-from participatie.projections.facts import Fact
+from participatie.projections.facts import Fact, FactKind, facts_show_statutory_decision
 from participatie.service.core import NOT_STATED, Room, as_uuid
 
-__all__ = ["PrivacyOperations", "file_involved_a_statutory_decision"]
+__all__ = ["PrivacyOperations"]
 
 
 class PrivacyOperations(Room):
@@ -117,8 +117,8 @@ class PrivacyOperations(Room):
             self._core.authorise(by, Action.ERASE, municipality=resident.municipality)
             resident.record_erasure(
                 ground=reason,
-                statutory=file_involved_a_statutory_decision(
-                    resident, has_job_coaching=self._core.has_job_coaching(rid)
+                statutory=resident.involved_statutory_decision(
+                    has_job_coaching=self._core.has_job_coaching(rid)
                 ),
                 today=self._core.today(),
                 on=day,
@@ -146,8 +146,8 @@ class PrivacyOperations(Room):
                 continue
             if by.municipality is not None and resident.municipality != by.municipality:
                 continue
-            statutory = file_involved_a_statutory_decision(
-                resident, has_job_coaching=self._core.has_job_coaching(rid)
+            statutory = resident.involved_statutory_decision(
+                has_job_coaching=self._core.has_job_coaching(rid)
             )
             if (
                 not statutory
@@ -165,31 +165,21 @@ class PrivacyOperations(Room):
             by_resident.setdefault(fact.resident_id, []).append(fact)
         candidates = []
         for rid, facts in by_resident.items():
-            registered = next((f for f in facts if f.kind == "registered"), None)
+            registered = next((f for f in facts if f.kind == FactKind.REGISTERED), None)
             ends = sorted(
-                (f for f in facts if f.stream_id == rid and f.kind in ("closed", "reopened")),
+                (
+                    f
+                    for f in facts
+                    if f.stream_id == rid and f.kind in (FactKind.CLOSED, FactKind.REOPENED)
+                ),
                 key=lambda f: f.version,
             )
-            if registered is None or not ends or ends[-1].kind != "closed":
+            if registered is None or not ends or ends[-1].kind != FactKind.CLOSED:
                 continue
-            if any(f.kind == "erased" for f in facts):
+            if any(f.kind == FactKind.ERASED for f in facts):
                 continue
-            statutory = registered.value != Benefit.NONE.value or any(
-                f.kind in ("assessed", "coaching_started") for f in facts
-            )
+            statutory = facts_show_statutory_decision(facts)
             retained_until = add_years(ends[-1].occurred_on, self._core.policy.retention_years)
             if not statutory or retained_until <= today:
                 candidates.append((registered.recorded_at, UUID(rid)))
         return [rid for _, rid in sorted(candidates)]
-
-
-def file_involved_a_statutory_decision(
-    resident: ResidentTrajectory, *, has_job_coaching: bool
-) -> bool:
-    """Whether the resident's file must be kept (Archiefwet): a benefit at registration, a wage
-    value assessment, or job coaching. A walk-in who only talked with the coaches may be erased."""
-    return (
-        resident.benefit is not Benefit.NONE
-        or resident.wage_value is not None
-        or (has_job_coaching)
-    )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from participatie.audit.history import check_moments
-from participatie.domain.decision import business_date
+from participatie.domain.inputs import business_date
 from participatie.errors import InvalidInput
 from participatie.projections.figures import OutcomeReport, compute
 from participatie.projections.runner import catch_up
