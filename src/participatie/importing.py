@@ -1,6 +1,8 @@
 """Bulk import of case files from an earlier system: ``participatie import FILE``.
 
-A file holds one record per line (JSON Lines, ``.jsonl``) or per row (CSV with a header, ``.csv``).
+A file holds one record per line (JSON Lines, ``.jsonl``) or per row (CSV with a header, ``.csv``,
+separated by commas or, as Dutch Excel writes it, by semicolons), in UTF-8 (a byte-order mark is
+skipped) or in an encoding given to :func:`read_records` (such as ``cp1252``).
 Every record is one thing that happened to a resident, named like the event it becomes:
 
 =========================  =================================================================
@@ -38,9 +40,10 @@ Each record goes through the same rules and authorisation as the command it stan
 records are imported all together or not at all: one bad record keeps the whole resident out, and
 the report names its line and what is wrong. Residents are saved in batches, one transaction each.
 The source ids are stored with the events in the same transaction, so importing the same file again
-(or a longer version of it) adds only what is new. The records of one resident are expected one
-after another, in the order they happened; a resident whose records continue further down the file
-is continued there.
+(or a longer version of it) adds only what is new. A resident's records are in the order they
+happened, and may be spread over the file: the whole file is read first (held in memory, under a
+kilobyte a record) and each resident's records are applied together, residents in the order of
+their first record. A resident continued in a later file goes on where the earlier one stopped.
 """
 
 from __future__ import annotations
@@ -591,11 +594,11 @@ def _first_lines(residents: list[_Resident]) -> dict[str, int]:
     return first
 
 
-def _batches(runs: Iterable[_Resident], size: int) -> Iterator[list[_Resident]]:
-    """The runs ``size`` at a time (the last batch may be smaller)."""
+def _batches(residents: Iterable[_Resident], size: int) -> Iterator[list[_Resident]]:
+    """The residents ``size`` at a time (the last batch may be smaller)."""
     batch: list[_Resident] = []
-    for run in runs:
-        batch.append(run)
+    for resident in residents:
+        batch.append(resident)
         if len(batch) == size:
             yield batch
             batch = []
@@ -749,7 +752,7 @@ def import_records(
     if batch_size < 1:
         raise InvalidInput(f"batch_size must be at least 1, not {batch_size}")
     # The whole file is read first, so that each resident's records are applied together even
-    # when they are spread over the file: whole or nothing. A record takes well under a kilobyte.
+    # when they are spread over the file: whole or nothing. A record takes under a kilobyte.
     residents = _residents(records)
     importer = _Importer(
         app=app,
