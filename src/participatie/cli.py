@@ -432,20 +432,35 @@ def import_file(
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Residents saved per transaction.")
     ] = 100,
+    encoding: Annotated[
+        str,
+        typer.Option(
+            "--encoding",
+            help="The file's text encoding: utf-8 (with or without a byte-order mark) or, for "
+            "example, cp1252 for a file saved by Windows as 'CSV (comma/semicolon delimited)'.",
+        ),
+    ] = "utf-8",
 ) -> None:
     """Import case files from an earlier system; importing a file again adds only what is new.
 
-    The record format is in docs/importing.md. Bad records are listed with their line numbers;
-    none of a resident's records are imported when one of them is bad (exit code 1).
+    The record format is in docs/importing.md. The whole file is read first; then bad records
+    are listed with their line numbers, and none of a resident's records are imported when one
+    of them is bad (exit code 1). A file that cannot be read, or holds no records, is exit code 2.
     """
     with _reported_errors():
-        if not file.is_file():
-            raise InvalidInput(f"no file {file}")
-        records = read_records(file)
-        with file.open("rb") as handle:
-            total = sum(1 for line in handle if line.strip())
-        if file.suffix.lower() == ".csv":
-            total -= 1  # the header
+        try:
+            if batch_size < 1:
+                raise InvalidInput(f"--batch-size must be at least 1, not {batch_size}")
+            with console.status(f"Reading {file}"):
+                records = list(read_records(file, encoding=encoding))
+        except InvalidInput as error:
+            raise _fail(f"error: {error}", 2) from None
+        if not records:
+            raise _fail(
+                f"error: {file} holds no records (it is empty, or a CSV header without rows); "
+                "nothing was imported",
+                2,
+            )
         with (
             Participation.open(store) as participation,
             Progress(
@@ -457,7 +472,7 @@ def import_file(
                 console=console,
             ) as progress,
         ):
-            task = progress.add_task("records", total=total)
+            task = progress.add_task("records", total=len(records))
             report = import_records(
                 participation,
                 records,

@@ -318,8 +318,76 @@ def test_import_reports_bad_lines_and_a_second_run_adds_nothing(tmp_path: Path) 
     second = run("import", str(path), "--store", url, cwd=tmp_path)
     assert "Imported 0 records of 0 residents; 2 records were imported before" in second.stdout
     missing = run("import", str(tmp_path / "nothing.jsonl"), "--store", url, cwd=tmp_path)
-    assert missing.returncode == 1
+    assert missing.returncode == 2
     assert "no file" in missing.stderr
+
+
+def _import_lines() -> list[dict[str, Any]]:
+    coach = {"actor_id": "coach-17", "actor_role": "coach"}
+    return [
+        {"source_id": "k1", "resident": "c1", "event": "Registered", "on": "2019-01-08",
+         "referral": "walk_in", "benefit": "none", "municipality": "haaren", "name": "Zoë",
+         **coach},
+        {"source_id": "k2", "resident": "c1", "event": "IntakeHeld", "on": "2019-01-08",
+         "goal": "work", "happiness": 5, **coach},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "problem"),
+    [
+        ("old.xlsx", [], "an import file is .jsonl (JSON Lines) or .csv"),
+        ("nothing.csv", [], "no file"),
+        ("old.csv", ["--batch-size", "0"], "--batch-size must be at least 1, not 0"),
+        ("old.csv", ["--encoding", "klingon"], "unknown encoding 'klingon'"),
+        ("old.csv", ["--encoding", "utf-16"], "cannot be read line by line"),
+        ("empty.csv", [], "holds no records"),
+        ("header.csv", [], "holds no records"),
+        ("semicolons.csv", [], "the CSV header names no"),
+    ],
+)
+def test_import_refuses_an_unusable_file_or_option_in_one_line_before_it_starts(
+    tmp_path: Path, name: str, options: list[str], problem: str
+) -> None:
+    url = f"sqlite:///{tmp_path}/import.db"
+    (tmp_path / "old.xlsx").write_bytes(b"PK")
+    (tmp_path / "old.csv").write_text("source_id,resident,event,on,actor_id,actor_role\n")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "header.csv").write_bytes(
+        b"\xef\xbb\xbfsource_id;resident;event;on;actor_id;actor_role\r\n"
+    )
+    (tmp_path / "semicolons.csv").write_text("source_id;resident;event;on;actor;role\n")
+    result = run("import", str(tmp_path / name), *options, "--store", url, cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("participatie: error: ")
+    assert problem in line
+    # Nothing started: no progress bar, not even the store.
+    assert result.stdout == ""
+    assert not (tmp_path / "import.db").exists()
+
+
+def test_import_reads_a_semicolon_csv_in_windows_1252_when_told_so(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/import.db"
+    records = _import_lines()
+    columns = list(dict.fromkeys(name for r in records for name in r))
+    lines = [";".join(columns)] + [";".join(str(r.get(c, "")) for c in columns) for r in records]
+    path = tmp_path / "ansi.csv"
+    path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    secret = {"PARTICIPATIE_SECRET": TEST_SECRET}
+    as_utf8 = run("import", str(path), "--store", url, cwd=tmp_path, env=secret)
+    assert as_utf8.returncode == 1
+    assert "line 2 (k1): cannot be read as utf-8: byte 0xEB" in as_utf8.stderr
+    assert "kept 1 residents out" in as_utf8.stdout
+    result = run(
+        "import", str(path), "--encoding", "cp1252", "--store", url, cwd=tmp_path, env=secret
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Imported 2 records of 1 residents" in result.stdout
+    coach = Actor("coach-17", Role.COACH)
+    with Participation.open(url, secret=TEST_SECRET) as app:
+        (rid,) = app.resident_ids()
+        assert app.personal_data(rid, by=coach).name == "Zoë"
 
 
 def test_report_writes_an_html_page_with_charts(tmp_path: Path) -> None:

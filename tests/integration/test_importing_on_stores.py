@@ -50,3 +50,49 @@ def test_importers_racing_on_one_file_import_it_once(store_url: str, tmp_path: P
         assert len(app.resident_ids()) == 12
         assert app.event_count() == 48
         assert app.verify().ok
+
+
+def test_a_resident_spread_over_the_file_is_stored_whole_or_not_at_all(
+    store_url: str, tmp_path: Path
+) -> None:
+    # Jansen's records come in two runs, with ten residents in between (a batch of four each);
+    # its later run has a bad record, which keeps its earlier run out too.
+    first, rest = jansen("jansen")[:2], jansen("jansen")[2:]
+    rest[-1]["reason"] = "volunteer_work"  # refused: the resident was placed in paid work
+    path = write_jsonl(tmp_path / "old.jsonl", first + residents(10) + rest)
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        report = import_records(app, read_records(path), batch_size=4)
+        (bad,) = report.bad
+        assert (bad.line, bad.source_id, bad.resident) == (46, "a6", "jansen")
+        assert (report.residents, report.records, report.kept_out) == (10, 40, 1)
+        assert app.event_count() == 40
+    # Fixed, the file brings the whole resident in, in the order of its records.
+    rest[-1]["reason"] = "work"
+    path = write_jsonl(tmp_path / "old.jsonl", first + residents(10) + rest)
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        again = import_records(app, read_records(path), batch_size=4)
+        assert again == ImportReport(residents=1, records=6, skipped=40, bad=())
+        (closed,) = [r for r in app.resident_ids() if app.resident(r).closed_on]
+        assert app.resident(closed).version == 6
+        assert app.verify().ok
+
+
+def test_a_resident_continued_in_a_later_file_keeps_what_the_first_file_stored(
+    store_url: str, tmp_path: Path
+) -> None:
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        first = write_jsonl(tmp_path / "first.jsonl", jansen("jansen")[:2])
+        assert import_records(app, read_records(first)).records == 2
+    later = jansen("jansen")[2:4] + residents(3) + jansen("jansen")[4:]
+    later[-1]["reason"] = "volunteer_work"
+    path = write_jsonl(tmp_path / "later.jsonl", later)
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        report = import_records(app, read_records(path), batch_size=2)
+        assert (report.residents, report.records, report.kept_out) == (3, 12, 1)
+        # The first file's records stay; none of the later file's for case-1 came in.
+        assert app.event_count() == 2 + 12
+        later[-1]["reason"] = "work"
+        write_jsonl(path, later)
+        again = import_records(app, read_records(path), batch_size=2)
+        assert again == ImportReport(residents=1, records=4, skipped=12, bad=())
+        assert app.verify().ok

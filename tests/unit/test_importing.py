@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterator
@@ -10,7 +11,8 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from participatie import Actor, InvalidInput, Participation, Role
 from participatie.importing import ImportReport, import_records, read_records
@@ -297,3 +299,337 @@ def test_imported_residents_replay_identically_to_residents_built_with_commands(
         assert len(copies) == len(ids.residents)
         for rid, copy in zip(ids.residents, copies, strict=True):
             assert _replayed(imported, copy) == _replayed(original, rid)
+
+
+# Files as Excel and other earlier systems write them (issues #17 and #18).
+
+
+def write_csv(
+    path: Path, records: list[dict[str, Any]], *, delimiter: str = ",", encoding: str = "utf-8"
+) -> Path:
+    """``records`` as CSV with a header; ``encoding="utf-8-sig"`` writes a byte-order mark."""
+    columns = list(dict.fromkeys(name for r in records for name in r))
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(records)
+    return path
+
+
+def test_a_csv_file_with_a_byte_order_mark_imports(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "excel.csv", jansen() + de_vries(), encoding="utf-8-sig")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert run_import(memory_app, path) == ImportReport(residents=2, records=9, skipped=0, bad=())
+
+
+def test_a_json_lines_file_with_a_byte_order_mark_imports(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    path = tmp_path / "old.jsonl"
+    text = "".join(json.dumps(r) + "\n" for r in jansen())
+    path.write_text(text, encoding="utf-8-sig")
+    assert run_import(memory_app, path) == ImportReport(residents=1, records=6, skipped=0, bad=())
+
+
+def test_a_semicolon_separated_csv_file_with_a_byte_order_mark_imports(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    # As Dutch Excel saves "CSV UTF-8 (gescheiden door lijstscheidingsteken)"; a value with a
+    # comma in it shows the delimiter is not guessed per value.
+    records = jansen() + de_vries()
+    records[4]["employer"] = "Bakker, Van den Berg en Zn."
+    path = write_csv(tmp_path / "excel.csv", records, delimiter=";", encoding="utf-8-sig")
+    report = run_import(memory_app, path)
+    assert report == ImportReport(residents=2, records=9, skipped=0, bad=())
+    (rid,) = [r for r in memory_app.resident_ids() if memory_app.resident(r).closed_on]
+    placement = memory_app.resident(rid).placement
+    assert placement is not None
+    assert placement.employer == "Bakker, Van den Berg en Zn."
+
+
+def test_a_windows_1252_file_imports_when_its_encoding_is_given(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    records = jansen()
+    records[0]["name"] = "Zoë Çelik"
+    path = write_csv(tmp_path / "ansi.csv", records, delimiter=";", encoding="cp1252")
+    report = import_records(memory_app, read_records(path, encoding="cp1252"))
+    assert report == ImportReport(residents=1, records=6, skipped=0, bad=())
+    coach = Actor("coach-17", Role.COACH)
+    rid = memory_app.find_resident(bsn="123456782", by=coach)
+    assert rid is not None
+    assert memory_app.personal_data(rid, by=coach).name == "Zoë Çelik"
+
+
+@pytest.mark.parametrize("encoding", ["klingon", "utf-16", "rot13"])
+def test_an_unknown_or_unusable_encoding_is_invalid_input_before_reading(
+    tmp_path: Path, encoding: str
+) -> None:
+    path = write_jsonl(tmp_path / "old.jsonl", jansen())
+    with pytest.raises(InvalidInput, match="encoding"):
+        read_records(path, encoding=encoding)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_utf_16_file_is_invalid_input_naming_what_to_save_it_as(
+    tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"unicode{suffix}"
+    path.write_text(_csv_lines() if suffix == ".csv" else _json(), encoding="utf-16")
+    with pytest.raises(InvalidInput, match=r"UTF-16.*CSV UTF-8"):
+        list(read_records(path))
+
+
+def test_a_missing_file_is_invalid_input_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="no file"):
+        read_records(tmp_path / "nothing.jsonl")
+
+
+def test_a_utf_8_file_read_as_windows_1252_is_refused_for_its_byte_order_mark(
+    tmp_path: Path,
+) -> None:
+    path = write_csv(tmp_path / "excel.csv", jansen(), encoding="utf-8-sig")
+    with pytest.raises(InvalidInput, match="byte-order mark"):
+        list(read_records(path, encoding="cp1252"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_line_that_is_not_utf_8_is_a_bad_record_and_the_rest_goes_on(
+    memory_app: Participation, tmp_path: Path, suffix: str
+) -> None:
+    records = jansen() + de_vries()
+    records[0]["name"] = "Zoë Jansen"
+    path = tmp_path / f"mixed{suffix}"
+    if suffix == ".csv":
+        write_csv(path, records)
+    else:
+        lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in records]
+        path.write_text("".join(lines), encoding="utf-8")
+    # The name on Jansen's first record in Latin-1 (one byte 0xEB), the rest in UTF-8.
+    path.write_bytes(path.read_bytes().replace("ë".encode(), b"\xeb"))
+    report = run_import(memory_app, path)
+    (bad,) = report.bad
+    assert bad.line == (2 if suffix == ".csv" else 1)
+    assert "0xEB" in bad.problem
+    assert "utf-8" in bad.problem
+    # The line's resident is kept out whole (its key could still be read); the rest is imported.
+    assert bad.resident == "case-1"
+    assert (report.residents, report.records, report.kept_out) == (1, 3, 1)
+
+
+def test_an_undefined_windows_1252_byte_is_a_bad_record(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "ansi.csv", jansen() + de_vries(), encoding="cp1252")
+    lines = path.read_bytes().split(b"\n")
+    lines[7] = lines[7].replace(b"haaren", b"haar\x81en")  # 0x81 means nothing in cp1252
+    path.write_bytes(b"\n".join(lines))
+    report = import_records(memory_app, read_records(path, encoding="cp1252"))
+    (bad,) = report.bad
+    assert (bad.line, bad.resident) == (8, "case-2")
+    assert "0x81" in bad.problem
+    assert report.residents == 1
+
+
+def _csv_lines(*lines: str) -> str:
+    header = "source_id,resident,event,on,actor_id,actor_role"
+    return "\r\n".join([header, *lines]) + "\r\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("x,c,JobBrokerRequested,2019-01-08,coach-17,coach,extra", "7 values"),
+        ("x,c,JobBrokerRequested,2019-01-08,coach-17", "5 values"),
+        ("x,c,JobBrokerRequested,2019-01-08,coach-17,coach\rx", "not CSV"),
+    ],
+)
+def test_a_csv_row_of_the_wrong_width_is_a_bad_record(
+    memory_app: Participation, tmp_path: Path, row: str, problem: str
+) -> None:
+    path = tmp_path / "old.csv"
+    path.write_text(_csv_lines(row, "y,d,JobBrokerRequested,2019-01-08,coach-17,coach"))
+    report = run_import(memory_app, path)
+    bad = report.bad[0]
+    assert bad.line == 2
+    assert problem in bad.problem
+    # The next row was read as usual (and refused by the rules: d was never registered).
+    assert report.bad[1].line == 3
+    assert "no Registered record" in report.bad[1].problem
+
+
+def test_a_csv_row_with_a_quote_left_open_names_the_lines_it_ran_over(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    path = tmp_path / "old.csv"
+    path.write_text(_csv_lines('x,c,JobBrokerRequested,"2019-01-08,coach-17,coach', "y,d"))
+    (bad,) = run_import(memory_app, path).bad
+    assert bad.line == 2
+    assert "lines 2 to 3" in bad.problem
+    assert "quote" in bad.problem
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        ("source_id,resident,event,on,actor_id", "actor_role"),
+        ("source_id;resident;event;on;actor_id;actor_role;on", "on twice"),
+    ],
+)
+def test_a_csv_header_without_the_common_columns_is_invalid_input(
+    tmp_path: Path, header: str, problem: str
+) -> None:
+    path = tmp_path / "old.csv"
+    path.write_text(header + "\nx,c,JobBrokerRequested,2019-01-08,coach-17,coach\n")
+    with pytest.raises(InvalidInput, match=problem):
+        list(read_records(path))
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('"a text"', "JSON object"),
+        ("12", "JSON object"),
+        ("1" * 5000, "not JSON"),
+        (_json(actor_municipality=["haaren"]), "actor_municipality"),
+        (_json(happiness={"a": 1}), "happiness"),
+        (_json(on=float("nan")), "not JSON"),
+    ],
+)
+def test_unreadable_json_lines_are_bad_records_and_the_rest_goes_on(
+    memory_app: Participation, tmp_path: Path, line: str, problem: str
+) -> None:
+    path = write_jsonl(tmp_path / "old.jsonl", jansen())
+    path.write_text(line + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    report = run_import(memory_app, path)
+    (bad,) = report.bad
+    assert bad.line == 1
+    assert problem in bad.problem
+    assert report.records == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("old.jsonl", b""),
+        ("old.jsonl", b"\xef\xbb\xbf\r\n\n"),
+        ("old.csv", b""),
+        ("old.csv", b"\xef\xbb\xbfsource_id;resident;event;on;actor_id;actor_role\r\n"),
+    ],
+)
+def test_an_empty_file_is_reported_as_holding_no_records(
+    memory_app: Participation, tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    report = run_import(memory_app, path)
+    assert report.empty
+    assert memory_app.event_count() == 0
+
+
+def test_a_report_of_an_import_that_did_something_is_not_empty(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "old.jsonl", jansen())
+    assert not run_import(memory_app, path).empty
+    assert not run_import(memory_app, path).empty  # skipped records count as records
+
+
+# A resident is whole or nothing across the file (issue #17).
+
+
+def test_a_bad_record_further_down_the_file_keeps_the_earlier_run_of_its_resident_out(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    first, rest = jansen()[:2], jansen()[2:]
+    rest[0]["happiness"] = 11
+    path = write_jsonl(tmp_path / "old.jsonl", first + de_vries() + rest)
+    report = run_import(memory_app, path, batch_size=1)
+    (bad,) = report.bad
+    assert (bad.line, bad.source_id, bad.resident) == (6, "a3", "case-1")
+    assert (report.residents, report.records, report.kept_out) == (1, 3, 1)
+    # Not even the registration of line 1 was stored.
+    assert memory_app.find_resident(bsn="123456782", by=Actor("c", Role.COACH)) is None
+    assert memory_app.event_count() == 3
+
+
+def test_a_bad_record_further_down_the_file_keeps_out_a_resident_continued_from_an_earlier_file(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    run_import(memory_app, write_jsonl(tmp_path / "first.jsonl", jansen()[:2]))
+    events = memory_app.event_count()
+    later = jansen()[2:4] + de_vries() + jansen()[4:]
+    later[-1]["reason"] = "volunteer_work"  # refused: placed in paid work
+    report = run_import(memory_app, write_jsonl(tmp_path / "later.jsonl", later), batch_size=1)
+    (bad,) = report.bad
+    assert bad.source_id == "a6"
+    assert (report.residents, report.records, report.kept_out) == (1, 3, 1)
+    assert memory_app.event_count() == events + 3
+
+
+def test_a_resident_continued_in_a_later_file_goes_on_where_it_stopped(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    run_import(memory_app, write_jsonl(tmp_path / "first.jsonl", jansen()[:2] + de_vries()))
+    later = jansen()[2:]
+    report = run_import(memory_app, write_jsonl(tmp_path / "later.jsonl", later))
+    assert report == ImportReport(residents=1, records=4, skipped=0, bad=())
+    assert len(memory_app.resident_ids()) == 2
+    (closed,) = [r for r in memory_app.resident_ids() if memory_app.resident(r).closed_on]
+    assert memory_app.resident(closed).version == 6
+
+
+def test_a_source_id_repeated_by_another_resident_earlier_refuses_the_later_line(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    # case-1's records run before and after case-2's; its later record repeats b2's source id.
+    first, rest = jansen()[:2], jansen()[2:]
+    rest[-1]["source_id"] = "b2"
+    report = run_import(memory_app, write_jsonl(tmp_path / "old.jsonl", first + de_vries() + rest))
+    (bad,) = report.bad
+    assert (bad.line, bad.resident) == (9, "case-1")
+    assert "line 4 too" in bad.problem
+    assert report.residents == 1
+
+
+_NAMES = sorted(
+    {"source_id", "resident", "event", "on", "actor_id", "actor_role", "actor_municipality",
+     "referral", "benefit", "municipality", "bsn", "name", "goal", "happiness", "hours",
+     "hours_per_week", "employer", "kind", "trial", "percent", "needs_job_coaching", "coaching",
+     "provider", "provider_recognised", "job_coach_id", "job_coach_hbo_degree", "reason"}
+)  # fmt: skip
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+    | st.sampled_from(["Registered", "IntakeHeld", "Placed", "JobCoachingStarted", "c1", "coach",
+                       "2019-01-08", "walk_in", "none", "haaren", "work", "5", "yes"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=5,
+)  # fmt: skip
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(objects=st.lists(st.dictionaries(st.sampled_from(_NAMES), _VALUES), max_size=6))
+def test_no_json_object_on_a_line_aborts_an_import(
+    tmp_path: Path, objects: list[dict[str, Any]]
+) -> None:
+    path = tmp_path / "fuzz.jsonl"
+    path.write_text("".join(json.dumps(o) + "\n" for o in objects), encoding="utf-8")
+    with Participation.open("memory://", secret=TEST_SECRET) as app:
+        report = run_import(app, path)
+    assert report.records + len(report.bad) <= len(objects)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(content=st.binary(max_size=300), suffix=st.sampled_from([".jsonl", ".csv"]))
+def test_no_bytes_abort_an_import_with_anything_but_invalid_input(
+    tmp_path: Path, content: bytes, suffix: str
+) -> None:
+    assume(not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)))
+    path = tmp_path / f"fuzz{suffix}"
+    header = b"source_id;resident;event;on;actor_id;actor_role\n" if suffix == ".csv" else b""
+    path.write_bytes(header + content)
+    with Participation.open("memory://", secret=TEST_SECRET) as app:
+        run_import(app, path)  # returns a report, whatever the bytes
