@@ -66,6 +66,7 @@ from participatie.errors import (
     TrajectoryIsOpen,
 )
 from participatie.importing import BadRecord, ImportReport, import_records, read_records
+from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Permissions
 from participatie.privacy.vault import PersonalData
 from participatie.projections.figures import OutcomeReport, Ratio
 from participatie.reporting import html_report
@@ -74,11 +75,13 @@ from participatie.stores import StoreConfig, parse_store_url
 __version__ = "0.2.0.dev0"
 
 __all__ = [
+    "DEFAULT_PERMISSIONS",
     "DEFAULT_POLICY",
     "NOT_STATED",
     "TIMEZONE",
     "AccessEntry",
     "AccessKind",
+    "Action",
     "Activity",
     "ActivityAlreadyRunning",
     "ActivityNotRunning",
@@ -117,6 +120,7 @@ __all__ = [
     "OutsideCoachingPeriod",
     "ParticipatieError",
     "Participation",
+    "Permissions",
     "PersonalData",
     "PersonalDataAlreadyErased",
     "Placement",

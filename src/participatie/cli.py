@@ -46,6 +46,7 @@ from participatie import (
     ParticipatieError,
     Participation,
     Role,
+    __version__,
     html_report,
     import_records,
     parse_store_url,
@@ -86,9 +87,21 @@ class _EventsPerSecond(ProgressColumn):
         return Text("" if speed is None else f"{speed:,.0f} events/s", style="progress.data.speed")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"participatie {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[  # noqa: ARG001 (handled by its callback, before any command)
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
 ) -> None:
     """Record how residents are coached towards work, and prove what came of it."""
     _settings["debug"] = debug

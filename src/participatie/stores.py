@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
 
@@ -66,18 +67,61 @@ class StoreConfig:
         return {_PREFIX + key: value for key, value in self.settings.items()}
 
 
+_HIDDEN = "***"
+#: A user name that is shown: letters, digits, ``._~-`` and percent escapes, nothing that could be
+#: the start or end of a password written without percent-encoding.
+_PLAIN_USER = re.compile(r"(?:[\w.~-]|%[0-9A-Fa-f]{2})+")
+#: What follows ``://`` in a URL without credentials that is shown as it is: a host (or ``[IPv6]``),
+#: an optional numeric port, then a path or query. ``db:5432/x`` is shown, ``me:Geheim`` is not.
+_HOST_PORT_PATH = re.compile(r"(?:\[[^\]]*\]|[^:/?#\[\]]*)(?::\d+)?(?:[/?].*)?", re.DOTALL)
+_ENCODE_HINT = (
+    "percent-encode these characters in a user name or password: "
+    "'%' as %25, '@' as %40, ':' as %3A, '/' as %2F, '?' as %3F, '#' as %23, "
+    "'[' as %5B, ']' as %5D and a space as %20"
+)
+
+
+def _split_credentials(url: str) -> tuple[str, str | None, str]:
+    """``(prefix, credentials, rest)``: the credentials run from ``://`` to the URL's last ``@``.
+
+    They are ``None`` when the URL has no ``@`` (or when an ``@`` is in a folder name, as in
+    ``sqlite:////data/haaren@2024/p.db``). Which ``@`` ends a password written without
+    percent-encoding cannot be known, so the last one is taken: this hides too much of a URL
+    whose path holds an ``@``, never too little. Without ``://`` the prefix is empty and the
+    credentials run from the start: ``postgresql:me:pw@db`` cannot be told from ``me:pw@db``.
+    """
+    prefix, separator, rest = url.partition("://")
+    if separator:
+        prefix += separator
+    else:
+        prefix, rest = "", url
+    credentials, at, after = rest.rpartition("@")
+    if not at or (separator and credentials.startswith("/") and ":" not in credentials):
+        return prefix, None, rest
+    return prefix, credentials, after
+
+
 def _redact(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        host = parts.hostname or ""
-        if parts.port is not None:
-            host = f"{host}:{parts.port}"
-        netloc = f"{parts.username or ''}:***@{host}"
-        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    except ValueError:
-        return "<unparseable store URL>"
+    """The URL as it may be shown: what could be a password is ``***``, however the URL parses.
+
+    Nothing between ``://`` and the last ``@`` is shown but a plain user name before the first
+    ``:``. A URL without ``@`` that does not read as a plain ``host:port`` (a forgotten ``@``, a
+    password with ``#`` or ``/`` and no host) shows nothing after its first ``:``.
+
+    >>> _redact("postgresql://me:Geheim#2024@db:5432/trajecten")
+    'postgresql://me:***@db:5432/trajecten'
+    >>> _redact("postgresql://me:Geheim#2024")
+    'postgresql://me:***'
+    """
+    prefix, credentials, rest = _split_credentials(url)
+    if credentials is not None:
+        user, colon, _ = credentials.partition(":")
+        if not prefix or not _PLAIN_USER.fullmatch(user):
+            return f"{prefix}{_HIDDEN}@{rest}"
+        return f"{prefix}{user}:{_HIDDEN}@{rest}" if colon else f"{prefix}{user}@{rest}"
+    if ":" not in rest or (prefix and "#" not in rest and _HOST_PORT_PATH.fullmatch(rest)):
+        return url
+    return f"{prefix}{rest.partition(':')[0]}:{_HIDDEN}"
 
 
 def parse_store_url(url: str | None = None) -> StoreConfig:
@@ -93,11 +137,28 @@ def parse_store_url(url: str | None = None) -> StoreConfig:
             "the store URL is empty; use memory://, sqlite:///file.db or postgresql://..."
         )
     display = _redact(url)
+    prefix, credentials, _ = _split_credentials(url)
+    if prefix:
+        # What urlsplit takes for the host part: it ends at the first '/', '?' or '#'.
+        _check_credentials(
+            re.split(r"[/?#]", url[len(prefix) :], maxsplit=1)[0], credentials, display
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (parsing the port validates it)
-    except ValueError as error:
-        raise ConfigurationError(f"malformed store URL {display!r}: {error}") from None
+    except ValueError:
+        # Not the ValueError's text: it quotes what it could not read, which may be a password.
+        raise ConfigurationError(
+            f"malformed store URL {display!r}: it does not read as "
+            f"scheme://user:password@host:port/name (a port is a number); {_ENCODE_HINT}"
+        ) from None
+    if prefix:
+        _check_credentials(parts.netloc, credentials, display)
+    if "#" in url:
+        raise ConfigurationError(
+            f"store URL {display!r} has a '#', which a store URL does not use; in a file name "
+            "or password write it as %23"
+        )
     scheme = parts.scheme.lower()
     if scheme == "memory":
         if parts.netloc or parts.path or parts.query:
@@ -115,6 +176,18 @@ def parse_store_url(url: str | None = None) -> StoreConfig:
         f"unsupported store URL {display!r}: use memory://, sqlite:///file.db or "
         "postgresql://user:password@host:port/dbname"
     )
+
+
+def _check_credentials(netloc: str, credentials: str | None, display: str) -> None:
+    """Refuse a URL whose host part does not hold all of its credentials.
+
+    A ``/``, ``?`` or ``#`` in a password ends the host part early: what follows would be read as
+    the path, query or host, and shown in errors as such.
+    """
+    if credentials is not None and netloc.rpartition("@")[0] != credentials:
+        raise ConfigurationError(
+            f"the user name or password in store URL {display!r} cannot be read: {_ENCODE_HINT}"
+        )
 
 
 def _sqlite(netloc: str, path: str, query: str, display: str) -> StoreConfig:

@@ -13,6 +13,16 @@ def test_every_public_name_is_importable() -> None:
     assert missing == []
 
 
+def test_a_custom_permissions_table_is_built_from_public_names_only() -> None:
+    # Participation.open(permissions=...) takes what participatie itself exports.
+    from participatie.privacy import authorisation  # noqa: PLC0415
+
+    assert participatie.Action is authorisation.Action
+    assert participatie.DEFAULT_PERMISSIONS is authorisation.DEFAULT_PERMISSIONS
+    assert participatie.Permissions is authorisation.Permissions
+    assert {"Action", "DEFAULT_PERMISSIONS", "Permissions"} <= set(participatie.__all__)
+
+
 def test_importing_participatie_needs_neither_matplotlib_nor_psycopg() -> None:
     # The report and postgres extras are optional: only their features may import them.
     script = (
