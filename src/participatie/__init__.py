@@ -6,6 +6,7 @@ Everything public is importable from here; other modules are internal.
 from participatie.application import NOT_STATED, TIMEZONE, Participation
 from participatie.audit.access import AccessEntry, AccessKind
 from participatie.audit.chain import Verification
+from participatie.audit.checkpoints import Checkpoint, generate_signing_key
 from participatie.audit.history import HistoryEntry
 from participatie.domain.bsn import is_valid_bsn
 from participatie.domain.job_coaching import JobCoachingTrajectory
@@ -90,6 +91,7 @@ __all__ = [
     "Benefit",
     "BsnAlreadyRegistered",
     "BusinessDateRefused",
+    "Checkpoint",
     "CoachingIsCompleted",
     "CoachingOutcome",
     "ConcurrentUpdate",
@@ -147,6 +149,7 @@ __all__ = [
     "VisitKind",
     "WageValue",
     "__version__",
+    "generate_signing_key",
     "html_report",
     "import_records",
     "is_valid_bsn",

@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from uuid import UUID
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -40,6 +41,7 @@ from participatie import (
     NOT_STATED,
     TIMEZONE,
     Actor,
+    Checkpoint,
     ConfigurationError,
     InvalidInput,
     OutcomeReport,
@@ -47,6 +49,7 @@ from participatie import (
     Participation,
     Role,
     __version__,
+    generate_signing_key,
     html_report,
     import_records,
     parse_store_url,
@@ -386,25 +389,73 @@ def verify(
         Path | None,
         typer.Option("--export", metavar="FILE", help="Check an exported file against the store."),
     ] = None,
+    checkpoint_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            metavar="FILE",
+            help="Also prove the log up to a checkpoint kept elsewhere (with --public-key).",
+        ),
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key",
+            metavar="KEY",
+            help="The public key printed by 'participatie keygen' (or PARTICIPATIE_PUBLIC_KEY).",
+        ),
+    ] = None,
 ) -> None:
-    """Check the tamper-evidence chains (exit 1 when anything does not fit)."""
-    with _reported_errors(), Participation.open(store) as participation:
-        if export_file is not None:
+    """Check everything that proves the record: chains, ledger, heads, snapshots, vault, facts.
+
+    Exit 1 when anything does not fit.
+    """
+    with _reported_errors():
+        checkpoint = None
+        if checkpoint_file is not None:
+            key = public_key or os.environ.get("PARTICIPATIE_PUBLIC_KEY")
+            if not key:
+                raise InvalidInput(
+                    "--checkpoint needs --public-key (the key 'participatie keygen' printed); "
+                    "the key inside the checkpoint proves nothing"
+                )
             try:
-                document = json.loads(export_file.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                raise InvalidInput(f"cannot read {export_file}: {error}") from None
-            result = participation.check_export(document)
-            what = f"export {export_file}"
-        else:
-            result = participation.verify(None if resident is None else _resident_id(resident))
-            what = f"{result.streams} streams, {result.events} events"
-        if result.ok:
-            console.print(f"OK: {what}")
-            return
-        for problem in result.problems:
-            print(f"participatie: tampered: {problem}", file=sys.stderr)
-        raise typer.Exit(1)
+                text = checkpoint_file.read_text(encoding="utf-8")
+            except OSError as error:
+                raise InvalidInput(f"cannot read {checkpoint_file}: {error.strerror}") from None
+            checkpoint = Checkpoint.from_json(text, public_key=key)
+        with Participation.open(store) as participation:
+            _verify(participation, resident, export_file, checkpoint)
+
+
+def _verify(
+    participation: Participation,
+    resident: str | None,
+    export_file: Path | None,
+    checkpoint: Checkpoint | None,
+) -> None:
+    if export_file is not None:
+        try:
+            document = json.loads(export_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise InvalidInput(f"cannot read {export_file}: {error}") from None
+        result = participation.check_export(document)
+        what = f"export {export_file}"
+    else:
+        result = participation.verify(
+            None if resident is None else _resident_id(resident), checkpoint=checkpoint
+        )
+        what = f"{result.streams} streams, {result.events} events"
+        if checkpoint is not None:
+            what += f"; the log up to the checkpoint of {checkpoint.taken_at:%Y-%m-%d %H:%M}"
+    if result.ok:
+        console.print(f"OK: {what}")
+        for note in result.notes:
+            console.print(f"note: {escape(note)}")
+        return
+    for problem in result.problems:
+        print(f"participatie: tampered: {problem}", file=sys.stderr)
+    raise typer.Exit(1)
 
 
 def _resident_id(text: str) -> UUID:
@@ -641,6 +692,15 @@ def project(
             help="Look for new events at least this often (SQLite has no notifications).",
         ),
     ] = 1.0,
+    checkpoint_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint-dir",
+            metavar="DIR",
+            help="While following, write a signed checkpoint there at most every minute "
+            "(PARTICIPATIE_SIGNING_KEY names the key); keep the folder outside the database.",
+        ),
+    ] = None,
 ) -> None:
     """Bring the outcome statistics up to date with the events; with --follow, keep them so.
 
@@ -650,6 +710,8 @@ def project(
     with _reported_errors(), Participation.open(store) as participation:
         if poll <= 0:
             raise InvalidInput(f"--poll must be more than 0 seconds, not {poll}")
+        if checkpoint_dir is not None and not follow:
+            raise InvalidInput("--checkpoint-dir goes with --follow")
         if not follow:
             count = participation.project()
             console.print(f"Brought the outcome statistics up to date: {count} new events.")
@@ -663,6 +725,7 @@ def project(
             stop=stop,
             poll_seconds=poll,
             progress=lambda n: console.log(f"recorded the facts of {n} events"),
+            checkpoints=None if checkpoint_dir is None else _checkpoint_writer(checkpoint_dir),
         )
         console.log(f"Stopped after {count} events.")
 
@@ -689,3 +752,63 @@ def rebuild(store: StoreOption = None) -> None:
 def main() -> None:
     """Run the command line; exit with 0, 1 or 2 (see the module's documentation)."""
     app(prog_name="participatie")
+
+
+def _checkpoint_writer(folder: Path) -> Callable[[Checkpoint], None]:
+    if not folder.is_dir():
+        raise InvalidInput(f"--checkpoint-dir {folder} is not a folder")
+
+    def write(checkpoint: Checkpoint) -> None:
+        name = f"checkpoint-{checkpoint.taken_at:%Y%m%dT%H%M%S}-{checkpoint.position}.json"
+        (folder / name).write_text(checkpoint.to_json(), encoding="utf-8")
+        console.log(f"checkpoint at position {checkpoint.position}: {folder / name}")
+
+    return write
+
+
+@app.command()
+def keygen(
+    key_file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the key.")],
+) -> None:
+    """Make a checkpoint signing key (readable by its owner only) and print its public key.
+
+    Keep the key file away from the database and its administrators; give the public key to
+    whoever verifies (an auditor, the privacy officer).
+    """
+    with _reported_errors():
+        public = generate_signing_key(key_file)
+        console.print(f"Wrote the signing key to {escape(str(key_file))}. Its public key:")
+        print(public)
+        console.print(
+            f"Set PARTICIPATIE_SIGNING_KEY={escape(str(key_file))} where checkpoints are taken."
+        )
+
+
+@app.command()
+def checkpoint(
+    store: StoreOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Write the checkpoint here, not to stdout."),
+    ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key", metavar="FILE", help="The signing key (default: PARTICIPATIE_SIGNING_KEY)."
+        ),
+    ] = None,
+) -> None:
+    """Sign the log's current end, to keep outside the store (see docs/audit.md)."""
+    with _reported_errors(), Participation.open(store) as participation:
+        signed = participation.checkpoint(signing_key=key_file)
+        if out is None:
+            print(signed.to_json(), end="")
+            return
+        try:
+            out.write_text(signed.to_json(), encoding="utf-8")
+        except OSError as error:
+            raise InvalidInput(f"cannot write {out}: {error.strerror}") from None
+        console.print(
+            f"Wrote the checkpoint of position {signed.position} ({signed.events} events) to "
+            f"{escape(str(out))}."
+        )

@@ -414,3 +414,34 @@ def test_stats_shows_the_period_counted_the_same_in_the_table_and_in_json(
     assert "2019-12-31" not in table.stdout
     as_json = run("stats", "--store", url, "--format", "json", *asked, cwd=tmp_path)
     assert json.loads(as_json.stdout)["period"] == ["2019-01-01", "2019-06-30"]
+
+
+def test_keygen_checkpoint_and_verify_against_it(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    made = run("keygen", str(tmp_path / "signing.key"), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    public_key = next(line for line in made.stdout.splitlines() if line.startswith("ed25519:"))
+    assert oct((tmp_path / "signing.key").stat().st_mode & 0o777) == "0o600"
+    again = run("keygen", str(tmp_path / "signing.key"), cwd=tmp_path)
+    assert again.returncode == 2
+    assert "never overwritten" in again.stderr
+    taken = run(
+        "checkpoint", "--store", url, "--out", str(tmp_path / "cp.json"), cwd=tmp_path,
+        env={"PARTICIPATIE_SIGNING_KEY": str(tmp_path / "signing.key")},
+    )  # fmt: skip
+    assert taken.returncode == 0, taken.stderr
+    checked = ("verify", "--store", url, "--checkpoint", str(tmp_path / "cp.json"))
+    unkeyed = run(*checked, cwd=tmp_path)
+    assert unkeyed.returncode == 1
+    assert "--public-key" in unkeyed.stderr
+    ok = run(*checked, "--public-key", public_key, cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "checkpoint" in ok.stdout
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        db.execute(
+            "DELETE FROM stored_events WHERE originator_id = ? AND originator_version = 2",
+            (UUID(rid).hex,),
+        )
+    tampered = run(*checked, "--public-key", public_key, cwd=tmp_path)
+    assert tampered.returncode == 1
+    assert f"stream {rid}: version 2 is missing" in tampered.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -213,3 +214,32 @@ def test_history_as_of_a_date_and_known_at_a_moment_keeps_only_what_counted_then
     ]
     with pytest.raises(InvalidInput):
         app.history(rid, by=AUDITOR, known_at=datetime(2019, 1, 1))
+
+
+def test_the_worker_signs_a_checkpoint_while_it_follows_when_the_log_grew(
+    app: Participation, tmp_path: Any
+) -> None:
+    import threading  # noqa: PLC0415
+
+    from participatie import Checkpoint, generate_signing_key  # noqa: PLC0415
+
+    public_key = generate_signing_key(tmp_path / "signing.key")
+    register_with_intake(app)
+    stop = threading.Event()
+    kept: list[Checkpoint] = []
+
+    def keep(checkpoint: Checkpoint) -> None:
+        kept.append(checkpoint)
+        stop.set()
+
+    app.project(
+        follow=True,
+        stop=stop,
+        poll_seconds=0.01,
+        checkpoints=keep,
+        signing_key=tmp_path / "signing.key",
+    )
+    (checkpoint,) = kept
+    assert checkpoint.events == app.event_count()
+    read_back = Checkpoint.from_json(checkpoint.to_json(), public_key=public_key)
+    assert app.verify(checkpoint=read_back).ok

@@ -195,8 +195,11 @@ def follow(
     wait_for_events: Callable[[float], object],
     poll_seconds: float = 1.0,
     progress: Callable[[int], None] | None = None,
+    after_catch_up: Callable[[], object] | None = None,
 ) -> int:
     """Catch up, then wait for new events and catch up again, until ``stop`` is set.
+
+    ``after_catch_up`` is called after each catch-up (the worker's checkpoints).
 
     ``wait_for_events(seconds)`` returns when new events may have been recorded (a PostgreSQL
     notification) or after ``seconds`` at most; it must already be listening when this starts,
@@ -206,5 +209,7 @@ def follow(
     processed = 0
     while not stop.is_set():
         processed += catch_up(application, view, progress=progress)
+        if after_catch_up is not None:
+            after_catch_up()
         wait_for_events(poll_seconds)
     return processed

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from participatie.audit.checkpoints import Checkpoint, load_signing_key
 from participatie.audit.history import check_moments
 from participatie.domain.inputs import business_date
 from participatie.errors import InvalidInput
 from participatie.projections.figures import OutcomeReport, compute
 from participatie.projections.runner import catch_up
 from participatie.projections.runner import follow as follow_view
-from participatie.service.core import Room
+from participatie.service.core import Core, Room
+from participatie.service.tamper import take_checkpoint
 
 __all__ = ["Statistics"]
 
@@ -58,8 +65,16 @@ class Statistics(Room):
         stop: threading.Event | None = None,
         poll_seconds: float = 1.0,
         progress: Callable[[int], None] | None = None,
+        checkpoints: Callable[[Checkpoint], object] | None = None,
+        checkpoint_seconds: float = 60.0,
+        signing_key: str | Path | None = None,
     ) -> int:
         """Bring the outcomes view up to the end of the event log; return how many events that took.
+
+        While following, ``checkpoints`` (if given) receives a signed checkpoint of the ledger
+        (see :meth:`checkpoint`) at most every ``checkpoint_seconds``, when the log has grown,
+        signed with the key in ``signing_key`` (default: ``PARTICIPATIE_SIGNING_KEY``); keep
+        them outside the store.
 
         With ``follow=True`` keep it there until ``stop`` is set: on PostgreSQL the view catches
         up as soon as a notification says events were recorded (LISTEN/NOTIFY), and at least every
@@ -71,6 +86,11 @@ class Statistics(Room):
             return catch_up(self._core.store, view, progress=progress)
         if stop is None:
             raise InvalidInput("follow=True needs a stop event (threading.Event) to end it")
+        after_catch_up = None
+        if checkpoints is not None:
+            after_catch_up = _Checkpointing(
+                self._core, load_signing_key(signing_key), checkpoints, checkpoint_seconds
+            )
         with self._core.store.new_events_signal(stop) as wait_for_events:
             return follow_view(
                 self._core.store,
@@ -79,6 +99,7 @@ class Statistics(Room):
                 wait_for_events=wait_for_events,
                 poll_seconds=poll_seconds,
                 progress=progress,
+                after_catch_up=after_catch_up,
             )
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
@@ -89,6 +110,34 @@ class Statistics(Room):
             return catch_up(self._core.store, view, progress=progress)
         finally:
             view.create_indexes()
+
+
+class _Checkpointing:
+    """Signs a checkpoint after a catch-up when ``seconds`` have passed and the log grew."""
+
+    def __init__(
+        self,
+        core: Core,
+        key: Ed25519PrivateKey,
+        receive: Callable[[Checkpoint], object],
+        seconds: float,
+    ) -> None:
+        if seconds <= 0:
+            raise InvalidInput(f"checkpoint_seconds must be more than 0, not {seconds}")
+        self.core, self.key, self.receive, self.seconds = core, key, receive, seconds
+        self.last_time = -math.inf
+        self.last_position = -1
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now - self.last_time < self.seconds:
+            return
+        position = self.core.store.recorder.max_notification_id() or 0
+        if position == self.last_position:
+            return
+        checkpoint = take_checkpoint(self.core, self.key)
+        self.receive(checkpoint)
+        self.last_time, self.last_position = now, checkpoint.position
 
 
 def reporting_period(period: object, *, as_of: date | None, today: date) -> tuple[date, date]:

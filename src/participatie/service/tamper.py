@@ -9,10 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.utils import get_topic
 
 from participatie.audit.access import access_log_id
-from participatie.audit.chain import Verification, verify_stream
+from participatie.audit.chain import GENESIS, Verification, verify_stream
 from participatie.audit.checkpoints import Checkpoint, load_signing_key, sign_checkpoint
 from participatie.audit.verifier import (
     MAX_PROBLEMS,
@@ -23,9 +24,9 @@ from participatie.audit.verifier import (
 )
 from participatie.domain.job_coaching import coaching_id
 from participatie.domain.resident import ResidentTrajectory
-from participatie.errors import NotFound, TamperDetected
+from participatie.errors import InvalidInput, NotFound, TamperDetected
 from participatie.privacy.vault import SealedRecord
-from participatie.service.core import Room, as_uuid
+from participatie.service.core import Core, Room, as_uuid
 
 __all__ = ["TamperEvidence"]
 
@@ -59,6 +60,8 @@ class TamperEvidence(Room):
         of events read after each page. With ``strict=True`` a problem raises
         :class:`TamperDetected`.
         """
+        if resident_id is not None and checkpoint is not None:
+            raise InvalidInput("a checkpoint proves the whole log: verify without a resident id")
         if resident_id is None:
             problems, notes, streams, events = self._verify_all(checkpoint, progress)
         else:
@@ -74,22 +77,7 @@ class TamperEvidence(Room):
         """Sign the ledger's current end with the key in ``signing_key`` (a file; default:
         ``PARTICIPATIE_SIGNING_KEY``). Keep the result outside the store
         (:meth:`Checkpoint.to_json`)."""
-        key = load_signing_key(signing_key)
-        recorder = self._core.store.participation_recorder
-        position, running_hash, events = 0, b"\x00" * 32, 0
-        after = 0
-        while rows := recorder.ledger_select(after, 10_000):
-            events += len(rows)
-            position, running_hash = rows[-1].position, rows[-1].running_hash
-            after = position
-        return sign_checkpoint(
-            key,
-            position=position,
-            running_hash=running_hash,
-            events=events,
-            taken_at=self._core.clock(),
-            store=self._core.store_url,
-        )
+        return take_checkpoint(self._core, load_signing_key(signing_key))
 
     # The whole store.
 
@@ -235,3 +223,20 @@ class TamperEvidence(Room):
             problem = self._vault_problem(record, registered, erased)
             problems += [] if problem is None else [problem]
         return problems, [], counted, events
+
+
+def take_checkpoint(core: Core, key: Ed25519PrivateKey) -> Checkpoint:
+    """A checkpoint of the ledger's current end, signed with ``key``."""
+    recorder = core.store.participation_recorder
+    position, running_hash, events = 0, GENESIS, 0
+    while rows := recorder.ledger_select(position, 10_000):
+        events += len(rows)
+        position, running_hash = rows[-1].position, rows[-1].running_hash
+    return sign_checkpoint(
+        key,
+        position=position,
+        running_hash=running_hash,
+        events=events,
+        taken_at=core.clock(),
+        store=core.store_url,
+    )
