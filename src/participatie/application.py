@@ -9,11 +9,13 @@ docs/architecture.md.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Self
 from urllib.parse import urlsplit
 
+from participatie.domain.municipalities import MunicipalityRegister
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.errors import ConfigurationError
 from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Permissions
@@ -44,8 +46,20 @@ __all__ = [
     "require_outcome_matches_placement",
 ]
 
+#: The environment variable naming the municipalities file (see ``Participation.open``).
+MUNICIPALITIES_ENV = "PARTICIPATIE_MUNICIPALITIES"
+
 #: Events between a trajectory's snapshots, unless ``Participation.open`` is told otherwise.
 DEFAULT_SNAPSHOT_INTERVAL = 100
+
+
+def _municipality_register(
+    municipalities: Mapping[str, str] | None,
+) -> MunicipalityRegister | None:
+    if municipalities is not None:
+        return MunicipalityRegister.of(municipalities)
+    path = os.environ.get(MUNICIPALITIES_ENV)
+    return MunicipalityRegister.load(path) if path else None
 
 
 def _system_clock() -> datetime:
@@ -85,6 +99,7 @@ class Participation(
         clock: Callable[[], datetime] | None = None,
         permissions: Permissions = DEFAULT_PERMISSIONS,
         snapshot_interval: int | None = DEFAULT_SNAPSHOT_INTERVAL,
+        municipalities: Mapping[str, str] | None = None,
     ) -> Self:
         """Open the store at ``url`` (see :mod:`participatie.stores`).
 
@@ -96,8 +111,13 @@ class Participation(
         :mod:`participatie.privacy.authorisation`); a trajectory is snapshotted each time its
         version reaches a multiple of ``snapshot_interval`` (None: no snapshots are taken or
         used), which speeds up loading long trajectories and replaying them as of a date.
+        ``municipalities`` (or the JSON or CSV file ``PARTICIPATIE_MUNICIPALITIES`` names) maps
+        the names of the municipalities the store serves to their CBS codes
+        (``{"haaren": "GM0788"}``): a command or report for any other is refused. Without it,
+        any municipality may be registered, and reports refuse names no resident has.
         """
         config = parse_store_url(url)
+        register = _municipality_register(municipalities)
         keyring = KeyRing(
             resolve_secret(config, secret),
             previous_secrets=resolve_previous_secrets(previous_secrets),
@@ -134,6 +154,7 @@ class Participation(
                 clock=clock or _system_clock,
                 store_url=config.display_url,
                 permissions=permissions,
+                municipalities=register,
             )
         )
 

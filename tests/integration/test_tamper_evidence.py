@@ -59,7 +59,7 @@ class Database:
 
     def run(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         for name in ("events", "participatie_chain_heads", "participatie_ledger",
-                     "participatie_vault", "participatie_outcome_facts_v3"):  # fmt: skip
+                     "participatie_vault", "participatie_outcome_facts_v4"):  # fmt: skip
             sql = sql.replace("{" + name + "}", self.table(name))
         if self.is_sqlite:
             with sqlite3.connect(self.path) as lite:
@@ -191,7 +191,7 @@ def test_a_changed_outcome_fact_is_detected_and_named(
 ) -> None:
     app, db, ids = recorded
     before = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
-    db.run("UPDATE {participatie_outcome_facts_v3} SET value = 'work' WHERE value = 'withdrew'")
+    db.run("UPDATE {participatie_outcome_facts_v4} SET value = 'work' WHERE value = 'withdrew'")
     after = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
     assert after.outflow != before.outflow  # the attack works on the figures ...
     problems = _problems(app)  # ... and verify names it

@@ -34,6 +34,7 @@ class AccessKind(enum.Enum):
     HISTORY = "history"
     EXPORT = "export"
     BSN_LOOKUP = "bsn_lookup"
+    TRAJECTORY = "trajectory"
 
 
 @attrs.frozen

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from participatie.domain.inputs import checked_text, flag, municipality_name, quoted
+from participatie.domain.inputs import checked_text, flag, quoted
+from participatie.domain.municipalities import canonical_municipality
 from participatie.errors import InvalidInput
 
 __all__ = [
@@ -188,9 +189,7 @@ def _role(value: Role | str) -> Role:
 def _optional_municipality(value: str | None) -> str | None:
     if value is None:
         return None
-    municipality_name(value, field="municipality (None for every municipality)")
-    # Kept as given: authorisation compares it with the resident's municipality as stored.
-    return value
+    return canonical_municipality(value, field="municipality (None for every municipality)")
 
 
 @attrs.frozen

@@ -5,12 +5,14 @@ role                  may
 ====================  ==================================================================
 coach                 register residents; every resident command except wage value
                       assessments; find residents by BSN; read their personal data
-job broker            job broker requests (and withdrawing them), placements and ending them
-wage value assessor   wage value assessments
-job coach             hours and evaluations of the job coaching assigned to them
-coordinator           start, extend and complete job coaching
+job broker            job broker requests (and withdrawing them), placements and ending them;
+                      reading trajectories
+wage value assessor   wage value assessments; reading trajectories
+job coach             hours and evaluations of the job coaching assigned to them; reading
+                      trajectories (job coaching: only the one assigned to them)
+coordinator           start, extend and complete job coaching; reading trajectories
 policy officer        statistics only (which need no actor): no resident data at all
-auditor               history, exports (read-only)
+auditor               reading trajectories, histories and exports (read-only)
 admin                 erasure of personal data (crypto-shredding), key rotation; nothing else
 ====================  ==================================================================
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
+from participatie.domain.municipalities import same_municipality
 from participatie.domain.values import Actor, Role
 from participatie.errors import InvalidInput, NotAuthorised
 
@@ -58,6 +61,7 @@ class Action(enum.Enum):
     COMPLETE_JOB_COACHING = "complete job coaching"
     FIND_RESIDENT = "find residents by BSN"
     READ_PERSONAL_DATA = "read personal data"
+    READ_TRAJECTORY = "read trajectories"
     READ_HISTORY = "read histories"
     EXPORT = "export resident files"
     ERASE = "erase personal data"
@@ -87,19 +91,23 @@ DEFAULT_PERMISSIONS: Permissions = {
             Action.WITHDRAW_JOB_BROKER_REQUEST,
             Action.PLACE,
             Action.END_PLACEMENT,
+            Action.READ_TRAJECTORY,
         }
     ),
-    Role.WAGE_VALUE_ASSESSOR: frozenset({Action.ASSESS_WAGE_VALUE}),
-    Role.JOB_COACH: frozenset({Action.LOG_COACHING_HOURS, Action.EVALUATE_JOB_COACHING}),
+    Role.WAGE_VALUE_ASSESSOR: frozenset({Action.ASSESS_WAGE_VALUE, Action.READ_TRAJECTORY}),
+    Role.JOB_COACH: frozenset(
+        {Action.LOG_COACHING_HOURS, Action.EVALUATE_JOB_COACHING, Action.READ_TRAJECTORY}
+    ),
     Role.COORDINATOR: frozenset(
         {
             Action.START_JOB_COACHING,
             Action.EXTEND_JOB_COACHING,
             Action.COMPLETE_JOB_COACHING,
+            Action.READ_TRAJECTORY,
         }
     ),
     Role.POLICY_OFFICER: frozenset(),
-    Role.AUDITOR: frozenset({Action.READ_HISTORY, Action.EXPORT}),
+    Role.AUDITOR: frozenset({Action.READ_TRAJECTORY, Action.READ_HISTORY, Action.EXPORT}),
     Role.ADMIN: frozenset({Action.ERASE, Action.ROTATE_KEYS}),
 }
 """The roles' permissions as this library ships them (see the table above)."""
@@ -120,7 +128,7 @@ def authorise(
     if (
         municipality is not None
         and actor.municipality is not None
-        and actor.municipality != municipality
+        and not same_municipality(municipality, actor.municipality)
     ):
         raise NotAuthorised(
             f"{actor.id} works for {actor.municipality}, not for residents of {municipality}"

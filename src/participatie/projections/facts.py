@@ -160,7 +160,8 @@ def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> F
     if read is not None:
         resident_id = stream_id
         if kind is ResidentTrajectory.Registered:
-            municipality_of[stream_id] = event.municipality
+            # One canonical form, whatever an earlier release stored (see domain.municipalities).
+            municipality_of[stream_id] = event.municipality.strip().casefold()
     else:
         read = _COACHING_FACTS.get(kind)
         if read is None:

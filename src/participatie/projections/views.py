@@ -5,7 +5,7 @@ as the events. A page of facts and its tracking record (the position in the even
 in one transaction, so that every event counts exactly once, and a crashed catch-up resumes where
 the last page committed.
 
-The tracking record is kept under the key ``"Participation:outcomes:v3"``, not the application's
+The tracking record is kept under the key ``"Participation:outcomes:v4"``, not the application's
 name, so that other projections of the same application can share eventsourcing's tracking
 table (on SQLite that table is always called ``tracking``).
 """
@@ -38,9 +38,14 @@ __all__ = [
 #: microseconds since 1970 UTC, which a rebuild writes in a fraction of the time of the ISO text
 #: of version 2. Earlier tables are dropped (their tracking keys are left behind, unused) and the
 #: view is rebuilt from the events on first use.
-FACTS_TABLE = "participatie_outcome_facts_v3"
-TRACKING_KEY = "Participation:outcomes:v3"
-_EARLIER_FACTS_TABLES = ("participatie_outcome_facts", "participatie_outcome_facts_v2")
+FACTS_TABLE = "participatie_outcome_facts_v4"
+TRACKING_KEY = "Participation:outcomes:v4"
+_EARLIER_FACTS_TABLES = (
+    "participatie_outcome_facts",
+    "participatie_outcome_facts_v2",
+    # v3 kept municipalities as each event stored them; v4 in one canonical form.
+    "participatie_outcome_facts_v3",
+)
 _COLUMNS = (
     "stream_id, version, kind, municipality, resident_id, occurred_on, recorded_at, value, "
     "amount, position"

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.utils import get_topic
 
 from participatie.audit.access import AccessEntry, AccessKind, AccessLog, access_log_id
 from participatie.audit.chain import Verification
@@ -17,8 +16,10 @@ from participatie.audit.export import check_export, export_document
 from participatie.audit.history import HistoryEntry, check_moments
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.resident import ResidentTrajectory
-from participatie.domain.values import Actor
+from participatie.domain.values import Actor, Role
+from participatie.errors import NotAuthorised
 from participatie.privacy.authorisation import Action
+from participatie.projections.facts import FactKind
 from participatie.service.core import NOT_STATED, Room, as_uuid
 
 __all__ = ["AuditQueries"]
@@ -31,31 +32,61 @@ class AuditQueries(Room):
         self,
         resident_id: UUID,
         *,
+        by: Actor,
         as_of: date | None = None,
         known_at: datetime | None = None,
+        purpose: str = NOT_STATED,
     ) -> ResidentTrajectory:
         """The resident's trajectory (a copy: changing it changes nothing).
 
-        Without arguments, as it stands now. ``as_of`` (a date) replays only what had happened
-        by that business date, ``known_at`` (an aware datetime) only what had been recorded by
-        then; both are inclusive and may be combined (see :mod:`participatie.audit.history`).
+        Without ``as_of``/``known_at``, as it stands now. ``as_of`` (a date) replays only what
+        had happened by that business date, ``known_at`` (an aware datetime) only what had been
+        recorded by then; both are inclusive and may be combined (see
+        :mod:`participatie.audit.history`). A trajectory is personal data (pseudonymous): the
+        read is authorised for ``by``'s role and municipality and recorded in the resident's
+        access log, with its ``purpose``.
         """
-        return self._core.as_of(ResidentTrajectory, resident_id, as_of=as_of, known_at=known_at)
+        rid = as_uuid(resident_id)
+        self._core.authorise(by, Action.READ_TRAJECTORY)
+        current = self._core.load_resident(rid)
+        self._core.authorise(by, Action.READ_TRAJECTORY, municipality=current.municipality)
+        found = self._core.as_of(ResidentTrajectory, rid, as_of=as_of, known_at=known_at)
+        self._core.log_access(rid, by, AccessKind.TRAJECTORY, purpose)
+        return found
 
-    def resident_ids(self) -> list[UUID]:
-        """The ids of all registered residents, in order of registration."""
-        topic = get_topic(ResidentTrajectory.Registered)
-        return [UUID(str(n.originator_id)) for n in self._core.notifications(topics=[topic])]
+    def resident_ids(self, *, by: Actor) -> list[UUID]:
+        """The ids of the registered residents ``by`` may read (of ``by``'s municipality, or of
+        all), in order of registration."""
+        self._core.authorise(by, Action.READ_TRAJECTORY)
+        return [
+            UUID(fact.resident_id)
+            for fact in self._core.current_facts(by.municipality)
+            if fact.kind == FactKind.REGISTERED
+        ]
 
     def job_coaching(
         self,
         coaching_id: UUID,
         *,
+        by: Actor,
         as_of: date | None = None,
         known_at: datetime | None = None,
+        purpose: str = NOT_STATED,
     ) -> JobCoachingTrajectory:
-        """The job coaching (a copy), now or as of a business date and/or recorded time."""
-        return self._core.as_of(JobCoachingTrajectory, coaching_id, as_of=as_of, known_at=known_at)
+        """The job coaching (a copy), now or as of a business date and/or recorded time.
+
+        Authorised like :meth:`resident` (a job coach reads only the coaching assigned to them)
+        and recorded in the resident's access log."""
+        cid = as_uuid(coaching_id)
+        self._core.authorise(by, Action.READ_TRAJECTORY)
+        current = self._core.load(JobCoachingTrajectory, cid)
+        resident = self._core.load_resident(current.resident_id)
+        self._core.authorise(by, Action.READ_TRAJECTORY, municipality=resident.municipality)
+        if by.role is Role.JOB_COACH and by.id != current.job_coach_id:
+            raise NotAuthorised(f"{by.id} is not the job coach assigned to {cid}")
+        found = self._core.as_of(JobCoachingTrajectory, cid, as_of=as_of, known_at=known_at)
+        self._core.log_access(resident.id, by, AccessKind.TRAJECTORY, purpose)
+        return found
 
     def history(
         self,

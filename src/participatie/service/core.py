@@ -26,6 +26,7 @@ from participatie.audit.access import AccessKind, AccessLog, access_log_id
 from participatie.audit.history import check_moments, replay, selected
 from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
+from participatie.domain.municipalities import MunicipalityRegister, canonical_municipality
 from participatie.domain.policy import Policy
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import Actor
@@ -93,6 +94,7 @@ class Core:
         clock: Callable[[], datetime],
         permissions: Permissions,
         store_url: str,
+        municipalities: MunicipalityRegister | None = None,
     ) -> None:
         self.store = store
         self.keyring = keyring
@@ -100,6 +102,7 @@ class Core:
         self.clock = clock
         self.permissions = permissions
         self.store_url = store_url
+        self.municipalities = municipalities
         self.vault: VaultStorage = store.participation_recorder
         self.open_batch: Batch | None = None
 
@@ -120,6 +123,12 @@ class Core:
 
     def authorise(self, by: object, action: Action, *, municipality: str | None = None) -> Actor:
         return authorise(self.permissions, by, action, municipality=municipality)
+
+    def municipality(self, name: object, *, field: str = "municipality") -> str:
+        """The canonical name of a municipality this store serves (any, without a register)."""
+        if self.municipalities is None:
+            return canonical_municipality(name, field=field)
+        return self.municipalities.canonical(name, field=field)
 
     # Loading and changing.
 
@@ -358,6 +367,16 @@ class Core:
         return result
 
     # The outcomes view.
+
+    def known_municipalities(self) -> set[str]:
+        """The municipalities residents were registered under, by the outcomes view."""
+        view = self.store.facts_view()
+        catch_up(self.store, view)
+        return {
+            municipality
+            for key, municipality in view.municipalities().items()
+            if not key.startswith("resident-of:")
+        }
 
     def current_facts(
         self,

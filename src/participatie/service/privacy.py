@@ -11,6 +11,7 @@ from participatie.audit.access import AccessKind
 from participatie.domain.bsn import validate_bsn
 from participatie.domain.dates import add_years
 from participatie.domain.inputs import business_date
+from participatie.domain.municipalities import same_municipality
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import Actor, ErasureGround, TrajectoryStatus
 from participatie.errors import InvalidInput
@@ -35,8 +36,8 @@ class PrivacyOperations(Room):
         found = self._core.find_bsn(validate_bsn(bsn))
         if found is None:
             return None
-        if by.municipality is not None and (
-            self._core.load_resident(found).municipality != by.municipality
+        if by.municipality is not None and not same_municipality(
+            self._core.load_resident(found).municipality, by.municipality
         ):
             return None
         self._core.log_access(found, by, AccessKind.BSN_LOOKUP, purpose)
@@ -144,7 +145,9 @@ class PrivacyOperations(Room):
                 continue
             if resident.status is not TrajectoryStatus.CLOSED:
                 continue
-            if by.municipality is not None and resident.municipality != by.municipality:
+            if by.municipality is not None and not same_municipality(
+                resident.municipality, by.municipality
+            ):
                 continue
             statutory = resident.involved_statutory_decision(
                 has_job_coaching=self._core.has_job_coaching(rid)

@@ -16,7 +16,6 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from participatie.domain.bsn import validate_bsn
-from participatie.domain.inputs import municipality_name
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import (
     Activity,
@@ -56,7 +55,7 @@ class ResidentCommands(Room):
         ``bsn``, ``name`` and ``notes`` go into the personal-data vault only, never into an event.
         A BSN that already has a trajectory is refused with :class:`BsnAlreadyRegistered`.
         """
-        municipality = municipality_name(municipality)
+        municipality = self._core.municipality(municipality)
         self._core.authorise(by, Action.REGISTER, municipality=municipality)
         self._core.check_not_future(on)
         data = PersonalData(bsn=None if bsn is None else validate_bsn(bsn), name=name, notes=notes)

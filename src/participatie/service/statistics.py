@@ -43,6 +43,9 @@ class Statistics(Room):
         ``known_at`` only what had been recorded by then. ``target`` is the reach the
         municipality aimed for.
 
+        ``municipality`` is matched without regard to case and surrounding spaces; one the store
+        does not serve is :class:`InvalidInput` (see ``Participation.open(municipalities=)``).
+
         The period ends on its last day, or on the reporting date (``as_of``, or else today)
         when that comes first or no last day is given; it starts on its first day, or else on
         1 January of the year it ends in. ``report.period`` is the period counted.
@@ -53,9 +56,21 @@ class Statistics(Room):
             isinstance(target, bool) or not isinstance(target, int) or target < 1
         ):
             raise InvalidInput(f"target must be a whole number above 0, or None, not {target!r}")
+        if municipality is not None:
+            municipality = self._core.municipality(municipality)
         # Nothing that happened after the period's end (so after as_of) counts, nor what was
         # recorded after known_at: the view leaves those facts out.
         facts = self._core.current_facts(municipality, through=end, known_at=known_at)
+        if municipality is not None and self._core.municipalities is None:
+            # Without a register, a name no resident was ever registered under is a typo, not
+            # a municipality with no residents: never a report of zeros.
+            known = self._core.known_municipalities()
+            if municipality not in known:
+                raise InvalidInput(
+                    f"no resident of municipality {municipality!r} is recorded in this store "
+                    f"(known: {', '.join(sorted(known)) or 'none'}); open the store with "
+                    "municipalities={...} to report on a municipality without residents"
+                )
         return compute(facts, period=(start, end), municipality=municipality, target=target)
 
     def project(
