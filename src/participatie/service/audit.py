@@ -3,12 +3,14 @@ the tamper-evidence check."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from participatie.audit.access import AccessEntry, AccessKind, AccessLog, access_log_id
@@ -23,6 +25,29 @@ from participatie.privacy.authorisation import Action
 from participatie.service.core import NOT_STATED, Room, as_uuid
 
 __all__ = ["AuditQueries"]
+
+
+def _wrongly_typed(stream_id: str, stored: Sequence[StoredEvent]) -> list[str]:
+    """The first stored record of the stream whose columns have the wrong types (changed in the
+    database by hand: SQLite keeps whatever type is written)."""
+    for record in stored:
+        wrong = [
+            name
+            for name, value, kind in (
+                ("version", record.originator_version, int),
+                ("topic", record.topic, str),
+                ("state", record.state, bytes),
+            )
+            if not isinstance(value, kind)
+        ]
+        if wrong:
+            verb = "has" if len(wrong) == 1 else "have"
+            problem = (
+                f"stream {stream_id}: the record of version {record.originator_version} was "
+                f"changed: its {' and '.join(wrong)} {verb} the wrong type"
+            )
+            return [problem]
+    return []
 
 
 class AuditQueries(Room):
@@ -127,6 +152,23 @@ class AuditQueries(Room):
             store=self._core.store_url,
         )
 
+    def _stream_ids_in_log(self, problems: list[str]) -> set[str]:
+        """The ids of the streams in the event log; a record that no longer reads is a problem."""
+        try:
+            return {str(i) for i in self._core.stream_ids()}
+        except Exception as error:  # a stored record changed so that it does not read: a finding
+            problems.append(
+                f"the event log cannot be read: a stored record was changed ({error}); only the "
+                "streams with a chain head were checked"
+            )
+            return set()
+
+    def _snapshot_problems(self, stream_id: UUID) -> list[str]:
+        try:
+            return self._core.store.check_snapshots(stream_id)
+        except Exception as error:  # events that verify but do not decode: a finding
+            return [f"stream {stream_id}: its events cannot be decoded ({error})"]
+
     def check_export(self, document: object) -> Verification:
         """Whether an export is unchanged and the store still holds exactly what it exported."""
         problems = check_export(document, self._core.store.stored_hash)
@@ -149,28 +191,38 @@ class AuditQueries(Room):
         Finds changed, deleted, reordered and inserted events and streams that lost their newest
         events. With ``strict=True`` a problem raises :class:`TamperDetected`.
         """
-        heads = self._core.store.participation_recorder.chain_heads()
+        problems: list[str] = []
+        heads = {}
+        for stream_id, head in self._core.store.participation_recorder.chain_heads().items():
+            if isinstance(head[0], int) and isinstance(head[1], bytes):
+                heads[stream_id] = head
+            else:
+                problems.append(f"stream {stream_id}: its chain head was changed (wrong types)")
         if resident_id is None:
-            stream_ids = set(heads) | {str(i) for i in self._core.stream_ids()}
+            stream_ids = set(heads) | self._stream_ids_in_log(problems)
         else:
             # Read raw records only: a tampered stream may not decode any more.
             rid = as_uuid(resident_id)
             stored = self._core.store.recorder.select_events(rid)
-            head = heads.get(str(rid))
-            if not stored and head is None:
+            resident_head = heads.get(str(rid))
+            if not stored and resident_head is None:
                 raise NotFound(f"no resident with id {rid}")
-            last = max([head[0] if head else 0] + [s.originator_version for s in stored])
+            versions = [
+                s.originator_version for s in stored if isinstance(s.originator_version, int)
+            ]
+            last = max([resident_head[0] if resident_head else 0, *versions])
             coaching_streams = {str(coaching_id(rid, v)) for v in range(1, last + 1)}
             own_streams = coaching_streams | {str(access_log_id(rid))}
             stream_ids = {str(rid)} | (own_streams & set(heads))
-        problems: list[str] = []
         events = 0
         for stream_id in sorted(stream_ids):
             stored = self._core.store.recorder.select_events(UUID(stream_id))
             events += len(stored)
-            found = verify_stream(stream_id, stored, heads.get(stream_id))
+            found = _wrongly_typed(stream_id, stored) or verify_stream(
+                stream_id, stored, heads.get(stream_id)
+            )
             # Snapshots are checked against events only when the events themselves are sound.
-            problems += found or self._core.store.check_snapshots(UUID(stream_id))
+            problems += found or self._snapshot_problems(UUID(stream_id))
         verification = Verification(
             ok=not problems, problems=problems, streams=len(stream_ids), events=events
         )
