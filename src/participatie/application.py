@@ -116,8 +116,9 @@ class Participation(
             exists = store_exists(config)
             if not exists and config.kind != "memory":
                 raise ConfigurationError(
-                    f"no store at {config.display_url}: check the store URL (nothing was "
-                    "created; a new store is made only when opened with create=True)"
+                    f"no store at {config.display_url}: check the store URL (nothing was made "
+                    "there; a store is made by recording into it: Participation.open(url), "
+                    "participatie demo or participatie import)"
                 )
         keyring = KeyRing(
             resolve_secret(config, secret),
