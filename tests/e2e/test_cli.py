@@ -717,3 +717,53 @@ def test_stored_text_is_not_read_as_markup(tmp_path: Path) -> None:
         )
     history = run("history", rid, "--store", url, cwd=tmp_path)
     assert "by [bold]coach[/bold] (coach)" in history.stdout
+
+
+def run_at_a_terminal(answer: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command with a terminal as standard input, on which ``answer`` is typed."""
+    import pty  # noqa: PLC0415 (POSIX only)
+
+    typist, terminal = pty.openpty()
+    try:
+        os.write(typist, answer.encode() + b"\n")
+        env = {**os.environ, "COLUMNS": "120"}
+        env.pop("PARTICIPATIE_STORE", None)
+        return subprocess.run(  # noqa: S603 (our own interpreter and module)
+            [sys.executable, "-m", "participatie", *args],
+            cwd=cwd,
+            env=env,
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+    finally:
+        os.close(typist)
+        os.close(terminal)
+
+
+def test_at_a_terminal_erasing_and_deleting_happen_only_when_the_answer_is_yes(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/store.db"
+    with Participation.open(url) as app:
+        rid = register(app)
+        position = app.event_count()
+    erase = ("erase", str(rid), "--reason", "residents_request", "--store", url)
+    declined = run_at_a_terminal("n", *erase, cwd=tmp_path)
+    assert declined.returncode == 2
+    assert "for good? [y/N]" in declined.stdout
+    assert "nothing was changed" in declined.stderr
+    with Participation.open(url) as app:
+        assert app.event_count() == position
+    assert run_at_a_terminal("y", *erase, cwd=tmp_path).returncode == 0
+    with Participation.open(url) as app:
+        assert app.personal_data(rid, by=Actor("coach-1", Role.COACH)).erased
+    fresh = ("demo", "--fresh", "--store", url)
+    assert run_at_a_terminal("n", *fresh, cwd=tmp_path).returncode == 2
+    assert (tmp_path / "store.db").exists()
+    kept = run_at_a_terminal("y", *fresh, cwd=tmp_path)
+    assert kept.returncode == 0, kept.stderr
+    with Participation.open(url) as app:
+        assert len(app.resident_ids()) == 74
