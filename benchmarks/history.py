@@ -127,10 +127,12 @@ def measure(store: str, events: int, repeat: int) -> dict[str, Any]:
         count = len(plain.history(rid, by=auditor))
         history = best_of(repeat, lambda: plain.history(rid, by=auditor))
         without = (
-            None if store == "memory" else best_of(repeat, lambda: plain.resident(rid, as_of=as_of))
+            None
+            if store == "memory"
+            else best_of(repeat, lambda: plain.resident(rid, as_of=as_of, by=auditor))
         )
-        with_snapshots = best_of(repeat, lambda: snapshotted.resident(rid, as_of=as_of))
-        resident_events = plain.resident(rid).version
+        with_snapshots = best_of(repeat, lambda: snapshotted.resident(rid, as_of=as_of, by=auditor))
+        resident_events = plain.resident(rid, by=auditor).version
         plain.close()
         snapshotted.close()
     return {

@@ -9,14 +9,16 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from participatie import Participation, TrajectoryStatus
+from participatie import Actor, Participation, Role, TrajectoryStatus
 from participatie.demo.haaren_2019 import TARGET, record_haaren_2019
+
+READER = Actor("reader-1", Role.AUDITOR)  # reads trajectories (each read is logged)
 
 
 def main(url: str = "memory://") -> None:
     with Participation.open(url) as app:
         year = record_haaren_2019(app)
-        trajectories = [app.resident(rid) for rid in year.resident_ids]
+        trajectories = [app.resident(rid, by=READER) for rid in year.resident_ids]
         reasons = Counter(t.outflow_reason.value for t in trajectories if t.outflow_reason)
         still = sum(t.status is TrajectoryStatus.OPEN for t in trajectories)
         print(f"{len(trajectories)} residents reached (target {TARGET}); still coached: {still}")

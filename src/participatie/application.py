@@ -34,7 +34,12 @@ from participatie.service.residents import ResidentCommands
 from participatie.service.statistics import Statistics
 from participatie.service.store import StoreApplication
 from participatie.service.tamper import TamperEvidence
-from participatie.stores import parse_store_url, resolve_previous_secrets, resolve_secret
+from participatie.stores import (
+    parse_store_url,
+    resolve_previous_secrets,
+    resolve_secret,
+    store_exists,
+)
 
 __all__ = [
     "NOT_STATED",
@@ -100,8 +105,16 @@ class Participation(
         permissions: Permissions = DEFAULT_PERMISSIONS,
         snapshot_interval: int | None = DEFAULT_SNAPSHOT_INTERVAL,
         municipalities: Mapping[str, str] | None = None,
+        create: bool = True,
     ) -> Self:
         """Open the store at ``url`` (see :mod:`participatie.stores`).
+
+        With ``create=True`` (the default) a store that does not exist yet is made: the SQLite
+        file and its folder, the PostgreSQL tables (in a database and schema that must exist).
+        With ``create=False`` only a store that exists is opened, for reading it or checking it:
+        otherwise :class:`ConfigurationError` ("no store at ...") is raised and nothing is made,
+        no file, no folder and no ``.secret`` beside it. ``memory://`` is allowed either way
+        (an in-process store is always new and empty).
 
         ``secret`` (or ``PARTICIPATIE_SECRET``) protects the personal-data vault;
         ``previous_secrets`` (or ``PARTICIPATIE_PREVIOUS_SECRET``) are secrets that records may
@@ -118,6 +131,15 @@ class Participation(
         """
         config = parse_store_url(url)
         register = _municipality_register(municipalities)
+        exists: bool | None = None
+        if not create:
+            exists = store_exists(config)
+            if not exists and config.kind != "memory":
+                raise ConfigurationError(
+                    f"no store at {config.display_url}: check the store URL (nothing was made "
+                    "there; a store is made by recording into it: Participation.open(url), "
+                    "participatie demo or participatie import)"
+                )
         keyring = KeyRing(
             resolve_secret(config, secret),
             previous_secrets=resolve_previous_secrets(previous_secrets),
@@ -133,6 +155,10 @@ class Participation(
                 f"snapshot_interval must be a whole number of at least 2, or None, not "
                 f"{snapshot_interval!r}"
             )
+        if exists is None and config.kind == "postgresql":
+            # One connection first, so that a server that cannot be used says why (eventsourcing's
+            # pool would only say that it got no connection in time).
+            store_exists(config)
         if config.sqlite_path is not None:
             config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -1,8 +1,13 @@
 """The ``participatie`` command (also ``python -m participatie``).
 
 Exit codes: 0 done; 1 the command ran but was refused or failed (a rule, an unknown id, ...);
-2 it could not start (bad usage, a bad store URL, a missing secret). Errors print as one line on
-standard error; ``participatie --debug ...`` shows the traceback instead.
+2 it could not start (bad usage, a bad store URL, a missing secret, no store at that URL, a file
+that cannot be written, a confirmation that was not given). Errors print as one line on standard
+error; ``--debug`` (before or after the command's name) shows the traceback instead.
+
+Only commands that record (``demo``, ``import``) make a new store; every other command opens
+the store with ``create=False`` and stops with "no store at ..." when it is not there. Text read
+from the store is printed as it is, never as rich markup.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import json
 import os
 import signal
 import sys
+import textwrap
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -43,11 +49,14 @@ from participatie import (
     Actor,
     Checkpoint,
     ConfigurationError,
+    ErasureGround,
+    HistoryEntry,
     InvalidInput,
     OutcomeReport,
     ParticipatieError,
     Participation,
     Role,
+    Verification,
     __version__,
     generate_signing_key,
     html_report,
@@ -81,6 +90,57 @@ StoreOption = Annotated[
 
 _settings = {"debug": False}
 
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="Show tracebacks of errors.", show_default=False)
+]
+YesOption = Annotated[
+    bool,
+    typer.Option(
+        "--yes", help="Go ahead without asking (needed when standard input is not a terminal)."
+    ),
+]
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 resident``, ``2 residents``."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _open(store: str | None) -> Participation:
+    """The store to read or check: it must exist (only commands that record make one)."""
+    return Participation.open(store, create=False)
+
+
+def _confirm(question: str, *, yes: bool, without_terminal: str) -> None:
+    """Go on when ``--yes`` was given or the person at the terminal says yes; else exit 2.
+
+    Without a terminal (a script, a pipe) nobody can be asked: ``without_terminal`` says what is
+    not done, and the command exits 2 unless ``--yes`` was given.
+    """
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise _fail(f"error: {without_terminal}; add --yes to go ahead without being asked", 2)
+    if not typer.confirm(question, default=False):
+        raise _fail("stopped: nothing was changed", 2)
+
+
+def _writable(path: Path, option: str) -> None:
+    """Stop before any work when ``path`` cannot be written (a folder, a missing folder)."""
+    if path.is_dir():
+        raise _fail(f"error: {option} {path} is a folder; give a file name", 2)
+    if not path.parent.is_dir():
+        raise _fail(f"error: {option} {path}: there is no folder {path.parent}", 2)
+
+
+def _write(path: Path, text: str, option: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _fail(
+            f"error: {option} {path} cannot be written: {error.strerror or error}", 2
+        ) from None
+
 
 class _EventsPerSecond(ProgressColumn):
     """The rate of a progress bar counted in events."""
@@ -98,7 +158,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    debug: DebugOption = False,
     version: Annotated[  # noqa: ARG001 (handled by its callback, before any command)
         bool,
         typer.Option(
@@ -116,8 +176,13 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 @contextmanager
-def _reported_errors() -> Iterator[None]:
-    """Turn errors into one line on standard error and exit code 2 (setup) or 1 (refused)."""
+def _reported_errors(debug: bool = False) -> Iterator[None]:
+    """Turn errors into one line on standard error and exit code 2 (setup) or 1 (refused).
+
+    ``debug`` is the command's own ``--debug`` (given after its name); the one given before the
+    command's name counts as well.
+    """
+    _settings["debug"] = _settings["debug"] or debug
     if _settings["debug"]:
         yield
         return
@@ -137,7 +202,8 @@ def _reported_errors() -> Iterator[None]:
         ) from None
 
 
-def _remove_sqlite_store(url: str | None) -> Path:
+def _remove_sqlite_store(url: str | None, *, yes: bool) -> None:
+    """Delete the SQLite store at ``url`` when it holds nothing but the demo, or when confirmed."""
     config = parse_store_url(url)
     if config.sqlite_path is None:
         raise ConfigurationError(
@@ -145,9 +211,72 @@ def _remove_sqlite_store(url: str | None) -> Path:
             "empty that store yourself or choose another --store"
         )
     path = config.sqlite_path
+    shown = escape(config.display_url)
+    if not path.exists():
+        console.print(f"Starting from an empty store: there is no {shown} yet.")
+        return
+    other = _besides_the_demo(url)
+    if other is not None:
+        _confirm(
+            f"{config.display_url} holds {other}. Delete it, with its secret, for good?",
+            yes=yes,
+            without_terminal=(
+                f"the store {config.display_url} holds {other}; --fresh deletes without asking "
+                "only a store with nothing but the demo in it"
+            ),
+        )
     for suffix in ("", "-wal", "-shm", ".secret"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
-    return path
+    console.print(f"Starting from an empty store: deleted {shown} and its secret.")
+
+
+def _fingerprints(participation: Participation) -> list[str]:
+    """Each resident's events without ids and recorded times, sorted: what the demo decides."""
+    found = []
+    for rid in participation.resident_ids(by=_auditor(None)):
+        events = [
+            sorted(
+                (key, "<id>" if isinstance(value, UUID) else repr(value))
+                for key, value in vars(event).items()
+                if key not in {"originator_id", "timestamp"}
+            )
+            for event in participation.events(rid)
+        ]
+        found.append(repr(events))
+    return sorted(found)
+
+
+def _besides_the_demo(url: str | None) -> str | None:
+    """What the store holds besides what ``participatie demo`` records, or None.
+
+    The demo is deterministic apart from ids and recorded times, so it is recorded again into
+    an in-process store and compared: every resident's events (without ids and times) must be
+    one of the demo's, and the store must hold no other events than the demo's and the access
+    log entries of reads (reading a demo resident adds no data). An empty store holds nothing.
+    """
+    try:
+        participation = _open(url)
+    except ParticipatieError as error:
+        return f"something that does not open as a participatie store ({error})"
+    with participation:
+        stored = _fingerprints(participation)
+        if not stored and not participation.event_count():
+            return None
+        reads = 0
+        for rid in participation.resident_ids(by=_auditor(None)):
+            entries = len(participation.access_log(rid, by=_auditor(None)))
+            reads += entries + 1 if entries else 0  # the log's opening event and its entries
+        total = participation.event_count()
+    with Participation.open("memory://") as reference:
+        haaren_2019.record_haaren_2019(reference)
+        noordoostpolder.record_noordoostpolder(reference)
+        expected = _fingerprints(reference)
+        expected_total = reference.event_count()
+    if stored != expected:
+        return f"other residents than the demo's ({len(stored)} in all)"
+    if total - reads != expected_total:
+        return f"{_plural(total - reads, 'event')} where the demo records {expected_total}"
+    return None
 
 
 @app.command()
@@ -157,26 +286,28 @@ def demo(
         bool,
         typer.Option(
             "--fresh",
-            help="Delete the SQLite file store (and its secret) first, so the demo starts empty.",
+            help="Delete the SQLite file store (and its secret) first, so the demo starts "
+            "empty: at once when it holds only the demo, else only when you confirm (--yes).",
         ),
     ] = False,
+    yes: YesOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Record Haaren's first year (2019) and Noordoostpolder's job coaching, and report on them."""
-    with _reported_errors():
-        _demo(store, fresh=fresh)
+    with _reported_errors(debug):
+        _demo(store, fresh=fresh, yes=yes)
 
 
-def _demo(store: str | None, *, fresh: bool) -> None:
+def _demo(store: str | None, *, fresh: bool, yes: bool) -> None:
     if fresh:
-        removed = _remove_sqlite_store(store)
-        console.print(f"Starting from an empty store: removed {removed} if it existed.")
+        _remove_sqlite_store(store, yes=yes)
     with Participation.open(store) as participation:
-        existing = len(participation.resident_ids())
+        existing = len(participation.resident_ids(by=_auditor(None)))
         if existing:
             raise ConfigurationError(
-                f"the store {participation.store_url} already holds {existing} residents; the "
-                "demo records into an empty store: add --fresh to replace a SQLite file, "
-                "or choose another --store"
+                f"the store {participation.store_url} already holds "
+                f"{_plural(existing, 'resident')}; the demo records into an empty store: add "
+                "--fresh to replace a SQLite file, or choose another --store"
             )
         with Progress(
             TextColumn("Recording {task.description}"),
@@ -212,28 +343,47 @@ def _demo(store: str | None, *, fresh: bool) -> None:
             title="Noordoostpolder/Urk 2019-2022: job coaching",
         )
         console.print(
-            f"{year.events + coaching.events} events recorded for "
-            f"{len(year.resident_ids) + len(coaching.resident_ids)} residents."
+            f"{_plural(year.events + coaching.events, 'event')} recorded for "
+            f"{_plural(len(year.resident_ids) + len(coaching.resident_ids), 'resident')}."
         )
 
 
 def _print_report(report: OutcomeReport, *, title: str, suppress: bool = False) -> None:
     """The outcome report as a table (counts under 5 blanked when ``suppress``)."""
-    table = Table(title=title)
+    table = Table(title=Text(title))
     table.add_column("figure", style="bold")
     table.add_column("value", justify="right")
     for label, value in report.figure_rows(suppress_small_cells=suppress):
-        table.add_row(label, value)
+        table.add_row(Text(label), Text(value))
     console.print(table)
 
+
+_ACTOR_DEFAULT = "default $PARTICIPATIE_ACTOR, else your login name"
 
 ActorOption = Annotated[
     str | None,
     typer.Option(
         "--actor",
         metavar="ID",
-        help="Who is looking (recorded as the reader); default $PARTICIPATIE_ACTOR, else your "
-        "login name.",
+        help=f"Who you are: your role's permissions are checked, nothing is recorded; "
+        f"{_ACTOR_DEFAULT}.",
+    ),
+]
+ReaderOption = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        metavar="ID",
+        help=f"Who is looking: recorded in the resident's access log with --purpose; "
+        f"{_ACTOR_DEFAULT}.",
+    ),
+]
+EraserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        metavar="ID",
+        help=f"Who erases: recorded on each erasure receipt; {_ACTOR_DEFAULT}.",
     ),
 ]
 
@@ -292,51 +442,80 @@ def history(
             help="Only what had been recorded by this time (ISO; without offset: Dutch time).",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    actor: ActorOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    actor: ReaderOption = None,
     purpose: PurposeOption = NOT_STATED,
+    debug: DebugOption = False,
 ) -> None:
-    """Show everything recorded about a resident, across all trajectories, in recorded order."""
-    with _reported_errors():
+    """Show everything recorded about a resident, across all trajectories, in recorded order.
+
+    One entry per event: the day it happened, the event, the trajectory and version; who
+    decided it and when it was recorded; its details. Lines are never cut: long ones wrap.
+    """
+    with _reported_errors(debug):
+        rid = _resident_id(resident_id)
         day = _parse_date(as_of, "--as-of")
         moment = _parse_moment(known_at, "--known-at")
-        with Participation.open(store) as participation:
+        with _open(store) as participation:
             entries = participation.history(
-                _resident_id(resident_id),
-                by=_auditor(actor),
-                purpose=purpose,
-                as_of=day,
-                known_at=moment,
+                rid, by=_auditor(actor), purpose=purpose, as_of=day, known_at=moment
             )
             if as_json:
                 print(json.dumps([e.to_dict() for e in entries], indent=2))
                 return
-            table = Table(title=f"History of resident {resident_id}")
-            for column in ("recorded at", "date", "trajectory", "v", "event", "by", "details"):
-                table.add_column(column)
-            for entry in entries:
-                details = ", ".join(
-                    f"{key}={value}" for key, value in entry.data.items() if key != "policy_version"
+            when = " and ".join(
+                part
+                for part in (
+                    f"happened by {day}" if day else "",
+                    f"been recorded by {moment.isoformat()}" if moment else "",
                 )
-                table.add_row(
-                    entry.recorded_at.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M:%S"),
-                    entry.occurred_on.isoformat(),
-                    "resident" if entry.aggregate == "ResidentTrajectory" else "job coaching",
-                    str(entry.version),
-                    entry.event,
-                    f"{entry.actor.id} ({entry.actor.role.value})",
-                    details,
-                )
-            console.print(table)
-            if entries and (day is not None or moment is not None):
+                if part
+            )
+            if not entries:
+                console.print(Text(f"Nothing about resident {rid} had {when}."))
+                return
+            _print_history(rid, entries)
+            if when:
                 state = participation.resident(
-                    _resident_id(resident_id), as_of=day, known_at=moment
+                    rid, by=_auditor(actor), as_of=day, known_at=moment, purpose=purpose
                 )
+                goal = state.goal.value if state.goal else "-"
+                placement = state.placement.employer if state.placement else "-"
                 console.print(
-                    f"As of {day or 'now'}{f' (known at {moment.isoformat()})' if moment else ''}: "
-                    f"{state.status.value}, goal {state.goal.value if state.goal else '-'}, "
-                    f"placement {state.placement.employer if state.placement else '-'}"
+                    Text(
+                        f"As it stood when all this had {when}: {state.status.value}, goal "
+                        f"{goal}, placement {placement}"
+                    )
                 )
+
+
+def _print_history(resident_id: UUID, entries: Sequence[HistoryEntry]) -> None:
+    """The history as plain lines that wrap between words: ids and names are never cut."""
+    width = max(console.width, 40)
+    console.print(Text(f"History of resident {resident_id}", style="bold"), soft_wrap=True)
+    for entry in entries:
+        trajectory = "resident" if entry.aggregate == "ResidentTrajectory" else "job coaching"
+        recorded = entry.recorded_at.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M:%S")
+        details = ", ".join(
+            f"{key}={value}" for key, value in entry.data.items() if key != "policy_version"
+        )
+        head = Text()
+        head.append(entry.occurred_on.isoformat())
+        head.append("  ")
+        head.append(entry.event, style="bold")
+        head.append(f"  {trajectory} v{entry.version}")
+        console.print(head, soft_wrap=True)
+        lines = [f"by {entry.actor.id} ({entry.actor.role.value}), recorded {recorded}"]
+        if details:
+            lines.append(details)
+        for line in lines:
+            for part in textwrap.wrap(
+                line,
+                width=width - 4,
+                break_long_words=False,
+                break_on_hyphens=False,
+            ):
+                console.print(Text("    " + part), soft_wrap=True)
 
 
 @app.command("access-log")
@@ -344,19 +523,25 @@ def access_log(
     resident_id: Annotated[str, typer.Argument(metavar="RESIDENT_ID")],
     store: StoreOption = None,
     actor: ActorOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Show who read a resident's personal data, history or file, when and why."""
-    with _reported_errors(), Participation.open(store) as participation:
-        entries = participation.access_log(_resident_id(resident_id), by=_auditor(actor))
-        table = Table(title=f"Access log of resident {resident_id}")
+    with _reported_errors(debug):
+        rid = _resident_id(resident_id)
+        with _open(store) as participation:
+            entries = participation.access_log(rid, by=_auditor(actor))
+        if not entries:
+            console.print(Text(f"Nobody has read the data of resident {rid}."))
+            return
+        table = Table(title=Text(f"Access log of resident {rid}"))
         for column in ("when", "who", "what", "purpose"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for entry in entries:
             table.add_row(
                 entry.at.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M:%S"),
-                f"{entry.actor.id} ({entry.actor.role.value})",
+                Text(f"{entry.actor.id} ({entry.actor.role.value})"),
                 entry.kind.value.replace("_", " "),
-                entry.purpose,
+                Text(entry.purpose),
             )
         console.print(table)
 
@@ -366,17 +551,24 @@ def export(
     resident_id: Annotated[str, typer.Argument(metavar="RESIDENT_ID")],
     out: Annotated[Path, typer.Option("--out", metavar="FILE", help="Where to write the file.")],
     store: StoreOption = None,
-    actor: ActorOption = None,
+    actor: ReaderOption = None,
     purpose: PurposeOption = NOT_STATED,
+    debug: DebugOption = False,
 ) -> None:
     """Write a resident's complete file (JSON, no personal data) with a checkable manifest."""
-    with _reported_errors(), Participation.open(store) as participation:
-        document = participation.export(
-            _resident_id(resident_id), by=_auditor(actor), purpose=purpose
-        )
-        out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with _reported_errors(debug):
+        rid = _resident_id(resident_id)
+        _writable(out, "--out")  # before the export is recorded in the access log
+        with _open(store) as participation:
+            document = participation.export(rid, by=_auditor(actor), purpose=purpose)
+        _write(out, json.dumps(document, indent=2, ensure_ascii=False) + "\n", "--out")
         counts = document["manifest"]["counts"]
-        console.print(f"Wrote {out}: {counts['events']} events in {counts['streams']} streams.")
+        console.print(
+            Text(
+                f"Wrote {out}: {_plural(counts['events'], 'event')} in "
+                f"{_plural(counts['streams'], 'stream')}."
+            )
+        )
 
 
 @app.command()
@@ -387,7 +579,11 @@ def verify(
     ] = None,
     export_file: Annotated[
         Path | None,
-        typer.Option("--export", metavar="FILE", help="Check an exported file against the store."),
+        typer.Option(
+            "--export",
+            metavar="FILE",
+            help="Check an exported file against the store, event by event.",
+        ),
     ] = None,
     checkpoint_file: Annotated[
         Path | None,
@@ -405,12 +601,13 @@ def verify(
             help="The public key printed by 'participatie keygen' (or PARTICIPATIE_PUBLIC_KEY).",
         ),
     ] = None,
+    debug: DebugOption = False,
 ) -> None:
     """Check everything that proves the record: chains, ledger, heads, snapshots, vault, facts.
 
     Exit 1 when anything does not fit.
     """
-    with _reported_errors():
+    with _reported_errors(debug):
         checkpoint = None
         if checkpoint_file is not None:
             key = public_key or os.environ.get("PARTICIPATIE_PUBLIC_KEY")
@@ -424,38 +621,30 @@ def verify(
             except OSError as error:
                 raise InvalidInput(f"cannot read {checkpoint_file}: {error.strerror}") from None
             checkpoint = Checkpoint.from_json(text, public_key=key)
-        with Participation.open(store) as participation:
-            _verify(participation, resident, export_file, checkpoint)
-
-
-def _verify(
-    participation: Participation,
-    resident: str | None,
-    export_file: Path | None,
-    checkpoint: Checkpoint | None,
-) -> None:
-    if export_file is not None:
-        try:
-            document = json.loads(export_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise InvalidInput(f"cannot read {export_file}: {error}") from None
-        result = participation.check_export(document)
-        what = f"export {export_file}"
-    else:
-        result = participation.verify(
-            None if resident is None else _resident_id(resident), checkpoint=checkpoint
-        )
-        what = f"{result.streams} streams, {result.events} events"
-        if checkpoint is not None:
-            what += f"; the log up to the checkpoint of {checkpoint.taken_at:%Y-%m-%d %H:%M}"
-    if result.ok:
-        console.print(f"OK: {what}")
-        for note in result.notes:
-            console.print(f"note: {escape(note)}")
-        return
-    for problem in result.problems:
-        print(f"participatie: tampered: {problem}", file=sys.stderr)
-    raise typer.Exit(1)
+        result: Verification
+        if export_file is not None:
+            try:
+                document = json.loads(export_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise InvalidInput(f"cannot read {export_file} as JSON: {error}") from None
+            with _open(store) as participation:
+                result = participation.check_export(document)
+            what = f"export {export_file}"
+        else:
+            rid = None if resident is None else _resident_id(resident)
+            with _open(store) as participation:
+                result = participation.verify(rid, checkpoint=checkpoint)
+            what = f"{_plural(result.streams, 'stream')}, {_plural(result.events, 'event')}"
+            if checkpoint is not None:
+                what += f"; the log up to the checkpoint of {checkpoint.taken_at:%Y-%m-%d %H:%M}"
+        if result.ok:
+            console.print(Text(f"OK: {what}"))
+            for note in result.notes:
+                console.print(Text(f"note: {note}"))
+            return
+        for problem in result.problems:
+            print(f"participatie: tampered: {problem}", file=sys.stderr)
+        raise typer.Exit(1)
 
 
 def _resident_id(text: str) -> UUID:
@@ -470,23 +659,139 @@ def purge(
     due: Annotated[
         bool, typer.Option("--due", help="List the residents whose retention period has ended.")
     ] = False,
+    erase: Annotated[
+        bool,
+        typer.Option(
+            "--erase",
+            help="Then erase their personal data (ground retention_ended), after asking.",
+        ),
+    ] = False,
+    yes: YesOption = False,
     store: StoreOption = None,
-    actor: ActorOption = None,
+    actor: EraserOption = None,
+    debug: DebugOption = False,
 ) -> None:
-    """List the files whose personal data may now be erased (retention ended)."""
-    with _reported_errors():
+    """List the files whose personal data may now be erased (retention ended); with --erase,
+    erase them.
+
+    The list goes to standard output, one resident id a line. Erasing asks first; without a
+    terminal it erases nothing unless --yes is given.
+    """
+    with _reported_errors(debug):
         if not due:
             raise InvalidInput("purge lists what is due: add --due")
         admin = _actor(actor, Role.ADMIN)
-        with Participation.open(store) as participation:
+        with _open(store) as participation:
             residents = participation.retention_due(by=admin)
-        for rid in residents:
-            print(rid)
-        print(
-            f"{len(residents)} files are due for erasure (erase_personal_data with reason "
-            "retention_ended).",
-            file=sys.stderr,
-        )
+            for rid in residents:
+                print(rid)
+            files = _plural(len(residents), "file")
+            verb = "is" if len(residents) == 1 else "are"
+            if not erase:
+                hint = "; erase them with --erase" if residents else ""
+                print(f"{files} {verb} due for erasure{hint}.", file=sys.stderr)
+                return
+            if not residents:
+                print("No files are due for erasure: nothing was erased.", file=sys.stderr)
+                return
+            _confirm(
+                f"Erase the personal data of these {files} for good?",
+                yes=yes,
+                without_terminal=f"{files} {verb} due for erasure, and nothing was erased",
+            )
+            _erase_all(participation, residents, admin)
+
+
+def _erase_all(participation: Participation, residents: Sequence[UUID], admin: Actor) -> None:
+    """Erase each resident's personal data; report each refusal and exit 1 if there was one."""
+    refused = 0
+    for rid in residents:
+        try:
+            participation.erase_personal_data(rid, by=admin, reason=ErasureGround.RETENTION_ENDED)
+        except ParticipatieError as error:  # e.g. reopened meanwhile: the others go on
+            refused += 1
+            print(f"participatie: not erased {rid}: {error}", file=sys.stderr)
+    erased = len(residents) - refused
+    console.print(f"Erased the personal data of {_plural(erased, 'resident')}.")
+    if refused:
+        raise typer.Exit(1)
+
+
+@app.command()
+def find(
+    bsn: Annotated[
+        str,
+        typer.Option(
+            "--bsn",
+            metavar="BSN",
+            help="The citizen service number (9 digits). It is looked up by keyed hash, "
+            "never stored in the access log.",
+        ),
+    ],
+    purpose: Annotated[
+        str,
+        typer.Option(
+            "--purpose",
+            help="Why you look: recorded in the found resident's access log (no personal data).",
+        ),
+    ],
+    store: StoreOption = None,
+    actor: ReaderOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Print the id of the resident with this BSN (exit 1 when there is none), as a coach.
+
+    A lookup that finds a resident is recorded in that resident's access log.
+    """
+    with _reported_errors(debug), _open(store) as participation:
+        found = participation.find_resident(bsn=bsn, by=_actor(actor, Role.COACH), purpose=purpose)
+        if found is None:
+            raise _fail("no resident with that BSN", 1)
+        print(found)
+
+
+@app.command()
+def erase(
+    resident_id: Annotated[str, typer.Argument(metavar="RESIDENT_ID")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            metavar="GROUND",
+            help="residents_request, retention_ended or legal_obligation (AVG art. 17).",
+        ),
+    ],
+    yes: YesOption = False,
+    store: StoreOption = None,
+    actor: EraserOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Erase a resident's personal data for good (their key and vault record), after asking.
+
+    The events stay (they hold no personal data) and a receipt is recorded. A file that must be
+    kept (Archiefwet) is refused until its retention ends, unless the ground is
+    legal_obligation.
+    """
+    with _reported_errors(debug):
+        rid = _resident_id(resident_id)
+        ground = _erasure_ground(reason)
+        admin = _actor(actor, Role.ADMIN)
+        with _open(store) as participation:
+            _confirm(
+                f"Erase the personal data of resident {rid} ({ground.value}) for good?",
+                yes=yes,
+                without_terminal=f"the personal data of resident {rid} were not erased",
+            )
+            participation.erase_personal_data(rid, by=admin, reason=ground)
+        console.print(Text(f"Erased the personal data of resident {rid} ({ground.value})."))
+
+
+def _erasure_ground(text: str) -> ErasureGround:
+    try:
+        return ErasureGround(text.strip().lower())
+    except ValueError:
+        grounds = ", ".join(g.value for g in ErasureGround)
+        raise InvalidInput(f"--reason is one of {grounds}, not {text!r}") from None
 
 
 @app.command("import")
@@ -607,14 +912,15 @@ def stats(
         str, typer.Option("--format", help="table, json or csv.", metavar="FORMAT")
     ] = "table",
     suppress_small_cells: SuppressOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Print the outcome statistics of a period."""
-    with _reported_errors():
+    with _reported_errors(debug):
         if output not in ("table", "json", "csv"):
             raise InvalidInput(f"--format is table, json or csv, not {output!r}")
         period = _period(start, end)
         reference = _parse_date(as_of, "--as-of")
-        with Participation.open(store) as participation:
+        with _open(store) as participation:
             report = participation.outcomes(
                 period=period, municipality=municipality, target=target, as_of=reference
             )
@@ -628,7 +934,7 @@ def stats(
             for key, value in _flatten(data):
                 writer.writerow([key, "" if value is None else value])
         else:
-            where = municipality or "all municipalities"
+            where = municipality.strip() if municipality else "all municipalities"
             _print_report(
                 report, title=f"{where}, {first} to {last}", suppress=suppress_small_cells
             )
@@ -646,12 +952,14 @@ def report(
     target: TargetOption = None,
     as_of: AsOfOption = None,
     suppress_small_cells: SuppressOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Write the outcome report of a period with charts, as one HTML file."""
-    with _reported_errors():
+    with _reported_errors(debug):
         period = _period(start, end)
         reference = _parse_date(as_of, "--as-of")
-        with Participation.open(store) as participation:
+        _writable(html_file, "--html")
+        with _open(store) as participation:
             page = html_report(
                 participation,
                 period=period,
@@ -660,8 +968,8 @@ def report(
                 as_of=reference,
                 suppress_small_cells=suppress_small_cells,
             )
-        html_file.write_text(page, encoding="utf-8")
-        console.print(f"Wrote the report to {html_file}.")
+        _write(html_file, page, "--html")
+        console.print(Text(f"Wrote the report to {html_file}."))
 
 
 def _flatten(data: object, prefix: str = "") -> list[tuple[str, object]]:
@@ -701,39 +1009,52 @@ def project(
             "(PARTICIPATIE_SIGNING_KEY names the key); keep the folder outside the database.",
         ),
     ] = None,
+    debug: DebugOption = False,
 ) -> None:
     """Bring the outcome statistics up to date with the events; with --follow, keep them so.
 
     On PostgreSQL a follower wakes on every notification of new events, so that application
     processes find the statistics current. Several followers may run: each event counts once.
     """
-    with _reported_errors(), Participation.open(store) as participation:
+    with _reported_errors(debug):
         if poll <= 0:
             raise InvalidInput(f"--poll must be more than 0 seconds, not {poll}")
         if checkpoint_dir is not None and not follow:
             raise InvalidInput("--checkpoint-dir goes with --follow")
-        if not follow:
-            count = participation.project()
-            console.print(f"Brought the outcome statistics up to date: {count} new events.")
-            return
-        stop = threading.Event()
-        for signal_number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signal_number, lambda *_: stop.set())
-        console.log(f"Following {participation.store_url}; stop with Ctrl-C or TERM.")
-        count = participation.project(
-            follow=True,
-            stop=stop,
-            poll_seconds=poll,
-            progress=lambda n: console.log(f"recorded the facts of {n} events"),
-            checkpoints=None if checkpoint_dir is None else _checkpoint_writer(checkpoint_dir),
-        )
-        console.log(f"Stopped after {count} events.")
+        checkpoints = None if checkpoint_dir is None else _checkpoint_writer(checkpoint_dir)
+        with _open(store) as participation:
+            _project(participation, follow=follow, poll=poll, checkpoints=checkpoints)
+
+
+def _project(
+    participation: Participation,
+    *,
+    follow: bool,
+    poll: float,
+    checkpoints: Callable[[Checkpoint], None] | None,
+) -> None:
+    if not follow:
+        count = participation.project()
+        console.print(f"Brought the outcome statistics up to date: {_plural(count, 'new event')}.")
+        return
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+    console.log(Text(f"Following {participation.store_url}; stop with Ctrl-C or TERM."))
+    count = participation.project(
+        follow=True,
+        stop=stop,
+        poll_seconds=poll,
+        progress=lambda n: console.log(f"recorded the facts of {_plural(n, 'event')}"),
+        checkpoints=checkpoints,
+    )
+    console.log(f"Stopped after {_plural(count, 'event')}.")
 
 
 @app.command()
-def rebuild(store: StoreOption = None) -> None:
+def rebuild(store: StoreOption = None, debug: DebugOption = False) -> None:
     """Rebuild the outcome statistics from all events, with a progress bar."""
-    with _reported_errors(), Participation.open(store) as participation:
+    with _reported_errors(debug), _open(store) as participation:
         total = participation.event_count()
         with Progress(
             TextColumn("Rebuilding outcomes"),
@@ -746,7 +1067,7 @@ def rebuild(store: StoreOption = None) -> None:
         ) as progress:
             task = progress.add_task("events", total=total)
             count = participation.rebuild(progress=lambda n: progress.advance(task, n))
-        console.print(f"Rebuilt the outcome statistics from {count} events.")
+        console.print(f"Rebuilt the outcome statistics from {_plural(count, 'event')}.")
 
 
 def main() -> None:
@@ -769,13 +1090,14 @@ def _checkpoint_writer(folder: Path) -> Callable[[Checkpoint], None]:
 @app.command()
 def keygen(
     key_file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the key.")],
+    debug: DebugOption = False,
 ) -> None:
     """Make a checkpoint signing key (readable by its owner only) and print its public key.
 
     Keep the key file away from the database and its administrators; give the public key to
     whoever verifies (an auditor, the privacy officer).
     """
-    with _reported_errors():
+    with _reported_errors(debug):
         public = generate_signing_key(key_file)
         console.print(f"Wrote the signing key to {escape(str(key_file))}. Its public key:")
         print(public)
@@ -797,9 +1119,10 @@ def checkpoint(
             "--key", metavar="FILE", help="The signing key (default: PARTICIPATIE_SIGNING_KEY)."
         ),
     ] = None,
+    debug: DebugOption = False,
 ) -> None:
     """Sign the log's current end, to keep outside the store (see docs/audit.md)."""
-    with _reported_errors(), Participation.open(store) as participation:
+    with _reported_errors(debug), _open(store) as participation:
         signed = participation.checkpoint(signing_key=key_file)
         if out is None:
             print(signed.to_json(), end="")
@@ -809,6 +1132,7 @@ def checkpoint(
         except OSError as error:
             raise InvalidInput(f"cannot write {out}: {error.strerror}") from None
         console.print(
-            f"Wrote the checkpoint of position {signed.position} ({signed.events} events) to "
+            f"Wrote the checkpoint of position {signed.position} "
+            f"({_plural(signed.events, 'event')}) to "
             f"{escape(str(out))}."
         )

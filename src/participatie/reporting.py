@@ -8,12 +8,18 @@ per week per month) as SVG inside one self-contained HTML file. The charts need 
 
 With ``suppress_small_cells`` every count under 5 is blanked, in the rows and in the charts, so
 that a published report does not single out a handful of residents.
+
+A zero is a value and a missing value is a gap: a month with 0% contact compliance is drawn as a
+bar of 0 labelled "0%", a month without any whole month of open trajectories (or without job
+coaching) is left empty and labelled "no data", and a suppressed value is labelled "<5". A chart
+says that it has nothing to show only when no month (or no resident) has a value at all.
 """
 
 from __future__ import annotations
 
 import html
 import io
+import math
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -170,14 +176,16 @@ def _bars(axes: Any, labels: Sequence[str], values: Sequence[int], suppress: boo
 
 def _outflow_chart(plt: Any, report: OutcomeReport, suppress: bool) -> str:
     def draw(axes: Any) -> None:
-        counted = [(r, ratio) for r, ratio in report.outflow.items() if ratio.numerator]
-        if not counted:
-            _note_empty(axes, "no outflow in this period")
+        if not report.reach:
+            # Nobody was reached: outflow has no denominator (a gap, not a zero).
+            _note_empty(axes, "no outflow in this period: no resident was reached")
             return
+        # Every reason is shown, a reason nobody left for as a bar of 0.
+        reasons = list(report.outflow.items())
         _bars(
             axes,
-            [reason.value.replace("_", " ") for reason, _ in counted],
-            [ratio.numerator for _, ratio in counted],
+            [reason.value.replace("_", " ") for reason, _ in reasons],
+            [ratio.numerator for _, ratio in reasons],
             suppress,
         )
         axes.set_xlabel(f"residents (of {report.reach} reached)")
@@ -197,19 +205,52 @@ def _reach_chart(plt: Any, report: OutcomeReport, suppress: bool) -> str:
     return _svg(plt, draw)
 
 
+#: What a month without a value shows instead of a bar or a point.
+NO_DATA = "no data"
+
+
+def _month_labels(
+    axes: Any, labels: Sequence[str], notes: Sequence[str], heights: Sequence[float]
+) -> None:
+    """Write each month's value (or why it has none) above its bar or point, or above the axis."""
+    for label, note, height in zip(labels, notes, heights, strict=True):
+        axes.annotate(
+            note,
+            (label, 0.0 if math.isnan(height) else height),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            rotation=90,
+            fontsize="small",
+            color="#555555" if note == NO_DATA else "#222222",
+        )
+
+
 def _compliance_chart(plt: Any, months: list[tuple[date, OutcomeReport]], suppress: bool) -> str:
     def draw(axes: Any) -> None:
-        labels, shares = [], []
+        # A month whose share is 0% is a bar of 0; a month without whole months of open
+        # trajectories has no share at all: a gap, marked "no data".
+        labels, shares, notes = [], [], []
         for first, report in months:
             ratio = report.contact_compliance
             labels.append(first.strftime("%Y-%m"))
-            hidden = ratio.percent is None or _small(ratio.denominator, suppress)
-            shares.append(0.0 if hidden or ratio.percent is None else float(ratio.percent))
-        if not any(shares):
+            if ratio.percent is None:
+                shares.append(0.0)
+                notes.append(NO_DATA)
+            elif _small(ratio.denominator, suppress):
+                shares.append(0.0)
+                notes.append(f"<{SMALL}")
+            else:
+                shares.append(float(ratio.percent))
+                notes.append(f"{ratio.percent:.0f}%")
+        if all(note == NO_DATA for note in notes):
             _note_empty(axes, "no whole months of open trajectories")
             return
         axes.bar(labels, shares, color="#2f6f9f")
-        axes.set_ylim(0, 100)
+        _month_labels(axes, labels, notes, shares)
+        axes.set_ylim(0, 115)
+        axes.set_yticks(range(0, 101, 20))
         axes.set_ylabel("% of residents with 2+ conversations")
         axes.tick_params(axis="x", labelrotation=45)
 
@@ -241,26 +282,34 @@ def _happiness_chart(plt: Any, report: OutcomeReport, suppress: bool) -> str:
 
 def _hours_chart(plt: Any, months: list[tuple[date, OutcomeReport]], suppress: bool) -> str:
     def draw(axes: Any) -> None:
-        # A mean over fewer than five trajectories is suppressed like a small count.
-        points = [
-            (
-                first.strftime("%Y-%m"),
-                None
-                if _small(report.job_coaching.trajectories, suppress)
-                else report.job_coaching.mean_hours_per_week,
-            )
-            for first, report in months
-        ]
-        if all(hours is None for _, hours in points):
+        # A month without job coaching has no mean: a gap in the line, marked "no data"; a mean
+        # over fewer than five trajectories is suppressed like a small count.
+        labels, hours, notes = [], [], []
+        for first, report in months:
+            labels.append(first.strftime("%Y-%m"))
+            coaching = report.job_coaching
+            mean = coaching.mean_hours_per_week
+            if mean is None:
+                hours.append(float("nan"))
+                notes.append(NO_DATA)
+            elif _small(coaching.trajectories, suppress):
+                hours.append(float("nan"))
+                notes.append(f"<{SMALL}")
+            else:
+                hours.append(float(mean))
+                notes.append("")
+        if all(note == NO_DATA for note in notes):
             _note_empty(axes, "no job coaching in this period")
             return
-        axes.plot(
-            [label for label, _ in points],
-            [float(hours) if hours is not None else float("nan") for _, hours in points],
-            marker="o",
-            color="#2f6f9f",
+        axes.plot(labels, hours, marker="o", color="#2f6f9f")
+        # Every month keeps its place on the axis, also one without a point.
+        axes.set_xlim(-0.5, len(labels) - 0.5)
+        gaps = [i for i, note in enumerate(notes) if note]
+        _month_labels(
+            axes, [labels[i] for i in gaps], [notes[i] for i in gaps], [hours[i] for i in gaps]
         )
-        axes.set_ylim(bottom=0)
+        shown = [h for h in hours if not math.isnan(h)]
+        axes.set_ylim(bottom=0, top=max(max(shown, default=0.0) * 1.4, 1.0))
         axes.set_ylabel("mean hours per week")
         axes.tick_params(axis="x", labelrotation=45)
 

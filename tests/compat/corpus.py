@@ -491,22 +491,27 @@ def observe(app: Participation, spec: dict[str, Any], folder: Path) -> dict[str,
         for name, rid in residents.items():
             try:
                 seen[name] = state(
-                    app.resident(rid, as_of=as_of, known_at=known_at), RESIDENT_ATTRIBUTES
+                    app.resident(rid, as_of=as_of, known_at=known_at, by=AUDITOR),
+                    RESIDENT_ATTRIBUTES,
                 )
             except participatie.NotFound:
                 seen[name] = None
         for name, cid in coachings.items():
             try:
                 seen[name] = state(
-                    app.job_coaching(cid, as_of=as_of, known_at=known_at), COACHING_ATTRIBUTES
+                    app.job_coaching(cid, as_of=as_of, known_at=known_at, by=AUDITOR),
+                    COACHING_ATTRIBUTES,
                 )
             except participatie.NotFound:
                 seen[name] = None
         out["states"][key] = seen
     out["demo_states"] = {
-        "haaren": [state(app.resident(UUID(r)), RESIDENT_ATTRIBUTES) for r in spec["haaren"][:5]],
+        "haaren": [
+            state(app.resident(UUID(r), by=AUDITOR), RESIDENT_ATTRIBUTES)
+            for r in spec["haaren"][:5]
+        ],
         "noordoostpolder": [
-            state(app.job_coaching(UUID(c)), COACHING_ATTRIBUTES)
+            state(app.job_coaching(UUID(c), by=AUDITOR), COACHING_ATTRIBUTES)
             for c in spec["noordoostpolder"][:5]
         ],
     }

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -14,7 +18,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from participatie import Actor, Participation, Role, TrajectoryStatus
-from tests.support import TEST_SECRET
+from tests.support import READER, TEST_SECRET, register
 
 
 def run(
@@ -62,7 +66,7 @@ def test_demo_records_haaren_into_the_embedded_default(tmp_path: Path) -> None:
         line = next(line for line in result.stdout.splitlines() if label in line)
         assert line.rstrip(" │").endswith(value), line
     with Participation.open(f"sqlite:///{tmp_path}/participatie.db") as app:
-        haaren = [app.resident(rid) for rid in app.resident_ids()]
+        haaren = [app.resident(rid, by=READER) for rid in app.resident_ids(by=READER)]
         haaren = [t for t in haaren if t.municipality == "haaren"]
     assert [t.status for t in haaren].count(TrajectoryStatus.CLOSED) == 30
 
@@ -77,11 +81,11 @@ def test_demo_twice_refuses_to_double_the_data(tmp_path: Path) -> None:
     assert "--fresh" in again.stderr
     assert "Traceback" not in again.stderr
     with Participation.open(url) as app:
-        assert len(app.resident_ids()) == 74
+        assert len(app.resident_ids(by=READER)) == 74
     fresh = run("demo", "--store", url, "--fresh", cwd=tmp_path)
     assert fresh.returncode == 0, fresh.stderr
     with Participation.open(url) as app:
-        assert len(app.resident_ids()) == 74
+        assert len(app.resident_ids(by=READER)) == 74
 
 
 @pytest.mark.postgres
@@ -139,12 +143,24 @@ def test_fresh_refuses_a_postgresql_store(tmp_path: Path) -> None:
     assert "--fresh only replaces a SQLite file store" in result.stderr
 
 
+_DEMO_TEMPLATE: list[Path] = []
+
+
 def demo_store(tmp_path: Path) -> tuple[str, str]:
-    """A store holding the demo, and one of its Haaren residents' ids."""
+    """A store holding the demo, and one of its Haaren residents' ids.
+
+    The demo is recorded once per test run (by the command) and copied for each test.
+    """
+    if not _DEMO_TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="participatie-demo-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        assert run("demo", "--store", f"sqlite:///{folder}/demo.db", cwd=folder).returncode == 0
+        _DEMO_TEMPLATE.append(folder)
+    for name in ("demo.db", "demo.db.secret"):
+        shutil.copy(_DEMO_TEMPLATE[0] / name, tmp_path / name)
     url = f"sqlite:///{tmp_path}/demo.db"
-    assert run("demo", "--store", url, cwd=tmp_path).returncode == 0
     with Participation.open(url) as app:
-        return url, str(app.resident_ids()[0])
+        return url, str(app.resident_ids(by=READER)[0])
 
 
 def test_history_prints_a_timeline_and_json(tmp_path: Path) -> None:
@@ -271,8 +287,8 @@ def test_purge_due_lists_nothing_for_the_fresh_demo(tmp_path: Path) -> None:
     # Haaren's 2019 files with a benefit are kept until 2029; walk-ins without one are due.
     with Participation.open(url) as app:
         due = set(result.stdout.split())
-        for rid in app.resident_ids():
-            trajectory = app.resident(rid)
+        for rid in app.resident_ids(by=READER):
+            trajectory = app.resident(rid, by=READER)
             if str(rid) in due:
                 assert trajectory.benefit.value == "none"
     assert "files are due for erasure" in result.stderr
@@ -291,7 +307,7 @@ def test_rotate_keys_moves_the_demo_to_a_new_secret(tmp_path: Path) -> None:
     coach = Actor("coach-1", Role.COACH)
     with Participation.open(url, secret=new) as app:
         # Every demo resident has a name in the vault.
-        assert f"Re-wrapped {len(app.resident_ids())} residents' keys" in rotated.stdout
+        assert f"Re-wrapped {len(app.resident_ids(by=READER))} residents' keys" in rotated.stdout
         assert app.personal_data(UUID(rid), by=coach).name
 
 
@@ -386,7 +402,7 @@ def test_import_reads_a_semicolon_csv_in_windows_1252_when_told_so(tmp_path: Pat
     assert "Imported 2 records of 1 residents" in result.stdout
     coach = Actor("coach-17", Role.COACH)
     with Participation.open(url, secret=TEST_SECRET) as app:
-        (rid,) = app.resident_ids()
+        (rid,) = app.resident_ids(by=READER)
         assert app.personal_data(rid, by=coach).name == "Zoë"
 
 
@@ -445,3 +461,408 @@ def test_keygen_checkpoint_and_verify_against_it(tmp_path: Path) -> None:
     tampered = run(*checked, "--public-key", public_key, cwd=tmp_path)
     assert tampered.returncode == 1
     assert f"stream {rid}: version 2 is missing" in tampered.stderr
+
+
+# Read-only commands never make a store.
+
+RESIDENT = "2b0c6a38-2d6c-4f5e-9d4e-6f1b3c1d2e3f"
+READ_ONLY_COMMANDS = [
+    ("verify",),
+    ("stats",),
+    ("report", "--html", "report.html"),
+    ("history", RESIDENT),
+    ("export", RESIDENT, "--out", "file.json"),
+    ("access-log", RESIDENT),
+    ("purge", "--due"),
+    ("rebuild",),
+    ("project",),
+    ("find", "--bsn", "123456782", "--purpose", "resident at the desk"),
+    ("erase", RESIDENT, "--reason", "residents_request", "--yes"),
+]
+
+
+@pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=lambda c: c[0])
+def test_a_read_only_command_on_a_missing_store_exits_2_and_makes_nothing(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    result = run(*command, cwd=tmp_path, env={"PARTICIPATIE_SECRET": ""})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("participatie: error: no store at sqlite:///participatie.db")
+    assert list(tmp_path.iterdir()) == []  # no store, no .secret, no output file
+
+
+def test_stats_on_a_missing_folder_makes_no_folder(tmp_path: Path) -> None:
+    result = run("stats", "--store", "sqlite:///nonexistent_dir/x.db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no store at sqlite:///nonexistent_dir/x.db" in result.stderr
+    assert not (tmp_path / "nonexistent_dir").exists()
+
+
+@pytest.mark.postgres
+def test_a_read_only_command_on_a_postgresql_schema_without_a_store_exits_2(
+    tmp_path: Path, postgres_schema_url: str
+) -> None:
+    with_password = postgres_schema_url.replace("://postgres@", "://postgres:pw-not-shown@")
+    result = run(
+        "stats", "--store", with_password, cwd=tmp_path, env={"PARTICIPATIE_SECRET": TEST_SECRET}
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("participatie: error: no store at postgresql://postgres:***@")
+    assert "pw-not-shown" not in result.stderr
+
+
+@pytest.mark.postgres
+def test_a_postgresql_server_that_cannot_be_used_says_why_on_the_command_line(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    missing_database = postgres_url.rsplit("/", 1)[0] + "/no_such_database"
+    missing_database = missing_database.replace("://postgres@", "://postgres:pw-not-shown@")
+    result = run(
+        "verify",
+        "--store",
+        missing_database,
+        "--debug",
+        cwd=tmp_path,
+        env={"PARTICIPATIE_SECRET": TEST_SECRET},
+    )
+    assert "the database 'no_such_database' does not exist" in result.stderr
+    assert "pw-not-shown" not in result.stderr
+    plain = run(
+        "verify",
+        "--store",
+        missing_database,
+        cwd=tmp_path,
+        env={"PARTICIPATIE_SECRET": TEST_SECRET},
+    )
+    assert plain.returncode == 2
+    assert plain.stderr.count("\n") == 1
+    assert "CREATE DATABASE no_such_database" in plain.stderr
+
+
+# demo --fresh deletes only the demo.
+
+
+def add_a_resident(url: str) -> None:
+
+    with Participation.open(url) as app:
+        register(app, on=date(2020, 3, 2))
+
+
+def test_fresh_deletes_a_store_that_holds_only_the_demo_without_asking(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    # Reading a demo resident adds an access log, not data.
+    assert run("history", rid, "--store", url, "--json", cwd=tmp_path).returncode == 0
+    fresh = run("demo", "--store", url, "--fresh", cwd=tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    assert "deleted" in fresh.stdout
+    with Participation.open(url) as app:
+        assert len(app.resident_ids(by=READER)) == 74
+        assert rid not in {str(r) for r in app.resident_ids(by=READER)}
+
+
+def test_fresh_refuses_a_store_with_more_than_the_demo_without_a_confirmation(
+    tmp_path: Path,
+) -> None:
+    url, _ = demo_store(tmp_path)
+    add_a_resident(url)
+    before = (tmp_path / "demo.db").read_bytes()
+    refused = run("demo", "--store", url, "--fresh", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "holds other residents than the demo's (75 in all)" in refused.stderr
+    assert "--yes" in refused.stderr
+    assert (tmp_path / "demo.db").read_bytes() == before
+    confirmed = run("demo", "--store", url, "--fresh", "--yes", cwd=tmp_path)
+    assert confirmed.returncode == 0, confirmed.stderr
+    with Participation.open(url) as app:
+        assert len(app.resident_ids(by=READER)) == 74
+
+
+def test_fresh_refuses_a_store_of_other_data_only(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/real.db"
+    add_a_resident(url)
+    refused = run("demo", "--store", url, "--fresh", cwd=tmp_path, env={"PARTICIPATIE_SECRET": ""})
+    assert refused.returncode == 2
+    assert "holds other residents than the demo's (1 in all)" in refused.stderr
+    with Participation.open(url) as app:
+        assert len(app.resident_ids(by=READER)) == 1
+
+
+# verify --export compares every event.
+
+
+def test_verify_export_names_an_event_changed_in_the_store(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    out = tmp_path / "file.json"
+    assert run("export", rid, "--out", str(out), "--store", url, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        (state,) = db.execute(
+            "SELECT state FROM stored_events WHERE originator_id = ? AND originator_version = 2",
+            (UUID(rid).hex,),
+        ).fetchone()
+        changed = state[:32] + state[32:].replace(b'"happiness":', b'"happiness":1')
+        db.execute(
+            "UPDATE stored_events SET state = ? WHERE originator_id = ? AND originator_version = 2",
+            (changed, UUID(rid).hex),
+        )
+    result = run("verify", "--store", url, "--export", str(out), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"stream {rid}: version 2 in the store was changed since export" in result.stderr
+
+
+def test_verify_export_reports_a_malformed_manifest_as_a_problem(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    out = tmp_path / "file.json"
+    assert run("export", rid, "--out", str(out), "--store", url, cwd=tmp_path).returncode == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    document["manifest"]["counts"] = [1, 2]
+    out.write_text(json.dumps(document), encoding="utf-8")
+    result = run("verify", "--store", url, "--export", str(out), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "the number of events in the file differs from its manifest" in result.stderr
+    assert "unexpected" not in result.stderr
+    out.write_text("{not json", encoding="utf-8")
+    not_json = run("verify", "--store", url, "--export", str(out), cwd=tmp_path)
+    assert not_json.returncode == 1
+    assert not_json.stderr.startswith(f"participatie: error: cannot read {out} as JSON")
+
+
+def test_verify_reports_a_state_of_another_type_as_tampering(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        db.execute("UPDATE stored_events SET state = 123")
+    result = run("verify", "--store", url, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "unexpected" not in result.stderr
+    assert f"stream {rid}: the record of version 1 was changed: its state has" in result.stderr
+
+
+# Finding and erasing residents.
+
+
+def test_find_prints_the_resident_of_a_bsn_and_logs_the_lookup(tmp_path: Path) -> None:
+
+    url = f"sqlite:///{tmp_path}/store.db"
+    with Participation.open(url) as app:
+        rid = register(app, bsn="123456782")
+    found = run(
+        "find", "--bsn", "123456782", "--purpose", "resident at the desk", "--actor", "coach-3",
+        "--store", url, cwd=tmp_path,
+    )  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    assert found.stdout == f"{rid}\n"
+    with Participation.open(url) as app:
+        (entry,) = app.access_log(rid, by=Actor("auditor-1", Role.AUDITOR))
+    assert (entry.actor.id, entry.kind.value, entry.purpose) == (
+        "coach-3",
+        "bsn_lookup",
+        "resident at the desk",
+    )
+    missing = run("find", "--bsn", "111222333", "--purpose", "x", "--store", url, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr == "participatie: no resident with that BSN\n"
+    assert "111222333" not in missing.stderr
+
+
+def test_erase_erases_a_walk_in_and_refuses_a_file_under_retention(tmp_path: Path) -> None:
+
+    url = f"sqlite:///{tmp_path}/store.db"
+    with Participation.open(url) as app:
+        walk_in = register(app, bsn="123456782", name="A. Jansen")
+        kept = register(app, benefit="social_assistance", bsn="111222333")
+        position = app.event_count()
+    unasked = run("erase", str(walk_in), "--reason", "residents_request", "--store", url,
+                  cwd=tmp_path)  # fmt: skip
+    assert unasked.returncode == 2
+    assert "were not erased; add --yes" in unasked.stderr
+    with Participation.open(url) as app:
+        assert app.event_count() == position
+    erased = run("erase", str(walk_in), "--reason", "residents_request", "--yes", "--store", url,
+                 cwd=tmp_path)  # fmt: skip
+    assert erased.returncode == 0, erased.stderr
+    admin = Actor("admin-1", Role.ADMIN)
+    with Participation.open(url) as app:
+        assert app.personal_data(walk_in, by=Actor("coach-1", Role.COACH)).erased
+        position = app.event_count()
+    refused = run("erase", str(kept), "--reason", "residents_request", "--yes", "--store", url,
+                  cwd=tmp_path)  # fmt: skip
+    assert refused.returncode == 1
+    with Participation.open(url) as app:
+        assert app.event_count() == position
+        assert app.retention_due(by=admin) == []
+    bad = run("erase", str(kept), "--reason", "because", "--yes", "--store", url, cwd=tmp_path)
+    assert bad.returncode == 1
+    assert "--reason is one of residents_request, retention_ended, legal_obligation" in bad.stderr
+
+
+def test_purge_erase_erases_what_is_due_only_when_confirmed(tmp_path: Path) -> None:
+    url, _ = demo_store(tmp_path)
+    with Participation.open(url) as app:
+        due = app.retention_due(by=Actor("admin-1", Role.ADMIN))
+        position = app.event_count()
+    assert due
+    unasked = run("purge", "--due", "--erase", "--store", url, cwd=tmp_path)
+    assert unasked.returncode == 2
+    assert unasked.stdout.split() == [str(rid) for rid in due]
+    assert "nothing was erased; add --yes" in unasked.stderr
+    with Participation.open(url) as app:
+        assert app.event_count() == position
+    confirmed = run("purge", "--due", "--erase", "--yes", "--store", url, cwd=tmp_path)
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert f"Erased the personal data of {len(due)} residents." in confirmed.stdout
+    with Participation.open(url) as app:
+        assert app.retention_due(by=Actor("admin-1", Role.ADMIN)) == []
+        coach = Actor("coach-1", Role.COACH)
+        assert all(app.personal_data(rid, by=coach).erased for rid in due)
+
+
+# The small things of issue #18.
+
+
+def test_debug_is_accepted_after_the_command(tmp_path: Path) -> None:
+    result = run("stats", "--store", "mysql://x", "--debug", cwd=tmp_path)
+    assert "Traceback" in result.stderr
+    assert "ConfigurationError" in result.stderr
+
+
+def test_actor_help_says_what_is_recorded_only_where_something_is(tmp_path: Path) -> None:
+    def actor_help(command: str) -> str:
+        text = " ".join(run(command, "--help", cwd=tmp_path, env={"COLUMNS": "200"}).stdout.split())
+        return text.split("--actor", 1)[1].split("--", 1)[0]
+
+    assert "recorded in the resident's access log" in actor_help("history")
+    assert "recorded in the resident's access log" in actor_help("export")
+    assert "recorded on each erasure receipt" in actor_help("erase")
+    assert "nothing is recorded" in actor_help("access-log")
+
+
+def test_counts_of_one_are_singular(tmp_path: Path) -> None:
+
+    url = f"sqlite:///{tmp_path}/store.db"
+    with Participation.open(url) as app:
+        rid = register(app)
+    verified = run("verify", "--store", url, "--resident", str(rid), cwd=tmp_path)
+    assert verified.stdout.strip() == "OK: 1 stream, 1 event"
+    out = tmp_path / "file.json"
+    exported = run("export", str(rid), "--out", str(out), "--store", url, cwd=tmp_path)
+    assert "1 event in 1 stream." in " ".join(exported.stdout.split())
+    demo = run("demo", "--store", url, cwd=tmp_path)
+    assert "already holds 1 resident;" in demo.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [(("export", RESIDENT), "--out"), (("report",), "--html")],
+    ids=["export", "report"],
+)
+def test_a_bad_output_path_is_reported_as_such(
+    tmp_path: Path, command: tuple[str, ...], option: str
+) -> None:
+    url = f"sqlite:///{tmp_path}/store.db"
+    with Participation.open(url):
+        pass
+    for path, words in [
+        (tmp_path / "no" / "such" / "folder.json", f"there is no folder {tmp_path}/no/such"),
+        (tmp_path, "is a folder"),
+    ]:
+        result = run(*command, option, str(path), "--store", url, cwd=tmp_path)
+        assert result.returncode == 2
+        assert words in result.stderr
+        assert "unexpected" not in result.stderr
+
+
+def test_history_known_at_before_the_first_record_says_so(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    result = run("history", rid, "--store", url, "--known-at", "2000-01-01T00:00", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert " ".join(result.stdout.split()) == (
+        f"Nothing about resident {rid} had been recorded by 2000-01-01T00:00:00+01:00."
+    )
+
+
+@pytest.mark.parametrize("columns", ["80", "40"])
+def test_history_keeps_ids_and_event_names_whole_at_narrow_widths(
+    tmp_path: Path, columns: str
+) -> None:
+    url, rid = demo_store(tmp_path)
+    result = run("history", rid, "--store", url, cwd=tmp_path, env={"COLUMNS": columns})
+    assert result.returncode == 0, result.stderr
+    entries = json.loads(run("history", rid, "--store", url, "--json", cwd=tmp_path).stdout)
+    assert rid in result.stdout
+    for entry in entries:
+        assert entry["event"] in result.stdout
+        assert entry["actor"]["id"] in result.stdout
+    assert "…" not in result.stdout
+
+
+# Stored text is shown as it is, never as markup.
+
+
+def test_stored_text_is_not_read_as_markup(tmp_path: Path) -> None:
+    url, rid = demo_store(tmp_path)
+    purpose = "[bold red]objection[/] [link=https://example.org]here[/link]"
+    read = run("history", rid, "--store", url, "--purpose", purpose, "--actor", "[i]x[/i]",
+               "--json", cwd=tmp_path)  # fmt: skip
+    assert read.returncode == 0, read.stderr
+    log = run("access-log", rid, "--store", url, cwd=tmp_path, env={"COLUMNS": "200"})
+    assert log.returncode == 0, log.stderr
+    assert purpose in log.stdout
+    assert "[i]x[/i] (auditor)" in log.stdout
+    with Participation.open(url) as app:
+        app.record_conversation(
+            UUID(rid),
+            happiness=7,
+            on=date(2019, 12, 30),
+            by=Actor("[bold]coach[/bold]", Role.COACH),
+        )
+    history = run("history", rid, "--store", url, cwd=tmp_path)
+    assert "by [bold]coach[/bold] (coach)" in history.stdout
+
+
+def run_at_a_terminal(answer: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command with a terminal as standard input, on which ``answer`` is typed."""
+    import pty  # noqa: PLC0415 (POSIX only)
+
+    typist, terminal = pty.openpty()
+    try:
+        os.write(typist, answer.encode() + b"\n")
+        env = {**os.environ, "COLUMNS": "120"}
+        env.pop("PARTICIPATIE_STORE", None)
+        return subprocess.run(  # noqa: S603 (our own interpreter and module)
+            [sys.executable, "-m", "participatie", *args],
+            cwd=cwd,
+            env=env,
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+    finally:
+        os.close(typist)
+        os.close(terminal)
+
+
+def test_at_a_terminal_erasing_and_deleting_happen_only_when_the_answer_is_yes(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/store.db"
+    with Participation.open(url) as app:
+        rid = register(app)
+        position = app.event_count()
+    erase = ("erase", str(rid), "--reason", "residents_request", "--store", url)
+    declined = run_at_a_terminal("n", *erase, cwd=tmp_path)
+    assert declined.returncode == 2
+    assert "for good? [y/N]" in declined.stdout
+    assert "nothing was changed" in declined.stderr
+    with Participation.open(url) as app:
+        assert app.event_count() == position
+    assert run_at_a_terminal("y", *erase, cwd=tmp_path).returncode == 0
+    with Participation.open(url) as app:
+        assert app.personal_data(rid, by=Actor("coach-1", Role.COACH)).erased
+    fresh = ("demo", "--fresh", "--store", url)
+    assert run_at_a_terminal("n", *fresh, cwd=tmp_path).returncode == 2
+    assert (tmp_path / "store.db").exists()
+    kept = run_at_a_terminal("y", *fresh, cwd=tmp_path)
+    assert kept.returncode == 0, kept.stderr
+    with Participation.open(url) as app:
+        assert len(app.resident_ids(by=READER)) == 74

@@ -7,7 +7,7 @@ from typing import Any
 
 from participatie import Participation
 from participatie.importing import ImportReport, import_records, read_records
-from tests.support import TEST_SECRET, race
+from tests.support import READER, TEST_SECRET, race
 from tests.unit.test_importing import jansen, record, write_jsonl
 
 
@@ -36,7 +36,7 @@ def test_a_file_imported_twice_in_batches_is_there_once(store_url: str, tmp_path
         again = import_records(app, read_records(path), batch_size=10)
         assert again == ImportReport(residents=0, records=0, skipped=106, bad=())
         assert app.event_count() == events
-        assert len(app.resident_ids()) == 26
+        assert len(app.resident_ids(by=READER)) == 26
         assert app.verify().ok
 
 
@@ -47,7 +47,7 @@ def test_importers_racing_on_one_file_import_it_once(store_url: str, tmp_path: P
     # Each record was imported by exactly one of them.
     assert sum(report.records for report in reports) == 48  # type: ignore[attr-defined]
     with Participation.open(store_url, secret=TEST_SECRET) as app:
-        assert len(app.resident_ids()) == 12
+        assert len(app.resident_ids(by=READER)) == 12
         assert app.event_count() == 48
         assert app.verify().ok
 
@@ -72,8 +72,8 @@ def test_a_resident_spread_over_the_file_is_stored_whole_or_not_at_all(
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         again = import_records(app, read_records(path), batch_size=4)
         assert again == ImportReport(residents=1, records=6, skipped=40, bad=())
-        (closed,) = [r for r in app.resident_ids() if app.resident(r).closed_on]
-        assert app.resident(closed).version == 6
+        (closed,) = [r for r in app.resident_ids(by=READER) if app.resident(r, by=READER).closed_on]
+        assert app.resident(closed, by=READER).version == 6
         assert app.verify().ok
 
 

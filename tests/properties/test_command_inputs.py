@@ -390,9 +390,9 @@ NUL_MUNICIPALITY = [_register_in("oss\x00"), _register_in("oss")]
 
 def _versions(app: Participation, files: Files) -> tuple[int, ...]:
     residents = (files.registered, files.talking, files.ready, files.coached)
-    return (
-        *(app.resident(rid).version for rid in residents),
-        app.job_coaching(files.coaching).version,
+    # Read without access-log entries: a read would append one.
+    return tuple(
+        app.events(stream)[-1].originator_version for stream in (*residents, files.coaching)
     )
 
 

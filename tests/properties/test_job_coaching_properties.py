@@ -26,6 +26,7 @@ from participatie import (
 from participatie.domain.dates import add_years
 from participatie.domain.job_coaching import coaching_year
 from participatie.testing import strategies as pst
+from tests.support import READER
 
 COACH = Actor("coach-1", Role.COACH)
 COORDINATOR = Actor("coordinator-1", Role.COORDINATOR)
@@ -101,7 +102,7 @@ def test_hours_never_pass_the_cap_and_those_within_it_are_accepted(
 ) -> None:
     with Participation.open("memory://", policy=policy) as app:
         cid = coached(app, hours_per_week)
-        planned_end = app.job_coaching(cid).planned_end
+        planned_end = app.job_coaching(cid, by=READER).planned_end
         used: dict[int, Decimal] = {}
         for offset, hours in logs:
             day = START + timedelta(days=offset)
@@ -136,7 +137,7 @@ def test_at_most_one_extension_and_never_past_the_maximum(
         cid = coached(app, 24)
         extended = False
         for offset in sorted(attempts):
-            coaching = app.job_coaching(cid)
+            coaching = app.job_coaching(cid, by=READER)
             day = START + timedelta(days=offset)
             new_end = add_years(coaching.planned_end, policy.extension_years)
             allowed = (
@@ -152,7 +153,7 @@ def test_at_most_one_extension_and_never_past_the_maximum(
                 continue
             assert allowed, (day, coaching.planned_end, policy)
             extended = True
-        final = app.job_coaching(cid)
+        final = app.job_coaching(cid, by=READER)
         assert final.planned_end <= add_years(START, policy.max_coaching_years)
 
 
@@ -194,7 +195,7 @@ def test_coaching_starts_exactly_where_the_policy_and_the_assessment_allow(
 def test_once_the_placement_ended_only_placement_ended_completes(outcome: str, ended: bool) -> None:
     with Participation.open("memory://") as app:
         cid = coached(app, 24)
-        rid = app.job_coaching(cid).resident_id
+        rid = app.job_coaching(cid, by=READER).resident_id
         if ended:
             app.end_placement(rid, reason="dismissed", on=date(2019, 6, 3), by=COACH)
             commands: tuple[Callable[[], None], ...] = (

@@ -31,7 +31,7 @@ def state(
     """The trajectory's attributes as replayed by ``app``, or "not found"."""
     read: Callable[..., Any] = getattr(app, kind)
     try:
-        aggregate = read(stream, as_of=as_of, known_at=known_at)
+        aggregate = read(stream, by=AUDITOR, as_of=as_of, known_at=known_at)
     except NotFound:
         return "not found"
     return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}

@@ -9,6 +9,7 @@ from participatie.domain.bsn import validate_bsn
 from participatie.errors import InvalidInput
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
+from tests.support import READER
 
 
 @given(pst.bsns())
@@ -68,6 +69,6 @@ def test_trajectories_hold_registered_residents(built: tuple[Participation, c.Id
     try:
         assert ids.residents
         for rid in ids.residents:
-            assert app.resident(rid).version >= 1
+            assert app.resident(rid, by=READER).version >= 1
     finally:
         app.close()

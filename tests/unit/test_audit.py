@@ -25,7 +25,7 @@ from participatie import (
 )
 from participatie.audit.history import HistoryEntry
 from participatie.service import core_of
-from tests.support import COACH, register, register_with_intake
+from tests.support import COACH, READER, register, register_with_intake
 from tests.unit.test_job_coaching_rules import (
     COORDINATOR,
     JOB_COACH_ACTOR,
@@ -95,19 +95,19 @@ def test_as_of_before_and_after_closure(app: Participation) -> None:
     rid = register(app)
     app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
     app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 6, 1), by=COACH)
-    before = app.resident(rid, as_of=date(2019, 5, 31))
+    before = app.resident(rid, as_of=date(2019, 5, 31), by=READER)
     assert before.status is TrajectoryStatus.OPEN
     assert before.outflow_reason is None
     assert before.version == 2
-    on_the_day = app.resident(rid, as_of=date(2019, 6, 1))  # as_of is inclusive
+    on_the_day = app.resident(rid, as_of=date(2019, 6, 1), by=READER)  # as_of is inclusive
     assert on_the_day.status is TrajectoryStatus.CLOSED
-    assert on_the_day == app.resident(rid)
+    assert on_the_day == app.resident(rid, by=READER)
 
 
 def test_as_of_before_registration_is_not_found(app: Participation) -> None:
     rid = register(app)
     with pytest.raises(NotFound, match="as of 2019-01-07"):
-        app.resident(rid, as_of=date(2019, 1, 7))
+        app.resident(rid, as_of=date(2019, 1, 7), by=READER)
 
 
 def test_a_late_entry_shows_up_only_when_known(app: Participation) -> None:
@@ -118,11 +118,11 @@ def test_a_late_entry_shows_up_only_when_known(app: Participation) -> None:
     app.record_conversation(rid, happiness=8, on=date(2019, 3, 3), by=COACH)  # entered late
     after_late_entry = datetime.now(tz=UTC)
 
-    then = app.resident(rid, as_of=date(2019, 3, 5), known_at=before_late_entry)
+    then = app.resident(rid, as_of=date(2019, 3, 5), known_at=before_late_entry, by=READER)
     assert then.happiness == ((date(2019, 1, 8), 5),)
-    now = app.resident(rid, as_of=date(2019, 3, 5), known_at=after_late_entry)
+    now = app.resident(rid, as_of=date(2019, 3, 5), known_at=after_late_entry, by=READER)
     assert now.happiness == ((date(2019, 1, 8), 5), (date(2019, 3, 3), 8))
-    assert app.resident(rid, known_at=before_late_entry).happiness == (
+    assert app.resident(rid, known_at=before_late_entry, by=READER).happiness == (
         (date(2019, 1, 8), 5),
         (date(2019, 3, 10), 6),
     )
@@ -131,7 +131,7 @@ def test_a_late_entry_shows_up_only_when_known(app: Participation) -> None:
 def test_known_at_before_registration_is_not_found(app: Participation) -> None:
     rid = register(app)
     with pytest.raises(NotFound):
-        app.resident(rid, known_at=datetime.now(tz=UTC) - timedelta(days=1))
+        app.resident(rid, known_at=datetime.now(tz=UTC) - timedelta(days=1), by=READER)
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_malformed_moments_are_invalid_input(
 ) -> None:
     rid = register(app)
     with pytest.raises(InvalidInput):
-        app.resident(rid, as_of=as_of, known_at=known_at)  # type: ignore[arg-type]
+        app.resident(rid, as_of=as_of, known_at=known_at, by=READER)  # type: ignore[arg-type]
 
 
 def test_job_coaching_as_of_before_its_extension_and_completion(app: Participation) -> None:
@@ -158,13 +158,15 @@ def test_job_coaching_as_of_before_its_extension_and_completion(app: Participati
     app.complete_job_coaching(
         cid, outcome=CoachingOutcome.INDEPENDENT, on=date(2022, 9, 1), by=COORDINATOR
     )
-    before = app.job_coaching(cid, as_of=date(2021, 8, 31))
+    before = app.job_coaching(cid, as_of=date(2021, 8, 31), by=READER)
     assert (before.extended, before.planned_end, before.completed_outcome) == (
         False,
         date(2022, 3, 16),
         None,
     )
-    assert app.job_coaching(cid, as_of=date(2022, 9, 1)) == app.job_coaching(cid)
+    assert app.job_coaching(cid, as_of=date(2022, 9, 1), by=READER) == app.job_coaching(
+        cid, by=READER
+    )
 
 
 def test_as_of_replay_of_every_date_agrees_with_the_full_replay_at_the_end(
@@ -175,9 +177,9 @@ def test_as_of_replay_of_every_date_agrees_with_the_full_replay_at_the_end(
     for day in range(9, 28):
         app.record_conversation(rid, happiness=1 + day % 10, on=date(2019, 1, day), by=COACH)
     for day in range(8, 28):
-        as_of = app.resident(rid, as_of=date(2019, 1, day))
+        as_of = app.resident(rid, as_of=date(2019, 1, day), by=READER)
         assert as_of.conversation_count == day - 8
-    assert app.resident(rid, as_of=date(2019, 12, 31)) == app.resident(rid)
+    assert app.resident(rid, as_of=date(2019, 12, 31), by=READER) == app.resident(rid, by=READER)
 
 
 def test_a_save_that_lost_a_race_leaves_the_chain_intact(app: Participation) -> None:

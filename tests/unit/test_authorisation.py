@@ -199,6 +199,7 @@ ACTIONS: dict[Action, tuple[str | None, Callable[[World, Actor], Any]]] = {
     ),
     Action.FIND_RESIDENT: (None, lambda w, by: w.app.find_resident(bsn="123456782", by=by)),
     Action.READ_PERSONAL_DATA: (None, lambda w, by: w.app.personal_data(w.new, by=by)),
+    Action.READ_TRAJECTORY: (None, lambda w, by: w.app.resident(w.new, by=by)),
     Action.READ_HISTORY: (None, lambda w, by: w.app.history(w.new, by=by)),
     Action.EXPORT: (None, lambda w, by: w.app.export(w.new, by=by)),
     Action.ERASE: (
@@ -297,3 +298,26 @@ def test_a_municipality_may_configure_the_table(clock: Clock) -> None:
 def test_a_forged_role_is_invalid_input() -> None:
     with pytest.raises(ValueError, match="role"):
         Actor("x", "superuser")
+
+
+def test_reading_a_trajectory_is_authorised_scoped_and_recorded_in_the_access_log(
+    world: World,
+) -> None:
+    elsewhere = Actor("coach-9", Role.COACH, municipality="oss")
+    policy_officer = Actor("policy-1", Role.POLICY_OFFICER)
+    for refused in (elsewhere, policy_officer):
+        position = log_position(world.app)
+        with pytest.raises(NotAuthorised):
+            world.app.resident(world.new, by=refused)
+        assert log_position(world.app) == position
+    with pytest.raises(NotAuthorised):
+        world.app.resident_ids(by=policy_officer)
+    assert world.app.resident_ids(by=elsewhere) == []  # no resident of Oss
+    assert world.new in world.app.resident_ids(by=COACH)
+    world.app.resident(world.new, by=COACH, purpose="case meeting")
+    (entry,) = [
+        e
+        for e in world.app.access_log(world.new, by=Actor("auditor-1", Role.AUDITOR))
+        if e.kind.value == "trajectory"
+    ]
+    assert (entry.actor.id, entry.purpose) == (COACH.id, "case meeting")

@@ -23,7 +23,7 @@ from participatie import (
     RetentionRequired,
     Role,
 )
-from tests.support import COACH, TEST_SECRET, Clock, assert_refused, register
+from tests.support import COACH, READER, TEST_SECRET, Clock, assert_refused, register
 
 ADMIN = Actor("admin-1", Role.ADMIN)
 AUDITOR = Actor("auditor-1", Role.AUDITOR)
@@ -46,7 +46,7 @@ def test_a_walk_in_without_decisions_is_erased_at_once(app: Participation) -> No
     assert [e.to_dict() for e in history[:-1]] == history_before
     assert history[-1].event == "PersonalDataErased"
     assert history[-1].data["ground"] == "residents_request"
-    assert app.resident(rid).personal_data_erased
+    assert app.resident(rid, by=READER).personal_data_erased
     assert app.outcomes(period=(date(2019, 1, 1), date(2019, 12, 31))) == report_before
     assert app.verify().ok
 

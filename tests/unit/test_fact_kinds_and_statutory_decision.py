@@ -24,7 +24,7 @@ from participatie import (
 from participatie.domain.resident import involved_statutory_decision
 from participatie.projections.facts import FactKind, facts_show_statutory_decision
 from participatie.service import core_of
-from tests.support import ASSESSOR, BROKER, register, register_with_intake
+from tests.support import ASSESSOR, BROKER, READER, register, register_with_intake
 
 CORPUS = Path(__file__).parents[1] / "compat" / "0.1.0" / "store.db.gz"
 COORDINATOR = Actor("coordinator-1", Role.COORDINATOR)
@@ -141,7 +141,7 @@ def test_the_trajectory_and_its_facts_agree_on_a_statutory_decision(
     app: Participation, make: Callable[[Participation], UUID], statutory: bool
 ) -> None:
     rid = make(app)
-    trajectory = app.resident(rid)
+    trajectory = app.resident(rid, by=READER)
     has_job_coaching = make is _coached
     assert trajectory.involved_statutory_decision(has_job_coaching=has_job_coaching) is statutory
     facts = [f for f in core_of(app).current_facts(None) if f.resident_id == rid.hex]

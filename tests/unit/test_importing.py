@@ -18,7 +18,7 @@ from participatie import Actor, InvalidInput, Participation, Role
 from participatie.importing import ImportReport, import_records, read_records
 from participatie.testing import strategies as pst
 from participatie.testing.commands import run_commands
-from tests.support import TEST_SECRET, Clock
+from tests.support import READER, TEST_SECRET, Clock
 
 AUDITOR = Actor("auditor-1", Role.AUDITOR)
 COACH = {"actor_id": "coach-17", "actor_role": "coach"}
@@ -83,7 +83,7 @@ def test_a_file_of_two_residents_is_imported_through_the_rules(
     coach = Actor("coach-17", Role.COACH)
     rid = memory_app.find_resident(bsn="123456782", by=coach)
     assert rid is not None
-    trajectory = memory_app.resident(rid)
+    trajectory = memory_app.resident(rid, by=READER)
     assert trajectory.outflow_reason is not None
     assert trajectory.outflow_reason.value == "work"
     assert memory_app.personal_data(rid, by=coach).name == "A. Jansen"
@@ -107,9 +107,11 @@ def test_a_longer_version_of_a_file_adds_only_the_new_records(
     run_import(memory_app, write_jsonl(tmp_path / "first.jsonl", first))
     report = run_import(memory_app, write_jsonl(tmp_path / "all.jsonl", jansen() + de_vries()))
     assert report == ImportReport(residents=1, records=3, skipped=6, bad=())
-    assert len(memory_app.resident_ids()) == 2
-    (closed,) = [r for r in memory_app.resident_ids() if memory_app.resident(r).closed_on]
-    assert memory_app.resident(closed).version == 6
+    assert len(memory_app.resident_ids(by=READER)) == 2
+    (closed,) = [
+        r for r in memory_app.resident_ids(by=READER) if memory_app.resident(r, by=READER).closed_on
+    ]
+    assert memory_app.resident(closed, by=READER).version == 6
 
 
 def test_a_bad_record_keeps_its_whole_resident_out_and_names_its_line(
@@ -126,7 +128,7 @@ def test_a_bad_record_keeps_its_whole_resident_out_and_names_its_line(
     assert bad.source_id == "a4"
     assert "happiness" in bad.problem
     # Nothing of the resident was saved, not even the records before the bad one.
-    assert len(memory_app.resident_ids()) == 1
+    assert len(memory_app.resident_ids(by=READER)) == 1
     assert memory_app.find_resident(bsn="123456782", by=Actor("c", Role.COACH)) is None
 
 
@@ -191,7 +193,7 @@ def test_a_resident_continued_further_down_the_file_is_one_resident(
         memory_app, write_jsonl(tmp_path / "old.jsonl", first + de_vries() + rest), batch_size=1
     )
     assert report.bad == ()
-    assert len(memory_app.resident_ids()) == 2
+    assert len(memory_app.resident_ids(by=READER)) == 2
 
 
 def test_a_bsn_registered_twice_in_one_file_is_refused_the_second_time(
@@ -267,8 +269,9 @@ def _replayed(app: Participation, rid: UUID) -> list[Any]:
     ids = {"_id", "_created_on", "_modified_on", "_pending_events", "resident_id"}
     history = app.history(rid, by=AUDITOR)
     coachings = {e.aggregate_id for e in history if e.aggregate == "JobCoachingTrajectory"}
-    states = [{k: v for k, v in vars(app.resident(rid)).items() if k not in ids}] + [
-        {k: v for k, v in vars(app.job_coaching(cid)).items() if k not in ids} for cid in coachings
+    states = [{k: v for k, v in vars(app.resident(rid, by=READER)).items() if k not in ids}] + [
+        {k: v for k, v in vars(app.job_coaching(cid, by=READER)).items() if k not in ids}
+        for cid in coachings
     ]
     entries = [
         (e.event, e.occurred_on, e.actor, e.aggregate, e.version, e.data)
@@ -295,7 +298,7 @@ def test_imported_residents_replay_identically_to_residents_built_with_commands(
         assert report.bad == ()
         assert report.records == len(records)
         # Residents are registered in the order of the file.
-        copies = imported.resident_ids()
+        copies = imported.resident_ids(by=READER)
         assert len(copies) == len(ids.residents)
         for rid, copy in zip(ids.residents, copies, strict=True):
             assert _replayed(imported, copy) == _replayed(original, rid)
@@ -343,8 +346,10 @@ def test_a_semicolon_separated_csv_file_with_a_byte_order_mark_imports(
     path = write_csv(tmp_path / "excel.csv", records, delimiter=";", encoding="utf-8-sig")
     report = run_import(memory_app, path)
     assert report == ImportReport(residents=2, records=9, skipped=0, bad=())
-    (rid,) = [r for r in memory_app.resident_ids() if memory_app.resident(r).closed_on]
-    placement = memory_app.resident(rid).placement
+    (rid,) = [
+        r for r in memory_app.resident_ids(by=READER) if memory_app.resident(r, by=READER).closed_on
+    ]
+    placement = memory_app.resident(rid, by=READER).placement
     assert placement is not None
     assert placement.employer == "Bakker, Van den Berg en Zn."
 
@@ -577,9 +582,11 @@ def test_a_resident_continued_in_a_later_file_goes_on_where_it_stopped(
     later = jansen()[2:]
     report = run_import(memory_app, write_jsonl(tmp_path / "later.jsonl", later))
     assert report == ImportReport(residents=1, records=4, skipped=0, bad=())
-    assert len(memory_app.resident_ids()) == 2
-    (closed,) = [r for r in memory_app.resident_ids() if memory_app.resident(r).closed_on]
-    assert memory_app.resident(closed).version == 6
+    assert len(memory_app.resident_ids(by=READER)) == 2
+    (closed,) = [
+        r for r in memory_app.resident_ids(by=READER) if memory_app.resident(r, by=READER).closed_on
+    ]
+    assert memory_app.resident(closed, by=READER).version == 6
 
 
 def test_a_source_id_repeated_by_another_resident_earlier_refuses_the_later_line(

@@ -32,6 +32,7 @@ from tests.support import (
     ASSESSOR,
     BROKER,
     COACH,
+    READER,
     assert_refused,
     register,
     register_with_intake,
@@ -215,7 +216,7 @@ def test_hours_per_week_with_at_most_two_decimals_are_accepted(
 ) -> None:
     rid = register_with_intake(app)
     place(app, rid, hours_per_week=given)
-    placement = app.resident(rid).placement
+    placement = app.resident(rid, by=READER).placement
     assert placement is not None
     assert placement.hours_per_week == stored
     assert str(placement.hours_per_week) == str(stored)
@@ -237,7 +238,7 @@ def test_contract_months_beyond_120_are_refused(app: Participation, months: obje
 def test_a_contract_of_120_months_is_accepted(app: Participation) -> None:
     rid = register_with_intake(app)
     place(app, rid, contract_months=120)
-    placement = app.resident(rid).placement
+    placement = app.resident(rid, by=READER).placement
     assert placement is not None
     assert placement.contract_months == 120
 
@@ -274,4 +275,4 @@ def test_coaching_hours_with_two_decimals_are_accepted(app: Participation) -> No
     app.log_coaching_hours(
         cid, hours=0.25, counterpart=Counterpart.EMPLOYEE, on=DAY, by=JOB_COACH_ACTOR
     )
-    assert app.job_coaching(cid).hours_logged == Decimal("0.25")
+    assert app.job_coaching(cid, by=READER).hours_logged == Decimal("0.25")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 
-from participatie import ConfigurationError, Participation
+from participatie import Actor, ConfigurationError, Participation, Role
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.demo.noordoostpolder import record_noordoostpolder
 from participatie.reporting import html_report, monthly_reports
@@ -71,10 +70,16 @@ def test_job_coaching_hours_are_charted_per_month(demo: Participation) -> None:
 
 def test_text_from_the_store_is_escaped(clock: Clock) -> None:
     with Participation.open("memory://", secret=TEST_SECRET, clock=clock) as app:
+        app.register_resident(
+            referral="walk_in",
+            benefit="none",
+            municipality="<script>alert(1)</script>",
+            on=date(2019, 1, 8),
+            by=Actor("coach-1", Role.COACH),
+        )
         page = html_report(app, period=YEAR_2019, municipality="<script>alert(1)</script>")
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
-    assert re.search(r"no outflow in this period", page)
 
 
 def test_rows_read_as_the_stats_table(demo: Participation) -> None:

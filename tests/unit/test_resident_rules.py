@@ -44,6 +44,7 @@ from tests.support import (
     ASSESSOR,
     BROKER,
     COACH,
+    READER,
     TODAY,
     Clock,
     assert_refused,
@@ -74,7 +75,7 @@ def test_registration_opens_a_trajectory_with_referral_benefit_municipality_and_
     app: Participation,
 ) -> None:
     rid = register(app, referral=Referral.CARE_AND_WELFARE, benefit=Benefit.UNEMPLOYMENT)
-    trajectory = app.resident(rid)
+    trajectory = app.resident(rid, by=READER)
     assert trajectory.id == rid
     assert trajectory.status is TrajectoryStatus.OPEN
     assert trajectory.referral is Referral.CARE_AND_WELFARE
@@ -88,7 +89,7 @@ def test_registration_opens_a_trajectory_with_referral_benefit_municipality_and_
 
 def test_registration_accepts_enum_text(app: Participation) -> None:
     rid = register(app, referral="municipality", benefit="social_assistance")
-    assert app.resident(rid).benefit is Benefit.SOCIAL_ASSISTANCE
+    assert app.resident(rid, by=READER).benefit is Benefit.SOCIAL_ASSISTANCE
 
 
 def test_every_event_carries_business_date_actor_and_policy_version(app: Participation) -> None:
@@ -132,7 +133,7 @@ def test_registration_with_malformed_values_is_refused(
 def test_intake_records_goal_and_first_happiness_score(app: Participation) -> None:
     rid = register(app)
     app.hold_intake(rid, goal=Goal.VOLUNTEER_WORK, happiness=4, on=date(2019, 1, 10), by=COACH)
-    trajectory = app.resident(rid)
+    trajectory = app.resident(rid, by=READER)
     assert trajectory.goal is Goal.VOLUNTEER_WORK
     assert trajectory.intake_on == date(2019, 1, 10)
     assert trajectory.happiness == ((date(2019, 1, 10), 4),)
@@ -207,14 +208,14 @@ def test_happiness_outside_one_to_ten_is_invalid_input(app: Participation, score
 def test_happiness_of_one_and_ten_is_accepted(app: Participation, score: int) -> None:
     rid = register_with_intake(app)
     app.record_conversation(rid, happiness=score, on=JAN_8, by=COACH)
-    assert app.resident(rid).happiness[-1] == (JAN_8, score)
+    assert app.resident(rid, by=READER).happiness[-1] == (JAN_8, score)
 
 
 def test_conversations_add_happiness_scores_in_recorded_order(app: Participation) -> None:
     rid = register_with_intake(app)
     app.record_conversation(rid, happiness=6, on=date(2019, 1, 20), by=COACH)
     app.record_conversation(rid, happiness=7, on=date(2019, 1, 15), by=COACH)  # entered late
-    assert app.resident(rid).happiness == (
+    assert app.resident(rid, by=READER).happiness == (
         (JAN_8, 5),
         (date(2019, 1, 20), 6),
         (date(2019, 1, 15), 7),
@@ -230,7 +231,7 @@ def test_registration_dated_after_today_is_refused(app: Participation) -> None:
 
 def test_registration_dated_today_is_accepted(app: Participation) -> None:
     rid = register(app, on=TODAY)
-    assert app.resident(rid).registered_on == TODAY
+    assert app.resident(rid, by=READER).registered_on == TODAY
 
 
 def test_today_follows_the_dutch_calendar(clock: Clock) -> None:
@@ -297,7 +298,7 @@ def test_business_date_that_is_not_a_date_is_invalid_input(app: Participation, o
 def test_job_broker_request_needs_no_other_open_request(app: Participation) -> None:
     rid = register_with_intake(app)
     app.request_job_broker(rid, on=date(2019, 2, 1), by=COACH)
-    assert app.resident(rid).job_broker_requested_on == date(2019, 2, 1)
+    assert app.resident(rid, by=READER).job_broker_requested_on == date(2019, 2, 1)
     assert_refused(
         app,
         rid,
@@ -310,7 +311,7 @@ def test_placement_answers_the_open_job_broker_request(app: Participation) -> No
     rid = register_with_intake(app)
     app.request_job_broker(rid, on=date(2019, 2, 1), by=COACH)
     place_paid(app, rid)
-    assert app.resident(rid).job_broker_requested_on is None
+    assert app.resident(rid, by=READER).job_broker_requested_on is None
     app.request_job_broker(rid, on=date(2019, 3, 2), by=COACH)
 
 
@@ -318,7 +319,7 @@ def test_withdrawn_request_allows_a_new_one(app: Participation) -> None:
     rid = register_with_intake(app)
     app.request_job_broker(rid, on=date(2019, 2, 1), by=COACH)
     app.withdraw_job_broker_request(rid, on=date(2019, 2, 10), by=COACH)
-    assert app.resident(rid).job_broker_requested_on is None
+    assert app.resident(rid, by=READER).job_broker_requested_on is None
     app.request_job_broker(rid, on=date(2019, 2, 11), by=COACH)
 
 
@@ -338,7 +339,7 @@ def test_withdrawing_without_an_open_request_is_refused(app: Participation) -> N
 def test_placement_records_employer_kind_hours_and_contract(app: Participation) -> None:
     rid = register_with_intake(app)
     place_paid(app, rid)
-    placement = app.resident(rid).placement
+    placement = app.resident(rid, by=READER).placement
     assert placement is not None
     assert placement.employer == "Tuinderij de Es"
     assert placement.kind is PlacementKind.PAID_WORK
@@ -375,7 +376,7 @@ def test_placement_hours_above_zero_up_to_forty_are_accepted(
     app.place(
         rid, employer="Bakkerij", kind="volunteer_work", hours_per_week=hours, on=JAN_8, by=BROKER
     )
-    placement = app.resident(rid).placement
+    placement = app.resident(rid, by=READER).placement
     assert placement is not None
     assert placement.hours_per_week == Decimal(str(hours))
 
@@ -413,7 +414,7 @@ def test_ended_placement_allows_a_new_one(app: Participation) -> None:
     rid = register_with_intake(app)
     place_paid(app, rid)
     app.end_placement(rid, reason=PlacementEndReason.DISMISSED, on=date(2019, 4, 1), by=COACH)
-    assert app.resident(rid).placement is None
+    assert app.resident(rid, by=READER).placement is None
     place_paid(app, rid, on=date(2019, 5, 1))
 
 
@@ -447,7 +448,7 @@ def test_wage_value_is_assessed_at_the_current_paid_placement(app: Participation
     app.assess_wage_value(
         rid, percent=60, needs_job_coaching=True, on=date(2019, 3, 5), by=ASSESSOR
     )
-    wage_value = app.resident(rid).wage_value
+    wage_value = app.resident(rid, by=READER).wage_value
     assert wage_value is not None
     assert (wage_value.percent, wage_value.needs_job_coaching) == (60, True)
 
@@ -525,7 +526,7 @@ def test_closing_with_reason_work_after_a_paid_placement(app: Participation) -> 
     rid = register_with_intake(app)
     place_paid(app, rid)
     app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2019, 4, 1), by=COACH)
-    trajectory = app.resident(rid)
+    trajectory = app.resident(rid, by=READER)
     assert trajectory.status is TrajectoryStatus.CLOSED
     assert trajectory.outflow_reason is OutflowReason.WORK
     assert trajectory.closed_on == date(2019, 4, 1)
@@ -545,7 +546,7 @@ def test_closing_with_reason_work_after_a_paid_placement(app: Participation) -> 
 def test_other_outflow_reasons_need_no_placement(app: Participation, reason: OutflowReason) -> None:
     rid = register(app)
     app.close_trajectory(rid, reason=reason, on=JAN_8, by=COACH)
-    assert app.resident(rid).outflow_reason is reason
+    assert app.resident(rid, by=READER).outflow_reason is reason
 
 
 def test_closing_without_a_known_reason_is_invalid_input(app: Participation) -> None:
@@ -587,7 +588,7 @@ def test_reopening_starts_a_new_period_and_keeps_the_intake(app: Participation) 
     rid = register_with_intake(app)
     app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 3, 1), by=COACH)
     app.reopen_trajectory(rid, on=date(2019, 9, 1), by=COACH)
-    trajectory = app.resident(rid)
+    trajectory = app.resident(rid, by=READER)
     assert trajectory.status is TrajectoryStatus.OPEN
     assert trajectory.outflow_reason is None
     assert trajectory.reopen_count == 1
@@ -607,7 +608,7 @@ def test_closure_ends_running_activities_and_the_open_request(app: Participation
     app.start_activity(rid, activity=Activity.LANGUAGE_COURSE, on=JAN_8, by=COACH)
     app.request_job_broker(rid, on=JAN_8, by=COACH)
     app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 2, 1), by=COACH)
-    trajectory = app.resident(rid)
+    trajectory = app.resident(rid, by=READER)
     assert trajectory.activities == {}
     assert trajectory.job_broker_requested_on is None
 
@@ -619,12 +620,12 @@ def test_activities_start_and_end_and_several_may_run(app: Participation) -> Non
     rid = register_with_intake(app)
     app.start_activity(rid, activity=Activity.LANGUAGE_COURSE, on=JAN_8, by=COACH)
     app.start_activity(rid, activity="training", on=date(2019, 1, 9), by=COACH)
-    assert app.resident(rid).activities == {
+    assert app.resident(rid, by=READER).activities == {
         Activity.LANGUAGE_COURSE: JAN_8,
         Activity.TRAINING: date(2019, 1, 9),
     }
     app.end_activity(rid, activity=Activity.LANGUAGE_COURSE, on=date(2019, 6, 1), by=COACH)
-    assert app.resident(rid).activities == {Activity.TRAINING: date(2019, 1, 9)}
+    assert app.resident(rid, by=READER).activities == {Activity.TRAINING: date(2019, 1, 9)}
     app.start_activity(rid, activity=Activity.LANGUAGE_COURSE, on=date(2019, 7, 1), by=COACH)
 
 
@@ -666,7 +667,7 @@ def test_ending_an_activity_before_it_started_is_refused(app: Participation) -> 
 def test_goal_may_change_at_any_time_after_intake(app: Participation) -> None:
     rid = register_with_intake(app)
     app.change_goal(rid, goal=Goal.MEANINGFUL_DAY, on=date(2019, 2, 1), by=COACH)
-    assert app.resident(rid).goal is Goal.MEANINGFUL_DAY
+    assert app.resident(rid, by=READER).goal is Goal.MEANINGFUL_DAY
 
 
 def test_workplace_visits_are_recorded(app: Participation) -> None:
@@ -674,7 +675,7 @@ def test_workplace_visits_are_recorded(app: Participation) -> None:
     app.visit_workplace(
         rid, organisation="Zorgboerderij", kind=VisitKind.SHADOW_DAY, on=JAN_8, by=COACH
     )
-    assert app.resident(rid).visit_count == 1
+    assert app.resident(rid, by=READER).visit_count == 1
     assert_refused(
         app,
         rid,
@@ -691,18 +692,18 @@ def test_unknown_resident_id_is_not_found(app: Participation) -> None:
     with pytest.raises(NotFound):
         app.record_conversation(uuid4(), happiness=5, on=JAN_8, by=COACH)
     with pytest.raises(LookupError):
-        app.resident(uuid4())
+        app.resident(uuid4(), by=READER)
     assert log_position(app) == position
 
 
 def test_malformed_resident_id_is_invalid_input(app: Participation) -> None:
     with pytest.raises(InvalidInput):
-        app.resident("not-a-uuid")  # type: ignore[arg-type]
+        app.resident("not-a-uuid", by=READER)  # type: ignore[arg-type]
 
 
 def test_resident_id_as_text_is_accepted(app: Participation) -> None:
     rid = register(app)
-    assert app.resident(str(rid)).id == rid  # type: ignore[arg-type]
+    assert app.resident(str(rid), by=READER).id == rid  # type: ignore[arg-type]
 
 
 def test_actor_that_is_not_an_actor_is_invalid_input(app: Participation) -> None:
@@ -717,7 +718,7 @@ def test_actor_that_is_not_an_actor_is_invalid_input(app: Participation) -> None
 
 def test_returned_trajectory_is_a_copy(app: Participation) -> None:
     rid = register_with_intake(app)
-    trajectory = app.resident(rid)
+    trajectory = app.resident(rid, by=READER)
     assert isinstance(trajectory, ResidentTrajectory)
     trajectory.goal = Goal.MEANINGFUL_DAY
-    assert app.resident(rid).goal is Goal.WORK
+    assert app.resident(rid, by=READER).goal is Goal.WORK

@@ -21,7 +21,7 @@ from participatie import (
 )
 from participatie.audit.snapshots import Snapshot, pack, unpack
 from participatie.service import core_of
-from tests.support import COACH, TEST_SECRET, Clock, register
+from tests.support import COACH, READER, TEST_SECRET, Clock, register
 
 START = date(2020, 1, 6)
 
@@ -77,7 +77,7 @@ def test_a_trajectory_is_snapshotted_each_time_its_version_reaches_the_interval(
         assert [s.originator_version for s in snapshots_of(app, rid)] == [3, 6, 9]
         assert snapshots_of(app, rid)[-1].occurred_through == START + timedelta(days=5)
         # Loading starts from the last snapshot and gives the full state.
-        resident = app.resident(rid)
+        resident = app.resident(rid, by=READER)
         assert resident.version == 10
         assert len(resident.happiness) == 8
         assert resident.activities == {Activity.LANGUAGE_COURSE: START}
@@ -91,10 +91,13 @@ def test_a_late_entry_keeps_as_of_replay_from_starting_at_a_snapshot_it_is_in(
         # Entered late: a conversation on the first day, as version 7 (no snapshot covers it
         # as of that day, since snapshot 6 reaches two days later).
         app.record_conversation(rid, happiness=9, on=START, by=COACH)
-        day_one = app.resident(rid, as_of=START)
+        day_one = app.resident(rid, as_of=START, by=READER)
         assert day_one.happiness == ((START, 5), (START, 1), (START, 9))
         assert day_one.version == 7
-        assert app.resident(rid, as_of=START + timedelta(days=2)).happiness[-1] == (START, 9)
+        assert app.resident(rid, as_of=START + timedelta(days=2), by=READER).happiness[-1] == (
+            START,
+            9,
+        )
 
 
 def test_snapshots_are_not_used_when_the_interval_is_none(clock: Clock) -> None:
@@ -103,7 +106,7 @@ def test_snapshots_are_not_used_when_the_interval_is_none(clock: Clock) -> None:
     ) as app:
         rid = with_conversations(app, 5)
         assert core_of(app).store.snapshots is None
-        assert app.resident(rid).version == 8
+        assert app.resident(rid, by=READER).version == 8
 
 
 @pytest.mark.parametrize("interval", [0, 1, -5, True, 2.5, "100"])
@@ -125,7 +128,7 @@ def test_a_failing_snapshot_does_not_fail_the_command(
         monkeypatch.setattr(Snapshot, "of", broken)
         with caplog.at_level(logging.ERROR):
             rid = with_conversations(app, 1)  # version 3 is committed, its snapshot fails; 4 too
-        assert app.resident(rid).version == 4
+        assert app.resident(rid, by=READER).version == 4
         assert snapshots_of(app, rid) == []
         assert "no snapshot of" in caplog.text
 

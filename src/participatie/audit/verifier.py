@@ -21,13 +21,20 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Notification, StoredEvent
 
 from participatie.audit.chain import GENESIS, HASH_BYTES, chain_hash
 from participatie.audit.ledger import LedgerRow, ledger_hash
 from participatie.projections.facts import Fact, fact_of, has_facts
 
-__all__ = ["LogCheck", "check_facts", "check_heads", "check_log", "check_stream_ledger"]
+__all__ = [
+    "LogCheck",
+    "check_facts",
+    "check_heads",
+    "check_log",
+    "check_stream_ledger",
+    "wrong_type",
+]
 
 #: Problems listed of one kind before the rest are only counted.
 MAX_PROBLEMS = 50
@@ -104,6 +111,17 @@ class _LogReader:
         stream = UUID(str(notification.originator_id))
         key = str(stream)
         version = notification.originator_version
+        wrong = wrong_type(notification)
+        if wrong is not None:
+            # SQLite keeps whatever type is written into a column: a record changed by hand.
+            found.problem(
+                f"stream {key}: the record of version {version} was changed: its {wrong} has "
+                f"the wrong type (position {position})"
+            )
+            self.ledger_until(position)
+            if self.row is not None and self.row.position == position:
+                self.next_row()
+            return
         state = bytes(notification.state)
         event_hash = state[:HASH_BYTES]
         last_version, last_hash = found.streams.get(key, (0, GENESIS))
@@ -182,6 +200,18 @@ class _LogReader:
         self.row = next(self.ledger, None)
 
 
+def wrong_type(notification: StoredEvent) -> str | None:
+    """The first column of a stored record whose value has the wrong type, or None."""
+    for name, value, kind in (
+        ("version", notification.originator_version, int),
+        ("topic", notification.topic, str),
+        ("state", notification.state, bytes | bytearray | memoryview),
+    ):
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return name
+    return None
+
+
 def check_log(
     select_notifications: Callable[[int, int], Sequence[Notification]],
     select_ledger: Callable[[int, int], list[LedgerRow]],
@@ -194,11 +224,18 @@ def check_log(
 ) -> LogCheck:
     """Read the log and the ledger once, side by side (see the module's docstring)."""
     reader = _LogReader(_ledger_rows(select_ledger, page), decode, registered_topic, erased_topic)
-    for notifications in _notifications(select_notifications, page):
-        for notification in notifications:
-            reader.event(notification)
-        if progress is not None:
-            progress(len(notifications))
+    try:
+        for notifications in _notifications(select_notifications, page):
+            for notification in notifications:
+                reader.event(notification)
+            if progress is not None:
+                progress(len(notifications))
+    except Exception as error:
+        reader.found.problem(
+            f"the event log cannot be read: a stored record was changed so that it no longer "
+            f"reads ({error}); what follows it was not checked"
+        )
+        return reader.found
     reader.ledger_until(None)
     return reader.found
 
@@ -207,7 +244,11 @@ def check_heads(
     streams: dict[str, tuple[int, bytes]], heads: dict[str, tuple[int, bytes]]
 ) -> list[str]:
     """The streams whose last event does not match their chain head, or that have none."""
-    problems = []
+    problems = [
+        f"stream {wrong}: its chain head was changed (wrong types)"
+        for wrong in sorted(k for k, h in heads.items() if not _good_head(h))
+    ]
+    heads = {k: h for k, h in heads.items() if _good_head(h)}
     for key in sorted(set(streams) | {str(UUID(h)) for h in heads}):
         last = streams.get(key)
         head = heads.get(key) or heads.get(UUID(key).hex)
@@ -228,6 +269,15 @@ def check_heads(
         elif head[1] != last[1]:
             problems.append(f"stream {key}: version {last[0]} does not match the chain head")
     return problems
+
+
+def _good_head(head: object) -> bool:
+    return (
+        isinstance(head, tuple)
+        and isinstance(head[0], int)
+        and not isinstance(head[0], bool)
+        and isinstance(head[1], bytes)
+    )
 
 
 def _versions(first: int, last: int) -> str:

@@ -96,13 +96,14 @@ def _coach(
     *,
     rid: UUID,
     cid: UUID,
+    job_coach_id: str,
     started: date,
     ending: tuple[CoachingOutcome, bool],
 ) -> int:
     """Log hours and evaluations for one coaching until its ending; return the events made."""
     outcome, extended = ending
     # The job coach assigned at the start logs the hours and holds the evaluations.
-    job_coach = Actor(app.job_coaching(cid).job_coach_id, Role.JOB_COACH)
+    job_coach = Actor(job_coach_id, Role.JOB_COACH)
     years = 3 if extended else 2
     if outcome is CoachingOutcome.NOT_A_FIT:
         months = rng.randint(10, 14)
@@ -185,15 +186,24 @@ def record_noordoostpolder(
         events += 6
         if needs_coaching:
             started = assessed + timedelta(days=7)
+            job_coach = JOB_COACHES[number % len(JOB_COACHES)]
             cid = app.start_job_coaching(
                 rid,
                 provider=PROVIDER,
-                coach=JOB_COACHES[number % len(JOB_COACHES)],
+                coach=job_coach,
                 on=started,
                 by=COORDINATOR,
             )
             coaching_ids.append(cid)
-            events += 1 + _coach(app, rng, rid=rid, cid=cid, started=started, ending=next(endings))
+            events += 1 + _coach(
+                app,
+                rng,
+                rid=rid,
+                cid=cid,
+                job_coach_id=job_coach.id,
+                started=started,
+                ending=next(endings),
+            )
         if progress is not None:
             progress(1)
     return CoachingYear(

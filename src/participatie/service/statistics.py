@@ -61,7 +61,7 @@ class Statistics(Room):
         # Nothing that happened after the period's end (so after as_of) counts, nor what was
         # recorded after known_at: the view leaves those facts out.
         facts = self._core.current_facts(municipality, through=end, known_at=known_at)
-        if municipality is not None and self._core.municipalities is None:
+        if not facts and municipality is not None and self._core.municipalities is None:
             # Without a register, a name no resident was ever registered under is a typo, not
             # a municipality with no residents: never a report of zeros.
             known = self._core.known_municipalities()

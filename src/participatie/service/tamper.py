@@ -21,6 +21,7 @@ from participatie.audit.verifier import (
     check_heads,
     check_log,
     check_stream_ledger,
+    wrong_type,
 )
 from participatie.domain.job_coaching import coaching_id
 from participatie.domain.resident import ResidentTrajectory
@@ -99,9 +100,14 @@ class TamperEvidence(Room):
         heads = recorder.chain_heads()
         problems += check_heads(found.streams, heads)
         for key in sorted(found.streams):
-            problems += store.check_snapshots(UUID(key))
+            problems += self._snapshot_problems(UUID(key))
         problems += self._check_vault(found.residents, found.erased)
-        problems += check_facts(found.facts, self._core.current_facts(None))
+        try:
+            stored_facts = self._core.current_facts(None)
+        except Exception as error:
+            problems.append(f"outcome facts: the view cannot catch up with the log ({error})")
+        else:
+            problems += check_facts(found.facts, stored_facts)
         notes = []
         if found.unlisted:
             problems.append(f"... and {found.unlisted} more problems of the log")
@@ -119,6 +125,12 @@ class TamperEvidence(Room):
                 "checkpoint kept outside the store"
             )
         return problems, notes, len(found.streams | dict.fromkeys(heads, (0, b""))), found.events
+
+    def _snapshot_problems(self, stream_id: UUID) -> list[str]:
+        try:
+            return self._core.store.check_snapshots(stream_id)
+        except Exception as error:
+            return [f"stream {stream_id}: its events cannot be decoded ({error})"]
 
     def _check_checkpoint(self, checkpoint: Checkpoint) -> list[str]:
         recorder = self._core.store.participation_recorder
@@ -211,11 +223,18 @@ class TamperEvidence(Room):
                 continue  # a placement without job coaching, or no access log yet
             counted += 1
             events += len(stored)
+            wrong = next(((s, w) for s in stored if (w := wrong_type(s)) is not None), None)
+            if wrong is not None:
+                problems.append(
+                    f"stream {stream}: the record of version {wrong[0].originator_version} was "
+                    f"changed: its {wrong[1]} has the wrong type"
+                )
+                continue
             found = verify_stream(str(stream), stored, head)
             found += check_stream_ledger(
                 stream, ((s.originator_version, bytes(s.state[:32])) for s in stored), ledger
             )
-            problems += found or store.check_snapshots(stream)
+            problems += found or self._snapshot_problems(stream)
         record = recorder.vault_get(rid)
         if record is not None:
             erased = {rid} if any(s.topic == _ERASED for s in own) else set()

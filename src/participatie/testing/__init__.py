@@ -3,10 +3,11 @@
 - :mod:`participatie.testing.strategies`: hypothesis strategies (``bsns()``, ``actors()``,
   ``policies()``, ``command_sequences()``, ``trajectories()``, ...).
 - :mod:`participatie.testing.commands`: commands as plain values and ``run_commands()``.
-- :class:`TrajectoryMachine`: a hypothesis state machine to subclass with your own rules.
+- :class:`TrajectoryMachine`: a hypothesis state machine to subclass with your own rules;
+  ``READER`` is the actor it reads trajectories as (an auditor of every municipality).
 """
 
 from participatie.testing import commands, strategies
-from participatie.testing.machine import TrajectoryMachine
+from participatie.testing.machine import READER, TrajectoryMachine
 
-__all__ = ["TrajectoryMachine", "commands", "strategies"]
+__all__ = ["READER", "TrajectoryMachine", "commands", "strategies"]

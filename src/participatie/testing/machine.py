@@ -51,6 +51,10 @@ from participatie.testing import strategies as pst
 __all__ = ["TrajectoryMachine", "count_over_history"]
 
 
+#: Reads trajectories to compare them with the model (an auditor; each read is logged).
+READER = Actor("trajectory-machine", Role.AUDITOR)
+
+
 class TrajectoryMachine(RuleBasedStateMachine):
     """Issues resident and job coaching commands against a Participation and checks the rules."""
 
@@ -215,7 +219,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
         """At its start, the resident had a big enough paid placement assessed with need."""
         for cid in self.ids.coachings:
             started: Any = next(iter(self.app.events(cid)))
-            then = self.app.resident(started.resident_id, known_at=started.timestamp)
+            then = self.app.resident(started.resident_id, known_at=started.timestamp, by=READER)
             placement, wage_value = then.placement, then.wage_value
             assert placement is not None, cid
             assert placement.kind is PlacementKind.PAID_WORK, cid
@@ -230,7 +234,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
     @invariant()
     def coaching_stays_within_caps_and_years(self) -> None:
         for cid in self.ids.coachings:
-            coaching = self.app.job_coaching(cid)
+            coaching = self.app.job_coaching(cid, by=READER)
             for year, hours in coaching.hours_by_year.items():
                 assert hours <= coaching.cap(coaching_year=year, policy=self.policy), (cid, year)
             extensions = [
@@ -295,7 +299,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
         observed = pst._Model(day=self.model.day, policy=self.policy)
         index_of = {rid: index for index, rid in enumerate(self.ids.residents)}
         for cid in self.ids.coachings:
-            coaching = self.app.job_coaching(cid)
+            coaching = self.app.job_coaching(cid, by=READER)
             observed.coachings.append(
                 pst._Coaching(
                     resident=index_of[coaching.resident_id],
@@ -313,7 +317,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
         return observed
 
     def _observed_resident(self, rid: UUID) -> Any:
-        trajectory = self.app.resident(rid)
+        trajectory = self.app.resident(rid, by=READER)
         placement = trajectory.placement
         wage_value = trajectory.wage_value
         serial = placement.placed_version if placement else 0

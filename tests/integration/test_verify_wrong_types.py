@@ -1,0 +1,83 @@
+"""A SQLite column changed to a value of another type is a finding of verify, not a crash.
+
+SQLite keeps whatever type is written into a column, so a record changed by hand may come back
+as an integer, text or NULL where the store wrote bytes (PostgreSQL refuses such a change).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from participatie import Goal, Participation
+from tests.support import COACH, TEST_SECRET, register
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> tuple[str, Path, UUID]:
+    """A SQLite store with one resident of two events: its URL, file and the resident's id."""
+    path = tmp_path / "store.db"
+    url = f"sqlite:///{path}"
+    with Participation.open(url, secret=TEST_SECRET) as app:
+        rid = register(app)
+        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    return url, path, rid
+
+
+def change(path: Path, statement: str) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute(statement)
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (
+            "UPDATE stored_events SET state = 123 WHERE originator_version = 2",
+            "the record of version 2 was changed: its state has the wrong type",
+        ),
+        (
+            "UPDATE stored_events SET state = NULL WHERE originator_version = 1",
+            "the record of version 1 was changed: its state has the wrong type",
+        ),
+        (
+            "UPDATE stored_events SET originator_version = 'two' WHERE originator_version = 2",
+            "the record of version two was changed: its version has the wrong type",
+        ),
+    ],
+)
+def test_a_column_of_another_type_is_a_problem_of_its_stream(
+    store: tuple[str, Path, UUID], statement: str, expected: str
+) -> None:
+    url, path, rid = store
+    change(path, statement)
+    with Participation.open(url, secret=TEST_SECRET) as app:
+        for result in (app.verify(), app.verify(rid)):
+            assert not result.ok
+            assert any(f"stream {rid}: {expected}" in p for p in result.problems), result.problems
+
+
+def test_an_originator_id_that_no_longer_reads_is_a_problem_of_the_log(
+    store: tuple[str, Path, UUID],
+) -> None:
+    url, path, rid = store
+    change(path, "UPDATE stored_events SET originator_id = 123 WHERE originator_version = 2")
+    with Participation.open(url, secret=TEST_SECRET) as app:
+        result = app.verify()
+    assert not result.ok
+    assert result.problems[0].startswith("the event log cannot be read: a stored record was")
+    # What could not be read is not counted as read: the resident's stream is not vouched for.
+    assert any(p.startswith(f"stream {rid}: ") for p in result.problems), result.problems
+
+
+def test_a_chain_head_of_another_type_is_a_problem(store: tuple[str, Path, UUID]) -> None:
+    url, path, rid = store
+    change(path, "UPDATE participatie_chain_heads SET version = 'x'")
+    with Participation.open(url, secret=TEST_SECRET) as app:
+        result = app.verify()
+    assert not result.ok
+    assert f"stream {rid}: its chain head was changed (wrong types)" in result.problems
