@@ -104,7 +104,7 @@ class TamperEvidence(Room):
         problems += self._check_vault(found.residents, found.erased)
         try:
             stored_facts = self._core.current_facts(None)
-        except Exception as error:  # noqa: BLE001 (a log that cannot be projected is a finding)
+        except Exception as error:
             problems.append(f"outcome facts: the view cannot catch up with the log ({error})")
         else:
             problems += check_facts(found.facts, stored_facts)
