@@ -101,10 +101,10 @@ def check_export(document: object, stored_stream: StoredStream, decoded: Decoded
     entries, malformed = _entries(history)
     problems += malformed
     counts = manifest.get("counts")
-    if not isinstance(counts, dict) or counts.get("events") != len(history):
+    if not isinstance(counts, dict) or not _count_is(counts.get("events"), len(history)):
         problems.append("the number of events in the file differs from its manifest")
     streams = {stream for stream, _ in entries}
-    if isinstance(counts, dict) and counts.get("streams") != len(streams):
+    if isinstance(counts, dict) and not _count_is(counts.get("streams"), len(streams)):
         problems.append("the number of streams in the file differs from its manifest")
     if isinstance(manifest.get("chain_heads"), dict):
         problems += [
@@ -263,3 +263,8 @@ def _uuid(value: object) -> UUID | None:
 
 def _is_version(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _count_is(value: object, count: int) -> bool:
+    # JSON's true is not the number 1, though Python's True == 1.
+    return type(value) is int and value == count
