@@ -52,6 +52,8 @@ from participatie import (
     read_records,
 )
 from participatie.demo import haaren_2019, noordoostpolder
+from participatie.privacy.vault import ErasureStatus
+from participatie.stores import begin_secret_rotation, finish_secret_rotation, secret_file
 
 __all__ = ["app", "main"]
 
@@ -406,16 +408,27 @@ def purge(
     due: Annotated[
         bool, typer.Option("--due", help="List the residents whose retention period has ended.")
     ] = False,
+    erasures: Annotated[
+        bool,
+        typer.Option("--erasures", help="List every erasure and whether it is final yet."),
+    ] = False,
     store: StoreOption = None,
     actor: ActorOption = None,
 ) -> None:
-    """List the files whose personal data may now be erased (retention ended)."""
+    """List the files whose personal data may now be erased (retention ended), or the erasures
+    made and whether each is final (no copy left that the deployment's keys still open)."""
     with _reported_errors():
-        if not due:
-            raise InvalidInput("purge lists what is due: add --due")
+        if due == erasures:
+            raise InvalidInput("purge lists what is due (--due) or the erasures (--erasures)")
         admin = _actor(actor, Role.ADMIN)
+        if erasures:
+            with Participation.open(store) as participation:
+                made = participation.erasures(by=admin)
+            _print_erasures(made, only_pending=False)
+            return
         with Participation.open(store) as participation:
             residents = participation.retention_due(by=admin)
+            pending = sum(not erasure.final for erasure in participation.erasures(by=admin))
         for rid in residents:
             print(rid)
         print(
@@ -423,6 +436,12 @@ def purge(
             "retention_ended).",
             file=sys.stderr,
         )
+        if pending:
+            print(
+                f"{pending} erasures are not final yet: run participatie rotate-keys "
+                "(see purge --erasures).",
+                file=sys.stderr,
+            )
 
 
 @app.command("import")
@@ -477,19 +496,65 @@ def import_file(
 
 @app.command("rotate-keys")
 def rotate_keys(store: StoreOption = None, actor: ActorOption = None) -> None:
-    """Re-wrap every resident's key under a new secret, without downtime.
+    """Re-wrap every resident's key in a new key epoch, making erasures final; rotate the secret.
 
-    The new secret in PARTICIPATIE_SECRET, the old one in PARTICIPATIE_PREVIOUS_SECRET. Other
-    processes go on working meanwhile if they were opened with both secrets.
+    With PARTICIPATIE_SECRET set: the new secret there and the old one in
+    PARTICIPATIE_PREVIOUS_SECRET (other processes go on working meanwhile if they were opened
+    with both). A SQLite store whose secret is kept beside it (<file>.secret) gets a new secret
+    in that file: the old one stays there as previous until the rotation has completed.
     """
     with _reported_errors():
         admin = _actor(actor, Role.ADMIN)
-        with Participation.open(store) as participation:
-            rotated = participation.rotate_keys(by=admin)
-        console.print(
-            f"Re-wrapped {rotated} residents' keys under the current secret; the previous "
-            "secret is no longer needed."
-        )
+        beside = secret_file(parse_store_url(store))
+        if beside is not None:
+            new, old = begin_secret_rotation(beside)
+            with Participation.open(store, secret=new, previous_secrets=[old]) as participation:
+                rotated = participation.rotate_keys(by=admin)
+                erasures = participation.erasures(by=admin)
+            finish_secret_rotation(beside)
+            console.print(
+                f"Re-wrapped {rotated} residents' keys under a new secret, now in {beside}; "
+                "the previous secret has been removed from it."
+            )
+        else:
+            with Participation.open(store) as participation:
+                if not participation.rotation_due(by=admin) and not os.environ.get(
+                    "PARTICIPATIE_PREVIOUS_SECRET"
+                ):
+                    raise _fail(
+                        "nothing to rotate: every resident's key is wrapped under the current "
+                        "secret in the newest key epoch, and no erasure waits for a rotation. "
+                        "To rotate the deployment secret, put the new one in "
+                        "PARTICIPATIE_SECRET and the current one in "
+                        "PARTICIPATIE_PREVIOUS_SECRET, and run rotate-keys again.",
+                        2,
+                    )
+                rotated = participation.rotate_keys(by=admin)
+                erasures = participation.erasures(by=admin)
+            console.print(
+                f"Re-wrapped {rotated} residents' keys under the current secret; the previous "
+                "secret is no longer needed."
+            )
+        _print_erasures(erasures, only_pending=True)
+
+
+def _print_erasures(erasures: list[ErasureStatus], *, only_pending: bool) -> None:
+    """One line per erasure (or per erasure not final yet) on standard output, a summary on
+    standard error."""
+    pending = [erasure for erasure in erasures if not erasure.final]
+    for erasure in pending if only_pending else erasures:
+        when = "before 0.2" if erasure.erased_at is None else erasure.erased_at.isoformat()
+        state = "final" if erasure.final else f"not final yet: {erasure.to_do}"
+        print(f"{erasure.resident_id}  erased {when}  {state}")
+    print(
+        f"{len(erasures) - len(pending)} of {len(erasures)} erasures are final"
+        + (
+            "; the others still unwrap from copies in the database's files or backups"
+            if pending
+            else "."
+        ),
+        file=sys.stderr,
+    )
 
 
 FromOption = Annotated[
