@@ -52,8 +52,6 @@ from participatie import (
     read_records,
 )
 from participatie.demo import haaren_2019, noordoostpolder
-from participatie.privacy.vault import ErasureStatus
-from participatie.stores import begin_secret_rotation, finish_secret_rotation, secret_file
 
 __all__ = ["app", "main"]
 
@@ -423,8 +421,7 @@ def purge(
         admin = _actor(actor, Role.ADMIN)
         if erasures:
             with Participation.open(store) as participation:
-                made = participation.erasures(by=admin)
-            _print_erasures(made, only_pending=False)
+                _print_erasures(participation, admin, only_pending=False)
             return
         with Participation.open(store) as participation:
             residents = participation.retention_due(by=admin)
@@ -505,42 +502,43 @@ def rotate_keys(store: StoreOption = None, actor: ActorOption = None) -> None:
     """
     with _reported_errors():
         admin = _actor(actor, Role.ADMIN)
-        beside = secret_file(parse_store_url(store))
-        if beside is not None:
-            new, old = begin_secret_rotation(beside)
-            with Participation.open(store, secret=new, previous_secrets=[old]) as participation:
-                rotated = participation.rotate_keys(by=admin)
-                erasures = participation.erasures(by=admin)
-            finish_secret_rotation(beside)
-            console.print(
-                f"Re-wrapped {rotated} residents' keys under a new secret, now in {beside}; "
-                "the previous secret has been removed from it."
-            )
-        else:
-            with Participation.open(store) as participation:
-                if not participation.rotation_due(by=admin) and not os.environ.get(
-                    "PARTICIPATIE_PREVIOUS_SECRET"
-                ):
-                    raise _fail(
-                        "nothing to rotate: every resident's key is wrapped under the current "
-                        "secret in the newest key epoch, and no erasure waits for a rotation. "
-                        "To rotate the deployment secret, put the new one in "
-                        "PARTICIPATIE_SECRET and the current one in "
-                        "PARTICIPATIE_PREVIOUS_SECRET, and run rotate-keys again.",
-                        2,
-                    )
-                rotated = participation.rotate_keys(by=admin)
-                erasures = participation.erasures(by=admin)
-            console.print(
-                f"Re-wrapped {rotated} residents' keys under the current secret; the previous "
-                "secret is no longer needed."
-            )
-        _print_erasures(erasures, only_pending=True)
+        config = parse_store_url(store)
+        beside = (
+            None
+            if config.sqlite_path is None
+            else config.sqlite_path.with_name(config.sqlite_path.name + ".secret")
+        )
+        with Participation.open(store) as participation:
+            if not participation.rotation_due(by=admin) and not os.environ.get(
+                "PARTICIPATIE_PREVIOUS_SECRET"
+            ):
+                raise _fail(
+                    "nothing to rotate: every resident's key is wrapped under the current "
+                    "secret in the newest key epoch, and no erasure waits for a rotation. "
+                    "To rotate the deployment secret, put the new one in PARTICIPATIE_SECRET "
+                    "and the current one in PARTICIPATIE_PREVIOUS_SECRET, and run rotate-keys "
+                    "again.",
+                    2,
+                )
+            before = None if beside is None or not beside.exists() else beside.read_bytes()
+            rotated = participation.rotate_keys(by=admin)
+            if before is not None and beside is not None and beside.read_bytes() != before:
+                console.print(
+                    f"Re-wrapped {rotated} residents' keys under a new secret, now in {beside}; "
+                    "the previous secret has been removed from it."
+                )
+            else:
+                console.print(
+                    f"Re-wrapped {rotated} residents' keys under the current secret; the "
+                    "previous secret is no longer needed."
+                )
+            _print_erasures(participation, admin, only_pending=True)
 
 
-def _print_erasures(erasures: list[ErasureStatus], *, only_pending: bool) -> None:
+def _print_erasures(participation: Participation, admin: Actor, *, only_pending: bool) -> None:
     """One line per erasure (or per erasure not final yet) on standard output, a summary on
     standard error."""
+    erasures = participation.erasures(by=admin)
     pending = [erasure for erasure in erasures if not erasure.final]
     for erasure in pending if only_pending else erasures:
         when = "before 0.2" if erasure.erased_at is None else erasure.erased_at.isoformat()

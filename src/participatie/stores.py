@@ -28,7 +28,7 @@ from participatie.errors import ConfigurationError
 from participatie.privacy.vault import MIN_SECRET_LENGTH
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = [
     "DEFAULT_STORE_URL",
@@ -219,13 +219,17 @@ def resolve_previous_secrets(previous: Sequence[str] | None) -> tuple[str, ...]:
 _PREVIOUS_PREFIX = "previous "
 
 
-def secret_file(config: StoreConfig) -> Path | None:
-    """The secret kept beside a SQLite store (``<file>.secret``), when this process uses it:
-    the store is a SQLite file, ``PARTICIPATIE_SECRET`` is not set and the file exists."""
-    if config.sqlite_path is None or os.environ.get(SECRET_ENV):
+def secret_file(config: StoreConfig, uses: Callable[[str], bool]) -> Path | None:
+    """The secret kept beside a SQLite store (``<file>.secret``), when it exists and holds the
+    secret the process uses (``uses(secret)`` is true): that file is what a rotation renews."""
+    if config.sqlite_path is None:
         return None
     path = _secret_path(config.sqlite_path)
-    return path if path.exists() else None
+    try:
+        secret, _ = _read_secret_file(path)
+    except FileNotFoundError:
+        return None
+    return path if uses(secret) else None
 
 
 def _secret_path(db_path: Path) -> Path:

@@ -292,6 +292,17 @@ class KeyRing:
         self._salts: dict[int, bytes] = {}
         self._epoch = LEGACY_EPOCH
 
+    def uses(self, secret: str) -> bool:
+        """Whether ``secret`` is the current deployment secret of this ring."""
+        return _Secret.of(secret).key_id == self._current.key_id
+
+    def switch_to(self, secret: str, *, previous: str) -> None:
+        """Seal under ``secret`` from now on, and still open what ``previous`` sealed."""
+        self._current = _Secret.of(secret)
+        old = _Secret.of(previous)
+        self._secrets[old.key_id] = old
+        self._secrets[self._current.key_id] = self._current
+
     # The store's epochs.
 
     def bind(self, storage: VaultStorage) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -27,6 +28,12 @@ from participatie.privacy.vault import (
 )
 from participatie.projections.facts import Fact
 from participatie.service.core import NOT_STATED, Room, as_uuid
+from participatie.stores import (
+    begin_secret_rotation,
+    finish_secret_rotation,
+    parse_store_url,
+    secret_file,
+)
 
 __all__ = ["PrivacyOperations", "file_involved_a_statutory_decision"]
 
@@ -94,6 +101,11 @@ class PrivacyOperations(Room):
            encrypted data as they are, and skips records erased or re-wrapped meanwhile;
         3. drop the previous secret.
 
+        A SQLite store opened with the secret generated beside it (``<file>.secret``) gets a new
+        secret in that file: the old one stays there as previous until the rotation has
+        completed (running it again finishes an interrupted one), so that the next process
+        opens the store with the new secret.
+
         Returns how many records were re-wrapped; running it again re-wraps nothing.
         ``progress`` is called with the number of records re-wrapped by each batch. Refused with
         :class:`ConfigurationError` before anything changes when some records are sealed under a
@@ -105,6 +117,10 @@ class PrivacyOperations(Room):
                 f"batch_size must be a whole number of at least 1, not {batch_size!r}"
             )
         keyring, vault = self._core.keyring, self._core.vault
+        beside = self._secret_file()
+        if beside is not None:
+            new, old = begin_secret_rotation(beside)
+            keyring.switch_to(new, previous=old)
         keyring.refresh()  # refuses key ids this process cannot open, before any change
         keyring.refresh(create=True)
         if any(erasure.epoch >= keyring.epoch for erasure in vault.vault_erasures()):
@@ -120,14 +136,23 @@ class PrivacyOperations(Room):
             after = stale[-1].resident_id
         vault.vault_destroy_epochs(keyring.epoch, keyring.secret_key_id)
         keyring.refresh(check=False)
+        if beside is not None:
+            finish_secret_rotation(beside)
         return rotated
 
+    def _secret_file(self) -> Path | None:
+        """The secret beside a SQLite store, when this process was opened with it."""
+        return secret_file(parse_store_url(self._core.store_url), self._core.keyring.uses)
+
     def rotation_due(self, *, by: Actor) -> bool:
-        """Whether :meth:`rotate_keys` has anything to do: records sealed under another key than
-        the current secret's in the newest epoch, an old epoch to destroy, or an erasure in the
-        newest epoch that only a new epoch makes final."""
+        """Whether :meth:`rotate_keys` has anything to do: a secret beside a SQLite store to
+        renew, records sealed under another key than the current secret's in the newest epoch,
+        an old epoch to destroy, or an erasure in the newest epoch that only a new epoch makes
+        final."""
         self._core.authorise(by, Action.ROTATE_KEYS)
         keyring = self._core.keyring
+        if self._secret_file() is not None:
+            return True  # the secret beside the file is renewed
         keys = keyring.refresh(check=False)
         current = keyring.key_id
         live = keys.live_epochs
