@@ -310,7 +310,10 @@ _SQLITE_VAULT_KEY_TABLES = (
         "epoch INTEGER NOT NULL, "
         "erased_at TEXT NOT NULL)"
     ),
-    # A store of release 0.1 opened for the first time: its records are epoch 0.
+)
+
+#: A store of release 0.1 opened for the first time: its records are epoch 0.
+_SQLITE_LEGACY_EPOCH = (
     (
         f"INSERT OR IGNORE INTO {KEY_IDS_TABLE} (key_id, epoch) "  # noqa: S608 (constant names)
         f"SELECT DISTINCT key_id, 0 FROM {VAULT_TABLE} WHERE instr(key_id, '.') = 0 "
@@ -410,6 +413,22 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
             ],
         )
         return notification_ids
+
+    def create_table(self) -> None:
+        super().create_table()
+        # Only a store of release 0.1 needs a write here: an open must not take the write lock
+        # (processes opening together would find the database locked).
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {KEY_EPOCHS_TABLE}) "  # noqa: S608
+                f"OR NOT EXISTS (SELECT 1 FROM {VAULT_TABLE} WHERE instr(key_id, '.') = 0) "
+                "AS done"
+            )
+            done = c.fetchone()["done"]
+        if not done:
+            with self.datastore.transaction(commit=True) as c:
+                for statement in _SQLITE_LEGACY_EPOCH:
+                    c.execute(statement)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
