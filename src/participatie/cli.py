@@ -667,26 +667,42 @@ def purge(
         ),
     ] = False,
     yes: YesOption = False,
+    erasures: Annotated[
+        bool,
+        typer.Option("--erasures", help="List every erasure and whether it is final yet."),
+    ] = False,
     store: StoreOption = None,
     actor: EraserOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """List the files whose personal data may now be erased (retention ended); with --erase,
-    erase them.
+    """List the files whose personal data may now be erased (retention ended), and with --erase
+    erase them; or, with --erasures, the erasures made and whether each is final (no copy left
+    that the deployment's keys still open).
 
     The list goes to standard output, one resident id a line. Erasing asks first; without a
     terminal it erases nothing unless --yes is given.
     """
     with _reported_errors(debug):
-        if not due:
-            raise InvalidInput("purge lists what is due: add --due")
+        if due == erasures:
+            raise InvalidInput("purge lists what is due (--due) or the erasures (--erasures)")
         admin = _actor(actor, Role.ADMIN)
+        if erasures:
+            with _open(store) as participation:
+                _print_erasures(participation, admin, only_pending=False)
+            return
         with _open(store) as participation:
             residents = participation.retention_due(by=admin)
+            pending = sum(not erasure.final for erasure in participation.erasures(by=admin))
             for rid in residents:
                 print(rid)
             files = _plural(len(residents), "file")
             verb = "is" if len(residents) == 1 else "are"
+            if pending:
+                print(
+                    f"{_plural(pending, 'erasure')} not final yet: run participatie rotate-keys "
+                    "(see purge --erasures).",
+                    file=sys.stderr,
+                )
             if not erase:
                 hint = "; erase them with --erase" if residents else ""
                 print(f"{files} {verb} due for erasure{hint}.", file=sys.stderr)
@@ -861,19 +877,66 @@ def import_file(
 
 @app.command("rotate-keys")
 def rotate_keys(store: StoreOption = None, actor: ActorOption = None) -> None:
-    """Re-wrap every resident's key under a new secret, without downtime.
+    """Re-wrap every resident's key in a new key epoch, making erasures final; rotate the secret.
 
-    The new secret in PARTICIPATIE_SECRET, the old one in PARTICIPATIE_PREVIOUS_SECRET. Other
-    processes go on working meanwhile if they were opened with both secrets.
+    With PARTICIPATIE_SECRET set: the new secret there and the old one in
+    PARTICIPATIE_PREVIOUS_SECRET (other processes go on working meanwhile if they were opened
+    with both). A SQLite store whose secret is kept beside it (<file>.secret) gets a new secret
+    in that file: the old one stays there as previous until the rotation has completed.
     """
     with _reported_errors():
         admin = _actor(actor, Role.ADMIN)
-        with Participation.open(store) as participation:
-            rotated = participation.rotate_keys(by=admin)
-        console.print(
-            f"Re-wrapped {rotated} residents' keys under the current secret; the previous "
-            "secret is no longer needed."
+        config = parse_store_url(store)
+        beside = (
+            None
+            if config.sqlite_path is None
+            else config.sqlite_path.with_name(config.sqlite_path.name + ".secret")
         )
+        with Participation.open(store) as participation:
+            if not participation.rotation_due(by=admin) and not os.environ.get(
+                "PARTICIPATIE_PREVIOUS_SECRET"
+            ):
+                raise _fail(
+                    "nothing to rotate: every resident's key is wrapped under the current "
+                    "secret in the newest key epoch, and no erasure waits for a rotation. "
+                    "To rotate the deployment secret, put the new one in PARTICIPATIE_SECRET "
+                    "and the current one in PARTICIPATIE_PREVIOUS_SECRET, and run rotate-keys "
+                    "again.",
+                    2,
+                )
+            before = None if beside is None or not beside.exists() else beside.read_bytes()
+            rotated = participation.rotate_keys(by=admin)
+            if before is not None and beside is not None and beside.read_bytes() != before:
+                console.print(
+                    f"Re-wrapped {rotated} residents' keys under a new secret, now in {beside}; "
+                    "the previous secret has been removed from it."
+                )
+            else:
+                console.print(
+                    f"Re-wrapped {rotated} residents' keys under the current secret; the "
+                    "previous secret is no longer needed."
+                )
+            _print_erasures(participation, admin, only_pending=True)
+
+
+def _print_erasures(participation: Participation, admin: Actor, *, only_pending: bool) -> None:
+    """One line per erasure (or per erasure not final yet) on standard output, a summary on
+    standard error."""
+    erasures = participation.erasures(by=admin)
+    pending = [erasure for erasure in erasures if not erasure.final]
+    for erasure in pending if only_pending else erasures:
+        when = "before 0.2" if erasure.erased_at is None else erasure.erased_at.isoformat()
+        state = "final" if erasure.final else f"not final yet: {erasure.to_do}"
+        print(f"{erasure.resident_id}  erased {when}  {state}")
+    print(
+        f"{len(erasures) - len(pending)} of {len(erasures)} erasures are final"
+        + (
+            "; the others still unwrap from copies in the database's files or backups"
+            if pending
+            else "."
+        ),
+        file=sys.stderr,
+    )
 
 
 FromOption = Annotated[

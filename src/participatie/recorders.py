@@ -19,16 +19,26 @@ eventsourcing's own recorder test cases run against these subclasses (tests/inte
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import attrs
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
+from participatie.errors import ConcurrentUpdate
 from participatie.persistence.base import ParticipationRecorder
-from participatie.privacy.vault import SealedRecord
+from participatie.privacy.vault import (
+    LEGACY_EPOCH,
+    ErasureRecord,
+    KeyEpoch,
+    SealedRecord,
+    VaultKeys,
+    epoch_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,7 +46,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHAIN_HEADS_TABLE",
+    "ERASURES_TABLE",
     "IMPORTS_TABLE",
+    "KEY_EPOCHS_TABLE",
+    "KEY_IDS_TABLE",
     "VAULT_TABLE",
     "POPOParticipationRecorder",
     "SQLiteParticipationRecorder",
@@ -44,6 +57,9 @@ __all__ = [
 ]
 
 VAULT_TABLE = "participatie_vault"
+KEY_EPOCHS_TABLE = "participatie_key_epochs"
+KEY_IDS_TABLE = "participatie_key_ids"
+ERASURES_TABLE = "participatie_erasures"
 IMPORTS_TABLE = "participatie_imports"
 CHAIN_HEADS_TABLE = "participatie_chain_heads"
 HEAD_BYTES = 32
@@ -74,6 +90,47 @@ def _record_from_row(row: Any) -> SealedRecord:
     )
 
 
+def epoch_destroyed(epoch: int) -> ConcurrentUpdate:
+    """The error of a vault row sealed in an epoch that a key rotation destroyed meanwhile."""
+    return ConcurrentUpdate(
+        f"key epoch {epoch} of the personal-data vault was destroyed by a key rotation while "
+        "this command ran; nothing was saved: issue the command again"
+    )
+
+
+def legacy_key_ids(text: str | None) -> frozenset[str]:
+    return frozenset(filter(None, (text or "").split(",")))
+
+
+def _when(value: object) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def epoch_from_row(row: Any) -> KeyEpoch:
+    salt = row["salt"]
+    return KeyEpoch(
+        epoch=row["epoch"],
+        salt=None if salt is None else bytes(salt),
+        created_at=_when(row["created_at"]),
+        destroyed_at=_when(row["destroyed_at"]),
+        legacy_key_ids=legacy_key_ids(row["legacy_key_ids"]),
+    )
+
+
+def erasure_from_row(row: Any) -> ErasureRecord:
+    resident_id = row["resident_id"]
+    erased_at = _when(row["erased_at"])
+    assert erased_at is not None  # noqa: S101 (NOT NULL column)
+    return ErasureRecord(
+        resident_id=resident_id if isinstance(resident_id, UUID) else UUID(resident_id),
+        key_id=row["key_id"],
+        epoch=row["epoch"],
+        erased_at=erased_at,
+    )
+
+
 def _id_text(originator_id: UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
@@ -85,6 +142,9 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
         super().__init__()
         self._vault: dict[UUID, SealedRecord] = {}
         self._vault_by_hash: dict[bytes, UUID] = {}
+        self._epochs: dict[int, KeyEpoch] = {}
+        self._key_ids: dict[str, int] = {}
+        self._erasures: dict[UUID, ErasureRecord] = {}
         self._heads: dict[str, tuple[int, bytes]] = {}
         self._imports: dict[str, tuple[str, UUID, UUID]] = {}
         self._imported_residents: dict[str, UUID] = {}
@@ -113,18 +173,30 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
                 if record.bsn_hash is not None and record.bsn_hash in self._vault_by_hash:
                     msg = "vault BSN hash exists"
                     raise IntegrityError(msg)
+                epoch = epoch_of(record.key_id)
+                if epoch != LEGACY_EPOCH and not self._epoch_is_live(epoch):
+                    raise epoch_destroyed(epoch)
             notification_ids = super()._insert_events(stored_events, **kwargs)
             if notification_ids:
                 tail = self._ledger[-1].running_hash if self._ledger else None
                 self._ledger += ledger_rows(tail, notification_ids, stored_events)
             for record in vault_records:
                 self._vault[record.resident_id] = record
+                self._key_ids.setdefault(record.key_id, epoch_of(record.key_id))
                 if record.bsn_hash is not None:
                     self._vault_by_hash[record.bsn_hash] = record.resident_id
             for resident_id in vault_erasures:
                 erased = self._vault.pop(resident_id, None)
                 if erased is not None and erased.bsn_hash is not None:
                     self._vault_by_hash.pop(erased.bsn_hash, None)
+                self._erasures[resident_id] = ErasureRecord(
+                    resident_id=resident_id,
+                    key_id=None if erased is None else erased.key_id,
+                    epoch=max(
+                        (e.epoch for e in self._epochs.values() if e.live), default=LEGACY_EPOCH
+                    ),
+                    erased_at=datetime.now(tz=UTC),
+                )
             for originator_id, head in stream_heads(stored_events).items():
                 self._heads[str(originator_id)] = head
             for source_id, resident_key, resident_id, stream_id in import_sources:
@@ -203,12 +275,99 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
                     hashes[new.bsn_hash] = new.resident_id
             for _, new in changed:
                 self._vault[new.resident_id] = new
+                self._key_ids.setdefault(new.key_id, epoch_of(new.key_id))
             self._vault_by_hash = hashes
             return len(changed)
 
+    def _epoch_is_live(self, epoch: int) -> bool:
+        known = self._epochs.get(epoch)
+        return known is not None and known.live
+
+    def vault_keys(self) -> VaultKeys:
+        with self._database_lock:
+            return VaultKeys(
+                epochs=tuple(self._epochs[e] for e in sorted(self._epochs)),
+                key_ids=dict(self._key_ids),
+            )
+
+    def vault_new_epoch(self, salt: bytes, *, only_if_none: bool) -> None:
+        with self._database_lock:
+            if only_if_none and any(
+                e.live and e.epoch != LEGACY_EPOCH for e in self._epochs.values()
+            ):
+                return
+            epoch = max(self._epochs, default=LEGACY_EPOCH) + 1
+            self._epochs[epoch] = KeyEpoch(epoch=epoch, salt=salt, created_at=datetime.now(UTC))
+
+    def vault_destroy_epochs(self, before: int, secret_key_id: str) -> list[int]:
+        with self._database_lock:
+            destroyed = []
+            for known in list(self._epochs.values()):
+                if not known.live or known.epoch >= before:
+                    continue
+                if any(epoch_of(r.key_id) == known.epoch for r in self._vault.values()):
+                    continue
+                if known.epoch == LEGACY_EPOCH and secret_key_id in known.legacy_key_ids:
+                    continue
+                self._epochs[known.epoch] = attrs.evolve(
+                    known, salt=None, destroyed_at=datetime.now(UTC)
+                )
+                destroyed.append(known.epoch)
+            in_use = {r.key_id for r in self._vault.values()}
+            self._key_ids = {k: e for k, e in self._key_ids.items() if k in in_use}
+            return destroyed
+
+    def vault_erasures(self) -> list[ErasureRecord]:
+        with self._database_lock:
+            return sorted(self._erasures.values(), key=lambda r: r.erased_at)
+
+
+_SQLITE_VAULT_KEY_TABLES = (
+    (
+        f"CREATE TABLE IF NOT EXISTS {KEY_EPOCHS_TABLE} ("
+        "epoch INTEGER PRIMARY KEY, "
+        "salt BLOB, "
+        "created_at TEXT, "
+        "destroyed_at TEXT, "
+        "legacy_key_ids TEXT)"
+    ),
+    f"CREATE TABLE IF NOT EXISTS {KEY_IDS_TABLE} (key_id TEXT PRIMARY KEY, epoch INTEGER NOT NULL)",
+    (
+        f"CREATE TABLE IF NOT EXISTS {ERASURES_TABLE} ("
+        "resident_id TEXT PRIMARY KEY, "
+        "key_id TEXT, "
+        "epoch INTEGER NOT NULL, "
+        "erased_at TEXT NOT NULL)"
+    ),
+)
+
+#: A store of release 0.1 opened for the first time: its records are epoch 0.
+_SQLITE_LEGACY_EPOCH = (
+    (
+        f"INSERT OR IGNORE INTO {KEY_IDS_TABLE} (key_id, epoch) "  # noqa: S608 (constant names)
+        f"SELECT DISTINCT key_id, 0 FROM {VAULT_TABLE} WHERE instr(key_id, '.') = 0 "
+        f"AND NOT EXISTS (SELECT 1 FROM {KEY_EPOCHS_TABLE})"
+    ),
+    (
+        f"INSERT OR IGNORE INTO {KEY_EPOCHS_TABLE} (epoch, legacy_key_ids) "  # noqa: S608
+        "SELECT 0, ids FROM (SELECT group_concat(key_id, ',') AS ids FROM "
+        f"(SELECT DISTINCT key_id FROM {VAULT_TABLE} WHERE instr(key_id, '.') = 0)) "
+        f"WHERE ids IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {KEY_EPOCHS_TABLE})"
+    ),
+)
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).isoformat()
+
 
 class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecorder):
-    """The SQLite recorder with the vault table in the same database file."""
+    """The SQLite recorder with the vault table in the same database file.
+
+    Vault rows are deleted and rewritten with ``PRAGMA secure_delete`` (their bytes are
+    overwritten with zeros), and the write-ahead log is checkpointed and truncated after each
+    erasure and key rotation, so that the file and its log keep no copy of an erased row.
+    """
 
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
@@ -249,6 +408,7 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
         statements.append(
             f"CREATE INDEX IF NOT EXISTS {LEDGER_TABLE}_stream ON {LEDGER_TABLE} (originator_id)"
         )
+        statements.extend(_SQLITE_VAULT_KEY_TABLES)
         return statements
 
     def _insert_events(
@@ -266,11 +426,10 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
             "(source_id, resident_key, resident_id, stream_id) VALUES (?, ?, ?, ?)",
             [(source, key, rid.hex, stream.hex) for source, key, rid, stream in import_sources],
         )
+        if vault_erasures:
+            c.execute("PRAGMA secure_delete = ON")
         for resident_id in vault_erasures:
-            c.execute(
-                f"DELETE FROM {VAULT_TABLE} WHERE resident_id = ?",  # noqa: S608
-                (resident_id.hex,),
-            )
+            self._erase_vault_row(c, resident_id)
         for record in vault_records:
             c.execute(
                 f"INSERT INTO {VAULT_TABLE} "  # noqa: S608 (constant table name)
@@ -283,6 +442,7 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
                     record.ciphertext,
                 ),
             )
+            self._note_key_id(c, record.key_id)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         if notification_ids:
             self._append_ledger(
@@ -389,6 +549,134 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
                 self._append_ledger(c, made)
             return len(rows)
 
+    def create_table(self) -> None:
+        super().create_table()
+        # Only a store of release 0.1 needs a write here: an open must not take the write lock
+        # (processes opening together would find the database locked).
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {KEY_EPOCHS_TABLE}) "  # noqa: S608
+                f"OR NOT EXISTS (SELECT 1 FROM {VAULT_TABLE} WHERE instr(key_id, '.') = 0) "
+                "AS done"
+            )
+            done = c.fetchone()["done"]
+        if not done:
+            with self.datastore.transaction(commit=True) as c:
+                for statement in _SQLITE_LEGACY_EPOCH:
+                    c.execute(statement)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        notification_ids = super().insert_events(stored_events, **kwargs)
+        if kwargs.get("vault_erasures"):
+            self.wipe_log()
+        return notification_ids
+
+    def wipe_log(self) -> bool:
+        """Checkpoint the write-ahead log into the file and truncate it to nothing; False when
+        another process's open read kept part of it (the next wipe takes the rest)."""
+        with self.datastore.get_connection(commit=True) as conn:
+            cursor = conn.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()[0]
+        return not busy
+
+    @staticmethod
+    def _erase_vault_row(c: SQLiteCursor, resident_id: UUID) -> None:
+        """Delete the row (secure_delete is on) and record the erasure with the newest live
+        key epoch: it is final once every epoch up to that one has been destroyed."""
+        c.execute(
+            f"DELETE FROM {VAULT_TABLE} WHERE resident_id = ? RETURNING key_id",  # noqa: S608
+            (resident_id.hex,),
+        )
+        row = c.fetchone()
+        c.execute(
+            f"INSERT OR REPLACE INTO {ERASURES_TABLE} "  # noqa: S608 (constant names)
+            "(resident_id, key_id, epoch, erased_at) VALUES (?, ?, "
+            f"(SELECT COALESCE(MAX(epoch), 0) FROM {KEY_EPOCHS_TABLE} "
+            "WHERE destroyed_at IS NULL), ?)",
+            (resident_id.hex, None if row is None else row["key_id"], _now_text()),
+        )
+
+    @staticmethod
+    def _note_key_id(c: SQLiteCursor, key_id: str) -> None:
+        """Add a key id to those in use; refuse a row of an epoch destroyed meanwhile (writers
+        are serialised, so no rotation can destroy it before this transaction commits)."""
+        epoch = epoch_of(key_id)
+        if epoch != LEGACY_EPOCH:
+            c.execute(
+                f"SELECT 1 FROM {KEY_EPOCHS_TABLE} "  # noqa: S608
+                "WHERE epoch = ? AND destroyed_at IS NULL",
+                (epoch,),
+            )
+            if c.fetchone() is None:
+                raise epoch_destroyed(epoch)
+        c.execute(
+            f"INSERT OR IGNORE INTO {KEY_IDS_TABLE} (key_id, epoch) VALUES (?, ?)",  # noqa: S608
+            (key_id, epoch),
+        )
+
+    def vault_keys(self) -> VaultKeys:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT * FROM {KEY_EPOCHS_TABLE} ORDER BY epoch")  # noqa: S608
+            epochs = tuple(epoch_from_row(row) for row in c.fetchall())
+            c.execute(f"SELECT key_id, epoch FROM {KEY_IDS_TABLE}")  # noqa: S608
+            key_ids = {row["key_id"]: row["epoch"] for row in c.fetchall()}
+        return VaultKeys(epochs=epochs, key_ids=key_ids)
+
+    def vault_new_epoch(self, salt: bytes, *, only_if_none: bool) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {KEY_EPOCHS_TABLE} (epoch, salt, created_at) "  # noqa: S608
+                f"SELECT COALESCE((SELECT MAX(epoch) FROM {KEY_EPOCHS_TABLE}), 0) + 1, ?, ? "
+                f"WHERE NOT ? OR NOT EXISTS (SELECT 1 FROM {KEY_EPOCHS_TABLE} "
+                "WHERE epoch > 0 AND destroyed_at IS NULL)",
+                (salt, _now_text(), only_if_none),
+            )
+
+    def vault_destroy_epochs(self, before: int, secret_key_id: str) -> list[int]:
+        destroyed = []
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("PRAGMA secure_delete = ON")
+            c.execute(
+                f"SELECT * FROM {KEY_EPOCHS_TABLE} "  # noqa: S608
+                "WHERE destroyed_at IS NULL AND epoch < ? ORDER BY epoch",
+                (before,),
+            )
+            for known in [epoch_from_row(row) for row in c.fetchall()]:
+                if known.epoch == LEGACY_EPOCH:
+                    if secret_key_id in known.legacy_key_ids:
+                        continue
+                    c.execute(
+                        f"SELECT 1 FROM {VAULT_TABLE} "  # noqa: S608
+                        "WHERE instr(key_id, '.') = 0 LIMIT 1"
+                    )
+                else:
+                    c.execute(
+                        f"SELECT 1 FROM {VAULT_TABLE} WHERE key_id LIKE ? LIMIT 1",  # noqa: S608
+                        (f"%.{known.epoch}",),
+                    )
+                if c.fetchone() is not None:
+                    continue
+                c.execute(
+                    f"UPDATE {KEY_EPOCHS_TABLE} "  # noqa: S608
+                    "SET salt = NULL, destroyed_at = ? WHERE epoch = ?",
+                    (_now_text(), known.epoch),
+                )
+                destroyed.append(known.epoch)
+            c.execute(
+                f"DELETE FROM {KEY_IDS_TABLE} WHERE NOT EXISTS "  # noqa: S608
+                f"(SELECT 1 FROM {VAULT_TABLE} WHERE {VAULT_TABLE}.key_id = {KEY_IDS_TABLE}.key_id)"
+            )
+        self.wipe_log()
+        return destroyed
+
+    def vault_erasures(self) -> list[ErasureRecord]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT * FROM {ERASURES_TABLE} ORDER BY erased_at")  # noqa: S608
+            return [erasure_from_row(row) for row in c.fetchall()]
+
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
         """Every stream's head: last version and its chain hash, keyed by the stream id text."""
         with self.datastore.transaction(commit=False) as c:
@@ -472,6 +760,7 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
 
     def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
         with self.datastore.transaction(commit=True) as c:
+            c.execute("PRAGMA secure_delete = ON")
             replaced = 0
             for old, new in pairs:
                 c.execute(
@@ -488,4 +777,6 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
                     ),
                 )
                 replaced += c.sqlite_cursor.rowcount
+            for key_id in {new.key_id for _, new in pairs}:
+                self._note_key_id(c, key_id)
         return replaced

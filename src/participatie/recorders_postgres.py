@@ -10,7 +10,8 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+import psycopg.errors
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -21,11 +22,18 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
 from participatie.persistence.base import ParticipationRecorder
+from participatie.privacy.vault import LEGACY_EPOCH, ErasureRecord, VaultKeys, epoch_of
 from participatie.recorders import (
     CHAIN_HEADS_TABLE,
+    ERASURES_TABLE,
     IMPORTS_TABLE,
+    KEY_EPOCHS_TABLE,
+    KEY_IDS_TABLE,
     VAULT_TABLE,
     _record_from_row,
+    epoch_destroyed,
+    epoch_from_row,
+    erasure_from_row,
     stream_heads,
 )
 
@@ -193,9 +201,6 @@ class PostgresParticipationRecorder(
             "INSERT INTO {schema}.{table} "
             "(resident_id, bsn_hash, key_id, wrapped_key, ciphertext) VALUES (%s, %s, %s, %s, %s)"
         ).format(schema=schema, table=table)
-        self._vault_delete = SQL("DELETE FROM {schema}.{table} WHERE resident_id = %s").format(
-            schema=schema, table=table
-        )
         self._vault_select = SQL("SELECT * FROM {schema}.{table} WHERE resident_id = %s").format(
             schema=schema, table=table
         )
@@ -210,6 +215,94 @@ class PostgresParticipationRecorder(
         self._vault_find = SQL(
             "SELECT resident_id FROM {schema}.{table} WHERE bsn_hash = %s"
         ).format(schema=schema, table=table)
+        self._vault_key_statements(schema, table)
+
+    def _vault_key_statements(self, schema: Identifier, table: Identifier) -> None:
+        """The tables of key epochs, key ids in use and erasures, and their statements."""
+        names = {
+            "schema": schema,
+            "table": table,
+            "epochs": Identifier(KEY_EPOCHS_TABLE),
+            "key_ids": Identifier(KEY_IDS_TABLE),
+            "erasures": Identifier(ERASURES_TABLE),
+        }
+        self.sql_create_statements.extend(
+            SQL(statement).format(**names)
+            for statement in (
+                (
+                    "CREATE TABLE IF NOT EXISTS {schema}.{epochs} (epoch integer PRIMARY KEY, "
+                    "salt bytea, created_at timestamptz, destroyed_at timestamptz, "
+                    "legacy_key_ids text)"
+                ),
+                (
+                    "CREATE TABLE IF NOT EXISTS {schema}.{key_ids} (key_id text PRIMARY KEY, "
+                    "epoch integer NOT NULL)"
+                ),
+                (
+                    "CREATE TABLE IF NOT EXISTS {schema}.{erasures} (resident_id uuid PRIMARY KEY, "
+                    "key_id text, epoch integer NOT NULL, erased_at timestamptz NOT NULL)"
+                ),
+                # A store of release 0.1 opened for the first time: its records are epoch 0.
+                (
+                    "INSERT INTO {schema}.{key_ids} (key_id, epoch) "
+                    "SELECT DISTINCT key_id, 0 FROM {schema}.{table} "
+                    "WHERE position('.' in key_id) = 0 "
+                    "AND NOT EXISTS (SELECT 1 FROM {schema}.{epochs}) ON CONFLICT DO NOTHING"
+                ),
+                (
+                    "INSERT INTO {schema}.{epochs} (epoch, legacy_key_ids) "
+                    "SELECT 0, ids FROM (SELECT string_agg(DISTINCT key_id, ',') AS ids "
+                    "FROM {schema}.{table} WHERE position('.' in key_id) = 0) legacy "
+                    "WHERE ids IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {schema}.{epochs}) "
+                    "ON CONFLICT DO NOTHING"
+                ),
+            )
+        )
+        self._vault_erase = SQL(
+            "WITH erased AS (DELETE FROM {schema}.{table} WHERE resident_id = %s "
+            "RETURNING key_id) "
+            "INSERT INTO {schema}.{erasures} (resident_id, key_id, epoch, erased_at) "
+            "SELECT %s, (SELECT key_id FROM erased), "
+            "(SELECT COALESCE(MAX(epoch), 0) FROM {schema}.{epochs} WHERE destroyed_at IS NULL), "
+            "now() ON CONFLICT (resident_id) DO UPDATE SET key_id = excluded.key_id, "
+            "epoch = excluded.epoch, erased_at = excluded.erased_at"
+        ).format(**names)
+        self._epoch_share = SQL(
+            "SELECT 1 FROM {schema}.{epochs} WHERE epoch = %s AND destroyed_at IS NULL FOR SHARE"
+        ).format(**names)
+        self._key_id_insert = SQL(
+            "INSERT INTO {schema}.{key_ids} (key_id, epoch) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+        ).format(**names)
+        self._epochs_select = SQL("SELECT * FROM {schema}.{epochs} ORDER BY epoch").format(**names)
+        self._key_ids_select = SQL("SELECT key_id, epoch FROM {schema}.{key_ids}").format(**names)
+        self._epoch_insert = SQL(
+            "INSERT INTO {schema}.{epochs} (epoch, salt, created_at) "
+            "SELECT COALESCE((SELECT MAX(epoch) FROM {schema}.{epochs}), 0) + 1, %s, now() "
+            "WHERE NOT %s OR NOT EXISTS (SELECT 1 FROM {schema}.{epochs} "
+            "WHERE epoch > 0 AND destroyed_at IS NULL)"
+        ).format(**names)
+        self._epochs_to_destroy = SQL(
+            "SELECT * FROM {schema}.{epochs} WHERE destroyed_at IS NULL AND epoch < %s "
+            "ORDER BY epoch FOR UPDATE"
+        ).format(**names)
+        self._legacy_in_use = SQL(
+            "SELECT 1 FROM {schema}.{table} WHERE position('.' in key_id) = 0 LIMIT 1"
+        ).format(**names)
+        self._epoch_in_use = SQL(
+            "SELECT 1 FROM {schema}.{table} WHERE key_id LIKE %s LIMIT 1"
+        ).format(**names)
+        self._epoch_destroy = SQL(
+            "UPDATE {schema}.{epochs} SET salt = NULL, destroyed_at = now() WHERE epoch = %s"
+        ).format(**names)
+        self._key_ids_prune = SQL(
+            "DELETE FROM {schema}.{key_ids} k WHERE NOT EXISTS "
+            "(SELECT 1 FROM {schema}.{table} v WHERE v.key_id = k.key_id)"
+        ).format(**names)
+        self._erasures_select = SQL("SELECT * FROM {schema}.{erasures} ORDER BY erased_at").format(
+            **names
+        )
+        self._vacuum_vault = SQL("VACUUM {schema}.{table}").format(**names)
+        self._vacuum_epochs = SQL("VACUUM FULL {schema}.{epochs}").format(**names)
 
     def _insert_events(
         self,
@@ -232,8 +325,9 @@ class PostgresParticipationRecorder(
                 ),
             )
         for resident_id in vault_erasures:
-            curs.execute(self._vault_delete, (resident_id,))
+            curs.execute(self._vault_erase, (resident_id, resident_id))
         for record in vault_records:
+            self._note_key_id(curs, record.key_id)
             curs.execute(
                 self._vault_insert,
                 (
@@ -348,6 +442,76 @@ class PostgresParticipationRecorder(
             rows = curs.fetchall()
         return [_record_from_row(row) for row in rows]
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        notification_ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        if kwargs.get("vault_erasures"):
+            self.vacuum_vault()
+        return notification_ids
+
+    def vacuum_vault(self) -> None:
+        """Remove the dead tuples of erased or re-wrapped rows from the vault table and its
+        indexes (VACUUM, which cannot run in a transaction: pooled connections autocommit)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(self._vacuum_vault)
+
+    def _note_key_id(self, curs: Cursor[DictRow], key_id: str) -> None:
+        """Add a key id to those in use; the epoch's row stays locked (FOR SHARE) until this
+        transaction ends, so no rotation can destroy the epoch under a row being written."""
+        epoch = epoch_of(key_id)
+        if epoch != LEGACY_EPOCH:
+            curs.execute(self._epoch_share, (epoch,))
+            if curs.fetchone() is None:
+                raise epoch_destroyed(epoch)
+        curs.execute(self._key_id_insert, (key_id, epoch))
+
+    def vault_keys(self) -> VaultKeys:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._epochs_select)
+            epochs = tuple(epoch_from_row(row) for row in curs.fetchall())
+            curs.execute(self._key_ids_select)
+            key_ids = {row["key_id"]: row["epoch"] for row in curs.fetchall()}
+        return VaultKeys(epochs=epochs, key_ids=key_ids)
+
+    def vault_new_epoch(self, salt: bytes, *, only_if_none: bool) -> None:
+        # Two processes starting the first epoch together: one insert wins, the other conflicts.
+        with (
+            contextlib.suppress(IntegrityError, psycopg.errors.UniqueViolation),
+            self.datastore.transaction(commit=True) as curs,
+        ):
+            curs.execute(self._epoch_insert, (salt, only_if_none))
+
+    def vault_destroy_epochs(self, before: int, secret_key_id: str) -> list[int]:
+        destroyed = []
+        with self.datastore.transaction(commit=True) as curs:
+            # The lock waits for writers holding an epoch (FOR SHARE) to commit; the checks
+            # below are new statements, which see their rows.
+            curs.execute(self._epochs_to_destroy, (before,))
+            for known in [epoch_from_row(row) for row in curs.fetchall()]:
+                if known.epoch == LEGACY_EPOCH:
+                    if secret_key_id in known.legacy_key_ids:
+                        continue
+                    curs.execute(self._legacy_in_use)
+                else:
+                    curs.execute(self._epoch_in_use, (f"%.{known.epoch}",))
+                if curs.fetchone() is not None:
+                    continue
+                curs.execute(self._epoch_destroy, (known.epoch,))
+                destroyed.append(known.epoch)
+            curs.execute(self._key_ids_prune)
+        with self.datastore.get_connection() as conn:
+            # Rewrite the small epochs table: a plain VACUUM leaves a dead salt's bytes in the
+            # page's free space.
+            conn.execute(self._vacuum_epochs)
+            conn.execute(self._vacuum_vault)
+        return destroyed
+
+    def vault_erasures(self) -> list[ErasureRecord]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._erasures_select)
+            return [erasure_from_row(row) for row in curs.fetchall()]
+
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
         """Every stream's head: last version and its chain hash, keyed by the stream id text."""
         with self.datastore.transaction(commit=False) as curs:
@@ -382,6 +546,8 @@ class PostgresParticipationRecorder(
 
     def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
         with self.datastore.transaction(commit=True) as curs:
+            for key_id in sorted({new.key_id for _, new in pairs}):
+                self._note_key_id(curs, key_id)
             replaced = 0
             for old, new in pairs:
                 curs.execute(

@@ -31,14 +31,17 @@ from participatie.errors import ConfigurationError
 from participatie.privacy.vault import MIN_SECRET_LENGTH
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = [
     "DEFAULT_STORE_URL",
     "StoreConfig",
+    "begin_secret_rotation",
+    "finish_secret_rotation",
     "parse_store_url",
     "resolve_previous_secrets",
     "resolve_secret",
+    "secret_file",
     "store_exists",
 ]
 
@@ -293,10 +296,76 @@ def resolve_previous_secrets(previous: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(previous)
 
 
-def _secret_beside(db_path: Path) -> str:
-    secret_path = db_path.with_name(db_path.name + ".secret")
+#: The line of a ``.secret`` file that keeps the previous secret while a rotation runs.
+_PREVIOUS_PREFIX = "previous "
+
+
+def secret_file(config: StoreConfig, uses: Callable[[str], bool]) -> Path | None:
+    """The secret kept beside a SQLite store (``<file>.secret``), when it exists and holds the
+    secret the process uses (``uses(secret)`` is true): that file is what a rotation renews."""
+    if config.sqlite_path is None:
+        return None
+    path = _secret_path(config.sqlite_path)
     try:
-        return secret_path.read_text(encoding="utf-8").strip()
+        secret, _ = _read_secret_file(path)
+    except FileNotFoundError:
+        return None
+    return path if uses(secret) else None
+
+
+def _secret_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".secret")
+
+
+def _read_secret_file(path: Path) -> tuple[str, str | None]:
+    """The secret in a ``.secret`` file and the previous one, if a rotation is under way."""
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ConfigurationError(f"the secret file {path} is empty; restore it from a backup")
+    previous = next(
+        (line[len(_PREVIOUS_PREFIX) :] for line in lines[1:] if line.startswith(_PREVIOUS_PREFIX)),
+        None,
+    )
+    return lines[0], previous
+
+
+def _write_secret_file(path: Path, secret: str, previous: str | None) -> None:
+    """Replace the file at once (a private temporary file renamed over it)."""
+    content = secret + "\n" + ("" if previous is None else _PREVIOUS_PREFIX + previous + "\n")
+    tmp_path = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp_path.replace(path)
+
+
+def begin_secret_rotation(path: Path) -> tuple[str, str]:
+    """Write a new secret into the ``.secret`` file, keeping the old one as previous, and
+    return both (new, old). A rotation that was interrupted is resumed with its secrets.
+
+    From now on every process that opens the store uses the new secret, never the old one.
+    """
+    secret, previous = _read_secret_file(path)
+    if previous is not None:
+        return secret, previous
+    new = secrets.token_urlsafe(48)
+    _write_secret_file(path, new, previous=secret)
+    return new, secret
+
+
+def finish_secret_rotation(path: Path) -> None:
+    """Drop the previous secret from the ``.secret`` file: the rotation has completed."""
+    secret, _ = _read_secret_file(path)
+    _write_secret_file(path, secret, previous=None)
+
+
+def _secret_beside(db_path: Path) -> str:
+    secret_path = _secret_path(db_path)
+    try:
+        return _read_secret_file(secret_path)[0]
     except FileNotFoundError:
         pass
     secret_path.parent.mkdir(parents=True, exist_ok=True)
@@ -310,7 +379,7 @@ def _secret_beside(db_path: Path) -> str:
     try:
         os.link(tmp_path, secret_path)
     except FileExistsError:
-        return secret_path.read_text(encoding="utf-8").strip()
+        return _read_secret_file(secret_path)[0]
     finally:
         tmp_path.unlink()
     logger.warning(

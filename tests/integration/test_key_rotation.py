@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -13,13 +14,14 @@ from participatie import (
     BsnAlreadyRegistered,
     ConfigurationError,
     ErasureGround,
+    InvalidInput,
     NotAuthorised,
     Participation,
     PersonalData,
     Role,
 )
 from participatie.service import core_of
-from tests.support import COACH, TEST_SECRET, register
+from tests.support import COACH, READER, TEST_SECRET, assert_refused, register
 
 OLD = TEST_SECRET
 NEW = "the next deployment secret, also 40+ characters long"
@@ -159,3 +161,43 @@ def test_the_previous_secret_is_read_from_the_environment(
     monkeypatch.setenv("PARTICIPATIE_PREVIOUS_SECRET", OLD)
     with Participation.open(store_url) as app:
         assert app.personal_data(rid, by=COACH).name == "A. Jansen"
+
+
+def test_a_process_with_only_the_old_secret_refuses_bsn_lookups_and_registrations(
+    store_url: str,
+) -> None:
+    with Participation.open(store_url, secret=OLD) as app:
+        rid = register(app, bsn="123456782", name="A. Jansen")
+    with Participation.open(store_url, secret=NEW, previous_secrets=[OLD]) as app:
+        assert app.rotate_keys(by=ADMIN) == 1
+        new_key_id = core_of(app).keyring.key_id
+    # A process not restarted after the rotation still has only the old secret.
+    with Participation.open(store_url, secret=OLD) as stale:
+        with pytest.raises(ConfigurationError, match=f"key id {new_key_id}"):
+            stale.find_resident(bsn="123456782", by=COACH)
+        refused: list[dict[str, Any]] = [
+            {"bsn": "123456782"},
+            {"bsn": "111222333"},
+            {"name": "B. de Vries"},
+        ]
+        for fields in refused:
+            assert_refused(
+                stale,
+                None,
+                ConfigurationError,
+                functools.partial(register, stale, **fields),
+                match=new_key_id,
+            )
+    with Participation.open(store_url, secret=NEW) as app:
+        assert app.find_resident(bsn="123456782", by=COACH) == rid
+        assert app.resident_ids(by=READER) == [rid]
+
+
+@pytest.mark.parametrize("batch_size", ["5", 1.5, None, True, 0])
+def test_a_batch_size_that_is_not_a_whole_number_of_at_least_one_is_invalid_input(
+    batch_size: Any,
+) -> None:
+    with Participation.open("memory://", secret=NEW) as app:
+        register(app, name="A. Jansen")
+        with pytest.raises(InvalidInput, match="batch_size"):
+            app.rotate_keys(by=ADMIN, batch_size=batch_size)

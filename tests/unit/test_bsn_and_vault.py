@@ -6,8 +6,8 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
+import attrs
 import pytest
-from cryptography.exceptions import InvalidTag
 
 from participatie import (
     BsnAlreadyRegistered,
@@ -15,10 +15,12 @@ from participatie import (
     InvalidInput,
     OutflowReason,
     Participation,
+    TamperDetected,
     is_valid_bsn,
 )
 from participatie.privacy.vault import KeyRing, PersonalData
 from participatie.recorders import POPOParticipationRecorder
+from participatie.service import core_of
 from tests.support import COACH, TEST_SECRET, assert_refused, register
 
 
@@ -98,8 +100,27 @@ def test_a_sealed_record_does_not_open_for_another_resident() -> None:
         wrapped_key=record.wrapped_key,
         ciphertext=record.ciphertext,
     )
-    with pytest.raises(InvalidTag):
+    with pytest.raises(TamperDetected, match=f"resident {moved.resident_id}"):
         ring.open(moved)
+
+
+@pytest.mark.parametrize("field", ["wrapped_key", "ciphertext"])
+def test_a_vault_row_that_fails_authentication_is_tamper_detected_naming_the_resident(
+    app: Participation, field: str
+) -> None:
+    rid = register(app, bsn="123456782", name="A. Jansen")
+    vault = core_of(app).vault
+    assert isinstance(vault, POPOParticipationRecorder)
+    record = vault.vault_get(rid)
+    assert record is not None
+    changed = bytearray(getattr(record, field))
+    changed[-1] ^= 1
+    change: dict[str, Any] = {field: bytes(changed)}
+    vault._vault[rid] = attrs.evolve(record, **change)
+    with pytest.raises(TamperDetected, match=str(rid)) as raised:
+        app.personal_data(rid, by=COACH)
+    assert "Jansen" not in str(raised.value)
+    assert "123456782" not in str(raised.value)
 
 
 def test_a_record_sealed_under_another_secret_is_a_configuration_error() -> None:

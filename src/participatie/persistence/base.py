@@ -13,7 +13,7 @@ from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 
 if TYPE_CHECKING:
     from participatie.audit.ledger import LedgerRow
-    from participatie.privacy.vault import SealedRecord
+    from participatie.privacy.vault import ErasureRecord, SealedRecord, VaultKeys
     from participatie.projections.views import FactsView
 
 __all__ = ["ParticipationFactory", "ParticipationRecorder"]
@@ -57,6 +57,22 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     def ledger_backfill(self, limit: int) -> int:
         """Chain up to ``limit`` events stored before the ledger existed (only while no row
         was written with its events); return how many."""
+
+    @abc.abstractmethod
+    def vault_keys(self) -> VaultKeys:
+        """Every key epoch and the key ids records are sealed under."""
+
+    @abc.abstractmethod
+    def vault_new_epoch(self, salt: bytes, *, only_if_none: bool) -> None:
+        """Start the key epoch after the newest (``only_if_none``: when no salted one is live)."""
+
+    @abc.abstractmethod
+    def vault_destroy_epochs(self, before: int, secret_key_id: str) -> list[int]:
+        """Destroy the live epochs before ``before`` that no record is sealed under any more."""
+
+    @abc.abstractmethod
+    def vault_erasures(self) -> list[ErasureRecord]:
+        """Every erasure the vault recorded."""
 
     @abc.abstractmethod
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:

@@ -1,13 +1,26 @@
 """The personal-data vault: BSN, name and free-text notes, never in an event.
 
 Each resident's record is encrypted (AES-256-GCM) with a data key of that resident's own. The data
-key is stored wrapped (encrypted) by a key derived from the deployment secret, so that:
+key is stored wrapped (encrypted) by a key-encryption key (KEK) derived from the deployment secret
+and the random salt of a *key epoch* kept in the store, so that:
 
 - erasing a resident (crypto-shredding) destroys one data key and leaves every event intact;
+- rotating the keys (:meth:`participatie.Participation.rotate_keys`) starts a new epoch, re-wraps
+  every data key under it and then destroys the old epoch's salt: copies of erased rows that the
+  database still holds (SQLite's write-ahead log, PostgreSQL's dead tuples, free pages) cannot be
+  unwrapped any more, not even with the deployment secret;
 - rotating the deployment secret re-wraps data keys without touching any record or event.
 
-Lookups by BSN use a keyed hash (HMAC-SHA256 with a key derived from the secret), so that the stored
-hash cannot be reversed by trying all one billion BSNs without the secret.
+Lookups by BSN use a keyed hash (HMAC-SHA256 with a key derived from the secret and the epoch's
+salt), so that the stored hash cannot be reversed by trying all one billion BSNs without both.
+
+Records sealed before key epochs existed (release 0.1) carry the secret's key id alone: they are
+*epoch 0*, wrapped by a key derived from the secret only, until a rotation moves them into an
+epoch. Epoch 0 can only be destroyed by rotating the deployment secret itself.
+
+A key id names the secret and the epoch: ``<secret key id>.<epoch>`` (epoch 0: the secret key id
+alone). The store keeps the set of key ids that records are sealed under, so that a process
+missing one of them refuses to look up or register BSNs instead of missing a resident.
 
 The rows are written by the store's recorder in the same transaction as the registration event
 (see :mod:`participatie.recorders`), so a registration never leaves a vault row without its
@@ -20,30 +33,43 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 import attrs
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from participatie.errors import ConfigurationError, InvalidInput
+from participatie.errors import ConfigurationError, InvalidInput, TamperDetected
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
     from uuid import UUID
 
 __all__ = [
+    "LEGACY_EPOCH",
     "MIN_SECRET_LENGTH",
+    "ErasureRecord",
+    "ErasureStatus",
+    "KeyEpoch",
     "KeyRing",
     "PersonalData",
     "SealedRecord",
+    "VaultKeys",
     "VaultStorage",
+    "epoch_of",
 ]
 
 MIN_SECRET_LENGTH = 32
 _NONCE_BYTES = 12
+_SALT_BYTES = 32
 _MAX_TEXT = {"name": 200, "notes": 10_000}
+
+#: The epoch of records sealed before key epochs existed: wrapped by the secret alone.
+LEGACY_EPOCH = 0
 
 
 @attrs.frozen
@@ -81,6 +107,61 @@ class SealedRecord:
     ciphertext: bytes
 
 
+@attrs.frozen
+class KeyEpoch:
+    """A key epoch as stored: its salt until it is destroyed (epoch 0 never has one)."""
+
+    epoch: int
+    salt: bytes | None
+    created_at: datetime | None = None
+    destroyed_at: datetime | None = None
+    #: Epoch 0 only: the key ids of the secrets that legacy records were sealed under.
+    legacy_key_ids: frozenset[str] = frozenset()
+
+    @property
+    def live(self) -> bool:
+        return self.destroyed_at is None
+
+
+@attrs.frozen
+class VaultKeys:
+    """What the store says about the vault's keys: every epoch, and the key ids in use."""
+
+    epochs: tuple[KeyEpoch, ...] = ()
+    #: Key id -> epoch, for every key id that records may be sealed under.
+    key_ids: Mapping[str, int] = attrs.field(factory=dict)
+
+    @property
+    def live_epochs(self) -> dict[int, KeyEpoch]:
+        return {e.epoch: e for e in self.epochs if e.live}
+
+
+@attrs.frozen
+class ErasureRecord:
+    """An erasure as the vault recorded it: the key the record was sealed under (None: there was
+    no record) and the newest key epoch in force when it was erased."""
+
+    resident_id: UUID
+    key_id: str | None
+    epoch: int
+    erased_at: datetime
+
+
+@attrs.frozen
+class ErasureStatus:
+    """Whether an erasure is final: whether what the deployment still holds could unwrap a copy
+    of the erased record left in the database's files or backups."""
+
+    resident_id: UUID
+    #: When the record was erased (None: erased before release 0.2 recorded it).
+    erased_at: datetime | None
+    #: The newest key epoch in force at the erasure (0: before key epochs).
+    epoch: int
+    final: bool
+    #: What the operator must do to make it final ("" once it is).
+    to_do: str
+
+
 class VaultStorage(Protocol):
     """What a store's recorder offers the vault besides writing rows with events."""
 
@@ -100,45 +181,102 @@ class VaultStorage(Protocol):
         """
         ...
 
+    def vault_keys(self) -> VaultKeys:
+        """Every key epoch and the key ids records are sealed under."""
+        ...
 
-def _derive(secret: bytes, purpose: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"participatie-vault", info=purpose
-    ).derive(secret)
+    def vault_new_epoch(self, salt: bytes, *, only_if_none: bool) -> None:
+        """Start the epoch after the newest one, with this salt (``only_if_none``: only when no
+        salted epoch is live). Two processes racing may both try: one of them wins."""
+        ...
+
+    def vault_destroy_epochs(self, before: int, secret_key_id: str) -> list[int]:
+        """Destroy every live epoch before ``before`` that no record is sealed under any more:
+        delete its salt and wipe the copies the database keeps. Epoch 0 is destroyed only when
+        ``secret_key_id`` (the current secret's) is none of its secrets. Returns those destroyed.
+        """
+        ...
+
+    def vault_erasures(self) -> list[ErasureRecord]:
+        """Every erasure the vault recorded."""
+        ...
+
+
+def split_key_id(key_id: str) -> tuple[str, int]:
+    """The secret key id and the epoch of a record's key id."""
+    secret_key_id, dot, epoch = key_id.partition(".")
+    if not dot:
+        return key_id, LEGACY_EPOCH
+    if not epoch.isdigit():
+        raise ConfigurationError(f"the vault holds an unknown kind of key id {key_id!r}")
+    return secret_key_id, int(epoch)
+
+
+def epoch_of(key_id: str) -> int:
+    """The key epoch of a record's key id (0: sealed before key epochs)."""
+    return split_key_id(key_id)[1]
+
+
+def _derive(secret: bytes, purpose: bytes, salt: bytes = b"participatie-vault") -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=purpose).derive(secret)
 
 
 @attrs.frozen
-class _Keys:
-    """The keys derived from one deployment secret."""
+class _Secret:
+    """A deployment secret and its key id."""
 
     key_id: str
-    wrapping: AESGCM
-    lookup: bytes
+    raw: bytes
 
     @classmethod
-    def of(cls, secret: object) -> _Keys:
+    def of(cls, secret: object) -> _Secret:
         if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
             raise ConfigurationError(
                 f"a deployment secret must be text of at least {MIN_SECRET_LENGTH} characters; "
                 "set PARTICIPATIE_SECRET or pass secret=... to Participation.open"
             )
         raw = secret.encode("utf-8")
-        return cls(
-            key_id=hashlib.sha256(_derive(raw, b"key id v1")).hexdigest()[:16],
-            wrapping=AESGCM(_derive(raw, b"data-key wrapping v1")),
-            lookup=_derive(raw, b"bsn lookup v1"),
+        return cls(key_id=hashlib.sha256(_derive(raw, b"key id v1")).hexdigest()[:16], raw=raw)
+
+    def keys(self, epoch: int, salt: bytes | None) -> _Keys:
+        if epoch == LEGACY_EPOCH:
+            return _Keys(
+                key_id=self.key_id,
+                wrapping=AESGCM(_derive(self.raw, b"data-key wrapping v1")),
+                lookup=_derive(self.raw, b"bsn lookup v1"),
+            )
+        if salt is None:
+            msg = f"epoch {epoch} has no salt"
+            raise ValueError(msg)
+        return _Keys(
+            key_id=f"{self.key_id}.{epoch}",
+            wrapping=AESGCM(_derive(self.raw, b"data-key wrapping v2", salt)),
+            lookup=_derive(self.raw, b"bsn lookup v2", salt),
         )
+
+
+@attrs.frozen
+class _Keys:
+    """The keys of one deployment secret in one key epoch."""
+
+    key_id: str
+    wrapping: AESGCM
+    lookup: bytes
 
     def bsn_hash(self, bsn: str) -> bytes:
         return hmac.new(self.lookup, bsn.encode("ascii"), hashlib.sha256).digest()
 
 
 class KeyRing:
-    """Keys derived from the deployment secret (``PARTICIPATIE_SECRET``).
+    """Keys derived from the deployment secret (``PARTICIPATIE_SECRET``) and the store's epochs.
 
-    New records are sealed under ``secret``. Records sealed under one of ``previous_secrets``
-    still open, and their BSNs are still found, until :meth:`rewrap` has moved them to the
-    current secret: that is how a deployment rotates its secret without downtime.
+    New records are sealed under ``secret`` in the newest key epoch. Records sealed under one of
+    ``previous_secrets`` still open, and their BSNs are still found, until :meth:`rewrap` has
+    moved them to the current secret: that is how a deployment rotates its secret without
+    downtime.
+
+    A ring on its own (not bound to a store with :meth:`bind`) knows no epochs and seals in
+    epoch 0, as release 0.1 did:
 
     >>> ring = KeyRing("a deployment secret of at least 32 characters")
     >>> ring.bsn_hash("123456782") == ring.bsn_hash("123456782")
@@ -146,28 +284,131 @@ class KeyRing:
     """
 
     def __init__(self, secret: str, *, previous_secrets: Sequence[str] = ()) -> None:
-        self._current = _Keys.of(secret)
-        self._by_id = {keys.key_id: keys for keys in map(_Keys.of, previous_secrets)}
-        self._by_id[self._current.key_id] = self._current
-        self.key_id = self._current.key_id
+        self._current = _Secret.of(secret)
+        self._secrets = {s.key_id: s for s in map(_Secret.of, previous_secrets)}
+        self._secrets[self._current.key_id] = self._current
+        self._storage: VaultStorage | None = None
+        self._vault_keys = VaultKeys()
+        self._salts: dict[int, bytes] = {}
+        self._epoch = LEGACY_EPOCH
+
+    def uses(self, secret: str) -> bool:
+        """Whether ``secret`` is the current deployment secret of this ring."""
+        return _Secret.of(secret).key_id == self._current.key_id
+
+    def switch_to(self, secret: str, *, previous: str) -> None:
+        """Seal under ``secret`` from now on, and still open what ``previous`` sealed."""
+        self._current = _Secret.of(secret)
+        old = _Secret.of(previous)
+        self._secrets[old.key_id] = old
+        self._secrets[self._current.key_id] = self._current
+
+    # The store's epochs.
+
+    def bind(self, storage: VaultStorage) -> None:
+        """Take the key epochs from ``storage`` (the store's recorder) from now on."""
+        self._storage = storage
+
+    def refresh(self, *, create: bool = False, check: bool = True) -> VaultKeys:
+        """Read the store's epochs and key ids in use (nothing without a store).
+
+        ``create`` starts the first salted epoch when none is live; ``check`` refuses, with
+        :class:`ConfigurationError` naming it, a key id in use that this ring cannot open: a
+        process without the secret of some records would otherwise miss their BSNs.
+        """
+        if self._storage is None:
+            return self._vault_keys
+        keys = self._storage.vault_keys()
+        if create and not any(e.epoch != LEGACY_EPOCH for e in keys.live_epochs.values()):
+            self._storage.vault_new_epoch(os.urandom(_SALT_BYTES), only_if_none=True)
+            keys = self._storage.vault_keys()
+        self._vault_keys = keys
+        self._salts = {
+            e.epoch: e.salt
+            for e in keys.live_epochs.values()
+            if e.epoch != LEGACY_EPOCH and e.salt is not None
+        }
+        self._epoch = max(self._salts, default=LEGACY_EPOCH)
+        if check:
+            for key_id in sorted(keys.key_ids):
+                self._refuse_unknown(key_id)
+        return keys
+
+    @property
+    def epoch(self) -> int:
+        """The epoch new records are sealed in (as of the last :meth:`refresh`)."""
+        return self._epoch
+
+    @property
+    def secret_key_id(self) -> str:
+        """The key id of the current deployment secret alone."""
+        return self._current.key_id
+
+    @property
+    def key_id(self) -> str:
+        """The key id new records are sealed under: the current secret in the current epoch."""
+        return self._keys(self._current, self._epoch).key_id
 
     @property
     def previous_key_ids(self) -> frozenset[str]:
-        """The key ids of the previous secrets this ring still opens records with."""
-        return frozenset(self._by_id) - {self.key_id}
+        """The key ids of the previous secrets (in the current epoch) this ring still opens."""
+        return frozenset(self._keys(s, self._epoch).key_id for s in self._secrets.values()) - {
+            self.key_id
+        }
+
+    def _keys(self, secret: _Secret, epoch: int) -> _Keys:
+        return secret.keys(epoch, self._salts.get(epoch))
+
+    def _refuse_unknown(self, key_id: str) -> None:
+        secret_key_id, epoch = split_key_id(key_id)
+        if secret_key_id not in self._secrets:
+            raise ConfigurationError(
+                f"the vault holds records sealed under key id {key_id}, of another deployment "
+                f"secret than this process holds (its key id is {self._current.key_id}): open "
+                "the store with the current secret, and with the old one among the previous "
+                "secrets (PARTICIPATIE_PREVIOUS_SECRET) while a rotation runs"
+            )
+        if epoch != LEGACY_EPOCH and epoch not in self._salts:
+            raise ConfigurationError(
+                f"the vault holds records sealed under key id {key_id}, whose key epoch {epoch} "
+                "has been destroyed: those records cannot be opened any more; restore the "
+                "store from a backup made before the epoch was destroyed"
+            )
+
+    # Hashes, sealing and opening.
 
     def bsn_hash(self, bsn: str) -> bytes:
         """The keyed hash under which a BSN is stored now."""
-        return self._current.bsn_hash(bsn)
+        return self._keys(self._current, self._epoch).bsn_hash(bsn)
 
     def bsn_hashes(self, bsn: str) -> list[bytes]:
-        """The hashes a BSN may be stored under: the current one first, then the previous ones."""
-        return [self.bsn_hash(bsn)] + [
-            keys.bsn_hash(bsn) for keys in self._by_id.values() if keys is not self._current
-        ]
+        """The hashes a BSN may be stored under: the current one first, then those of every other
+        key id in use (without a store: of the previous secrets)."""
+        if self._storage is None:
+            key_ids = [self._keys(s, LEGACY_EPOCH).key_id for s in self._secrets.values()]
+        else:
+            key_ids = list(self._vault_keys.key_ids)
+            legacy = self._vault_keys.live_epochs.get(LEGACY_EPOCH)
+            if legacy is not None:
+                key_ids.extend(sorted(legacy.legacy_key_ids))
+        hashes = [self.bsn_hash(bsn)]
+        for key_id in key_ids:
+            secret_key_id, epoch = split_key_id(key_id)
+            secret = self._secrets.get(secret_key_id)
+            if secret is None or (epoch != LEGACY_EPOCH and epoch not in self._salts):
+                continue
+            bsn_hash = self._keys(secret, epoch).bsn_hash(bsn)
+            if bsn_hash not in hashes:
+                hashes.append(bsn_hash)
+        return hashes
 
     def seal(self, resident_id: UUID, data: PersonalData) -> SealedRecord:
-        """Encrypt ``data`` with a fresh data key of this resident's own."""
+        """Encrypt ``data`` with a fresh data key of this resident's own, in the newest epoch.
+
+        Bound to a store, it first reads the store's epochs (and refuses, like a BSN lookup,
+        when records are sealed under a key this ring does not hold).
+        """
+        self.refresh(create=True)
         data_key = AESGCM.generate_key(bit_length=256)
         aad = resident_id.bytes
         plaintext = json.dumps(
@@ -189,7 +430,8 @@ class KeyRing:
         return PersonalData(bsn=fields["bsn"], name=fields["name"], notes=fields["notes"])
 
     def rewrap(self, record: SealedRecord) -> SealedRecord:
-        """The same record with its data key wrapped, and its BSN hashed, under the current secret.
+        """The same record with its data key wrapped, and its BSN hashed, under the current
+        secret in the current epoch.
 
         The encrypted personal data stay as they are: only the wrapped key and the hash change.
         """
@@ -207,24 +449,47 @@ class KeyRing:
 
     def _wrap(self, resident_id: UUID, data_key: bytes) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
-        return nonce + self._current.wrapping.encrypt(nonce, data_key, resident_id.bytes)
+        wrapping = self._keys(self._current, self._epoch).wrapping
+        return nonce + wrapping.encrypt(nonce, data_key, resident_id.bytes)
 
     def _unwrap(self, record: SealedRecord) -> bytes:
-        keys = self._by_id.get(record.key_id)
-        if keys is None:
+        secret_key_id, epoch = split_key_id(record.key_id)
+        secret = self._secrets.get(secret_key_id)
+        if secret is None:
             raise ConfigurationError(
                 f"the personal data of resident {record.resident_id} were sealed under another "
                 f"deployment secret (key id {record.key_id}; this one is {self.key_id}); open "
                 "the store with that secret, or with it among the previous secrets"
             )
+        if epoch != LEGACY_EPOCH and epoch not in self._salts:
+            self.refresh(check=False)  # another process may have started the epoch since
+            if epoch not in self._salts:
+                raise ConfigurationError(
+                    f"the personal data of resident {record.resident_id} were sealed under key "
+                    f"id {record.key_id}, whose key epoch {epoch} has been destroyed: they "
+                    "cannot be opened any more"
+                )
         wrapped = record.wrapped_key
-        return keys.wrapping.decrypt(
-            wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], record.resident_id.bytes
-        )
+        try:
+            return self._keys(secret, epoch).wrapping.decrypt(
+                wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], record.resident_id.bytes
+            )
+        except InvalidTag:
+            raise TamperDetected(
+                f"the wrapped key of resident {record.resident_id}'s personal data fails "
+                f"authentication under key id {record.key_id}: the vault row was changed or "
+                "moved; restore it from a backup"
+            ) from None
 
     @staticmethod
     def _decrypt(record: SealedRecord, data_key: bytes) -> bytes:
         ciphertext = record.ciphertext
-        return AESGCM(data_key).decrypt(
-            ciphertext[:_NONCE_BYTES], ciphertext[_NONCE_BYTES:], record.resident_id.bytes
-        )
+        try:
+            return AESGCM(data_key).decrypt(
+                ciphertext[:_NONCE_BYTES], ciphertext[_NONCE_BYTES:], record.resident_id.bytes
+            )
+        except InvalidTag:
+            raise TamperDetected(
+                f"the encrypted personal data of resident {record.resident_id} fail "
+                "authentication: the vault row was changed or moved; restore it from a backup"
+            ) from None

@@ -104,6 +104,7 @@ class Core:
         self.store_url = store_url
         self.municipalities = municipalities
         self.vault: VaultStorage = store.participation_recorder
+        keyring.bind(self.vault)  # key epochs live in the store
         self.open_batch: Batch | None = None
 
     # Time and permission.
@@ -265,7 +266,14 @@ class Core:
     # The vault.
 
     def find_bsn(self, bsn: str) -> UUID | None:
-        """The resident with this BSN, under the current secret's hash or a previous one's."""
+        """The resident with this BSN, under the hash of every key id records are sealed under.
+
+        Fails closed: when some records are sealed under a key this process does not hold (it
+        still has only the old secret after a rotation, say), it raises
+        :class:`ConfigurationError` naming that key id rather than miss the resident, which
+        would let the BSN be registered twice.
+        """
+        self.keyring.refresh()
         for bsn_hash in self.keyring.bsn_hashes(bsn):
             found = self.vault.vault_find(bsn_hash)
             if found is not None:
