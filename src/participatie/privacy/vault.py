@@ -263,8 +263,14 @@ class _Keys:
     wrapping: AESGCM
     lookup: bytes
 
-    def bsn_hash(self, bsn: str) -> bytes:
-        return hmac.new(self.lookup, bsn.encode("ascii"), hashlib.sha256).digest()
+    def bsn_hash(self, bsn: str, municipality: str | None = None) -> bytes:
+        # Scoped to a municipality: one BSN may have a trajectory in each municipality a store
+        # serves, and a lookup in one reveals nothing of another. Hashes without a
+        # municipality are those of records sealed before 0.2.0.
+        message = bsn.encode("ascii")
+        if municipality is not None:
+            message = municipality.encode("utf-8") + b"\x00" + message
+        return hmac.new(self.lookup, message, hashlib.sha256).digest()
 
 
 class KeyRing:
@@ -377,13 +383,21 @@ class KeyRing:
 
     # Hashes, sealing and opening.
 
-    def bsn_hash(self, bsn: str) -> bytes:
-        """The keyed hash under which a BSN is stored now."""
-        return self._keys(self._current, self._epoch).bsn_hash(bsn)
+    def bsn_hash(self, bsn: str, municipality: str | None = None) -> bytes:
+        """The keyed hash under which a BSN of a resident of ``municipality`` (its canonical
+        name) is stored now."""
+        return self._keys(self._current, self._epoch).bsn_hash(bsn, municipality)
 
-    def bsn_hashes(self, bsn: str) -> list[bytes]:
+    def bsn_hashes(self, bsn: str, municipality: str | None = None) -> list[bytes]:
         """The hashes a BSN may be stored under: the current one first, then those of every other
-        key id in use (without a store: of the previous secrets)."""
+        key id in use (without a store: of the previous secrets); with ``municipality``, its
+        scoped hashes and then the unscoped hashes of records sealed before 0.2.0 (which may
+        belong to any municipality: the caller checks the resident's)."""
+        if municipality is None:
+            return self._bsn_hashes(bsn, None)
+        return self._bsn_hashes(bsn, municipality) + self._bsn_hashes(bsn, None)
+
+    def _bsn_hashes(self, bsn: str, municipality: str | None) -> list[bytes]:
         if self._storage is None:
             key_ids = [self._keys(s, LEGACY_EPOCH).key_id for s in self._secrets.values()]
         else:
@@ -391,19 +405,22 @@ class KeyRing:
             legacy = self._vault_keys.live_epochs.get(LEGACY_EPOCH)
             if legacy is not None:
                 key_ids.extend(sorted(legacy.legacy_key_ids))
-        hashes = [self.bsn_hash(bsn)]
+        hashes = [self.bsn_hash(bsn, municipality)]
         for key_id in key_ids:
             secret_key_id, epoch = split_key_id(key_id)
             secret = self._secrets.get(secret_key_id)
             if secret is None or (epoch != LEGACY_EPOCH and epoch not in self._salts):
                 continue
-            bsn_hash = self._keys(secret, epoch).bsn_hash(bsn)
+            bsn_hash = self._keys(secret, epoch).bsn_hash(bsn, municipality)
             if bsn_hash not in hashes:
                 hashes.append(bsn_hash)
         return hashes
 
-    def seal(self, resident_id: UUID, data: PersonalData) -> SealedRecord:
-        """Encrypt ``data`` with a fresh data key of this resident's own, in the newest epoch.
+    def seal(
+        self, resident_id: UUID, data: PersonalData, *, municipality: str | None = None
+    ) -> SealedRecord:
+        """Encrypt ``data`` with a fresh data key of this resident's own, in the newest epoch;
+        the BSN's lookup hash is scoped to ``municipality`` (the resident's, canonical).
 
         Bound to a store, it first reads the store's epochs (and refuses, like a BSN lookup,
         when records are sealed under a key this ring does not hold).
@@ -418,7 +435,7 @@ class KeyRing:
         ciphertext = nonce + AESGCM(data_key).encrypt(nonce, plaintext, aad)
         return SealedRecord(
             resident_id=resident_id,
-            bsn_hash=None if data.bsn is None else self.bsn_hash(data.bsn),
+            bsn_hash=None if data.bsn is None else self.bsn_hash(data.bsn, municipality),
             key_id=self.key_id,
             wrapped_key=self._wrap(resident_id, data_key),
             ciphertext=ciphertext,
@@ -429,9 +446,9 @@ class KeyRing:
         fields = json.loads(self._decrypt(record, self._unwrap(record)).decode("utf-8"))
         return PersonalData(bsn=fields["bsn"], name=fields["name"], notes=fields["notes"])
 
-    def rewrap(self, record: SealedRecord) -> SealedRecord:
-        """The same record with its data key wrapped, and its BSN hashed, under the current
-        secret in the current epoch.
+    def rewrap(self, record: SealedRecord, *, municipality: str | None = None) -> SealedRecord:
+        """The same record with its data key wrapped, and its BSN hashed (scoped to
+        ``municipality``, the resident's), under the current secret in the current epoch.
 
         The encrypted personal data stay as they are: only the wrapped key and the hash change.
         """
@@ -439,7 +456,7 @@ class KeyRing:
         bsn_hash = record.bsn_hash
         if bsn_hash is not None:
             bsn = json.loads(self._decrypt(record, data_key).decode("utf-8"))["bsn"]
-            bsn_hash = self.bsn_hash(bsn)
+            bsn_hash = self.bsn_hash(bsn, municipality)
         return attrs.evolve(
             record,
             bsn_hash=bsn_hash,

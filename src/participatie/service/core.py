@@ -26,7 +26,11 @@ from participatie.audit.access import AccessKind, AccessLog, access_log_id
 from participatie.audit.history import check_moments, replay, selected
 from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
-from participatie.domain.municipalities import MunicipalityRegister, canonical_municipality
+from participatie.domain.municipalities import (
+    MunicipalityRegister,
+    canonical_municipality,
+    same_municipality,
+)
 from participatie.domain.policy import Policy
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import Actor
@@ -265,8 +269,9 @@ class Core:
 
     # The vault.
 
-    def find_bsn(self, bsn: str) -> UUID | None:
-        """The resident with this BSN, under the hash of every key id records are sealed under.
+    def find_bsn(self, bsn: str, municipality: str) -> UUID | None:
+        """The resident of ``municipality`` (canonical) with this BSN, under the hash of every key
+        id records are sealed under; a resident of another municipality is never found.
 
         Fails closed: when some records are sealed under a key this process does not hold (it
         still has only the old secret after a rotation, say), it raises
@@ -274,18 +279,24 @@ class Core:
         would let the BSN be registered twice.
         """
         self.keyring.refresh()
-        for bsn_hash in self.keyring.bsn_hashes(bsn):
+        for bsn_hash in self.keyring.bsn_hashes(bsn, municipality):
             found = self.vault.vault_find(bsn_hash)
-            if found is not None:
+            # An unscoped hash (sealed before 0.2.0) may be another municipality's resident.
+            if found is not None and same_municipality(
+                self.load_resident(found).municipality, municipality
+            ):
                 return found
         return None
 
-    def refuse_known_bsn(self, bsn: str) -> None:
-        if self.open_batch is not None and self.open_batch.knows_bsn(self.keyring.bsn_hashes(bsn)):
+    def refuse_known_bsn(self, bsn: str, municipality: str) -> None:
+        """Refuse a BSN that has a trajectory in ``municipality`` already (naming it: the
+        municipality's own); one in another municipality is neither refused nor revealed."""
+        hashes = self.keyring.bsn_hashes(bsn, municipality)
+        if self.open_batch is not None and self.open_batch.knows_bsn(hashes):
             raise BsnAlreadyRegistered(
                 "this BSN is registered earlier in the same import; one resident, one trajectory"
             )
-        known = self.find_bsn(bsn)
+        known = self.find_bsn(bsn, municipality)
         if known is not None:
             raise BsnAlreadyRegistered(
                 f"this BSN already has a trajectory (resident {known}); reopen that trajectory "

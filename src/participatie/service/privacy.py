@@ -42,22 +42,41 @@ __all__ = ["PrivacyOperations"]
 class PrivacyOperations(Room):
     """BSN lookups, personal data, erasure, retention and key rotation."""
 
-    def find_resident(self, *, bsn: str, by: Actor, purpose: str = NOT_STATED) -> UUID | None:
-        """The id of the resident with this BSN, or None. Looks up a keyed hash, never the BSN.
+    def find_resident(
+        self,
+        *,
+        bsn: str,
+        by: Actor,
+        purpose: str = NOT_STATED,
+        municipality: str | None = None,
+    ) -> UUID | None:
+        """The id of the resident with this BSN in a municipality, or None. Looks up a keyed
+        hash, never the BSN.
 
+        A BSN has at most one trajectory per municipality. The municipality searched is
+        ``municipality``, or else the actor's; an actor of every municipality who names none
+        searches them all, and is asked to name one when the BSN has a trajectory in several.
         A resident of a municipality the actor does not work for is not found for them. A lookup
         that finds a resident is recorded in that resident's access log.
         """
         self._core.authorise(by, Action.FIND_RESIDENT)
-        found = self._core.find_bsn(validate_bsn(bsn))
-        if found is None:
+        bsn = validate_bsn(bsn)
+        if municipality is not None:
+            municipality = self._core.municipality(municipality)
+            if by.municipality is not None and not same_municipality(municipality, by.municipality):
+                return None
+        searched = self._searched_municipalities(municipality or by.municipality)
+        found = {rid for name in searched if (rid := self._core.find_bsn(bsn, name)) is not None}
+        if len(found) > 1:
+            raise InvalidInput(
+                "this BSN has a trajectory in several municipalities: name the municipality "
+                "(find_resident(..., municipality=...))"
+            )
+        if not found:
             return None
-        if by.municipality is not None and not same_municipality(
-            self._core.load_resident(found).municipality, by.municipality
-        ):
-            return None
-        self._core.log_access(found, by, AccessKind.BSN_LOOKUP, purpose)
-        return found
+        (rid,) = found
+        self._core.log_access(rid, by, AccessKind.BSN_LOOKUP, purpose)
+        return rid
 
     def personal_data(
         self, resident_id: UUID, *, by: Actor, purpose: str = NOT_STATED
@@ -130,7 +149,13 @@ class PrivacyOperations(Room):
         rotated = 0
         after: UUID | None = None
         while stale := vault.vault_stale(keyring.key_id, after, batch_size):
-            done = vault.vault_rewrap([(old, keyring.rewrap(old)) for old in stale])
+            municipality_of = self._registered_municipalities()
+            done = vault.vault_rewrap(
+                [
+                    (old, keyring.rewrap(old, municipality=municipality_of.get(old.resident_id)))
+                    for old in stale
+                ]
+            )
             rotated += done
             if progress is not None:
                 progress(done)
@@ -254,6 +279,22 @@ class PrivacyOperations(Room):
             ):
                 due.append(rid)
         return due
+
+    def _searched_municipalities(self, named: str | None) -> list[str]:
+        """The municipality named, or else every one the store serves (or knows)."""
+        if named is not None:
+            return [named]
+        if self._core.municipalities is not None:
+            return sorted(self._core.municipalities.codes)
+        return sorted(self._core.known_municipalities())
+
+    def _registered_municipalities(self) -> dict[UUID, str]:
+        """Each resident's municipality (canonical), from the outcome facts."""
+        return {
+            UUID(fact.resident_id): fact.municipality
+            for fact in self._core.current_facts(None)
+            if fact.kind == FactKind.REGISTERED
+        }
 
     def _retention_candidates(self, municipality: str | None, today: date) -> list[UUID]:
         """Residents whom the outcome facts show closed, not erased, and never under retention

@@ -60,7 +60,7 @@ class ResidentCommands(Room):
         self._core.check_not_future(on)
         data = PersonalData(bsn=None if bsn is None else validate_bsn(bsn), name=name, notes=notes)
         if data.bsn is not None:
-            self._core.refuse_known_bsn(data.bsn)
+            self._core.refuse_known_bsn(data.bsn, municipality)
         trajectory = ResidentTrajectory.register(
             referral=referral,
             benefit=benefit,
@@ -70,14 +70,18 @@ class ResidentCommands(Room):
             policy=self._core.policy,
         )
         core = self._core
-        records = [] if data.is_empty else [core.keyring.seal(trajectory.id, data)]
+        records = (
+            []
+            if data.is_empty
+            else [core.keyring.seal(trajectory.id, data, municipality=municipality)]
+        )
         if data.bsn is not None and core.open_batch is not None:
-            core.open_batch.bsn_hashes.add(core.keyring.bsn_hash(data.bsn))
+            core.open_batch.bsn_hashes.add(core.keyring.bsn_hash(data.bsn, municipality))
         try:
             core.add(trajectory, refused=None, vault_records=records)
         except IntegrityError:
             if data.bsn is not None:  # another process registered this BSN in between
-                core.refuse_known_bsn(data.bsn)
+                core.refuse_known_bsn(data.bsn, municipality)
             raise
         return trajectory.id
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -27,6 +28,7 @@ from participatie.domain.job_coaching import coaching_id
 from participatie.domain.resident import ResidentTrajectory
 from participatie.errors import InvalidInput, NotFound, TamperDetected
 from participatie.privacy.vault import SealedRecord
+from participatie.projections.facts import FactKind
 from participatie.service.core import Core, Room, as_uuid
 
 __all__ = ["TamperEvidence"]
@@ -101,7 +103,12 @@ class TamperEvidence(Room):
         problems += check_heads(found.streams, heads)
         for key in sorted(found.streams):
             problems += self._snapshot_problems(UUID(key))
-        problems += self._check_vault(found.residents, found.erased)
+        municipality_of = {
+            UUID(fact.stream_id): fact.municipality
+            for fact in found.facts
+            if fact.kind == FactKind.REGISTERED
+        }
+        problems += self._check_vault(found.residents, found.erased, municipality_of)
         try:
             stored_facts = self._core.current_facts(None)
         except Exception as error:
@@ -160,17 +167,29 @@ class TamperEvidence(Room):
             return [f"{signed}: it signed {checkpoint.events} events there, the store has {count}"]
         return []
 
-    def _check_vault(self, residents: set[UUID], erased: set[UUID]) -> list[str]:
+    def _check_vault(
+        self, residents: set[UUID], erased: set[UUID], municipality_of: dict[UUID, str]
+    ) -> list[str]:
         vault = self._core.store.participation_recorder
         problems: list[str] = []
         after: UUID | None = None
         while len(problems) < MAX_PROBLEMS and (records := vault.vault_rows(after, 500)):
-            problems += filter(None, (self._vault_problem(r, residents, erased) for r in records))
+            problems += filter(
+                None,
+                (
+                    self._vault_problem(r, residents, erased, municipality_of.get(r.resident_id))
+                    for r in records
+                ),
+            )
             after = records[-1].resident_id
         return problems
 
     def _vault_problem(  # noqa: PLR0911 (one return per finding)
-        self, record: SealedRecord, residents: set[UUID], erased: set[UUID]
+        self,
+        record: SealedRecord,
+        residents: set[UUID],
+        erased: set[UUID],
+        municipality: str | None,
     ) -> str | None:
         """What is wrong with one vault row: its resident, its key, or its BSN lookup hash."""
         rid = record.resident_id
@@ -190,7 +209,7 @@ class TamperEvidence(Room):
             if record.bsn_hash is None:
                 return None
             return f"vault: resident {rid} has a BSN lookup hash but no BSN (inserted)"
-        if record.bsn_hash in keyring.bsn_hashes(data.bsn):
+        if record.bsn_hash in keyring.bsn_hashes(data.bsn, municipality):
             return None
         return (
             f"vault: the BSN lookup hash of resident {rid} is not that of the resident's own "
@@ -239,7 +258,16 @@ class TamperEvidence(Room):
         if record is not None:
             erased = {rid} if any(s.topic == _ERASED for s in own) else set()
             registered = {rid} if any(s.topic == _REGISTERED for s in own) else set()
-            problem = self._vault_problem(record, registered, erased)
+            first = own[0] if own else None
+            municipality = None
+            if first is not None and first.topic == _REGISTERED:
+                try:
+                    decode = getattr(store.mapper, "decode_only", store.mapper.to_domain_event)
+                    registration: Any = decode(first)
+                    municipality = registration.municipality.strip().casefold()
+                except Exception:
+                    municipality = None
+            problem = self._vault_problem(record, registered, erased, municipality)
             problems += [] if problem is None else [problem]
         return problems, [], counted, events
 
