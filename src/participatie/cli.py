@@ -825,6 +825,7 @@ def import_file(
             "example, cp1252 for a file saved by Windows as 'CSV (comma/semicolon delimited)'.",
         ),
     ] = "utf-8",
+    debug: DebugOption = False,
 ) -> None:
     """Import case files from an earlier system; importing a file again adds only what is new.
 
@@ -832,7 +833,7 @@ def import_file(
     are listed with their line numbers, and none of a resident's records are imported when one
     of them is bad (exit code 1). A file that cannot be read, or holds no records, is exit code 2.
     """
-    with _reported_errors():
+    with _reported_errors(debug):
         try:
             if batch_size < 1:
                 raise InvalidInput(f"--batch-size must be at least 1, not {batch_size}")
@@ -864,10 +865,12 @@ def import_file(
                 batch_size=batch_size,
                 progress=lambda n: progress.advance(task, n),
             )
+        before = "was" if report.skipped == 1 else "were"
         console.print(
-            f"Imported {report.records} records of {report.residents} residents; "
-            f"{report.skipped} records were imported before; {len(report.bad)} bad records, "
-            f"which kept {report.kept_out} residents out."
+            f"Imported {_plural(report.records, 'record')} of "
+            f"{_plural(report.residents, 'resident')}; {_plural(report.skipped, 'record')} "
+            f"{before} imported before; {_plural(len(report.bad), 'bad record')}, which kept "
+            f"{_plural(report.kept_out, 'resident')} out."
         )
         for bad in report.bad:
             print(bad, file=sys.stderr)
@@ -876,7 +879,9 @@ def import_file(
 
 
 @app.command("rotate-keys")
-def rotate_keys(store: StoreOption = None, actor: ActorOption = None) -> None:
+def rotate_keys(
+    store: StoreOption = None, actor: ActorOption = None, debug: DebugOption = False
+) -> None:
     """Re-wrap every resident's key in a new key epoch, making erasures final; rotate the secret.
 
     With PARTICIPATIE_SECRET set: the new secret there and the old one in
@@ -884,7 +889,7 @@ def rotate_keys(store: StoreOption = None, actor: ActorOption = None) -> None:
     with both). A SQLite store whose secret is kept beside it (<file>.secret) gets a new secret
     in that file: the old one stays there as previous until the rotation has completed.
     """
-    with _reported_errors():
+    with _reported_errors(debug):
         admin = _actor(actor, Role.ADMIN)
         config = parse_store_url(store)
         beside = (
@@ -892,7 +897,7 @@ def rotate_keys(store: StoreOption = None, actor: ActorOption = None) -> None:
             if config.sqlite_path is None
             else config.sqlite_path.with_name(config.sqlite_path.name + ".secret")
         )
-        with Participation.open(store) as participation:
+        with _open(store) as participation:
             if not participation.rotation_due(by=admin) and not os.environ.get(
                 "PARTICIPATIE_PREVIOUS_SECRET"
             ):
@@ -908,12 +913,14 @@ def rotate_keys(store: StoreOption = None, actor: ActorOption = None) -> None:
             rotated = participation.rotate_keys(by=admin)
             if before is not None and beside is not None and beside.read_bytes() != before:
                 console.print(
-                    f"Re-wrapped {rotated} residents' keys under a new secret, now in {beside}; "
+                    f"Re-wrapped the keys of {_plural(rotated, 'resident')} under a new secret, "
+                    f"now in {beside}; "
                     "the previous secret has been removed from it."
                 )
             else:
                 console.print(
-                    f"Re-wrapped {rotated} residents' keys under the current secret; the "
+                    f"Re-wrapped the keys of {_plural(rotated, 'resident')} under the current "
+                    "secret; the "
                     "previous secret is no longer needed."
                 )
             _print_erasures(participation, admin, only_pending=True)

@@ -307,7 +307,8 @@ def test_rotate_keys_moves_the_demo_to_a_new_secret(tmp_path: Path) -> None:
     coach = Actor("coach-1", Role.COACH)
     with Participation.open(url, secret=new) as app:
         # Every demo resident has a name in the vault.
-        assert f"Re-wrapped {len(app.resident_ids(by=READER))} residents' keys" in rotated.stdout
+        residents = len(app.resident_ids(by=READER))
+        assert f"Re-wrapped the keys of {residents} residents" in rotated.stdout
         assert app.personal_data(UUID(rid), by=coach).name
 
 
@@ -328,9 +329,9 @@ def test_import_reports_bad_lines_and_a_second_run_adds_nothing(tmp_path: Path) 
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     first = run("import", str(path), "--store", url, cwd=tmp_path)
     assert first.returncode == 1
-    assert "Imported 2 records of 1 residents" in first.stdout
+    assert "Imported 2 records of 1 resident;" in first.stdout
     assert "line 4 (k4): happiness" in first.stderr
-    assert "1 bad records, which kept 1 residents out" in first.stdout
+    assert "1 bad record, which kept 1 resident out" in first.stdout
     second = run("import", str(path), "--store", url, cwd=tmp_path)
     assert "Imported 0 records of 0 residents; 2 records were imported before" in second.stdout
     missing = run("import", str(tmp_path / "nothing.jsonl"), "--store", url, cwd=tmp_path)
@@ -394,12 +395,12 @@ def test_import_reads_a_semicolon_csv_in_windows_1252_when_told_so(tmp_path: Pat
     as_utf8 = run("import", str(path), "--store", url, cwd=tmp_path, env=secret)
     assert as_utf8.returncode == 1
     assert "line 2 (k1): cannot be read as utf-8: byte 0xEB" in as_utf8.stderr
-    assert "kept 1 residents out" in as_utf8.stdout
+    assert "kept 1 resident out" in as_utf8.stdout
     result = run(
         "import", str(path), "--encoding", "cp1252", "--store", url, cwd=tmp_path, env=secret
     )
     assert result.returncode == 0, result.stderr
-    assert "Imported 2 records of 1 residents" in result.stdout
+    assert "Imported 2 records of 1 resident;" in result.stdout
     coach = Actor("coach-17", Role.COACH)
     with Participation.open(url, secret=TEST_SECRET) as app:
         (rid,) = app.resident_ids(by=READER)

@@ -27,7 +27,7 @@ def test_rotate_keys_writes_a_new_secret_beside_a_sqlite_store(
     rotated = run("rotate-keys", "--store", url, cwd=tmp_path, env={"PARTICIPATIE_SECRET": ""})
 
     assert rotated.returncode == 0, rotated.stderr
-    assert "Re-wrapped 1 residents' keys under a new secret" in rotated.stdout
+    assert "Re-wrapped the keys of 1 resident under a new secret" in rotated.stdout
     lines = secret_file.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1  # the previous secret is gone once the rotation completed
     assert lines[0] != old
