@@ -85,7 +85,7 @@ class Participation(
     ...     rid = app.register_resident(referral=Referral.WALK_IN, benefit=Benefit.NONE,
     ...                                 municipality="haaren", on=date(2019, 1, 8), by=coach)
     ...     app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=coach)
-    ...     app.resident(rid).goal
+    ...     app.resident(rid, by=coach).goal
     <Goal.WORK: 'work'>
     """
 

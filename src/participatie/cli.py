@@ -699,7 +699,8 @@ def purge(
             verb = "is" if len(residents) == 1 else "are"
             if pending:
                 print(
-                    f"{_plural(pending, 'erasure')} not final yet: run participatie rotate-keys "
+                    f"{_plural(pending, 'erasure')} {'is' if pending == 1 else 'are'} not final "
+                    "yet: run participatie rotate-keys "
                     "(see purge --erasures).",
                     file=sys.stderr,
                 )

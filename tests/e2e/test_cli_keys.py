@@ -93,7 +93,7 @@ def test_purge_says_of_each_erasure_whether_it_is_final_and_rotating_makes_it_fi
     assert "participatie rotate-keys" in before.stdout
     assert "0 of 1 erasures are final" in before.stderr
     due = run("purge", "--due", "--store", url, cwd=tmp_path, env=env)
-    assert "1 erasures are not final yet" in due.stderr
+    assert "1 erasure is not final yet" in due.stderr
 
     rotated = run("rotate-keys", "--store", url, cwd=tmp_path, env=env)
     assert rotated.returncode == 0, rotated.stderr

@@ -3,7 +3,7 @@ the tamper-evidence check."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -11,17 +11,18 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from participatie.audit.access import AccessEntry, AccessKind, AccessLog, access_log_id
 from participatie.audit.chain import ChainMapper, Verification
 from participatie.audit.export import check_export, export_document
 from participatie.audit.history import HistoryEntry, check_moments
 from participatie.domain.job_coaching import JobCoachingTrajectory
+from participatie.domain.municipalities import same_municipality
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import Actor, Role
 from participatie.errors import NotAuthorised
 from participatie.privacy.authorisation import Action
-from participatie.projections.facts import FactKind
 from participatie.service.core import NOT_STATED, Room, as_uuid
 
 __all__ = ["AuditQueries"]
@@ -58,12 +59,18 @@ class AuditQueries(Room):
 
     def resident_ids(self, *, by: Actor) -> list[UUID]:
         """The ids of the registered residents ``by`` may read (of ``by``'s municipality, or of
-        all), in order of registration."""
+        all), in order of registration. Reads the log only (no view is brought up to date)."""
         self._core.authorise(by, Action.READ_TRAJECTORY)
+        topic = get_topic(ResidentTrajectory.Registered)
+        registrations = self._core.notifications(topics=[topic])
+        if by.municipality is None:
+            return [UUID(str(n.originator_id)) for n in registrations]
+        mapper = self._core.store.mapper
+        decode: Callable[[Any], Any] = getattr(mapper, "decode_only", mapper.to_domain_event)
         return [
-            UUID(fact.resident_id)
-            for fact in self._core.current_facts(by.municipality)
-            if fact.kind == FactKind.REGISTERED
+            UUID(str(n.originator_id))
+            for n in registrations
+            if same_municipality(decode(n).municipality, by.municipality)
         ]
 
     def job_coaching(
