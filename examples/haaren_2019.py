@@ -10,13 +10,14 @@ import sys
 from collections import Counter
 
 from participatie import Actor, Participation, Role, TrajectoryStatus
+from participatie.demo import MUNICIPALITIES
 from participatie.demo.haaren_2019 import TARGET, record_haaren_2019
 
 READER = Actor("reader-1", Role.AUDITOR)  # reads trajectories (each read is logged)
 
 
 def main(url: str = "memory://") -> None:
-    with Participation.open(url) as app:
+    with Participation.open(url, municipalities=MUNICIPALITIES) as app:
         year = record_haaren_2019(app)
         trajectories = [app.resident(rid, by=READER) for rid in year.resident_ids]
         reasons = Counter(t.outflow_reason.value for t in trajectories if t.outflow_reason)

@@ -64,7 +64,7 @@ from participatie import (
     parse_store_url,
     read_records,
 )
-from participatie.demo import haaren_2019, noordoostpolder
+from participatie.demo import MUNICIPALITIES, haaren_2019, noordoostpolder
 
 __all__ = ["app", "main"]
 
@@ -267,7 +267,7 @@ def _besides_the_demo(url: str | None) -> str | None:
             entries = len(participation.access_log(rid, by=_auditor(None)))
             reads += entries + 1 if entries else 0  # the log's opening event and its entries
         total = participation.event_count()
-    with Participation.open("memory://") as reference:
+    with Participation.open("memory://", municipalities=MUNICIPALITIES) as reference:
         haaren_2019.record_haaren_2019(reference)
         noordoostpolder.record_noordoostpolder(reference)
         expected = _fingerprints(reference)
@@ -301,7 +301,7 @@ def demo(
 def _demo(store: str | None, *, fresh: bool, yes: bool) -> None:
     if fresh:
         _remove_sqlite_store(store, yes=yes)
-    with Participation.open(store) as participation:
+    with Participation.open(store, municipalities=MUNICIPALITIES) as participation:
         existing = len(participation.resident_ids(by=_auditor(None)))
         if existing:
             raise ConfigurationError(

@@ -5,4 +5,17 @@ for ``participatie demo``, the examples, the docs and users' own experiments.
   whose report the pilot published (23 of 50 residents to work).
 - :mod:`participatie.demo.noordoostpolder`: job coaching at the Werkcorporatie
   Noordoostpolder/Urk (2019-2022).
+
+The demo stores serve these municipalities (:data:`MUNICIPALITIES`, with their CBS codes):
+
+>>> from participatie import Participation
+>>> from participatie.demo import MUNICIPALITIES
+>>> with Participation.open("memory://", municipalities=MUNICIPALITIES) as app:
+...     app.outcomes(municipality="Haaren").reach
+0
 """
+
+__all__ = ["MUNICIPALITIES"]
+
+#: The municipalities of the demos, by their names as the demos record them, and CBS codes.
+MUNICIPALITIES = {"haaren": "GM0788", "noordoostpolder": "GM0171", "urk": "GM0184"}
