@@ -15,7 +15,9 @@ The demo stores serve these municipalities (:data:`MUNICIPALITIES`, with their C
 0
 """
 
-__all__ = ["MUNICIPALITIES"]
+from participatie.demo import haaren_2019, noordoostpolder
+
+__all__ = ["MUNICIPALITIES", "haaren_2019", "noordoostpolder"]
 
 #: The municipalities of the demos, by their names as the demos record them, and CBS codes.
 MUNICIPALITIES = {"haaren": "GM0788", "noordoostpolder": "GM0171", "urk": "GM0184"}
