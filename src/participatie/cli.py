@@ -997,6 +997,14 @@ def stats(
             )
         first, last = report.period
         data = report.to_dict(suppress_small_cells=suppress_small_cells)
+        if report.uncounted:
+            shown = ", ".join(map(str, report.uncounted[:10]))
+            print(
+                f"participatie: warning: {_plural(len(report.uncounted), 'event')} could not be "
+                f"counted (positions {shown}{', ...' if len(report.uncounted) > 10 else ''}); "
+                "participatie verify says why",
+                file=sys.stderr,
+            )
         if output == "json":
             print(json.dumps(data, indent=2))
         elif output == "csv":

@@ -25,7 +25,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 
 from participatie.audit.chain import GENESIS, HASH_BYTES, chain_hash
 from participatie.audit.ledger import LedgerRow, ledger_hash
-from participatie.projections.facts import Fact, fact_of, has_facts
+from participatie.projections.facts import Fact, FactKind, fact_or_uncounted, has_facts
 
 __all__ = [
     "LogCheck",
@@ -167,13 +167,15 @@ class _LogReader:
             self.fact(notification, key, version)
 
     def fact(self, notification: Notification, key: str, version: int) -> None:
-        try:
-            fact = fact_of(self.decode(notification), self.municipality_of, notification.id)
-        except Exception as error:
-            self.found.problem(f"stream {key}: version {version} does not decode ({error})")
+        fact = fact_or_uncounted(notification, self.decode, self.municipality_of)
+        if fact is None:
             return
-        if fact is not None:
-            self.found.facts.append(fact)
+        if fact.kind == FactKind.UNCOUNTED:
+            self.found.problem(
+                f"stream {key}: version {version} (position {notification.id}) cannot be "
+                f"counted in the outcome statistics: {fact.value}"
+            )
+        self.found.facts.append(fact)
 
     def ledger_until(self, position: int | None) -> None:
         """Rows before ``position`` (all rows left, for None) have no event: deleted."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import UTC, date, datetime
+from decimal import ROUND_DOWN, Decimal
 from typing import Any, NamedTuple
 
 from eventsourcing.utils import resolve_topic
@@ -24,6 +25,7 @@ __all__ = [
     "Fact",
     "FactKind",
     "fact_of",
+    "fact_or_uncounted",
     "facts_show_statutory_decision",
     "has_facts",
     "new_fact",
@@ -56,6 +58,9 @@ class FactKind(enum.StrEnum):
     COACHING_EVALUATED = "coaching_evaluated"
     COACHING_EXTENDED = "coaching_extended"
     COACHING_COMPLETED = "coaching_completed"
+    #: An event the statistics could not count (it does not decode, or holds a value the view
+    #: cannot store); ``value`` says why. Reports list their positions (``uncounted``).
+    UNCOUNTED = "uncounted"
 
 
 class Fact(NamedTuple):
@@ -212,3 +217,63 @@ def facts_show_statutory_decision(facts: Iterable[Fact]) -> bool:
     return involved_statutory_decision(
         benefit=benefit, wage_value_assessed=assessed, job_coaching=coached
     )
+
+
+#: What an uncounted fact has for the fields its event could not give.
+_UNKNOWN_DAY = date(1970, 1, 1)
+_UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+#: Text a fact may not hold (any store): control characters and unpaired surrogates.
+_UNSTORABLE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The largest amount a fact holds: more than any hours, score or percent the commands accept.
+_MAX_AMOUNT = Decimal(10) ** 9
+
+
+def unstorable(fact: Fact) -> str | None:
+    """Why a fact cannot be stored in every store, or None. Commands refuse such values; an event
+    stored by an earlier release (or written into the store by hand) may still hold one."""
+    for name in ("stream_id", "municipality", "resident_id", "value"):
+        found = _UNSTORABLE_TEXT.search(getattr(fact, name))
+        if found is not None:
+            return f"its {name} holds {found.group()!r}"
+    amount = fact.amount
+    if not amount.is_finite() or abs(amount) > _MAX_AMOUNT:
+        return f"its amount {amount} is out of range"
+    if amount != amount.quantize(Decimal("0.0001"), rounding=ROUND_DOWN):
+        return f"its amount {amount} has more than four decimals"
+    return None
+
+
+def uncounted(notification: Any, reason: str) -> Fact:
+    """The fact that stands for an event the statistics could not count, and why."""
+    stream = str(notification.originator_id).replace("-", "")
+    reason = _UNSTORABLE_TEXT.sub("?", reason)[:200]
+    return new_fact(
+        Fact,
+        (
+            stream if _UNSTORABLE_TEXT.search(stream) is None else "",
+            notification.originator_version,
+            FactKind.UNCOUNTED,
+            "",
+            "",
+            _UNKNOWN_DAY,
+            _UNKNOWN_TIME,
+            reason,
+            _NONE,
+            notification.id,
+        ),
+    )
+
+
+def fact_or_uncounted(
+    notification: Any, decode: Callable[[Any], Any], municipality_of: dict[str, str]
+) -> Fact | None:
+    """The fact of a stored event (None: it makes none), or an uncounted fact saying why it could
+    not be counted: an event that cannot be counted must not stop every report."""
+    try:
+        fact = fact_of(decode(notification), municipality_of, notification.id)
+    except Exception as error:
+        return uncounted(notification, f"it does not decode ({type(error).__name__}: {error})")
+    if fact is None:
+        return None
+    reason = unstorable(fact)
+    return fact if reason is None else uncounted(notification, reason)

@@ -140,6 +140,9 @@ class OutcomeReport:
     reinflow: int
     durability: Durability
     job_coaching: JobCoachingFigures
+    #: Positions of events the statistics could not count (see :class:`FactKind.UNCOUNTED`):
+    #: the figures leave them out; ``participatie verify`` names each.
+    uncounted: tuple[int, ...] = ()
 
     @property
     def reach_against_target(self) -> Ratio | None:
@@ -198,6 +201,8 @@ class OutcomeReport:
                 for outcome, count in coaching.outcomes.items()
                 if count
             ]
+        if self.uncounted:
+            rows.append(("events not counted", str(len(self.uncounted))))
         return rows
 
     def to_dict(self, *, suppress_small_cells: bool = False) -> dict[str, Any]:
@@ -213,7 +218,7 @@ class OutcomeReport:
             return data
 
         coaching = self.job_coaching
-        return {
+        data: dict[str, Any] = {
             "period": [self.period[0].isoformat(), self.period[1].isoformat()],
             "municipality": self.municipality,
             "reach": cell(self.reach),
@@ -244,6 +249,9 @@ class OutcomeReport:
                 "outcomes": {o.value: cell(n) for o, n in coaching.outcomes.items()},
             },
         }
+        if self.uncounted:  # present only when there are any, as earlier releases wrote it
+            data["uncounted_events"] = list(self.uncounted)
+        return data
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -277,7 +285,11 @@ def compute(
     start, end = period
     by_resident: dict[str, list[Fact]] = defaultdict(list)
     by_coaching: dict[str, list[Fact]] = defaultdict(list)
+    not_counted: list[int] = []
     for fact in facts:
+        if fact.kind == FactKind.UNCOUNTED:
+            not_counted.append(fact.position)
+            continue
         if fact.occurred_on > end:
             continue
         # Every kind of a job coaching fact, and only those, starts with "coaching_" (FactKind).
@@ -310,6 +322,7 @@ def compute(
         ),
         durability=_durability(residents, end),
         job_coaching=_job_coaching(residents, by_coaching, start, end),
+        uncounted=tuple(not_counted),
     )
 
 

@@ -22,6 +22,7 @@ events, which :mod:`participatie.projections.runner` writes in one transaction: 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from functools import singledispatchmethod
 from typing import Any
@@ -29,11 +30,21 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 from eventsourcing.projection import Projection
 
-from participatie.projections.facts import Fact, fact_of, has_facts
+from participatie.projections.facts import (
+    Fact,
+    FactKind,
+    fact_of,
+    fact_or_uncounted,
+    has_facts,
+    uncounted,
+    unstorable,
+)
 from participatie.projections.views import TRACKING_KEY, FactsView
 from participatie.stores import APP_NAME
 
 __all__ = ["OutcomesProjection"]
+
+logger = logging.getLogger(__name__)
 
 
 class OutcomesProjection(Projection[Any]):  # Any: FactsView is a protocol
@@ -79,6 +90,8 @@ class OutcomesProjection(Projection[Any]):  # Any: FactsView is a protocol
         if position <= self.position:
             return
         fact = fact_of(domain_event, self.municipality_of, position)
+        if fact is not None and (reason := unstorable(fact)) is not None:
+            fact = uncounted(tracking_notification(domain_event, position), reason)
         try:
             self.view.record(
                 [] if fact is None else [fact],
@@ -101,7 +114,29 @@ class OutcomesProjection(Projection[Any]):  # Any: FactsView is a protocol
         municipality_of = self.municipality_of
         for notification in page:
             if has_facts(notification.topic):
-                fact = fact_of(decode(notification), municipality_of, notification.id)
+                fact = fact_or_uncounted(notification, decode, municipality_of)
                 if fact is not None:
+                    if fact.kind == FactKind.UNCOUNTED:
+                        logger.warning(
+                            "the outcome statistics cannot count the event at position %s "
+                            "(stream %s, version %s): %s",
+                            notification.id,
+                            notification.originator_id,
+                            notification.originator_version,
+                            fact.value,
+                        )
                     facts.append(fact)
         return facts
+
+
+class _Placed:
+    """Where an event was stored, for an uncounted fact made from a decoded event."""
+
+    def __init__(self, event: Any, position: int) -> None:
+        self.originator_id = event.originator_id
+        self.originator_version = event.originator_version
+        self.id = position
+
+
+def tracking_notification(event: Any, position: int) -> _Placed:
+    return _Placed(event, position)

@@ -174,9 +174,13 @@ def _conditions(
 ) -> tuple[str, list[object]]:
     """The WHERE clause and parameters of :meth:`FactsView.select_facts` (``through`` and
     ``known_at`` already in the store's form; None leaves a condition out)."""
-    conditions, params = [], []
+    conditions: list[str] = []
+    params: list[object] = []
+    if municipality is not None:
+        # Events no report could count belong to no municipality: every report shows them.
+        conditions.append(f"(municipality = {placeholder} OR kind = '{FactKind.UNCOUNTED}')")
+        params.append(municipality)
     for column, operator, value in (
-        ("municipality", "=", municipality),
         ("occurred_on", "<=", through),
         ("recorded_at", "<=", known_at),
     ):
@@ -238,7 +242,7 @@ class POPOFactsView(POPOTrackingRecorder):
             return [
                 f
                 for f in self._facts
-                if municipality in (None, f.municipality)
+                if (municipality in (None, f.municipality) or f.kind == FactKind.UNCOUNTED)
                 and (through is None or f.occurred_on <= through)
                 and (known_at is None or f.recorded_at <= known_at)
             ]
