@@ -7,12 +7,9 @@ name it. The same edits against an erased resident are found too.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 import pytest
@@ -33,49 +30,11 @@ from participatie.audit.checkpoints import Checkpoint, generate_signing_key
 from participatie.audit.ledger import ledger_hash
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
+from tests.integration.database import Database
 from tests.support import COACH, TEST_SECRET, register
 from tests.unit.test_job_coaching_rules import JOB_COACH_ACTOR, placed_and_assessed, start
 
 ADMIN = Actor("admin-1", Role.ADMIN)
-
-
-class Database:
-    """Every table of the store, as its administrator sees them."""
-
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.is_sqlite = parts.scheme == "sqlite"
-        if self.is_sqlite:
-            self.path = parts.path[1:]
-            self.schema = ""
-        else:
-            self.schema = parse_qs(parts.query)["schema"][0]
-            self.dsn = f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-    def table(self, name: str) -> str:
-        if self.is_sqlite:
-            return {"events": "stored_events"}.get(name, name)
-        return f'"{self.schema}"."{ {"events": "participation_events"}.get(name, name) }"'
-
-    def run(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        for name in ("events", "participatie_chain_heads", "participatie_ledger",
-                     "participatie_vault", "participatie_outcome_facts_v4"):  # fmt: skip
-            sql = sql.replace("{" + name + "}", self.table(name))
-        if self.is_sqlite:
-            with sqlite3.connect(self.path) as lite:
-                return lite.execute(sql.replace("%s", "?"), params).fetchall()
-        import psycopg  # noqa: PLC0415
-
-        with psycopg.connect(self.dsn, autocommit=True) as conn, conn.cursor() as cur:
-            cur.execute(sql.encode(), params)
-            return cur.fetchall() if cur.description else []
-
-    def key(self, stream: UUID) -> object:
-        return stream.hex if self.is_sqlite else stream
-
-    @property
-    def position(self) -> str:
-        return "rowid" if self.is_sqlite else "notification_id"
 
 
 @pytest.fixture

@@ -2,48 +2,28 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 from uuid import UUID, uuid4
 
 import pytest
 
 from participatie import Goal, Participation, TamperDetected
+from tests.integration.database import Database
 from tests.support import COACH, READER, TEST_SECRET, register
 from tests.unit.test_job_coaching_rules import JOB_COACH_ACTOR, placed_and_assessed, start
 
 
-class Store:
-    """Direct access to the events table, as someone with database access would have."""
+class Store(Database):
+    """One table of a store (``events`` or ``snapshots``) named ``{table}`` in statements."""
 
     def __init__(self, url: str, purpose: str = "events") -> None:
-        self.url = url
-        parts = urlsplit(url)
-        self.is_sqlite = parts.scheme == "sqlite"
-        if self.is_sqlite:
-            self.table = f"stored_{purpose}"
-            self.path = parts.path[1:]
-        else:
-            schema = parse_qs(parts.query)["schema"][0]
-            self.table = f'"{schema}"."participation_{purpose}"'
-            self.dsn = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        super().__init__(url)
+        self.purpose = purpose
 
     def execute(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        sql = sql.replace("{table}", self.table)
-        if self.is_sqlite:
-            with sqlite3.connect(self.path) as lite:
-                return lite.execute(sql.replace("%s", "?"), params).fetchall()
-        import psycopg  # noqa: PLC0415
-
-        with psycopg.connect(self.dsn, autocommit=True) as conn, conn.cursor() as cur:
-            cur.execute(sql.encode(), params)
-            return cur.fetchall() if cur.description else []
-
-    def key(self, stream: UUID) -> object:
-        return stream.hex if self.is_sqlite else stream
+        return self.run(sql.replace("{table}", "{" + self.purpose + "}"), params)
 
     def state(self, stream: UUID, version: int) -> bytes:
         rows = self.execute(
