@@ -6,7 +6,8 @@
   the outcomes view of the same store);
 - :mod:`~participatie.service.batch`: a unit of work for bulk import;
 - :mod:`~participatie.service.residents`, :mod:`~participatie.service.coaching`: the commands;
-- :mod:`~participatie.service.audit`, :mod:`~participatie.service.privacy`,
+- :mod:`~participatie.service.audit` (states, history, access log, exports),
+  :mod:`~participatie.service.tamper` (verify, checkpoints), :mod:`~participatie.service.privacy`,
   :mod:`~participatie.service.statistics`: the queries and operations of each concern.
 """
 

@@ -1,5 +1,5 @@
-"""Reading the record back: states now and as of a date, history, the access log, exports and
-the tamper-evidence check."""
+"""Reading the record back: states now and as of a date, history, the access log and exports
+(the tamper-evidence check is :mod:`participatie.service.tamper`)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ __all__ = ["AuditQueries"]
 
 
 class AuditQueries(Room):
-    """States, history, access log, exports and verification."""
+    """States, history, access log and exports (verification is in the tamper room)."""
 
     def resident(
         self,
