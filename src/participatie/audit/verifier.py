@@ -9,9 +9,9 @@ ledger, the vault's bindings and the outcome facts (snapshots are checked by the
   was deleted, a row that does not fit was changed;
 - recomputes the outcome facts of the events that make facts.
 
-The caller then compares the streams' last versions and hashes with the chain heads
-(:func:`check_heads`), the recomputed facts with the stored view (:func:`check_facts`), and the
-vault's rows with their residents (:func:`check_vault`). Every problem names what and where.
+The recomputed facts are compared with the stored view's as both come, page by page. The caller
+then compares the streams' last versions and hashes with the chain heads (:func:`check_heads`)
+and the vault's rows with their residents. Every problem names what and where.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from participatie.projections.facts import Fact, FactKind, fact_or_uncounted, ha
 
 __all__ = [
     "LogCheck",
-    "check_facts",
     "check_heads",
     "check_log",
     "check_stream_ledger",
@@ -48,7 +47,10 @@ class LogCheck:
     #: stream id text -> (last version, its stored chain hash)
     streams: dict[str, tuple[int, bytes]] = attrs.Factory(dict)
     events: int = 0
-    facts: list[Fact] = attrs.Factory(list)
+    #: Each registered resident's municipality (canonical), by the recomputed facts.
+    municipality_of: dict[UUID, str] = attrs.Factory(dict)
+    #: Differences between the recomputed facts and the view's (compared page by page).
+    fact_problems: list[str] = attrs.Factory(list)
     #: The last position whose ledger row was made up after the fact (0: none).
     backfilled_through: int = 0
     #: Residents registered and residents whose personal data were erased, by the log.
@@ -101,6 +103,7 @@ class _LogReader:
         self.row = next(ledger, None)
         self.previous_running = GENESIS
         self.municipality_of: dict[str, str] = {}
+        self.facts: _FactComparer | None = None
         self.decode = decode
         self.registered_topic = registered_topic
         self.erased_topic = erased_topic
@@ -175,7 +178,10 @@ class _LogReader:
                 f"stream {key}: version {version} (position {notification.id}) cannot be "
                 f"counted in the outcome statistics: {fact.value}"
             )
-        self.found.facts.append(fact)
+        if fact.kind == FactKind.REGISTERED:
+            self.found.municipality_of[UUID(fact.stream_id)] = fact.municipality
+        if self.facts is not None:
+            self.facts.compare(fact)
 
     def ledger_until(self, position: int | None) -> None:
         """Rows before ``position`` (all rows left, for None) have no event: deleted."""
@@ -214,6 +220,63 @@ def wrong_type(notification: StoredEvent) -> str | None:
     return None
 
 
+class _FactComparer:
+    """The facts recomputed from the events, compared with the view's as both come, in log
+    order, a page at a time (neither is held whole in memory)."""
+
+    def __init__(
+        self, select: Callable[[int, int], list[Fact]], through: int, page: int, found: LogCheck
+    ) -> None:
+        self.select, self.through, self.page, self.found = select, through, page, found
+        self.kept: Iterator[Fact] = self._pages()
+        self.next = next(self.kept, None)
+
+    def _pages(self) -> Iterator[Fact]:
+        after = 0
+        while rows := self.select(after, self.page):
+            yield from rows
+            after = rows[-1].position
+
+    def _problem(self, text: str) -> None:
+        if len(self.found.fact_problems) < MAX_PROBLEMS:
+            self.found.fact_problems.append(f"outcome facts: {text}")
+
+    def _extra_before(self, position: int | None) -> None:
+        while self.next is not None and (position is None or self.next.position < position):
+            fact = self.next
+            self._problem(
+                f"the view holds a fact at position {fact.position} that no event makes "
+                f"(stream {fact.stream_id}, {fact.kind})"
+            )
+            self.next = next(self.kept, None)
+
+    def compare(self, fact: Fact) -> None:
+        if fact.position > self.through:
+            return  # recorded after the view caught up: not in it yet
+        self._extra_before(fact.position)
+        kept = self.next
+        if kept is None or kept.position != fact.position:
+            self._problem(
+                f"the fact of position {fact.position} (stream {fact.stream_id} version "
+                f"{fact.version}, {fact.kind}) is missing from the view"
+            )
+            return
+        if kept != fact:
+            changed = [
+                f"{name} {getattr(kept, name)!r} instead of {getattr(fact, name)!r}"
+                for name in Fact._fields
+                if getattr(kept, name) != getattr(fact, name)
+            ]
+            self._problem(
+                f"the fact of position {fact.position} (stream {fact.stream_id} version "
+                f"{fact.version}) was changed: {', '.join(changed)}"
+            )
+        self.next = next(self.kept, None)
+
+    def finish(self) -> None:
+        self._extra_before(None)
+
+
 def check_log(
     select_notifications: Callable[[int, int], Sequence[Notification]],
     select_ledger: Callable[[int, int], list[LedgerRow]],
@@ -221,11 +284,17 @@ def check_log(
     *,
     registered_topic: str,
     erased_topic: str,
+    stored_facts: tuple[Callable[[int, int], list[Fact]], int] | None = None,
     page: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> LogCheck:
-    """Read the log and the ledger once, side by side (see the module's docstring)."""
+    """Read the log and the ledger once, side by side (see the module's docstring).
+
+    ``stored_facts`` (the view's ``facts_after`` and the position it has caught up to) has the
+    recomputed facts compared with the view's on the way."""
     reader = _LogReader(_ledger_rows(select_ledger, page), decode, registered_topic, erased_topic)
+    if stored_facts is not None:
+        reader.facts = _FactComparer(stored_facts[0], stored_facts[1], page, reader.found)
     try:
         for notifications in _notifications(select_notifications, page):
             for notification in notifications:
@@ -239,6 +308,8 @@ def check_log(
         )
         return reader.found
     reader.ledger_until(None)
+    if reader.facts is not None:
+        reader.facts.finish()
     return reader.found
 
 
@@ -305,35 +376,4 @@ def check_stream_ledger(
             problems.append(
                 f"stream {stream}: version {version} is not the event the ledger recorded"
             )
-    return problems
-
-
-def check_facts(recomputed: Sequence[Fact], stored: Sequence[Fact]) -> list[str]:
-    """The first differences between the facts recomputed from the events and the view's."""
-    by_position = {fact.position: fact for fact in stored}
-    problems = []
-    for fact in recomputed:
-        kept = by_position.pop(fact.position, None)
-        if kept is None:
-            problems.append(
-                f"outcome facts: the fact of position {fact.position} (stream {fact.stream_id} "
-                f"version {fact.version}, {fact.kind}) is missing from the view"
-            )
-        elif kept != fact:
-            changed = [
-                f"{name} {getattr(kept, name)!r} instead of {getattr(fact, name)!r}"
-                for name in Fact._fields
-                if getattr(kept, name) != getattr(fact, name)
-            ]
-            problems.append(
-                f"outcome facts: the fact of position {fact.position} (stream {fact.stream_id} "
-                f"version {fact.version}) was changed: {', '.join(changed)}"
-            )
-        if len(problems) >= MAX_PROBLEMS:
-            return problems
-    problems += [
-        f"outcome facts: the view holds a fact at position {position} that no event makes "
-        f"(stream {fact.stream_id}, {fact.kind})"
-        for position, fact in sorted(by_position.items())[: MAX_PROBLEMS - len(problems)]
-    ]
     return problems

@@ -77,6 +77,10 @@ class FactsView(Protocol):
         business date ``through`` and was recorded by ``known_at`` (both inclusive, if given)."""
         ...
 
+    def facts_after(self, position: int, limit: int) -> list[Fact]:
+        """Up to ``limit`` facts after ``position``, in log order (for reading them in pages)."""
+        ...
+
     def municipalities(self) -> dict[str, str]: ...
 
     def reset(self) -> None:
@@ -247,6 +251,10 @@ class POPOFactsView(POPOTrackingRecorder):
                 and (known_at is None or f.recorded_at <= known_at)
             ]
 
+    def facts_after(self, position: int, limit: int) -> list[Fact]:
+        with self._database_lock:
+            return [f for f in self._facts if f.position > position][:limit]
+
     def municipalities(self) -> dict[str, str]:
         with self._database_lock:
             return _lookup(
@@ -331,6 +339,16 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.sqlite_cursor.row_factory = None  # plain tuples: made faster than sqlite3.Row
             c.execute(statement, params)
+            return _sqlite_facts(c.fetchall())
+
+    def facts_after(self, position: int, limit: int) -> list[Fact]:
+        statement = (
+            f"SELECT {_COLUMNS} FROM {FACTS_TABLE} "  # noqa: S608
+            "WHERE position > ? ORDER BY position LIMIT ?"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            c.sqlite_cursor.row_factory = None
+            c.execute(statement, (position, limit))
             return _sqlite_facts(c.fetchall())
 
     def municipalities(self) -> dict[str, str]:

@@ -117,6 +117,13 @@ class PostgresFactsView(PostgresTrackingRecorder):
             curs.execute(statement, params)
             return [new_fact(Fact, row) for row in curs.fetchall()]
 
+    def facts_after(self, position: int, limit: int) -> list[Fact]:
+        statement = self._select + SQL(" WHERE position > %s ORDER BY position LIMIT %s")
+        with self.datastore.transaction(commit=False) as curs:
+            curs.row_factory = tuple_row  # type: ignore[assignment]
+            curs.execute(statement, (position, limit))
+            return [new_fact(Fact, row) for row in curs.fetchall()]
+
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as curs:
             curs.row_factory = tuple_row  # type: ignore[assignment]

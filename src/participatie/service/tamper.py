@@ -18,7 +18,6 @@ from participatie.audit.chain import GENESIS, Verification, verify_stream
 from participatie.audit.checkpoints import Checkpoint, load_signing_key, sign_checkpoint
 from participatie.audit.verifier import (
     MAX_PROBLEMS,
-    check_facts,
     check_heads,
     check_log,
     check_stream_ledger,
@@ -28,7 +27,8 @@ from participatie.domain.job_coaching import coaching_id
 from participatie.domain.resident import ResidentTrajectory
 from participatie.errors import InvalidInput, NotFound, TamperDetected
 from participatie.privacy.vault import SealedRecord
-from participatie.projections.facts import FactKind
+from participatie.projections.runner import catch_up
+from participatie.projections.views import TRACKING_KEY
 from participatie.service.core import Core, Room, as_uuid
 
 __all__ = ["TamperEvidence"]
@@ -90,12 +90,21 @@ class TamperEvidence(Room):
         store = self._core.store
         recorder = store.participation_recorder
         decode = getattr(store.mapper, "decode_only", store.mapper.to_domain_event)
+        view = store.facts_view()
+        stored_facts = None
+        view_problem: str | None = None
+        try:
+            catch_up(store, view)
+            stored_facts = (view.facts_after, view.max_tracking_id(TRACKING_KEY) or 0)
+        except Exception as error:
+            view_problem = f"outcome facts: the view cannot catch up with the log ({error})"
         found = check_log(
             recorder.select_notifications,
             recorder.ledger_select,
             decode,
             registered_topic=_REGISTERED,
             erased_topic=_ERASED,
+            stored_facts=stored_facts,
             progress=progress,
         )
         problems = found.problems
@@ -103,18 +112,10 @@ class TamperEvidence(Room):
         problems += check_heads(found.streams, heads)
         for key in sorted(found.streams):
             problems += self._snapshot_problems(UUID(key))
-        municipality_of = {
-            UUID(fact.stream_id): fact.municipality
-            for fact in found.facts
-            if fact.kind == FactKind.REGISTERED
-        }
-        problems += self._check_vault(found.residents, found.erased, municipality_of)
-        try:
-            stored_facts = self._core.current_facts(None)
-        except Exception as error:
-            problems.append(f"outcome facts: the view cannot catch up with the log ({error})")
-        else:
-            problems += check_facts(found.facts, stored_facts)
+        problems += self._check_vault(found.residents, found.erased, found.municipality_of)
+        problems += found.fact_problems
+        if view_problem is not None:
+            problems.append(view_problem)
         notes = []
         if found.unlisted:
             problems.append(f"... and {found.unlisted} more problems of the log")
