@@ -402,3 +402,71 @@ def test_a_period_that_is_not_a_pair_of_days_is_invalid_input(
 def test_a_report_as_of_a_day_after_today_is_invalid_input(app: Participation) -> None:
     with pytest.raises(InvalidInput, match="after today"):
         app.outcomes(as_of=date(9999, 12, 31))
+
+
+# Reach, inflow and outflow (domain.md, decisions of 2026-11-29).
+
+
+def test_reach_counts_residents_carried_over_open_and_inflow_only_those_registered(
+    app: Participation,
+) -> None:
+    carried = register_with_intake(app, on=date(2018, 11, 5))
+    register_with_intake(app, on=date(2019, 2, 1))
+    closed_before = register_with_intake(app, on=date(2018, 3, 1))
+    app.close_trajectory(
+        closed_before, reason=OutflowReason.WITHDREW, on=date(2018, 9, 1), by=COACH
+    )
+    app.close_trajectory(carried, reason=OutflowReason.CARE, on=date(2019, 4, 1), by=COACH)
+    report = app.outcomes(period=YEAR_2019)
+    assert report.reach == 2
+    assert report.inflow == 1
+    assert report.outflow[OutflowReason.CARE] == Ratio(1, 2)
+    assert report.outflow[OutflowReason.WITHDREW] == Ratio(0, 2)
+    assert report.still_coached == 1
+
+
+def test_a_resident_reopened_in_the_period_is_reached(app: Participation) -> None:
+    rid = register_with_intake(app, on=date(2018, 3, 1))
+    app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2018, 6, 1), by=COACH)
+    app.reopen_trajectory(rid, on=date(2019, 5, 1), by=COACH)
+    report = app.outcomes(period=YEAR_2019)
+    assert (report.reach, report.inflow, report.reinflow, report.still_coached) == (1, 0, 1, 1)
+    assert report.outflow[OutflowReason.MOVED_AWAY] == Ratio(0, 1)
+
+
+def test_a_resident_closed_in_the_period_and_open_again_at_its_end_is_still_coached(
+    app: Participation,
+) -> None:
+    rid = register_with_intake(app)
+    app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 3, 1), by=COACH)
+    app.reopen_trajectory(rid, on=date(2019, 5, 1), by=COACH)
+    report = app.outcomes(period=YEAR_2019)
+    assert report.outflow[OutflowReason.MOVED_AWAY] == Ratio(0, 1)
+    assert report.still_coached == 1
+
+
+def test_inflow_is_a_figure_of_its_own_in_the_dict_and_the_rows(app: Participation) -> None:
+    register_with_intake(app, on=date(2018, 11, 5))
+    register_with_intake(app, on=date(2019, 2, 1))
+    report = app.outcomes(period=YEAR_2019)
+    assert (report.to_dict()["reach"], report.to_dict()["inflow"]) == (2, 1)
+    assert ("inflow (registered in the period)", "1") in report.figure_rows()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    pst.command_sequences(max_size=40),
+    pst.business_dates(),
+    pst.business_dates(),
+)
+def test_every_reached_resident_is_in_one_outflow_reason_or_still_coached(
+    sequence: list[c.Command], first: date, second: date
+) -> None:
+    start, end = min(first, second), max(first, second)
+    with Participation.open("memory://") as app:
+        c.run_commands(app, sequence)
+        report = app.outcomes(period=(start, end))
+        outflow = sum(ratio.numerator for ratio in report.outflow.values())
+        assert outflow + report.still_coached == report.reach
+        assert report.inflow <= report.reach
+        assert all(ratio.denominator == report.reach for ratio in report.outflow.values())

@@ -2,9 +2,13 @@
 
 Definitions (see docs/statistics.md):
 
-- reach: residents registered in the period; against a target when one is given;
-- outflow by reason: residents whose last closure in the period had that reason, over reach;
-- still coached: trajectories open at the end of the period;
+- reach: residents coached in the period: open at any moment of it (registered or reopened in
+  it, or carried over open from before it); against a target when one is given;
+- inflow: residents registered in the period;
+- outflow by reason: reached residents whose trajectory is closed at the end of the period by a
+  closure inside it, by that closure's reason, over reach;
+- still coached: trajectories open at the end of the period. Every reached resident is in
+  exactly one outflow reason or still coached: outflow + still coached = reach;
 - activities: residents with an activity running at the end of the period (closure ends them);
 - contact compliance: of the whole calendar months in the period during which a trajectory was
   open from the first to the last day, the share with at least two conversations;
@@ -132,6 +136,8 @@ class OutcomeReport:
     municipality: str | None
     reach: int
     target: int | None
+    #: Residents registered in the period (reach also counts those carried over open).
+    inflow: int
     outflow: Mapping[OutflowReason, Ratio]
     still_coached: int
     activities: Mapping[Activity, int]
@@ -162,7 +168,7 @@ class OutcomeReport:
             if (against is not None and against.percent is not None)
             else cell(self.reach)
         )
-        rows = [("reach", reach)]
+        rows = [("reach", reach), ("inflow (registered in the period)", cell(self.inflow))]
         rows += [
             (f"  outflow: {reason.value.replace('_', ' ')}", ratio(value))
             for reason, value in self.outflow.items()
@@ -218,6 +224,7 @@ class OutcomeReport:
             "municipality": self.municipality,
             "reach": cell(self.reach),
             "target": self.target,
+            "inflow": cell(self.inflow),
             "outflow": {reason.value: ratio(r) for reason, r in self.outflow.items()},
             "still_coached": cell(self.still_coached),
             "activities": {a.value: cell(n) for a, n in self.activities.items()},
@@ -286,19 +293,21 @@ def compute(
         else:
             by_resident[fact.resident_id].append(fact)
     residents = {rid: _ordered(fs) for rid, fs in by_resident.items()}
-    reach = sum(
-        1
-        for fs in residents.values()
-        for f in fs
-        if f.kind == _REGISTERED and start <= f.occurred_on
-    )
+    reached = {rid: fs for rid, fs in residents.items() if _reached(fs, start)}
+    reach = len(reached)
     return OutcomeReport(
         period=period,
         municipality=municipality,
         reach=reach,
         target=target,
-        outflow=_outflow(residents, start, reach),
-        still_coached=sum(_open_on(fs, end) for fs in residents.values()),
+        inflow=sum(
+            1
+            for fs in residents.values()
+            for f in fs
+            if f.kind == _REGISTERED and start <= f.occurred_on
+        ),
+        outflow=_outflow(reached, end, reach),
+        still_coached=sum(_open_on(fs, end) for fs in reached.values()),
         activities=_activities(residents),
         contact_compliance=_compliance(residents, start, end),
         happiness=_happiness(residents, start),
@@ -313,15 +322,23 @@ def compute(
     )
 
 
-def _outflow(
-    residents: dict[str, list[Fact]], start: date, reach: int
-) -> dict[OutflowReason, Ratio]:
-    last_closure: dict[str, str] = {}
-    for rid, fs in residents.items():
-        for f in fs:
-            if f.kind == _CLOSED and f.occurred_on >= start:
-                last_closure[rid] = f.value
-    counts = Counter(last_closure.values())
+def _reached(facts: list[Fact], start: date) -> bool:
+    """Whether a resident was coached at some moment of the period: open at the end of the day
+    before it (carried over), or registered or reopened in it (facts end with the period)."""
+    return _open_on(facts, start - timedelta(days=1)) or any(
+        f.kind in (_REGISTERED, _REOPENED) and f.occurred_on >= start for f in facts
+    )
+
+
+def _outflow(reached: dict[str, list[Fact]], end: date, reach: int) -> dict[OutflowReason, Ratio]:
+    """Reached residents closed at the end of the period, by the reason of their last closure
+    (which lies inside the period: they were open at a moment of it)."""
+    counts: Counter[str] = Counter()
+    for fs in reached.values():
+        if _open_on(fs, end):
+            continue
+        # Reached, so open at a moment of the period: the last closure lies inside it.
+        counts[next(f.value for f in reversed(fs) if f.kind == _CLOSED)] += 1
     return {reason: Ratio(counts[reason.value], reach) for reason in OutflowReason}
 
 
