@@ -41,6 +41,7 @@ from participatie import (
     Provider,
     ProviderNotRecognised,
     Role,
+    TrajectoryStatus,
 )
 from participatie.domain.dates import add_years
 from participatie.domain.job_coaching import coaching_year
@@ -511,6 +512,26 @@ def test_ending_the_placement_while_coaching_runs_allows_only_placement_ended(
         cid, outcome=CoachingOutcome.PLACEMENT_ENDED, on=date(2020, 9, 2), by=COORDINATOR
     )
     assert app.job_coaching(cid, by=READER).completed_outcome is CoachingOutcome.PLACEMENT_ENDED
+
+
+def test_a_placement_ended_after_outflow_to_work_allows_only_placement_ended(
+    app: Participation, coached: tuple[UUID, UUID]
+) -> None:
+    rid, cid = coached
+    app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2020, 6, 1), by=COACH)
+    app.end_placement(rid, reason=PlacementEndReason.DISMISSED, on=date(2020, 9, 1), by=COACH)
+    for command in [
+        lambda: log(app, cid, 1, date(2020, 9, 2)),
+        lambda: app.complete_job_coaching(
+            cid, outcome=CoachingOutcome.HANDED_OVER_TO_EMPLOYER, on=date(2020, 9, 2),
+            by=COORDINATOR,
+        ),
+    ]:  # fmt: skip
+        assert_refused(app, None, PlacementNoLongerCurrent, command)
+    app.complete_job_coaching(
+        cid, outcome=CoachingOutcome.PLACEMENT_ENDED, on=date(2020, 9, 2), by=COORDINATOR
+    )
+    assert app.resident(rid, by=READER).status is TrajectoryStatus.CLOSED
 
 
 def test_placement_ended_while_the_placement_goes_on_is_refused(

@@ -470,3 +470,17 @@ def test_every_reached_resident_is_in_one_outflow_reason_or_still_coached(
         assert outflow + report.still_coached == report.reach
         assert report.inflow <= report.reach
         assert all(ratio.denominator == report.reach for ratio in report.outflow.values())
+
+
+def test_a_job_lost_after_outflow_to_work_counts_as_dropout_in_durability(
+    app: Participation,
+) -> None:
+    rid = register_with_intake(app)
+    app.place(
+        rid, employer="X", kind="paid_work", hours_per_week=20, on=date(2019, 2, 1), by=BROKER
+    )
+    app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2019, 3, 1), by=COACH)
+    app.end_placement(rid, reason="dismissed", on=date(2019, 5, 1), by=COACH)
+    report = app.outcomes(period=(date(2019, 1, 1), date(2020, 6, 30)))
+    assert report.durability.six_months == Ratio(0, 1)
+    assert report.outflow[OutflowReason.WORK] == Ratio(1, 1)  # the outflow itself stays

@@ -355,7 +355,10 @@ class TrajectoryMachine(RuleBasedStateMachine):
 def _resident_refusals(index: int, resident: Any, day: date) -> list[c.Command]:
     """Resident commands the rules refuse in the model's state (rules 2, 3 and 5-8)."""
     if not resident.open:
-        return [c.RecordConversation(index, day), c.CloseTrajectory(index, day)]
+        closed: list[c.Command] = [c.RecordConversation(index, day), c.CloseTrajectory(index, day)]
+        if resident.placement is None:
+            closed.append(c.EndPlacement(index, day))
+        return closed
     refusals: list[c.Command] = [c.ReopenTrajectory(index, day)]
     if not resident.intake:
         return [*refusals, c.RecordConversation(index, day), c.Place(index, day)]
@@ -468,7 +471,11 @@ def _check_resident_stream(events: list[Any]) -> None:  # noqa: PLR0912, PLR0915
         if closed_on is not None:
             assert event.occurred_on >= closed_on, (rid, name, "before the last closure")
         if not is_open:
-            assert isinstance(event, ResidentTrajectory.TrajectoryReopened), (rid, name, "closed")
+            # A closed trajectory accepts reopening, and the end of the placement current at
+            # closure.
+            assert isinstance(
+                event, ResidentTrajectory.TrajectoryReopened | ResidentTrajectory.PlacementEnded
+            ), (rid, name, "closed")
         if isinstance(event, ResidentTrajectory.IntakeHeld | ResidentTrajectory.ConversationHeld):
             assert 1 <= event.happiness <= 10, (rid, event.happiness)
         if isinstance(event, ResidentTrajectory.IntakeHeld):

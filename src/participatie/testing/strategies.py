@@ -290,7 +290,8 @@ def _choices(model: _Model) -> list[tuple[str, int]]:
 
 def _resident_choices(resident: _Resident, policy: Policy) -> list[str]:
     if not resident.open:
-        return ["reopen"]
+        # A placement outlives its trajectory: the one current at closure may end.
+        return ["reopen"] if resident.placement is None else ["reopen", "end_placement"]
     if not resident.intake:
         return ["intake", "close_other"]
     kinds = ["conversation", "visit", "goal", "close_other"]
