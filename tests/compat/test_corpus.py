@@ -70,8 +70,19 @@ INTENDED_CHANGES: dict[str, dict[tuple[str | int, ...], str]] = {
             for key in ("reach", "outflow")
         },
         ("reports", "all 2019-2022", "outflow"): _OUTFLOW,
+        # Resident a's history, entry 21 (TrajectoryExtended), its data's pair 1: the reason.
+        ("history", "a", 21, "data", 1, 1): (
+            "0.2.0: extension reasons are an ExtensionReason; the free text 0.1.0 stored "
+            "(\"employer needs more time to take over\") reads as 'other' "
+            "(tests/compat/test_upcasting.py checks the new value)"
+        ),
     }
 }
+
+#: Persisted names (topics, transcodings) of the current code that no frozen corpus holds a
+#: sample of yet, by the release whose corpus will: freezing that corpus stores them. A final
+#: release (a version without ".dev") has a corpus of its own, so nothing waits for it.
+AWAITING_FREEZE: dict[str, set[str]] = {"0.2.0": {"participatie.ExtensionReason"}}
 
 
 def _expected(corpus: Path) -> dict[str, Any]:
@@ -259,10 +270,27 @@ def test_every_persisted_topic_of_the_current_code_has_a_sample_in_the_newest_co
     tmp_path: Path,
 ) -> None:
     topics, transcodings, _ = _stored(_unpack(CORPORA[-1], tmp_path))
-    missing = sorted(_persisted_topics() - topics)
+    awaiting = AWAITING_FREEZE.get(_release(participatie.__version__), set())
+    missing = sorted(_persisted_topics() - topics - awaiting)
     assert not missing, f"no stored sample of {missing}: freeze a new corpus"
-    missing = sorted(_transcoding_names() - transcodings)
+    missing = sorted(_transcoding_names() - transcodings - awaiting)
     assert not missing, f"no stored sample of the transcodings {missing}"
+
+
+def _release(version: str) -> str:
+    """The release a version is or leads to: "0.2.0" of "0.2.0.dev0" and of "0.2.0"."""
+    return ".".join(version.split(".")[:3])
+
+
+def test_a_final_release_has_frozen_its_corpus() -> None:
+    version = participatie.__version__
+    release = _release(version)
+    if "dev" in version:
+        # Under development: what the release's corpus will hold may wait for its freeze.
+        assert set(AWAITING_FREEZE) <= {release}, "only the coming release may await a freeze"
+        return
+    assert release in {c.name for c in CORPORA}, f"freeze the corpus of {release}"
+    assert release not in AWAITING_FREEZE, "the frozen corpus holds every sample: empty it"
 
 
 @pytest.mark.parametrize("corpus", CORPORA, ids=lambda c: c.name)
