@@ -70,6 +70,14 @@ INTENDED_CHANGES: dict[str, dict[tuple[str | int, ...], str]] = {
             for key in ("reach", "outflow")
         },
         ("reports", "all 2019-2022", "outflow"): _OUTFLOW,
+        **{
+            ("reports", name, "job_coaching", key): (
+                "0.2.0: new figures of job coaching: cap use per coaching year, coaching years "
+                "near the cap, coaching running at the end and the evaluation signal"
+            )
+            for name in _REPORTS_0_1_0
+            for key in ("cap_use", "near_cap", "running", "evaluation_overdue")
+        },
         # Resident a's history, entry 21 (TrajectoryExtended), its data's pair 1: the reason.
         ("history", "a", 21, "data", 1, 1): (
             "0.2.0: extension reasons are an ExtensionReason; the free text 0.1.0 stored "

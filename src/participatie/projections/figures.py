@@ -18,7 +18,12 @@ Definitions (see docs/statistics.md):
 - durability: of the paid placements whose 6 (12) months after the start lie within the period's
   end, the share not ended before then (26 weeks, CBS/Divosa style, for the first);
 - job coaching need rate: assessments in the period that established the need, over all;
-- coaching intensity: mean hours per week per coaching trajectory running in the period;
+- coaching intensity: mean hours per week per coaching trajectory running in the period; cap
+  use: per coaching year (of a trajectory) overlapping the period, the hours logged in it by the
+  end of the period over that year's cap under the reporting policy, averaged per coaching year
+  number; and the share of those coaching years at 90% of the cap or more;
+- evaluations: coaching running at the end of the period whose last evaluation (or start) lies
+  more than 6 months before that end (the signal of rule 5), over all running then;
 - coaching duration: of coaching completed in the period, completed within two years, extended,
   completed within three years, and outcomes by kind.
 
@@ -29,7 +34,7 @@ the day it happened.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,10 +42,12 @@ from typing import Any
 import attrs
 
 from participatie.domain.dates import add_years
+from participatie.domain.job_coaching import WEEKS_PER_YEAR
+from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.values import Activity, CoachingOutcome, OutflowReason
 from participatie.projections.facts import Fact, FactKind
 
-__all__ = ["OutcomeReport", "Ratio", "compute"]
+__all__ = ["CapUse", "JobCoachingFigures", "OutcomeReport", "Ratio", "compute"]
 
 # The fact kinds compared in the loops below, bound once: looking a member up on its enum costs
 # about 0.1 microseconds on Python 3.11, which made a report of a million facts 60% slower.
@@ -49,6 +56,7 @@ _ACTIVITY_STARTED = FactKind.ACTIVITY_STARTED
 _ASSESSED = FactKind.ASSESSED
 _CLOSED = FactKind.CLOSED
 _COACHING_COMPLETED = FactKind.COACHING_COMPLETED
+_COACHING_EVALUATED = FactKind.COACHING_EVALUATED
 _COACHING_EXTENDED = FactKind.COACHING_EXTENDED
 _COACHING_HOURS = FactKind.COACHING_HOURS
 _COACHING_STARTED = FactKind.COACHING_STARTED
@@ -107,6 +115,22 @@ class Durability:
 
 
 @attrs.frozen
+class CapUse:
+    """How much of the policy's cap the coaching years of one number (1, 2, 3) used."""
+
+    #: Coaching years of this number counted (one per trajectory).
+    years: int
+    #: Their mean of hours logged over the year's cap, in percent (None when none counted).
+    mean_percent: Decimal | None
+
+
+#: A coaching year at this share of its cap or more is "near the cap".
+NEAR_CAP_PERCENT = Decimal(90)
+#: Evaluations are expected every this many months (job coaching rule 5).
+EVALUATION_MONTHS = 6
+
+
+@attrs.frozen
 class JobCoachingFigures:
     need_rate: Ratio
     trajectories: int
@@ -116,6 +140,14 @@ class JobCoachingFigures:
     extended: int
     completed_within_three_years: Ratio
     outcomes: Mapping[CoachingOutcome, int]
+    #: Per coaching year number, the cap use of the coaching years overlapping the period.
+    cap_use: Mapping[int, CapUse] = attrs.field(factory=dict)
+    #: Coaching years at 90% of their cap or more, over all coaching years counted.
+    near_cap: Ratio = Ratio(0, 0)
+    #: Coaching running at the end of the period (started, not completed, before its planned end).
+    running: int = 0
+    #: Of those, the ones whose last evaluation (or start) is more than 6 months before the end.
+    evaluation_overdue: Ratio = Ratio(0, 0)
 
 
 #: Counts under this are blanked in published reports (``suppress_small_cells``), so that a report
@@ -204,6 +236,20 @@ class OutcomeReport:
                 for outcome, count in coaching.outcomes.items()
                 if count
             ]
+            rows += [
+                (
+                    f"  cap use in coaching year {year} (mean)",
+                    f"{use.mean_percent:.0f}% ({cell(use.years)} coaching years)"
+                    if use.mean_percent is not None
+                    else "-",
+                )
+                for year, use in coaching.cap_use.items()
+            ]
+            rows += [
+                ("  coaching years at 90%+ of the cap", ratio(coaching.near_cap)),
+                ("  running at the end", cell(coaching.running)),
+                ("  running, no evaluation for 6+ months", ratio(coaching.evaluation_overdue)),
+            ]
         return rows
 
     def to_dict(self, *, suppress_small_cells: bool = False) -> dict[str, Any]:
@@ -249,6 +295,13 @@ class OutcomeReport:
                 "extended": cell(coaching.extended),
                 "completed_within_three_years": ratio(coaching.completed_within_three_years),
                 "outcomes": {o.value: cell(n) for o, n in coaching.outcomes.items()},
+                "cap_use": {
+                    str(year): {"years": cell(use.years), "mean_percent": _number(use.mean_percent)}
+                    for year, use in coaching.cap_use.items()
+                },
+                "near_cap": ratio(coaching.near_cap),
+                "running": cell(coaching.running),
+                "evaluation_overdue": ratio(coaching.evaluation_overdue),
             },
         }
 
@@ -279,8 +332,10 @@ def compute(
     period: tuple[date, date],
     municipality: str | None,
     target: int | None,
+    policy: Policy = DEFAULT_POLICY,
 ) -> OutcomeReport:
-    """The report for ``period`` (inclusive) from facts already filtered to what counts."""
+    """The report for ``period`` (inclusive) from facts already filtered to what counts;
+    ``policy`` gives the caps that cap use is counted against."""
     start, end = period
     by_resident: dict[str, list[Fact]] = defaultdict(list)
     by_coaching: dict[str, list[Fact]] = defaultdict(list)
@@ -318,7 +373,7 @@ def compute(
             if f.kind == _REOPENED and f.occurred_on >= start
         ),
         durability=_durability(residents, end),
-        job_coaching=_job_coaching(residents, by_coaching, start, end),
+        job_coaching=_job_coaching(residents, by_coaching, start, end, policy),
     )
 
 
@@ -456,6 +511,7 @@ def _job_coaching(
     coachings: dict[str, list[Fact]],
     start: date,
     end: date,
+    policy: Policy,
 ) -> JobCoachingFigures:
     assessed = [
         f for fs in residents.values() for f in fs if f.kind == _ASSESSED and f.occurred_on >= start
@@ -464,6 +520,8 @@ def _job_coaching(
     rates: list[Decimal] = []
     completed = within_two = within_three = extended = 0
     outcomes: Counter[str] = Counter()
+    cap_uses: dict[int, list[Decimal]] = defaultdict(list)
+    running = overdue = 0
     for fs in coachings.values():
         ordered = _ordered(fs)
         began = next((f for f in ordered if f.kind == _COACHING_STARTED), None)
@@ -473,6 +531,16 @@ def _job_coaching(
         stop = min(end, done.occurred_on if done else end)
         if stop < start:
             continue
+        planned_end = date.fromisoformat(
+            [f.value for f in ordered if f.kind in (_COACHING_STARTED, _COACHING_EXTENDED)][-1]
+        )
+        ends = done.occurred_on if done is not None else planned_end
+        for year, use in _cap_use(ordered, began, stop=ends, period=(start, end), policy=policy):
+            cap_uses[year].append(use)
+        if done is None and end < planned_end:
+            running += 1
+            last = max(f.occurred_on for f in ordered if f.kind in _EVALUATION_KINDS)
+            overdue += _add_months(last, EVALUATION_MONTHS) < end
         weeks = Decimal(max(1, (stop - began.occurred_on).days)) / 7
         hours = sum((f.amount for f in ordered if f.kind == _COACHING_HOURS), Decimal(0))
         rates.append(hours / weeks)
@@ -491,4 +559,47 @@ def _job_coaching(
         extended=extended,
         completed_within_three_years=Ratio(within_three, completed),
         outcomes={outcome: outcomes[outcome.value] for outcome in CoachingOutcome},
+        cap_use={
+            year: CapUse(len(uses), sum(uses, Decimal(0)) / len(uses))
+            for year, uses in sorted(cap_uses.items())
+        },
+        near_cap=Ratio(
+            sum(use >= NEAR_CAP_PERCENT for uses in cap_uses.values() for use in uses),
+            sum(len(uses) for uses in cap_uses.values()),
+        ),
+        running=running,
+        evaluation_overdue=Ratio(overdue, running),
     )
+
+
+_EVALUATION_KINDS = frozenset({_COACHING_STARTED, _COACHING_EVALUATED})
+
+
+def _cap_use(
+    ordered: list[Fact],
+    began: Fact,
+    *,
+    stop: date,
+    period: tuple[date, date],
+    policy: Policy,
+) -> Iterator[tuple[int, Decimal]]:
+    """(coaching year, percent of its cap used) of each coaching year that overlaps the period:
+    begun by its end, not over before its start, within the coaching (up to the completion or the
+    planned end: ``stop``). The hours are those logged by the end of the period."""
+    start, end = period
+    hours: dict[str, Decimal] = defaultdict(Decimal)
+    for f in ordered:
+        if f.kind == _COACHING_HOURS:
+            hours[f.value] += f.amount
+    year = 1
+    while True:
+        first, following = (
+            add_years(began.occurred_on, year - 1),
+            add_years(began.occurred_on, year),
+        )
+        if first > end or first >= stop:
+            return
+        if following > start:
+            cap = began.amount * WEEKS_PER_YEAR * policy.cap_percent(coaching_year=year) / 100
+            yield year, Decimal(100) * hours[str(year)] / cap
+        year += 1
