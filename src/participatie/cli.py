@@ -349,7 +349,7 @@ def _demo(store: str | None, *, fresh: bool, yes: bool) -> None:
 
 
 def _print_report(report: OutcomeReport, *, title: str, suppress: bool = False) -> None:
-    """The outcome report as a table (counts under 5 blanked when ``suppress``)."""
+    """The outcome report as a table (small counts hidden when ``suppress``)."""
     table = Table(title=Text(title))
     table.add_column("figure", style="bold")
     table.add_column("value", justify="right")
@@ -954,7 +954,11 @@ AsOfOption = Annotated[
     typer.Option("--as-of", metavar="DATE", help="Only what had happened by this date."),
 ]
 SuppressOption = Annotated[
-    bool, typer.Option("--suppress-small-cells", help="Blank counts under 5 for publication.")
+    bool,
+    typer.Option(
+        "--suppress-small-cells",
+        help="Hide counts under 5, and what would let a reader work one out, for publication.",
+    ),
 ]
 
 

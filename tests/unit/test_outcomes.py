@@ -255,6 +255,39 @@ def test_small_cells_are_suppressed_on_request(app: Participation) -> None:
     assert suppressed["reach"] is None
 
 
+def test_a_published_haaren_report_hides_moved_away_so_that_it_cannot_be_worked_out(
+    app: Participation,
+) -> None:
+    record_haaren_2019(app)
+    published = haaren(app).to_dict(suppress_small_cells=True)
+    outflow = {reason: ratio["numerator"] for reason, ratio in published["outflow"].items()}
+    # 50 - 23 - 5 - 20 = 2 would give moved away if the zeros beside it were shown.
+    assert outflow == {
+        "work": 23,
+        "volunteer_work": 5,
+        "education": None,
+        "moved_away": None,
+        "care": None,
+        "withdrew": None,
+        "other": None,
+    }
+    assert (published["reach"], published["still_coached"]) == (50, 20)
+    assert published["outflow"]["moved_away"]["percent"] is None
+
+
+def test_a_denominator_under_5_is_hidden_with_its_percentage(app: Participation) -> None:
+    for day in (date(2019, 2, 1), date(2019, 3, 1), date(2019, 4, 1)):
+        register_with_intake(app, on=day)
+    published = app.outcomes(period=YEAR_2019).to_dict(suppress_small_cells=True)
+    assert published["reach"] is None
+    assert all(r["denominator"] is None for r in published["outflow"].values())
+    assert all(r["percent"] is None for r in published["outflow"].values())
+    assert (
+        "3"
+        not in dict(app.outcomes(period=YEAR_2019).figure_rows(suppress_small_cells=True))["reach"]
+    )
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
