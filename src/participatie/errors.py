@@ -120,7 +120,8 @@ class OutflowNeedsPlacement(RuleViolation):
 
 
 class TrajectoryIsClosed(RuleViolation):
-    """A command other than reopening on a closed trajectory."""
+    """A command on a closed trajectory other than reopening it or ending the placement that was
+    current at closure."""
 
 
 class TrajectoryIsOpen(RuleViolation):

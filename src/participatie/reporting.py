@@ -6,12 +6,13 @@ against the target, contact compliance per month, the change in happiness, and c
 per week per month) as SVG inside one self-contained HTML file. The charts need matplotlib (the
 ``report`` extra: ``pip install participatie[report]``).
 
-With ``suppress_small_cells`` every count under 5 is blanked, in the rows and in the charts, so
-that a published report does not single out a handful of residents.
+With ``suppress_small_cells`` the report's hidden cells (every count from 1 to 4, and whatever
+would let a reader work one out: :meth:`OutcomeReport.hidden_cells`) are blanked, in the rows and
+in the charts, so that a published report does not single out a handful of residents.
 
 A zero is a value and a missing value is a gap: a month with 0% contact compliance is drawn as a
 bar of 0 labelled "0%", a month without any whole month of open trajectories (or without job
-coaching) is left empty and labelled "no data", and a suppressed value is labelled "<5". A chart
+coaching) is left empty and labelled "no data", and a hidden value is labelled "x". A chart
 says that it has nothing to show only when no month (or no resident) has a value at all.
 """
 
@@ -25,7 +26,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from participatie.errors import ConfigurationError
-from participatie.projections.figures import SMALL, OutcomeReport, is_small_cell
+from participatie.projections.figures import HIDDEN, SMALL, OutcomeReport
 
 if TYPE_CHECKING:
     from participatie.application import Participation
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["html_report", "monthly_reports"]
 
 
-def _small(value: int, suppress: bool) -> bool:
-    return suppress and is_small_cell(value)
+def _hidden(report: OutcomeReport, suppress: bool) -> frozenset[str]:
+    return report.hidden_cells() if suppress else frozenset()
 
 
 def _month_ends(start: date, end: date) -> list[tuple[date, date]]:
@@ -101,7 +102,10 @@ def html_report(
     if as_of is not None:
         notes.append(f"Only what had happened by {as_of}.")
     if suppress:
-        notes.append(f"Counts under {SMALL} are not shown.")
+        notes.append(
+            f"x: not shown (counts under {SMALL}, and counts that would let a reader work one "
+            "of those out)."
+        )
     return f"""<!DOCTYPE html>
 <html lang="nl">
 <head>
@@ -159,11 +163,11 @@ def _note_empty(axes: Any, what: str) -> None:
     axes.set_yticks([])
 
 
-def _bars(axes: Any, labels: Sequence[str], values: Sequence[int], suppress: bool) -> None:
-    shown = [0 if _small(v, suppress) else v for v in values]
+def _bars(axes: Any, labels: Sequence[str], values: Sequence[int], hidden: Sequence[bool]) -> None:
+    shown = [0 if hide else v for v, hide in zip(values, hidden, strict=True)]
     bars = axes.barh(labels, shown, color="#2f6f9f")
-    for bar, value in zip(bars, values, strict=True):
-        text = f"<{SMALL}" if _small(value, suppress) else str(value)
+    for bar, value, hide in zip(bars, values, hidden, strict=True):
+        text = HIDDEN if hide else str(value)
         axes.annotate(
             text,
             (bar.get_width(), bar.get_y() + bar.get_height() / 2),
@@ -181,25 +185,28 @@ def _outflow_chart(plt: Any, report: OutcomeReport, suppress: bool) -> str:
             _note_empty(axes, "no outflow in this period: no resident was reached")
             return
         # Every reason is shown, a reason nobody left for as a bar of 0.
+        hidden = _hidden(report, suppress)
         reasons = list(report.outflow.items())
         _bars(
             axes,
             [reason.value.replace("_", " ") for reason, _ in reasons],
             [ratio.numerator for _, ratio in reasons],
-            suppress,
+            [f"outflow.{reason.value}" in hidden for reason, _ in reasons],
         )
-        axes.set_xlabel(f"residents (of {report.reach} reached)")
+        reach = HIDDEN if "reach" in hidden else str(report.reach)
+        axes.set_xlabel(f"residents (of {reach} reached)")
 
     return _svg(plt, draw)
 
 
 def _reach_chart(plt: Any, report: OutcomeReport, suppress: bool) -> str:
     def draw(axes: Any) -> None:
-        labels, values = ["reached"], [report.reach]
+        labels, values, hidden = ["reached"], [report.reach], ["reach" in _hidden(report, suppress)]
         if report.target is not None:
             labels.append("target")
             values.append(report.target)
-        _bars(axes, labels, values, suppress)
+            hidden.append(False)
+        _bars(axes, labels, values, hidden)
         axes.set_xlabel("residents")
 
     return _svg(plt, draw)
@@ -235,12 +242,13 @@ def _compliance_chart(plt: Any, months: list[tuple[date, OutcomeReport]], suppre
         for first, report in months:
             ratio = report.contact_compliance
             labels.append(first.strftime("%Y-%m"))
+            hidden = _hidden(report, suppress)
             if ratio.percent is None:
                 shares.append(0.0)
                 notes.append(NO_DATA)
-            elif _small(ratio.denominator, suppress):
+            elif {"contact_compliance.numerator", "contact_compliance.denominator"} & hidden:
                 shares.append(0.0)
-                notes.append(f"<{SMALL}")
+                notes.append(HIDDEN)
             else:
                 shares.append(float(ratio.percent))
                 notes.append(f"{ratio.percent:.0f}%")
@@ -264,17 +272,19 @@ def _happiness_chart(plt: Any, report: OutcomeReport, suppress: bool) -> str:
             _note_empty(axes, "no resident with two scores in this period")
             return
         steps = list(changes)
-        counts = [0 if _small(n, suppress) else n for n in changes.values()]
+        hidden = _hidden(report, suppress)
+        hides = [f"happiness.changes.{step:+d}" in hidden for step in steps]
+        counts = [0 if hide else n for n, hide in zip(changes.values(), hides, strict=True)]
         colours = ["#b5523b" if step < 0 else "#2f6f9f" for step in steps]
         labels = [f"{step:+d}" for step in steps]
         axes.bar(labels, counts, color=colours)
-        for label, n in zip(labels, changes.values(), strict=True):
-            if _small(n, suppress):
-                axes.annotate(f"<{SMALL}", (label, 0), ha="center", va="bottom")
+        for label, hide in zip(labels, hides, strict=True):
+            if hide:
+                axes.annotate(HIDDEN, (label, 0), ha="center", va="bottom")
         axes.set_xlabel("last minus first happiness score")
         axes.set_ylabel("residents")
         mean = report.happiness.mean_change
-        if mean is not None:
+        if mean is not None and not any(hides):
             axes.set_title(f"mean change {mean:+.2f}", fontsize="medium")
 
     return _svg(plt, draw)
@@ -292,9 +302,9 @@ def _hours_chart(plt: Any, months: list[tuple[date, OutcomeReport]], suppress: b
             if mean is None:
                 hours.append(float("nan"))
                 notes.append(NO_DATA)
-            elif _small(coaching.trajectories, suppress):
+            elif "job_coaching.trajectories" in _hidden(report, suppress):
                 hours.append(float("nan"))
-                notes.append(f"<{SMALL}")
+                notes.append(HIDDEN)
             else:
                 hours.append(float(mean))
                 notes.append("")

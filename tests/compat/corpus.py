@@ -38,6 +38,7 @@ from participatie import (
     CoachingOutcome,
     Counterpart,
     ErasureGround,
+    ExtensionReason,
     Goal,
     JobCoach,
     OutflowReason,
@@ -297,7 +298,7 @@ def _scenario(app: Participation) -> dict[str, Any]:  # noqa: PLR0915 (one story
     )  # fmt: skip
     app.evaluate_job_coaching(coaching, on=d(2020, 2, 24), by=JOB_COACH_ACTOR)
     app.extend_job_coaching(
-        coaching, reason="employer needs more time to take over", on=d(2021, 6, 1), by=COORDINATOR
+        coaching, reason=ExtensionReason.EMPLOYER_TAKEOVER_PENDING, on=d(2021, 6, 1), by=COORDINATOR
     )
     app.close_trajectory(a, reason=OutflowReason.WORK, on=d(2019, 12, 2), by=COACH)
     app.complete_job_coaching(

@@ -30,9 +30,67 @@ CORPORA = sorted(
     key=lambda p: tuple(int(n) for n in p.name.split(".")),
 )
 
+#: The reports of the 0.1.0 corpus (tests.compat.corpus._report_queries), by name.
+_REPORTS_0_1_0 = (
+    "oss 2019",
+    "oss 2020",
+    "haaren 2019 target 30",
+    "haaren first half 2019",
+    "haaren 2019 as of 2019-06-30",
+    "haaren 2019 known at the scenario's middle",
+    "noordoostpolder 2019",
+    "noordoostpolder 2020",
+    "noordoostpolder 2021",
+    "noordoostpolder 2022",
+    "all 2019-2022",
+)
+_REACH = (
+    "0.2.0: reach is the residents coached in the period (open at any moment of it, also those "
+    "carried over open from before), no longer only those registered in it (domain.md, "
+    "decisions of 2026-11-29); outflow is over that reach, so its denominators change with it"
+)
+_OUTFLOW = (
+    "0.2.0: outflow counts reached residents closed at the end of the period by a closure "
+    "inside it; a resident who flowed out and was reopened and is open at the end is still "
+    "coached, no longer outflow (outflow + still coached = reach)"
+)
+
 #: Changes of meaning made on purpose in a later release, per corpus and observation key:
-#: (the path into the observations, the reason). Each is documented in CHANGELOG.md.
-INTENDED_CHANGES: dict[str, dict[tuple[str, ...], str]] = {}
+#: (the path into the observations, the reason). Each is documented in CHANGELOG.md. The path
+#: names dictionary keys and list positions; the observation it names is left out on both sides.
+INTENDED_CHANGES: dict[str, dict[tuple[str | int, ...], str]] = {
+    "0.1.0": {
+        **{
+            ("reports", name, "inflow"): "0.2.0: inflow (registered in the period) is a new figure"
+            for name in _REPORTS_0_1_0
+        },
+        **{
+            ("reports", name, key): _REACH
+            for name in ("oss 2020", *(f"noordoostpolder {y}" for y in (2020, 2021, 2022)))
+            for key in ("reach", "outflow")
+        },
+        ("reports", "all 2019-2022", "outflow"): _OUTFLOW,
+        **{
+            ("reports", name, "job_coaching", key): (
+                "0.2.0: new figures of job coaching: cap use per coaching year, coaching years "
+                "near the cap, coaching running at the end and the evaluation signal"
+            )
+            for name in _REPORTS_0_1_0
+            for key in ("cap_use", "near_cap", "running", "evaluation_overdue")
+        },
+        # Resident a's history, entry 21 (TrajectoryExtended), its data's pair 1: the reason.
+        ("history", "a", 21, "data", 1, 1): (
+            "0.2.0: extension reasons are an ExtensionReason; the free text 0.1.0 stored "
+            "(\"employer needs more time to take over\") reads as 'other' "
+            "(tests/compat/test_upcasting.py checks the new value)"
+        ),
+    }
+}
+
+#: Persisted names (topics, transcodings) of the current code that no frozen corpus holds a
+#: sample of yet, by the release whose corpus will: freezing that corpus stores them. A final
+#: release (a version without ".dev") has a corpus of its own, so nothing waits for it.
+AWAITING_FREEZE: dict[str, set[str]] = {"0.2.0": {"participatie.ExtensionReason"}}
 
 
 def _expected(corpus: Path) -> dict[str, Any]:
@@ -52,10 +110,14 @@ def _compare(corpus: Path, observed: dict[str, Any]) -> None:
     observed = json.loads(json.dumps(observed))
     for path in INTENDED_CHANGES.get(corpus.name, {}):
         for side in (expected, observed):
-            parent = side
+            parent: Any = side
             for key in path[:-1]:
                 parent = parent[key]
-            parent.pop(path[-1], None)
+            last = path[-1]
+            if isinstance(parent, list) and isinstance(last, int):
+                parent[last] = "(changed on purpose)"
+            else:
+                parent.pop(last, None)
     for key in expected:
         assert observed.get(key) == expected[key], f"{corpus.name}: {key} differs"
     assert observed.keys() == expected.keys()
@@ -216,10 +278,27 @@ def test_every_persisted_topic_of_the_current_code_has_a_sample_in_the_newest_co
     tmp_path: Path,
 ) -> None:
     topics, transcodings, _ = _stored(_unpack(CORPORA[-1], tmp_path))
-    missing = sorted(_persisted_topics() - topics)
+    awaiting = AWAITING_FREEZE.get(_release(participatie.__version__), set())
+    missing = sorted(_persisted_topics() - topics - awaiting)
     assert not missing, f"no stored sample of {missing}: freeze a new corpus"
-    missing = sorted(_transcoding_names() - transcodings)
+    missing = sorted(_transcoding_names() - transcodings - awaiting)
     assert not missing, f"no stored sample of the transcodings {missing}"
+
+
+def _release(version: str) -> str:
+    """The release a version is or leads to: "0.2.0" of "0.2.0.dev0" and of "0.2.0"."""
+    return ".".join(version.split(".")[:3])
+
+
+def test_a_final_release_has_frozen_its_corpus() -> None:
+    version = participatie.__version__
+    release = _release(version)
+    if "dev" in version:
+        # Under development: what the release's corpus will hold may wait for its freeze.
+        assert set(AWAITING_FREEZE) <= {release}, "only the coming release may await a freeze"
+        return
+    assert release in {c.name for c in CORPORA}, f"freeze the corpus of {release}"
+    assert release not in AWAITING_FREEZE, "the frozen corpus holds every sample: empty it"
 
 
 @pytest.mark.parametrize("corpus", CORPORA, ids=lambda c: c.name)

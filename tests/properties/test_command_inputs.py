@@ -29,6 +29,7 @@ from participatie import (
     CoachingOutcome,
     Counterpart,
     ErasureGround,
+    ExtensionReason,
     Goal,
     InvalidInput,
     JobCoach,
@@ -346,7 +347,7 @@ def commands() -> st.SearchStrategy[tuple[str, Command, Any]]:
             lambda reason, by: (
                 lambda app, f: app.extend_job_coaching(f.coaching, reason=reason, by=by(), **on)
             ),
-            texts(),
+            members(ExtensionReason),
             actors(Role.COORDINATOR),
         ),
         "complete_job_coaching": st.builds(

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from participatie import (
     DEFAULT_POLICY,
     Actor,
+    ExtensionReason,
     Goal,
     JobCoach,
     ParticipatieError,
@@ -147,7 +148,9 @@ def test_at_most_one_extension_and_never_past_the_maximum(
                 and new_end <= add_years(START, policy.max_coaching_years)
             )
             try:
-                app.extend_job_coaching(cid, reason="more time", on=day, by=COORDINATOR)
+                app.extend_job_coaching(
+                    cid, reason=ExtensionReason.MORE_TIME_TO_INDEPENDENCE, on=day, by=COORDINATOR
+                )
             except ParticipatieError:
                 assert not allowed, (day, coaching.planned_end, policy)
                 continue

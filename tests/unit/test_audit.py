@@ -14,6 +14,7 @@ from participatie import (
     Actor,
     CoachingOutcome,
     Counterpart,
+    ExtensionReason,
     Goal,
     InvalidInput,
     NotFound,
@@ -154,7 +155,9 @@ def test_malformed_moments_are_invalid_input(
 def test_job_coaching_as_of_before_its_extension_and_completion(app: Participation) -> None:
     rid = placed_and_assessed(app)
     cid = start(app, rid)
-    app.extend_job_coaching(cid, reason="more time", on=date(2021, 9, 1), by=COORDINATOR)
+    app.extend_job_coaching(
+        cid, reason=ExtensionReason.MORE_TIME_TO_INDEPENDENCE, on=date(2021, 9, 1), by=COORDINATOR
+    )
     app.complete_job_coaching(
         cid, outcome=CoachingOutcome.INDEPENDENT, on=date(2022, 9, 1), by=COORDINATOR
     )

@@ -15,6 +15,7 @@ import pytest
 from participatie import (
     Activity,
     Actor,
+    ExtensionReason,
     Goal,
     JobCoach,
     NotAuthorised,
@@ -191,7 +192,9 @@ ACTIONS: dict[Action, tuple[str | None, Callable[[World, Actor], Any]]] = {
     ),
     Action.EXTEND_JOB_COACHING: (
         "coaching",
-        lambda w, by: w.app.extend_job_coaching(w.coaching, reason="more time", on=DAY, by=by),
+        lambda w, by: w.app.extend_job_coaching(
+            w.coaching, reason=ExtensionReason.MORE_TIME_TO_INDEPENDENCE, on=DAY, by=by
+        ),
     ),
     Action.COMPLETE_JOB_COACHING: (
         "coaching",

@@ -640,3 +640,43 @@ def test_no_bytes_abort_an_import_with_anything_but_invalid_input(
     path.write_bytes(header + content)
     with Participation.open("memory://", secret=TEST_SECRET) as app:
         run_import(app, path)  # returns a report, whatever the bytes
+
+
+def coached_records(reason: str) -> list[dict[str, Any]]:
+    """A resident placed, assessed and coached, whose coaching is extended for ``reason``."""
+    coordinator = {"actor_id": "coordinator-1", "actor_role": "coordinator"}
+    return [
+        record("c1", "case-3", "Registered", "2020-01-06", referral="municipality",
+               benefit="social_assistance", municipality="noordoostpolder"),
+        record("c2", "case-3", "IntakeHeld", "2020-01-06", goal="work", happiness=5),
+        record("c3", "case-3", "Placed", "2020-03-02", employer="Visverwerking Urk",
+               kind="paid_work", hours_per_week=20, contract_months=12),
+        record("c4", "case-3", "WageValueAssessed", "2020-03-09", percent=55,
+               needs_job_coaching=True, actor_id="assessor-1", actor_role="wage_value_assessor"),
+        record("c5", "case-3", "JobCoachingStarted", "2020-03-16", provider="Werkcorporatie",
+               provider_recognised=True, job_coach_id="jc-3", job_coach_hbo_degree=True,
+               **coordinator),
+        record("c6", "case-3", "TrajectoryExtended", "2021-09-01", reason=reason, coaching="c5",
+               **coordinator),
+    ]  # fmt: skip
+
+
+def test_an_imported_extension_takes_the_value_of_an_extension_reason(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    report = run_import(memory_app, write_jsonl(tmp_path / "x.jsonl", coached_records("absence")))
+    assert report.bad == ()
+    (rid,) = memory_app.resident_ids(by=READER)
+    (entry,) = [e for e in memory_app.history(rid, by=AUDITOR) if e.event == "TrajectoryExtended"]
+    assert entry.data["reason"] == "absence"
+
+
+def test_an_imported_extension_with_a_free_text_reason_is_a_bad_record(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "x.jsonl", coached_records("employer needs more time"))
+    report = run_import(memory_app, path)
+    (bad,) = report.bad
+    assert bad.line == 6
+    assert "more_time_to_independence" in bad.problem
+    assert memory_app.resident_ids(by=READER) == []

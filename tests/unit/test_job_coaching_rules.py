@@ -23,6 +23,7 @@ from participatie import (
     CoachingOutcome,
     Counterpart,
     ExtensionNotAllowed,
+    ExtensionReason,
     HoursCapExceeded,
     InvalidInput,
     JobCoach,
@@ -41,6 +42,7 @@ from participatie import (
     Provider,
     ProviderNotRecognised,
     Role,
+    TrajectoryStatus,
 )
 from participatie.domain.dates import add_years
 from participatie.domain.job_coaching import coaching_year
@@ -258,7 +260,7 @@ def test_extension_on_the_last_day_before_the_planned_end_adds_a_year(
 ) -> None:
     _, cid = coached
     app.extend_job_coaching(
-        cid, reason="employer needs time to take over", on=date(2022, 3, 15), by=COORDINATOR
+        cid, reason=ExtensionReason.EMPLOYER_TAKEOVER_PENDING, on=date(2022, 3, 15), by=COORDINATOR
     )
     coaching = app.job_coaching(cid, by=READER)
     assert coaching.extended is True
@@ -273,30 +275,43 @@ def test_extension_on_the_planned_end_is_refused(
         app,
         None,
         OutsideCoachingPeriod,
-        lambda: app.extend_job_coaching(cid, reason="late", on=date(2022, 3, 16), by=COORDINATOR),
+        lambda: app.extend_job_coaching(
+            cid, reason=ExtensionReason.OTHER, on=date(2022, 3, 16), by=COORDINATOR
+        ),
     )
 
 
 def test_a_second_extension_is_refused(app: Participation, coached: tuple[UUID, UUID]) -> None:
     _, cid = coached
-    app.extend_job_coaching(cid, reason="more time", on=date(2021, 9, 1), by=COORDINATOR)
+    app.extend_job_coaching(
+        cid, reason=ExtensionReason.MORE_TIME_TO_INDEPENDENCE, on=date(2021, 9, 1), by=COORDINATOR
+    )
     assert_refused(
         app,
         None,
         ExtensionNotAllowed,
-        lambda: app.extend_job_coaching(cid, reason="again", on=date(2022, 9, 1), by=COORDINATOR),
+        lambda: app.extend_job_coaching(
+            cid, reason=ExtensionReason.OTHER, on=date(2022, 9, 1), by=COORDINATOR
+        ),
     )
 
 
 def test_a_second_extension_is_refused_even_within_the_maximum_years(clock: Clock) -> None:
     with coached_under(clock, version="one-year", coaching_years=1) as (app, cid):
-        app.extend_job_coaching(cid, reason="more time", on=date(2021, 1, 4), by=COORDINATOR)
+        app.extend_job_coaching(
+            cid,
+            reason=ExtensionReason.MORE_TIME_TO_INDEPENDENCE,
+            on=date(2021, 1, 4),
+            by=COORDINATOR,
+        )
         assert app.job_coaching(cid, by=READER).planned_end == date(2022, 3, 16)
         assert_refused(
             app,
             None,
             ExtensionNotAllowed,
-            lambda: app.extend_job_coaching(cid, reason="x", on=date(2021, 6, 1), by=COORDINATOR),
+            lambda: app.extend_job_coaching(
+                cid, reason=ExtensionReason.OTHER, on=date(2021, 6, 1), by=COORDINATOR
+            ),
             match="once already",
         )
 
@@ -307,7 +322,9 @@ def test_a_policy_without_extension_refuses_it(clock: Clock) -> None:
             app,
             None,
             ExtensionNotAllowed,
-            lambda: app.extend_job_coaching(cid, reason="x", on=date(2021, 1, 4), by=COORDINATOR),
+            lambda: app.extend_job_coaching(
+                cid, reason=ExtensionReason.OTHER, on=date(2021, 1, 4), by=COORDINATOR
+            ),
         )
 
 
@@ -317,8 +334,48 @@ def test_an_extension_beyond_three_years_is_refused(clock: Clock) -> None:
             app,
             None,
             ExtensionNotAllowed,
-            lambda: app.extend_job_coaching(cid, reason="x", on=date(2021, 1, 4), by=COORDINATOR),
+            lambda: app.extend_job_coaching(
+                cid, reason=ExtensionReason.OTHER, on=date(2021, 1, 4), by=COORDINATOR
+            ),
         )
+
+
+def test_an_extension_records_its_reason_from_the_enum(
+    app: Participation, coached: tuple[UUID, UUID]
+) -> None:
+    _, cid = coached
+    app.extend_job_coaching(cid, reason="absence", on=date(2021, 9, 1), by=COORDINATOR)
+    coaching = app.job_coaching(cid, by=READER)
+    assert coaching.extension_reason is ExtensionReason.ABSENCE
+    extended = app.events(cid)[-1]
+    assert isinstance(extended, JobCoachingTrajectory.TrajectoryExtended)
+    assert extended.reason is ExtensionReason.ABSENCE
+
+
+def test_a_coaching_not_extended_has_no_extension_reason(
+    app: Participation, coached: tuple[UUID, UUID]
+) -> None:
+    _, cid = coached
+    assert app.job_coaching(cid, by=READER).extension_reason is None
+
+
+@pytest.mark.parametrize("reason", ["employer needs more time", "Other", "more time", 3, None])
+def test_an_extension_reason_in_free_text_is_invalid_input(
+    app: Participation, coached: tuple[UUID, UUID], reason: object
+) -> None:
+    _, cid = coached
+    assert_refused(
+        app,
+        None,
+        InvalidInput,
+        lambda: app.extend_job_coaching(
+            cid,
+            reason=reason,  # type: ignore[arg-type]
+            on=date(2021, 9, 1),
+            by=COORDINATOR,
+        ),
+        match="more_time_to_independence",
+    )
 
 
 def test_an_extension_needs_a_reason(app: Participation, coached: tuple[UUID, UUID]) -> None:
@@ -404,7 +461,9 @@ def test_year_three_after_the_extension_allows_six_percent(
     app: Participation, coached: tuple[UUID, UUID]
 ) -> None:
     _, cid = coached
-    app.extend_job_coaching(cid, reason="more time", on=date(2022, 1, 3), by=COORDINATOR)
+    app.extend_job_coaching(
+        cid, reason=ExtensionReason.MORE_TIME_TO_INDEPENDENCE, on=date(2022, 1, 3), by=COORDINATOR
+    )
     # 20 x 52 x 6% = 62.4 hours in coaching year 3.
     log(app, cid, Decimal("62.4"), date(2022, 3, 16))
     assert_refused(
@@ -456,7 +515,9 @@ def test_completion_records_the_outcome_and_then_nothing_but_reading(
     for command in [
         lambda: log(app, cid, 1, date(2021, 12, 2)),
         lambda: app.evaluate_job_coaching(cid, on=date(2021, 12, 2), by=JOB_COACH_ACTOR),
-        lambda: app.extend_job_coaching(cid, reason="x", on=date(2021, 12, 2), by=COORDINATOR),
+        lambda: app.extend_job_coaching(
+            cid, reason=ExtensionReason.OTHER, on=date(2021, 12, 2), by=COORDINATOR
+        ),
         lambda: app.complete_job_coaching(
             cid, outcome=CoachingOutcome.INDEPENDENT, on=date(2021, 12, 2), by=COORDINATOR
         ),
@@ -501,7 +562,9 @@ def test_ending_the_placement_while_coaching_runs_allows_only_placement_ended(
     for command in [
         lambda: log(app, cid, 1, date(2020, 9, 2)),
         lambda: app.evaluate_job_coaching(cid, on=date(2020, 9, 2), by=JOB_COACH_ACTOR),
-        lambda: app.extend_job_coaching(cid, reason="x", on=date(2020, 9, 2), by=COORDINATOR),
+        lambda: app.extend_job_coaching(
+            cid, reason=ExtensionReason.OTHER, on=date(2020, 9, 2), by=COORDINATOR
+        ),
         lambda: app.complete_job_coaching(
             cid, outcome=CoachingOutcome.INDEPENDENT, on=date(2020, 9, 2), by=COORDINATOR
         ),
@@ -511,6 +574,26 @@ def test_ending_the_placement_while_coaching_runs_allows_only_placement_ended(
         cid, outcome=CoachingOutcome.PLACEMENT_ENDED, on=date(2020, 9, 2), by=COORDINATOR
     )
     assert app.job_coaching(cid, by=READER).completed_outcome is CoachingOutcome.PLACEMENT_ENDED
+
+
+def test_a_placement_ended_after_outflow_to_work_allows_only_placement_ended(
+    app: Participation, coached: tuple[UUID, UUID]
+) -> None:
+    rid, cid = coached
+    app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2020, 6, 1), by=COACH)
+    app.end_placement(rid, reason=PlacementEndReason.DISMISSED, on=date(2020, 9, 1), by=COACH)
+    for command in [
+        lambda: log(app, cid, 1, date(2020, 9, 2)),
+        lambda: app.complete_job_coaching(
+            cid, outcome=CoachingOutcome.HANDED_OVER_TO_EMPLOYER, on=date(2020, 9, 2),
+            by=COORDINATOR,
+        ),
+    ]:  # fmt: skip
+        assert_refused(app, None, PlacementNoLongerCurrent, command)
+    app.complete_job_coaching(
+        cid, outcome=CoachingOutcome.PLACEMENT_ENDED, on=date(2020, 9, 2), by=COORDINATOR
+    )
+    assert app.resident(rid, by=READER).status is TrajectoryStatus.CLOSED
 
 
 def test_placement_ended_while_the_placement_goes_on_is_refused(

@@ -19,6 +19,7 @@ from participatie import (
     CoachingOutcome,
     Counterpart,
     ExtensionNotAllowed,
+    ExtensionReason,
     HoursCapExceeded,
     InvalidInput,
     JobCoach,
@@ -116,11 +117,16 @@ def test_job_coaching_runs_its_two_years_with_one_extension_and_ends_independent
 
     # One extension of a year, before the planned end; a second is refused.
     coaching.extend(
-        reason="more time to independence", on=date(2022, 1, 10), by=COORDINATOR, policy=POLICY
+        reason=ExtensionReason.MORE_TIME_TO_INDEPENDENCE,
+        on=date(2022, 1, 10),
+        by=COORDINATOR,
+        policy=POLICY,
     )
     assert coaching.planned_end == date(2023, 3, 16)
     with pytest.raises(ExtensionNotAllowed):
-        coaching.extend(reason="again", on=date(2022, 6, 1), by=COORDINATOR, policy=POLICY)
+        coaching.extend(
+            reason=ExtensionReason.OTHER, on=date(2022, 6, 1), by=COORDINATOR, policy=POLICY
+        )
 
     # She works independently now; after completion nothing but reading.
     coaching.complete(

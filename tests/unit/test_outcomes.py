@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
+import attrs
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 from hypothesis import given, settings
 
 from participatie import (
+    DEFAULT_POLICY,
     Activity,
     Actor,
+    CoachingOutcome,
+    Counterpart,
     Goal,
     InvalidInput,
+    JobCoach,
     OutcomeReport,
     OutflowReason,
     Participation,
     PlacementKind,
+    Provider,
     Ratio,
     Role,
 )
@@ -32,7 +39,7 @@ from participatie.service import core_of
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
 from participatie.testing.machine import count_over_history
-from tests.support import BROKER, COACH, READER, register, register_with_intake
+from tests.support import BROKER, COACH, READER, TEST_SECRET, register, register_with_intake
 
 YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
 
@@ -248,6 +255,39 @@ def test_small_cells_are_suppressed_on_request(app: Participation) -> None:
     assert suppressed["reach"] is None
 
 
+def test_a_published_haaren_report_hides_moved_away_so_that_it_cannot_be_worked_out(
+    app: Participation,
+) -> None:
+    record_haaren_2019(app)
+    published = haaren(app).to_dict(suppress_small_cells=True)
+    outflow = {reason: ratio["numerator"] for reason, ratio in published["outflow"].items()}
+    # 50 - 23 - 5 - 20 = 2 would give moved away if the zeros beside it were shown.
+    assert outflow == {
+        "work": 23,
+        "volunteer_work": 5,
+        "education": None,
+        "moved_away": None,
+        "care": None,
+        "withdrew": None,
+        "other": None,
+    }
+    assert (published["reach"], published["still_coached"]) == (50, 20)
+    assert published["outflow"]["moved_away"]["percent"] is None
+
+
+def test_a_denominator_under_5_is_hidden_with_its_percentage(app: Participation) -> None:
+    for day in (date(2019, 2, 1), date(2019, 3, 1), date(2019, 4, 1)):
+        register_with_intake(app, on=day)
+    published = app.outcomes(period=YEAR_2019).to_dict(suppress_small_cells=True)
+    assert published["reach"] is None
+    assert all(r["denominator"] is None for r in published["outflow"].values())
+    assert all(r["percent"] is None for r in published["outflow"].values())
+    assert (
+        "3"
+        not in dict(app.outcomes(period=YEAR_2019).figure_rows(suppress_small_cells=True))["reach"]
+    )
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
@@ -402,3 +442,165 @@ def test_a_period_that_is_not_a_pair_of_days_is_invalid_input(
 def test_a_report_as_of_a_day_after_today_is_invalid_input(app: Participation) -> None:
     with pytest.raises(InvalidInput, match="after today"):
         app.outcomes(as_of=date(9999, 12, 31))
+
+
+# Reach, inflow and outflow (domain.md, decisions of 2026-11-29).
+
+
+def test_reach_counts_residents_carried_over_open_and_inflow_only_those_registered(
+    app: Participation,
+) -> None:
+    carried = register_with_intake(app, on=date(2018, 11, 5))
+    register_with_intake(app, on=date(2019, 2, 1))
+    closed_before = register_with_intake(app, on=date(2018, 3, 1))
+    app.close_trajectory(
+        closed_before, reason=OutflowReason.WITHDREW, on=date(2018, 9, 1), by=COACH
+    )
+    app.close_trajectory(carried, reason=OutflowReason.CARE, on=date(2019, 4, 1), by=COACH)
+    report = app.outcomes(period=YEAR_2019)
+    assert report.reach == 2
+    assert report.inflow == 1
+    assert report.outflow[OutflowReason.CARE] == Ratio(1, 2)
+    assert report.outflow[OutflowReason.WITHDREW] == Ratio(0, 2)
+    assert report.still_coached == 1
+
+
+def test_a_resident_reopened_in_the_period_is_reached(app: Participation) -> None:
+    rid = register_with_intake(app, on=date(2018, 3, 1))
+    app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2018, 6, 1), by=COACH)
+    app.reopen_trajectory(rid, on=date(2019, 5, 1), by=COACH)
+    report = app.outcomes(period=YEAR_2019)
+    assert (report.reach, report.inflow, report.reinflow, report.still_coached) == (1, 0, 1, 1)
+    assert report.outflow[OutflowReason.MOVED_AWAY] == Ratio(0, 1)
+
+
+def test_a_resident_closed_in_the_period_and_open_again_at_its_end_is_still_coached(
+    app: Participation,
+) -> None:
+    rid = register_with_intake(app)
+    app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 3, 1), by=COACH)
+    app.reopen_trajectory(rid, on=date(2019, 5, 1), by=COACH)
+    report = app.outcomes(period=YEAR_2019)
+    assert report.outflow[OutflowReason.MOVED_AWAY] == Ratio(0, 1)
+    assert report.still_coached == 1
+
+
+def test_inflow_is_a_figure_of_its_own_in_the_dict_and_the_rows(app: Participation) -> None:
+    register_with_intake(app, on=date(2018, 11, 5))
+    register_with_intake(app, on=date(2019, 2, 1))
+    report = app.outcomes(period=YEAR_2019)
+    assert (report.to_dict()["reach"], report.to_dict()["inflow"]) == (2, 1)
+    assert ("inflow (registered in the period)", "1") in report.figure_rows()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    pst.command_sequences(max_size=40),
+    pst.business_dates(),
+    pst.business_dates(),
+)
+def test_every_reached_resident_is_in_one_outflow_reason_or_still_coached(
+    sequence: list[c.Command], first: date, second: date
+) -> None:
+    start, end = min(first, second), max(first, second)
+    with Participation.open("memory://") as app:
+        c.run_commands(app, sequence)
+        report = app.outcomes(period=(start, end))
+        outflow = sum(ratio.numerator for ratio in report.outflow.values())
+        assert outflow + report.still_coached == report.reach
+        assert report.inflow <= report.reach
+        assert all(ratio.denominator == report.reach for ratio in report.outflow.values())
+
+
+def test_a_job_lost_after_outflow_to_work_counts_as_dropout_in_durability(
+    app: Participation,
+) -> None:
+    rid = register_with_intake(app)
+    app.place(
+        rid, employer="X", kind="paid_work", hours_per_week=20, on=date(2019, 2, 1), by=BROKER
+    )
+    app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2019, 3, 1), by=COACH)
+    app.end_placement(rid, reason="dismissed", on=date(2019, 5, 1), by=COACH)
+    report = app.outcomes(period=(date(2019, 1, 1), date(2020, 6, 30)))
+    assert report.durability.six_months == Ratio(0, 1)
+    assert report.outflow[OutflowReason.WORK] == Ratio(1, 1)  # the outflow itself stays
+
+
+# Coaching intensity against the cap, and the evaluation signal (domain.md, job coaching).
+
+COORDINATOR = Actor("coordinator-1", Role.COORDINATOR)
+JOB_COACH = Actor("jc-3", Role.JOB_COACH)
+
+
+def coached_resident(app: Participation, *, hours_per_week: int = 20, on: date) -> UUID:
+    """A resident placed ``hours_per_week``, assessed with need, and coached from ``on``."""
+    rid = register_with_intake(app, on=on - timedelta(days=20))
+    app.place(rid, employer="Visverwerking Urk", kind=PlacementKind.PAID_WORK,
+              hours_per_week=hours_per_week, contract_months=12, on=on - timedelta(days=14),
+              by=BROKER)  # fmt: skip
+    app.assess_wage_value(rid, percent=55, needs_job_coaching=True, on=on - timedelta(days=7),
+                          by=Actor("assessor-1", Role.WAGE_VALUE_ASSESSOR))  # fmt: skip
+    return app.start_job_coaching(
+        rid,
+        provider=Provider("Werkcorporatie", recognised=True),
+        coach=JobCoach("jc-3", hbo_degree=True),
+        on=on,
+        by=COORDINATOR,
+    )
+
+
+def log_hours(app: Participation, cid: UUID, hours: int, on: date) -> None:
+    app.log_coaching_hours(cid, hours=hours, counterpart=Counterpart.EMPLOYEE, on=on, by=JOB_COACH)
+
+
+def test_cap_use_is_reported_per_coaching_year_with_the_share_near_the_cap(
+    app: Participation,
+) -> None:
+    near = coached_resident(app, on=date(2020, 3, 16))
+    log_hours(app, near, 150, date(2020, 6, 1))  # of 156 (15% of 20 x 52): 96%
+    log_hours(app, near, 7, date(2021, 3, 16))  # of 78 (7.5%) in year 2: 9%
+    light = coached_resident(app, on=date(2020, 3, 16))
+    log_hours(app, light, 78, date(2020, 6, 1))  # 50% of year 1
+    report = app.outcomes(period=(date(2021, 1, 1), date(2021, 12, 31)))
+    cap_use = report.job_coaching.cap_use
+    assert set(cap_use) == {1, 2}
+    assert cap_use[1].years == 2
+    assert cap_use[1].mean_percent == (Decimal(15000) / 156 + Decimal(50)) / 2
+    assert cap_use[2].years == 2
+    assert cap_use[2].mean_percent == Decimal(700) / 78 / 2
+    assert report.job_coaching.near_cap == Ratio(1, 4)
+    data = report.to_dict()["job_coaching"]
+    assert data["cap_use"]["1"] == {"years": 2, "mean_percent": 73.08}
+    assert data["near_cap"] == {"numerator": 1, "denominator": 4, "percent": 25.0}
+    rows = dict(report.figure_rows())
+    assert rows["  cap use in coaching year 1 (mean)"] == "73% (2 coaching years)"
+    assert rows["  coaching years at 90%+ of the cap"] == "1/4 (25%)"
+
+
+def test_cap_use_is_counted_against_the_reporting_applications_policy(clock: Any) -> None:
+    strict = attrs.evolve(DEFAULT_POLICY, version="strict", coaching_hours_caps=(Decimal(10),))
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=strict) as app:
+        cid = coached_resident(app, on=date(2020, 3, 16))
+        log_hours(app, cid, 100, date(2020, 6, 1))  # of 104 (10% of 20 x 52)
+        report = app.outcomes(period=(date(2020, 1, 1), date(2020, 12, 31)))
+    assert report.job_coaching.cap_use[1].mean_percent == Decimal(10000) / 104
+    assert report.job_coaching.near_cap == Ratio(1, 1)
+
+
+def test_running_coaching_without_an_evaluation_for_six_months_is_signalled(
+    app: Participation,
+) -> None:
+    evaluated = coached_resident(app, on=date(2020, 3, 16))
+    app.evaluate_job_coaching(evaluated, on=date(2020, 9, 14), by=JOB_COACH)
+    coached_resident(app, on=date(2020, 11, 2))  # started less than 6 months before
+    completed = coached_resident(app, on=date(2019, 3, 4))
+    app.complete_job_coaching(
+        completed, outcome=CoachingOutcome.INDEPENDENT, on=date(2020, 6, 1), by=COORDINATOR
+    )
+    on_time = app.outcomes(period=(date(2021, 1, 1), date(2021, 3, 14))).job_coaching
+    assert (on_time.running, on_time.evaluation_overdue) == (2, Ratio(0, 2))
+    late = app.outcomes(period=(date(2021, 1, 1), date(2021, 3, 15))).job_coaching
+    assert late.evaluation_overdue == Ratio(1, 2)
+    report = app.outcomes(period=(date(2021, 1, 1), date(2021, 3, 15)))
+    assert report.to_dict()["job_coaching"]["evaluation_overdue"]["numerator"] == 1
+    assert dict(report.figure_rows())["  running, no evaluation for 6+ months"] == "1/2 (50%)"

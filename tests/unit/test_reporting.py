@@ -51,10 +51,12 @@ def test_the_same_report_gives_the_same_page(demo: Participation) -> None:
 def test_small_cells_are_blanked_in_the_figures_and_the_charts(demo: Participation) -> None:
     page = html_report(demo, period=YEAR_2019, municipality="haaren", suppress_small_cells=True)
     assert "2/50" not in page
-    assert "<td>&lt;5</td>" in page
-    assert "Counts under 5 are not shown." in page
-    # The outflow chart labels the suppressed bar instead of drawing it.
-    assert "&lt;5" in page.split("<h2>Outflow by reason</h2>")[1].split("</section>")[0]
+    assert "<td>x/50 (x)</td>" in page
+    assert "x: not shown (counts under 5" in page
+    # The outflow chart labels the hidden bars (moved away and the zeros beside it) instead of
+    # drawing them.
+    outflow = page.split("<h2>Outflow by reason</h2>")[1].split("</section>")[0]
+    assert outflow.count("<!-- x -->") == 5
 
 
 def test_job_coaching_hours_are_charted_per_month(demo: Participation) -> None:
@@ -87,7 +89,10 @@ def test_rows_read_as_the_stats_table(demo: Participation) -> None:
     rows = dict(report.figure_rows())
     assert rows["reach"] == "50 of target 30 (167%)"
     assert rows["  outflow: moved away"] == "2/50 (4%)"
-    assert dict(report.figure_rows(suppress_small_cells=True))["  outflow: moved away"] == "<5"
+    published = dict(report.figure_rows(suppress_small_cells=True))
+    assert published["  outflow: moved away"] == "x/50 (x)"
+    assert published["  outflow: care"] == "x/50 (x)"  # a zero beside it is hidden too
+    assert published["  outflow: work"] == "23/50 (46%)"
 
 
 def test_without_matplotlib_the_report_says_which_extra_to_install(

@@ -63,7 +63,7 @@ def test_a_suppressed_month_is_labelled_as_suppressed_not_as_zero(
 ) -> None:
     page = html_report(one_quiet_february, period=JANUARY_TO_MAY, suppress_small_cells=True)
     texts = chart_texts(page, "Contact compliance per month")
-    assert "<5" in [text.replace("&lt;", "<") for text in texts]
+    assert "x" in texts
     assert "0%" not in texts
     assert "no whole months of open trajectories" not in texts
 

@@ -575,13 +575,84 @@ def test_closed_trajectory_accepts_no_command_but_reopening(app: Participation) 
         lambda: app.request_job_broker(rid, on=later, by=COACH),
         lambda: app.withdraw_job_broker_request(rid, on=later, by=COACH),
         lambda: place_paid(app, rid, on=later),
-        lambda: app.end_placement(rid, reason="dismissed", on=later, by=COACH),
         lambda: app.assess_wage_value(
             rid, percent=50, needs_job_coaching=False, on=later, by=ASSESSOR
         ),
         lambda: app.close_trajectory(rid, reason=OutflowReason.OTHER, on=later, by=COACH),
     ]:
         assert_refused(app, rid, TrajectoryIsClosed, command)
+
+
+def test_a_placement_outlives_its_closed_trajectory_and_ends_without_reopening_it(
+    app: Participation,
+) -> None:
+    rid = register_with_intake(app)
+    place_paid(app, rid)
+    app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2019, 4, 1), by=COACH)
+    app.end_placement(rid, reason=PlacementEndReason.DISMISSED, on=date(2019, 7, 1), by=COACH)
+    trajectory = app.resident(rid, by=READER)
+    assert trajectory.placement is None
+    assert trajectory.status is TrajectoryStatus.CLOSED
+    assert (trajectory.outflow_reason, trajectory.closed_on) == (
+        OutflowReason.WORK,
+        date(2019, 4, 1),
+    )
+    assert trajectory.reopen_count == 0
+    # Still closed: everything else but reopening is refused, and the placement is gone.
+    assert_refused(
+        app,
+        rid,
+        TrajectoryIsClosed,
+        lambda: app.record_conversation(rid, happiness=5, on=date(2019, 7, 2), by=COACH),
+    )
+    assert_refused(
+        app,
+        rid,
+        NoCurrentPlacement,
+        lambda: app.end_placement(rid, reason="dismissed", on=date(2019, 7, 2), by=COACH),
+    )
+    app.reopen_trajectory(rid, on=date(2019, 9, 1), by=COACH)
+    assert app.resident(rid, by=READER).placement is None
+
+
+def test_ending_a_placement_on_a_closed_trajectory_is_not_dated_before_the_closure(
+    app: Participation,
+) -> None:
+    rid = register_with_intake(app)
+    place_paid(app, rid)
+    app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2019, 4, 1), by=COACH)
+    assert_refused(
+        app,
+        rid,
+        BusinessDateRefused,
+        lambda: app.end_placement(rid, reason="dismissed", on=date(2019, 3, 31), by=COACH),
+        match="last closure",
+    )
+
+
+def test_a_closed_trajectory_without_a_placement_has_none_to_end(app: Participation) -> None:
+    rid = register_with_intake(app)
+    app.close_trajectory(rid, reason=OutflowReason.MOVED_AWAY, on=date(2019, 4, 1), by=COACH)
+    assert_refused(
+        app,
+        rid,
+        NoCurrentPlacement,
+        lambda: app.end_placement(rid, reason="dismissed", on=date(2019, 5, 1), by=COACH),
+    )
+
+
+def test_ending_a_placement_on_a_closed_trajectory_checks_its_reason_first(
+    app: Participation,
+) -> None:
+    rid = register_with_intake(app)
+    place_paid(app, rid)
+    app.close_trajectory(rid, reason=OutflowReason.WORK, on=date(2019, 4, 1), by=COACH)
+    assert_refused(
+        app,
+        rid,
+        InvalidInput,
+        lambda: app.end_placement(rid, reason="bored", on=date(2019, 5, 1), by=COACH),
+    )
 
 
 def test_reopening_starts_a_new_period_and_keeps_the_intake(app: Participation) -> None:

@@ -169,7 +169,7 @@ def reported_errors(debug: bool = False) -> Iterator[None]:
 
 
 def print_report(report: OutcomeReport, *, title: str, suppress: bool = False) -> None:
-    """The outcome report as a table (counts under 5 blanked when ``suppress``)."""
+    """The outcome report as a table (small counts hidden when ``suppress``)."""
     table = Table(title=Text(title))
     table.add_column("figure", style="bold")
     table.add_column("value", justify="right")

@@ -59,7 +59,11 @@ AsOfOption = Annotated[
     typer.Option("--as-of", metavar="DATE", help="Only what had happened by this date."),
 ]
 SuppressOption = Annotated[
-    bool, typer.Option("--suppress-small-cells", help="Blank counts under 5 for publication.")
+    bool,
+    typer.Option(
+        "--suppress-small-cells",
+        help="Hide counts under 5, and what would let a reader work one out, for publication.",
+    ),
 ]
 
 

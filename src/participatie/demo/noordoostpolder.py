@@ -26,6 +26,7 @@ from participatie import (
     Benefit,
     CoachingOutcome,
     Counterpart,
+    ExtensionReason,
     Goal,
     JobCoach,
     OutflowReason,
@@ -126,7 +127,7 @@ def _coach(
             events += 1
         if extended and year == 2 and (day.month - started.month) % 12 == 11:
             app.extend_job_coaching(
-                cid, reason="employer needs more time to take over", on=day, by=COORDINATOR
+                cid, reason=ExtensionReason.EMPLOYER_TAKEOVER_PENDING, on=day, by=COORDINATOR
             )
             extended = False
             events += 1

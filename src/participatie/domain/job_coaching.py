@@ -32,6 +32,7 @@ from participatie.domain.values import (
     Actor,
     CoachingOutcome,
     Counterpart,
+    ExtensionReason,
     JobCoach,
     Placement,
     Provider,
@@ -75,8 +76,9 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
 
     Obtain one from :meth:`participatie.Participation.job_coaching`; it is a copy. Attributes:
     ``id``, ``version``, ``resident_id``, ``provider``, ``job_coach_id``, ``started_on``,
-    ``planned_end`` (first day after the coaching period), ``extended``, ``hours_per_week`` (of the
-    placement), ``placement_version``, ``hours_logged`` (total), ``hours_by_year`` (coaching year
+    ``planned_end`` (first day after the coaching period), ``extended``, ``extension_reason`` (an
+    :class:`ExtensionReason`, None until extended), ``hours_per_week`` (of the placement),
+    ``placement_version``, ``hours_logged`` (total), ``hours_by_year`` (coaching year
     to hours), ``evaluations`` (dates), ``completed_outcome`` and ``completed_on`` (None while
     running).
 
@@ -84,7 +86,18 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
     names and fields are a persisted API (their topics name them, as in
     ``participatie.domain.job_coaching:JobCoachingTrajectory.CoachingHoursLogged``): change them
     only with an upcaster.
+
+    The state is versioned for snapshots (``class_version``): version 2 added
+    ``extension_reason``, and :meth:`upcast_v1_v2` completes a snapshot of 0.1.0.
     """
+
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot of 0.1.0 has no ``extension_reason``: an extended coaching's reason reads as
+        ``other``, as its stored ``TrajectoryExtended`` does (see that event's upcaster)."""
+        state["extension_reason"] = ExtensionReason.OTHER if state.get("extended") else None
 
     # The start (rules 1-3).
 
@@ -167,6 +180,7 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
         self.started_on = occurred_on
         self.planned_end = planned_end
         self.extended = False
+        self.extension_reason: ExtensionReason | None = None
         self.hours_logged = Decimal(0)
         self.hours_by_year: dict[int, Decimal] = {}
         self.evaluations: tuple[date, ...] = ()
@@ -245,12 +259,13 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
 
     # The one extension (rule 3).
 
-    def extend(self, *, reason: str, on: date, by: Actor, policy: Policy) -> None:
+    def extend(self, *, reason: ExtensionReason | str, on: date, by: Actor, policy: Policy) -> None:
         """Extend once, by the policy's extension, before the planned end (rule 3).
 
-        ``reason`` is a short reason without personal data: it is stored in the event.
+        ``reason`` is an :class:`ExtensionReason` (or its text value): never free text, which
+        could hold personal data.
         """
-        reason = inputs.checked_text(reason, field="reason")
+        reason = parse_enum(ExtensionReason, reason, field="reason")
         self._check_running_on(on)
         if self.extended:
             raise ExtensionNotAllowed(
@@ -273,14 +288,26 @@ class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
         )
 
     class TrajectoryExtended(Event):
-        """The one extension, with its reason and the new planned end."""
+        """The one extension, with its reason and the new planned end.
 
-        reason: str
+        Version 2: ``reason`` is an :class:`ExtensionReason`. Version 1 (0.1.0) stored free text,
+        which :meth:`upcast_v1_v2` reads as ``other``; the text stays only in the stored record.
+        """
+
+        class_version = 2
+
+        reason: ExtensionReason
         planned_end: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """A version 1 event's free-text reason (a plain string) becomes ``other``."""
+            state["reason"] = ExtensionReason.OTHER
 
         def apply(self, aggregate: Any) -> None:
             coaching: JobCoachingTrajectory = aggregate
             coaching.extended = True
+            coaching.extension_reason = self.reason
             coaching.planned_end = self.planned_end
 
     # Completion (rule 6).

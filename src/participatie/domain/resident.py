@@ -104,6 +104,9 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
     ``outflow_reason`` (None while open), ``closed_on`` (the last closure's date or None) and
     ``reopen_count``.
 
+    A closed trajectory accepts reopening and, for the placement that was current at closure,
+    ending that placement; every other command is refused with ``TrajectoryIsClosed``.
+
     The events are the nested classes, each right after the command that triggers it. Their
     names and fields are a persisted API (their topics name them, as in
     ``participatie.domain.resident:ResidentTrajectory.Placed``): change them only with an upcaster.
@@ -411,9 +414,14 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
     def end_placement(
         self, *, reason: PlacementEndReason | str, on: date, by: Actor, policy: Policy
     ) -> None:
-        """End the current placement with a reason (rule 6)."""
+        """End the current placement with a reason (rule 6).
+
+        Accepted on a closed trajectory too, for the placement that was current at closure (a
+        resident who flowed out to work loses that job later): it does not reopen the trajectory
+        and is not dated before the closure (decision of 2026-11-29).
+        """
         reason = parse_enum(PlacementEndReason, reason, field="reason")
-        self._check_open_on(on)
+        self._check_business_date(on)
         if self.placement is None:
             raise NoCurrentPlacement(f"resident {self.id} has no current placement to end")
         self._check_not_before(on, self.placement.started_on, "the start of the placement")
@@ -422,7 +430,8 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
         )
 
     class PlacementEnded(Event):
-        """The current placement ended: contract ended, dismissed, or the resident left."""
+        """The current placement ended: contract ended, dismissed, or the resident left; also
+        after the trajectory closed, for the placement that was current at closure."""
 
         reason: PlacementEndReason
 

@@ -25,6 +25,7 @@ __all__ = [
     "CoachingOutcome",
     "Counterpart",
     "ErasureGround",
+    "ExtensionReason",
     "Goal",
     "JobCoach",
     "OutflowReason",
@@ -139,6 +140,19 @@ class CoachingOutcome(enum.Enum):
     HANDED_OVER_TO_EMPLOYER = "handed_over_to_employer"
     PLACEMENT_ENDED = "placement_ended"
     NOT_A_FIT = "not_a_fit"
+
+
+class ExtensionReason(enum.Enum):
+    """Why job coaching was extended by a year (decision of 2026-11-29: never free text).
+
+    Extensions stored by 0.1.0 with a free-text reason read as ``OTHER``.
+    """
+
+    MORE_TIME_TO_INDEPENDENCE = "more_time_to_independence"
+    EMPLOYER_TAKEOVER_PENDING = "employer_takeover_pending"
+    CHANGED_WORK = "changed_work"
+    ABSENCE = "absence"  # illness or leave
+    OTHER = "other"
 
 
 class ErasureGround(enum.Enum):

@@ -2,9 +2,13 @@
 
 Definitions (see docs/statistics.md):
 
-- reach: residents registered in the period; against a target when one is given;
-- outflow by reason: residents whose last closure in the period had that reason, over reach;
-- still coached: trajectories open at the end of the period;
+- reach: residents coached in the period: open at any moment of it (registered or reopened in
+  it, or carried over open from before it); against a target when one is given;
+- inflow: residents registered in the period;
+- outflow by reason: reached residents whose trajectory is closed at the end of the period by a
+  closure inside it, by that closure's reason, over reach;
+- still coached: trajectories open at the end of the period. Every reached resident is in
+  exactly one outflow reason or still coached: outflow + still coached = reach;
 - activities: residents with an activity running at the end of the period (closure ends them);
 - contact compliance: of the whole calendar months in the period during which a trajectory was
   open from the first to the last day, the share with at least two conversations;
@@ -14,7 +18,12 @@ Definitions (see docs/statistics.md):
 - durability: of the paid placements whose 6 (12) months after the start lie within the period's
   end, the share not ended before then (26 weeks, CBS/Divosa style, for the first);
 - job coaching need rate: assessments in the period that established the need, over all;
-- coaching intensity: mean hours per week per coaching trajectory running in the period;
+- coaching intensity: mean hours per week per coaching trajectory running in the period; cap
+  use: per coaching year (of a trajectory) overlapping the period, the hours logged in it by the
+  end of the period over that year's cap under the reporting policy, averaged per coaching year
+  number; and the share of those coaching years at 90% of the cap or more;
+- evaluations: coaching running at the end of the period whose last evaluation (or start) lies
+  more than 6 months before that end (the signal of rule 5), over all running then;
 - coaching duration: of coaching completed in the period, completed within two years, extended,
   completed within three years, and outcomes by kind.
 
@@ -25,7 +34,7 @@ the day it happened.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,10 +42,27 @@ from typing import Any
 import attrs
 
 from participatie.domain.dates import add_years
+from participatie.domain.job_coaching import WEEKS_PER_YEAR
+from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.values import Activity, CoachingOutcome, OutflowReason
 from participatie.projections.facts import Fact, FactKind
+from participatie.projections.suppression import (
+    SMALL,
+    Identity,
+    hidden_cells,
+    is_small_cell,
+)
 
-__all__ = ["OutcomeReport", "Ratio", "compute"]
+__all__ = [
+    "HIDDEN",
+    "SMALL",
+    "CapUse",
+    "JobCoachingFigures",
+    "OutcomeReport",
+    "Ratio",
+    "compute",
+    "is_small_cell",
+]
 
 # The fact kinds compared in the loops below, bound once: looking a member up on its enum costs
 # about 0.1 microseconds on Python 3.11, which made a report of a million facts 60% slower.
@@ -45,6 +71,7 @@ _ACTIVITY_STARTED = FactKind.ACTIVITY_STARTED
 _ASSESSED = FactKind.ASSESSED
 _CLOSED = FactKind.CLOSED
 _COACHING_COMPLETED = FactKind.COACHING_COMPLETED
+_COACHING_EVALUATED = FactKind.COACHING_EVALUATED
 _COACHING_EXTENDED = FactKind.COACHING_EXTENDED
 _COACHING_HOURS = FactKind.COACHING_HOURS
 _COACHING_STARTED = FactKind.COACHING_STARTED
@@ -103,6 +130,22 @@ class Durability:
 
 
 @attrs.frozen
+class CapUse:
+    """How much of the policy's cap the coaching years of one number (1, 2, 3) used."""
+
+    #: Coaching years of this number counted (one per trajectory).
+    years: int
+    #: Their mean of hours logged over the year's cap, in percent (None when none counted).
+    mean_percent: Decimal | None
+
+
+#: A coaching year at this share of its cap or more is "near the cap".
+NEAR_CAP_PERCENT = Decimal(90)
+#: Evaluations are expected every this many months (job coaching rule 5).
+EVALUATION_MONTHS = 6
+
+
+@attrs.frozen
 class JobCoachingFigures:
     need_rate: Ratio
     trajectories: int
@@ -112,16 +155,19 @@ class JobCoachingFigures:
     extended: int
     completed_within_three_years: Ratio
     outcomes: Mapping[CoachingOutcome, int]
+    #: Per coaching year number, the cap use of the coaching years overlapping the period.
+    cap_use: Mapping[int, CapUse] = attrs.field(factory=dict)
+    #: Coaching years at 90% of their cap or more, over all coaching years counted.
+    near_cap: Ratio = Ratio(0, 0)
+    #: Coaching running at the end of the period (started, not completed, before its planned end).
+    running: int = 0
+    #: Of those, the ones whose last evaluation (or start) is more than 6 months before the end.
+    evaluation_overdue: Ratio = Ratio(0, 0)
 
 
-#: Counts under this are blanked in published reports (``suppress_small_cells``), so that a report
-#: does not single out a handful of residents.
-SMALL = 5
-
-
-def is_small_cell(count: int) -> bool:
-    """Whether a count is too small to publish (1 to 4; 0 says nothing about anyone)."""
-    return 0 < count < SMALL
+#: What a hidden cell reads as in figure rows and charts: it claims no range, since a cell hidden
+#: so that another cannot be worked out may hold any number.
+HIDDEN = "x"
 
 
 @attrs.frozen
@@ -132,6 +178,8 @@ class OutcomeReport:
     municipality: str | None
     reach: int
     target: int | None
+    #: Residents registered in the period (reach also counts those carried over open).
+    inflow: int
     outflow: Mapping[OutflowReason, Ratio]
     still_coached: int
     activities: Mapping[Activity, int]
@@ -149,109 +197,315 @@ class OutcomeReport:
         """Reach over the target (50 against 30 is 167%), when a target was set."""
         return None if self.target is None else Ratio(self.reach, self.target)
 
+    def cells(self) -> tuple[dict[str, int], list[Identity]]:
+        """Every count the report publishes, by name, and the identities between them that it
+        states: what small-cell suppression protects (:meth:`hidden_cells`).
+
+        A ratio's numerator and denominator are cells (``contact_compliance.numerator``); a
+        denominator that is another figure is that figure's cell (outflow's is ``reach``).
+        """
+        values: dict[str, int] = {"reach": self.reach, "inflow": self.inflow}
+        values |= {f"outflow.{r.value}": ratio.numerator for r, ratio in self.outflow.items()}
+        values["still_coached"] = self.still_coached
+        values |= {f"activities.{a.value}": n for a, n in self.activities.items()}
+        ratios = {
+            "contact_compliance": self.contact_compliance,
+            "durability.six_months": self.durability.six_months,
+            "durability.twelve_months": self.durability.twelve_months,
+            "job_coaching.need_rate": self.job_coaching.need_rate,
+        }
+        for name, ratio in ratios.items():
+            values[f"{name}.numerator"] = ratio.numerator
+            values[f"{name}.denominator"] = ratio.denominator
+        happiness, coaching = self.happiness, self.job_coaching
+        values["happiness.residents"] = happiness.residents
+        values["happiness.rising"] = happiness.rising.numerator
+        values |= {f"happiness.changes.{k:+d}": n for k, n in happiness.changes.items()}
+        values["reinflow"] = self.reinflow
+        values["job_coaching.trajectories"] = coaching.trajectories
+        values["job_coaching.completed"] = coaching.completed
+        values["job_coaching.completed_within_two_years"] = (
+            coaching.completed_within_two_years.numerator
+        )
+        values["job_coaching.completed_within_three_years"] = (
+            coaching.completed_within_three_years.numerator
+        )
+        values["job_coaching.extended"] = coaching.extended
+        values |= {f"job_coaching.outcomes.{o.value}": n for o, n in coaching.outcomes.items()}
+        values |= {f"job_coaching.cap_use.{y}": use.years for y, use in coaching.cap_use.items()}
+        values["job_coaching.near_cap"] = coaching.near_cap.numerator
+        values["job_coaching.coaching_years"] = coaching.near_cap.denominator
+        values["job_coaching.running"] = coaching.running
+        values["job_coaching.evaluation_overdue"] = coaching.evaluation_overdue.numerator
+        identities: list[Identity] = [
+            ("reach", [*(f"outflow.{r.value}" for r in self.outflow), "still_coached"]),
+            ("happiness.residents", [f"happiness.changes.{k:+d}" for k in happiness.changes]),
+            ("happiness.rising", [f"happiness.changes.{k:+d}" for k in happiness.changes if k > 0]),
+            (
+                "job_coaching.completed",
+                [f"job_coaching.outcomes.{o.value}" for o in coaching.outcomes],
+            ),
+            (
+                "job_coaching.coaching_years",
+                [f"job_coaching.cap_use.{y}" for y in coaching.cap_use],
+            ),
+        ]
+        return values, identities
+
+    def hidden_cells(self) -> frozenset[str]:
+        """The cells a published report hides (see :mod:`participatie.projections.suppression`):
+        every count from 1 to 4, and whatever would let a reader work one of them out."""
+        values, identities = self.cells()
+        return hidden_cells(values, identities)
+
+    def _hider(self, suppress: bool) -> _Hider:
+        return _Hider(self.hidden_cells() if suppress else frozenset())
+
     def figure_rows(self, *, suppress_small_cells: bool = False) -> list[tuple[str, str]]:
         """The figures as (label, value) text, as ``participatie stats`` prints them; with
-        ``suppress_small_cells`` counts under 5 read ``<5``."""
-
-        def cell(value: int) -> str:
-            return "<5" if suppress_small_cells and is_small_cell(value) else str(value)
-
-        def ratio(value: Ratio) -> str:
-            return "<5" if suppress_small_cells and is_small_cell(value.numerator) else str(value)
-
+        ``suppress_small_cells`` a hidden count reads ``x`` (see :meth:`hidden_cells`)."""
+        hide = self._hider(suppress_small_cells)
+        cell, ratio = hide.text, hide.ratio_text
         against = self.reach_against_target
-        reach = (
-            f"{cell(self.reach)} of target {self.target} ({against.percent:.0f}%)"
-            if (against is not None and against.percent is not None)
-            else cell(self.reach)
-        )
-        rows = [("reach", reach)]
+        reach = cell("reach", self.reach)
+        if against is not None and against.percent is not None:
+            shown = HIDDEN if hide("reach") else f"{against.percent:.0f}%"
+            reach = f"{reach} of target {self.target} ({shown})"
+        rows = [
+            ("reach", reach),
+            ("inflow (registered in the period)", cell("inflow", self.inflow)),
+        ]
         rows += [
-            (f"  outflow: {reason.value.replace('_', ' ')}", ratio(value))
+            (
+                f"  outflow: {reason.value.replace('_', ' ')}",
+                ratio(f"outflow.{reason.value}", "reach", value),
+            )
             for reason, value in self.outflow.items()
-            if value.numerator
+            if value.numerator or hide(f"outflow.{reason.value}")
         ]
-        rows.append(("still coached at the end", cell(self.still_coached)))
+        rows.append(("still coached at the end", cell("still_coached", self.still_coached)))
         rows += [
-            (f"  in {activity.value.replace('_', ' ')}", cell(count))
-            for activity, count in self.activities.items()
-            if count
+            (f"  in {activity.value.replace('_', ' ')}", cell(f"activities.{activity.value}", n))
+            for activity, n in self.activities.items()
+            if n
         ]
-        rows.append(("contact compliance (2+ a month)", ratio(self.contact_compliance)))
+        rows.append(
+            (
+                "contact compliance (2+ a month)",
+                hide.named_ratio("contact_compliance", self.contact_compliance),
+            )
+        )
         happiness = self.happiness
         change = "-" if happiness.mean_change is None else f"{happiness.mean_change:+.2f}"
+        if hide.any_of("happiness.residents", "happiness.rising", *self._change_cells()):
+            change = HIDDEN
+        rising = ratio("happiness.rising", "happiness.residents", happiness.rising)
         rows += [
-            ("happiness rising", f"{ratio(happiness.rising)}, mean change {change}"),
-            ("re-inflow", cell(self.reinflow)),
-            ("paid placements lasting 6 months", ratio(self.durability.six_months)),
-            ("paid placements lasting 12 months", ratio(self.durability.twelve_months)),
+            ("happiness rising", f"{rising}, mean change {change}"),
+            ("re-inflow", cell("reinflow", self.reinflow)),
+            (
+                "paid placements lasting 6 months",
+                hide.named_ratio("durability.six_months", self.durability.six_months),
+            ),
+            (
+                "paid placements lasting 12 months",
+                hide.named_ratio("durability.twelve_months", self.durability.twelve_months),
+            ),
         ]
         coaching = self.job_coaching
         if coaching.need_rate.denominator or coaching.trajectories:
             hours = coaching.mean_hours_per_week
+            mean = "-" if hours is None else f"{hours:.2f}"
+            if hide("job_coaching.trajectories"):
+                mean = HIDDEN
             rows += [
-                ("job coaching need at assessment", ratio(coaching.need_rate)),
-                ("job coaching trajectories", cell(coaching.trajectories)),
-                ("  mean hours per week", "-" if hours is None else f"{hours:.2f}"),
-                ("  completed within two years", ratio(coaching.completed_within_two_years)),
-                ("  extended by a year", cell(coaching.extended)),
+                (
+                    "job coaching need at assessment",
+                    hide.named_ratio("job_coaching.need_rate", coaching.need_rate),
+                ),
+                (
+                    "job coaching trajectories",
+                    cell("job_coaching.trajectories", coaching.trajectories),
+                ),
+                ("  mean hours per week", mean),
+                (
+                    "  completed within two years",
+                    ratio(
+                        "job_coaching.completed_within_two_years",
+                        "job_coaching.completed",
+                        coaching.completed_within_two_years,
+                    ),
+                ),
+                ("  extended by a year", cell("job_coaching.extended", coaching.extended)),
             ]
             rows += [
-                (f"  outcome: {outcome.value.replace('_', ' ')}", cell(count))
-                for outcome, count in coaching.outcomes.items()
-                if count
+                (
+                    f"  outcome: {outcome.value.replace('_', ' ')}",
+                    cell(f"job_coaching.outcomes.{outcome.value}", n),
+                )
+                for outcome, n in coaching.outcomes.items()
+                if n or hide(f"job_coaching.outcomes.{outcome.value}")
+            ]
+            for year, use in coaching.cap_use.items():
+                name = f"job_coaching.cap_use.{year}"
+                value = (
+                    "-"
+                    if use.mean_percent is None
+                    else f"{HIDDEN if hide(name) else f'{use.mean_percent:.0f}%'} "
+                    f"({cell(name, use.years)} coaching years)"
+                )
+                rows.append((f"  cap use in coaching year {year} (mean)", value))
+            rows += [
+                (
+                    "  coaching years at 90%+ of the cap",
+                    ratio(
+                        "job_coaching.near_cap", "job_coaching.coaching_years", coaching.near_cap
+                    ),
+                ),
+                ("  running at the end", cell("job_coaching.running", coaching.running)),
+                (
+                    "  running, no evaluation for 6+ months",
+                    ratio(
+                        "job_coaching.evaluation_overdue",
+                        "job_coaching.running",
+                        coaching.evaluation_overdue,
+                    ),
+                ),
             ]
         if self.uncounted:
             rows.append(("events not counted", str(len(self.uncounted))))
         return rows
 
+    def _change_cells(self) -> list[str]:
+        return [f"happiness.changes.{k:+d}" for k in self.happiness.changes]
+
     def to_dict(self, *, suppress_small_cells: bool = False) -> dict[str, Any]:
-        """The report as JSON-safe data; with ``suppress_small_cells`` counts under 5 are None."""
-
-        def cell(value: int) -> int | None:
-            return None if suppress_small_cells and is_small_cell(value) else value
-
-        def ratio(value: Ratio) -> dict[str, Any]:
-            data = value.to_dict()
-            if suppress_small_cells and is_small_cell(value.numerator):
-                data.update(numerator=None, percent=None)
-            return data
-
-        coaching = self.job_coaching
+        """The report as JSON-safe data; with ``suppress_small_cells`` a hidden count is None, and
+        so is a percentage or mean that would reveal one (see :meth:`hidden_cells`)."""
+        hide = self._hider(suppress_small_cells)
+        cell, ratio, named = hide.value, hide.ratio_dict, hide.named_ratio_dict
+        coaching, happiness = self.job_coaching, self.happiness
+        mean_change = _number(happiness.mean_change)
+        if hide.any_of("happiness.residents", "happiness.rising", *self._change_cells()):
+            mean_change = None
         data: dict[str, Any] = {
             "period": [self.period[0].isoformat(), self.period[1].isoformat()],
             "municipality": self.municipality,
-            "reach": cell(self.reach),
+            "reach": cell("reach", self.reach),
             "target": self.target,
-            "outflow": {reason.value: ratio(r) for reason, r in self.outflow.items()},
-            "still_coached": cell(self.still_coached),
-            "activities": {a.value: cell(n) for a, n in self.activities.items()},
-            "contact_compliance": ratio(self.contact_compliance),
-            "happiness": {
-                "residents": cell(self.happiness.residents),
-                "rising": ratio(self.happiness.rising),
-                "mean_change": _number(self.happiness.mean_change),
-                "changes": {str(k): cell(n) for k, n in self.happiness.changes.items()},
+            "inflow": cell("inflow", self.inflow),
+            "outflow": {
+                reason.value: ratio(f"outflow.{reason.value}", "reach", r)
+                for reason, r in self.outflow.items()
             },
-            "reinflow": cell(self.reinflow),
+            "still_coached": cell("still_coached", self.still_coached),
+            "activities": {
+                a.value: cell(f"activities.{a.value}", n) for a, n in self.activities.items()
+            },
+            "contact_compliance": named("contact_compliance", self.contact_compliance),
+            "happiness": {
+                "residents": cell("happiness.residents", happiness.residents),
+                "rising": ratio("happiness.rising", "happiness.residents", happiness.rising),
+                "mean_change": mean_change,
+                "changes": {
+                    f"{k}": cell(f"happiness.changes.{k:+d}", n)
+                    for k, n in happiness.changes.items()
+                },
+            },
+            "reinflow": cell("reinflow", self.reinflow),
             "durability": {
-                "six_months": ratio(self.durability.six_months),
-                "twelve_months": ratio(self.durability.twelve_months),
+                "six_months": named("durability.six_months", self.durability.six_months),
+                "twelve_months": named("durability.twelve_months", self.durability.twelve_months),
             },
             "job_coaching": {
-                "need_rate": ratio(coaching.need_rate),
-                "trajectories": cell(coaching.trajectories),
-                "mean_hours_per_week": _number(coaching.mean_hours_per_week),
-                "completed": cell(coaching.completed),
-                "completed_within_two_years": ratio(coaching.completed_within_two_years),
-                "extended": cell(coaching.extended),
-                "completed_within_three_years": ratio(coaching.completed_within_three_years),
-                "outcomes": {o.value: cell(n) for o, n in coaching.outcomes.items()},
+                "need_rate": named("job_coaching.need_rate", coaching.need_rate),
+                "trajectories": cell("job_coaching.trajectories", coaching.trajectories),
+                "mean_hours_per_week": None
+                if hide("job_coaching.trajectories")
+                else _number(coaching.mean_hours_per_week),
+                "completed": cell("job_coaching.completed", coaching.completed),
+                "completed_within_two_years": ratio(
+                    "job_coaching.completed_within_two_years",
+                    "job_coaching.completed",
+                    coaching.completed_within_two_years,
+                ),
+                "extended": cell("job_coaching.extended", coaching.extended),
+                "completed_within_three_years": ratio(
+                    "job_coaching.completed_within_three_years",
+                    "job_coaching.completed",
+                    coaching.completed_within_three_years,
+                ),
+                "outcomes": {
+                    o.value: cell(f"job_coaching.outcomes.{o.value}", n)
+                    for o, n in coaching.outcomes.items()
+                },
+                "cap_use": {
+                    str(year): {
+                        "years": cell(f"job_coaching.cap_use.{year}", use.years),
+                        "mean_percent": None
+                        if hide(f"job_coaching.cap_use.{year}")
+                        else _number(use.mean_percent),
+                    }
+                    for year, use in coaching.cap_use.items()
+                },
+                "near_cap": ratio(
+                    "job_coaching.near_cap", "job_coaching.coaching_years", coaching.near_cap
+                ),
+                "running": cell("job_coaching.running", coaching.running),
+                "evaluation_overdue": ratio(
+                    "job_coaching.evaluation_overdue",
+                    "job_coaching.running",
+                    coaching.evaluation_overdue,
+                ),
             },
         }
         if self.uncounted:  # present only when there are any, as earlier releases wrote it
             data["uncounted_events"] = list(self.uncounted)
         return data
+
+
+@attrs.frozen
+class _Hider:
+    """Shows or hides the named cells of a report (nothing is hidden without suppression)."""
+
+    hidden: frozenset[str]
+
+    def __call__(self, name: str) -> bool:
+        return name in self.hidden
+
+    def any_of(self, *names: str) -> bool:
+        return any(name in self.hidden for name in names)
+
+    def value(self, name: str, value: int) -> int | None:
+        return None if name in self.hidden else value
+
+    def text(self, name: str, value: int) -> str:
+        return HIDDEN if name in self.hidden else str(value)
+
+    def ratio_dict(self, numerator: str, denominator: str, ratio: Ratio) -> dict[str, Any]:
+        data = ratio.to_dict()
+        if numerator in self.hidden:
+            data["numerator"] = None
+        if denominator in self.hidden:
+            data["denominator"] = None
+        if self.any_of(numerator, denominator):
+            data["percent"] = None  # with one of them it would give the other
+        return data
+
+    def named_ratio_dict(self, name: str, ratio: Ratio) -> dict[str, Any]:
+        return self.ratio_dict(f"{name}.numerator", f"{name}.denominator", ratio)
+
+    def ratio_text(self, numerator: str, denominator: str, ratio: Ratio) -> str:
+        if not self.any_of(numerator, denominator):
+            return str(ratio)
+        shown = self.ratio_dict(numerator, denominator, ratio)
+        top, bottom = (
+            HIDDEN if v is None else str(v) for v in (shown["numerator"], shown["denominator"])
+        )
+        return f"{top}/{bottom} ({HIDDEN})"
+
+    def named_ratio(self, name: str, ratio: Ratio) -> str:
+        return self.ratio_text(f"{name}.numerator", f"{name}.denominator", ratio)
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -280,8 +534,10 @@ def compute(
     period: tuple[date, date],
     municipality: str | None,
     target: int | None,
+    policy: Policy = DEFAULT_POLICY,
 ) -> OutcomeReport:
-    """The report for ``period`` (inclusive) from facts already filtered to what counts."""
+    """The report for ``period`` (inclusive) from facts already filtered to what counts;
+    ``policy`` gives the caps that cap use is counted against."""
     start, end = period
     by_resident: dict[str, list[Fact]] = defaultdict(list)
     by_coaching: dict[str, list[Fact]] = defaultdict(list)
@@ -298,19 +554,21 @@ def compute(
         else:
             by_resident[fact.resident_id].append(fact)
     residents = {rid: _ordered(fs) for rid, fs in by_resident.items()}
-    reach = sum(
-        1
-        for fs in residents.values()
-        for f in fs
-        if f.kind == _REGISTERED and start <= f.occurred_on
-    )
+    reached = {rid: fs for rid, fs in residents.items() if _reached(fs, start)}
+    reach = len(reached)
     return OutcomeReport(
         period=period,
         municipality=municipality,
         reach=reach,
         target=target,
-        outflow=_outflow(residents, start, reach),
-        still_coached=sum(_open_on(fs, end) for fs in residents.values()),
+        inflow=sum(
+            1
+            for fs in residents.values()
+            for f in fs
+            if f.kind == _REGISTERED and start <= f.occurred_on
+        ),
+        outflow=_outflow(reached, end, reach),
+        still_coached=sum(_open_on(fs, end) for fs in reached.values()),
         activities=_activities(residents),
         contact_compliance=_compliance(residents, start, end),
         happiness=_happiness(residents, start),
@@ -321,20 +579,28 @@ def compute(
             if f.kind == _REOPENED and f.occurred_on >= start
         ),
         durability=_durability(residents, end),
-        job_coaching=_job_coaching(residents, by_coaching, start, end),
+        job_coaching=_job_coaching(residents, by_coaching, start, end, policy),
         uncounted=tuple(not_counted),
     )
 
 
-def _outflow(
-    residents: dict[str, list[Fact]], start: date, reach: int
-) -> dict[OutflowReason, Ratio]:
-    last_closure: dict[str, str] = {}
-    for rid, fs in residents.items():
-        for f in fs:
-            if f.kind == _CLOSED and f.occurred_on >= start:
-                last_closure[rid] = f.value
-    counts = Counter(last_closure.values())
+def _reached(facts: list[Fact], start: date) -> bool:
+    """Whether a resident was coached at some moment of the period: open at the end of the day
+    before it (carried over), or registered or reopened in it (facts end with the period)."""
+    return _open_on(facts, start - timedelta(days=1)) or any(
+        f.kind in (_REGISTERED, _REOPENED) and f.occurred_on >= start for f in facts
+    )
+
+
+def _outflow(reached: dict[str, list[Fact]], end: date, reach: int) -> dict[OutflowReason, Ratio]:
+    """Reached residents closed at the end of the period, by the reason of their last closure
+    (which lies inside the period: they were open at a moment of it)."""
+    counts: Counter[str] = Counter()
+    for fs in reached.values():
+        if _open_on(fs, end):
+            continue
+        # Reached, so open at a moment of the period: the last closure lies inside it.
+        counts[next(f.value for f in reversed(fs) if f.kind == _CLOSED)] += 1
     return {reason: Ratio(counts[reason.value], reach) for reason in OutflowReason}
 
 
@@ -452,6 +718,7 @@ def _job_coaching(
     coachings: dict[str, list[Fact]],
     start: date,
     end: date,
+    policy: Policy,
 ) -> JobCoachingFigures:
     assessed = [
         f for fs in residents.values() for f in fs if f.kind == _ASSESSED and f.occurred_on >= start
@@ -460,6 +727,8 @@ def _job_coaching(
     rates: list[Decimal] = []
     completed = within_two = within_three = extended = 0
     outcomes: Counter[str] = Counter()
+    cap_uses: dict[int, list[Decimal]] = defaultdict(list)
+    running = overdue = 0
     for fs in coachings.values():
         ordered = _ordered(fs)
         began = next((f for f in ordered if f.kind == _COACHING_STARTED), None)
@@ -469,6 +738,16 @@ def _job_coaching(
         stop = min(end, done.occurred_on if done else end)
         if stop < start:
             continue
+        planned_end = date.fromisoformat(
+            [f.value for f in ordered if f.kind in (_COACHING_STARTED, _COACHING_EXTENDED)][-1]
+        )
+        ends = done.occurred_on if done is not None else planned_end
+        for year, use in _cap_use(ordered, began, stop=ends, period=(start, end), policy=policy):
+            cap_uses[year].append(use)
+        if done is None and end < planned_end:
+            running += 1
+            last = max(f.occurred_on for f in ordered if f.kind in _EVALUATION_KINDS)
+            overdue += _add_months(last, EVALUATION_MONTHS) < end
         weeks = Decimal(max(1, (stop - began.occurred_on).days)) / 7
         hours = sum((f.amount for f in ordered if f.kind == _COACHING_HOURS), Decimal(0))
         rates.append(hours / weeks)
@@ -487,4 +766,47 @@ def _job_coaching(
         extended=extended,
         completed_within_three_years=Ratio(within_three, completed),
         outcomes={outcome: outcomes[outcome.value] for outcome in CoachingOutcome},
+        cap_use={
+            year: CapUse(len(uses), sum(uses, Decimal(0)) / len(uses))
+            for year, uses in sorted(cap_uses.items())
+        },
+        near_cap=Ratio(
+            sum(use >= NEAR_CAP_PERCENT for uses in cap_uses.values() for use in uses),
+            sum(len(uses) for uses in cap_uses.values()),
+        ),
+        running=running,
+        evaluation_overdue=Ratio(overdue, running),
     )
+
+
+_EVALUATION_KINDS = frozenset({_COACHING_STARTED, _COACHING_EVALUATED})
+
+
+def _cap_use(
+    ordered: list[Fact],
+    began: Fact,
+    *,
+    stop: date,
+    period: tuple[date, date],
+    policy: Policy,
+) -> Iterator[tuple[int, Decimal]]:
+    """(coaching year, percent of its cap used) of each coaching year that overlaps the period:
+    begun by its end, not over before its start, within the coaching (up to the completion or the
+    planned end: ``stop``). The hours are those logged by the end of the period."""
+    start, end = period
+    hours: dict[str, Decimal] = defaultdict(Decimal)
+    for f in ordered:
+        if f.kind == _COACHING_HOURS:
+            hours[f.value] += f.amount
+    year = 1
+    while True:
+        first, following = (
+            add_years(began.occurred_on, year - 1),
+            add_years(began.occurred_on, year),
+        )
+        if first > end or first >= stop:
+            return
+        if following > start:
+            cap = began.amount * WEEKS_PER_YEAR * policy.cap_percent(coaching_year=year) / 100
+            yield year, Decimal(100) * hours[str(year)] / cap
+        year += 1

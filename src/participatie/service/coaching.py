@@ -16,6 +16,7 @@ from participatie.domain.values import (
     Actor,
     CoachingOutcome,
     Counterpart,
+    ExtensionReason,
     JobCoach,
     Placement,
     PlacementKind,
@@ -114,8 +115,11 @@ class CoachingCommands(Room):
 
         self._change_coaching(Action.EVALUATE_JOB_COACHING, by, coaching_id, on, evaluate)
 
-    def extend_job_coaching(self, coaching_id: UUID, *, reason: str, on: date, by: Actor) -> None:
-        """Extend job coaching once, before its planned end. ``reason``: short, no personal data."""
+    def extend_job_coaching(
+        self, coaching_id: UUID, *, reason: ExtensionReason | str, on: date, by: Actor
+    ) -> None:
+        """Extend job coaching once, before its planned end, for an :class:`ExtensionReason`
+        (a member or its text value; free text is :class:`InvalidInput`)."""
 
         def extend(coaching: JobCoachingTrajectory, resident: ResidentTrajectory) -> None:
             require_coached_placement(coaching, resident)

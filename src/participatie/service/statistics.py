@@ -41,7 +41,8 @@ class Statistics(Room):
         The outcomes view first catches up with the end of the event log, so the effect of every
         command is visible. ``as_of`` counts only what had happened by that business date,
         ``known_at`` only what had been recorded by then. ``target`` is the reach the
-        municipality aimed for.
+        municipality aimed for. Job coaching's cap use is counted against the caps of this
+        application's policy.
 
         ``municipality`` is matched without regard to case and surrounding spaces; one the store
         does not serve is :class:`InvalidInput` (see ``Participation.open(municipalities=)``).
@@ -71,7 +72,13 @@ class Statistics(Room):
                     f"(known: {', '.join(sorted(known)) or 'none'}); open the store with "
                     "municipalities={...} to report on a municipality without residents"
                 )
-        return compute(facts, period=(start, end), municipality=municipality, target=target)
+        return compute(
+            facts,
+            period=(start, end),
+            municipality=municipality,
+            target=target,
+            policy=self._core.policy,
+        )
 
     def project(
         self,

@@ -21,6 +21,7 @@ from participatie.domain.values import (
     Benefit,
     CoachingOutcome,
     Counterpart,
+    ExtensionReason,
     Goal,
     JobCoach,
     OutflowReason,
@@ -322,10 +323,11 @@ class EvaluateJobCoaching(Command):
 class ExtendJobCoaching(Command):
     coaching: int
     on: date
+    reason: ExtensionReason = ExtensionReason.MORE_TIME_TO_INDEPENDENCE
 
     def run(self, app: Participation, ids: Ids) -> None:
         app.extend_job_coaching(
-            _pick(ids.coachings, self.coaching), reason="more time", on=self.on, by=COORDINATOR
+            _pick(ids.coachings, self.coaching), reason=self.reason, on=self.on, by=COORDINATOR
         )
 
 

@@ -355,7 +355,10 @@ class TrajectoryMachine(RuleBasedStateMachine):
 def _resident_refusals(index: int, resident: Any, day: date) -> list[c.Command]:
     """Resident commands the rules refuse in the model's state (rules 2, 3 and 5-8)."""
     if not resident.open:
-        return [c.RecordConversation(index, day), c.CloseTrajectory(index, day)]
+        closed: list[c.Command] = [c.RecordConversation(index, day), c.CloseTrajectory(index, day)]
+        if resident.placement is None:
+            closed.append(c.EndPlacement(index, day))
+        return closed
     refusals: list[c.Command] = [c.ReopenTrajectory(index, day)]
     if not resident.intake:
         return [*refusals, c.RecordConversation(index, day), c.Place(index, day)]
@@ -394,7 +397,12 @@ def count_over_history(
     app: Participation, residents: Iterable[UUID], period: tuple[date, date]
 ) -> tuple[int, int, dict[str, int]]:
     """Reach, still coached and outflow by reason, counted from each resident's ``history()``
-    without the projection: the brute force the statistics are checked against."""
+    without the projection: the brute force the statistics are checked against.
+
+    A resident is reached when the trajectory was open on some day of the period (walking the
+    days from the first status change); outflow counts the reached residents closed at the end of
+    the period, by the reason of their last closure; the rest of the reached are still coached.
+    """
     start, end = period
     reach = still = 0
     outflow: dict[str, int] = {}
@@ -404,19 +412,35 @@ def count_over_history(
             (
                 e
                 for e in app.history(rid, by=auditor)
-                if e.aggregate == "ResidentTrajectory" and e.occurred_on <= end
+                if e.aggregate == "ResidentTrajectory"
+                and e.occurred_on <= end
+                and e.event in _STATUS_EVENTS
             ),
             key=lambda e: (e.occurred_on, e.version),
         )
         if not entries:
             continue
-        reach += start <= entries[0].occurred_on
-        closures = [e for e in entries if e.event == "TrajectoryClosed" and e.occurred_on >= start]
-        if closures:
-            reason = closures[-1].data["reason"]
-            outflow[reason] = outflow.get(reason, 0) + 1
-        changes = [e.event for e in entries if e.event in _STATUS_EVENTS]
-        still += changes[-1] != "TrajectoryClosed"
+        # Open on a day: open at its start (carried over) or opened during it.
+        is_open, reached, last_reason = False, False, ""
+        index, day = 0, min(entries[0].occurred_on, start)
+        while day <= end:
+            open_today = is_open
+            while index < len(entries) and entries[index].occurred_on == day:
+                entry = entries[index]
+                is_open = entry.event != "TrajectoryClosed"
+                open_today = open_today or is_open
+                if not is_open:
+                    last_reason = entry.data["reason"]
+                index += 1
+            reached = reached or (day >= start and open_today)
+            day += timedelta(days=1)
+        if not reached:
+            continue
+        reach += 1
+        if is_open:
+            still += 1
+        else:
+            outflow[last_reason] = outflow.get(last_reason, 0) + 1
     return reach, still, outflow
 
 
@@ -447,7 +471,11 @@ def _check_resident_stream(events: list[Any]) -> None:  # noqa: PLR0912, PLR0915
         if closed_on is not None:
             assert event.occurred_on >= closed_on, (rid, name, "before the last closure")
         if not is_open:
-            assert isinstance(event, ResidentTrajectory.TrajectoryReopened), (rid, name, "closed")
+            # A closed trajectory accepts reopening, and the end of the placement current at
+            # closure.
+            assert isinstance(
+                event, ResidentTrajectory.TrajectoryReopened | ResidentTrajectory.PlacementEnded
+            ), (rid, name, "closed")
         if isinstance(event, ResidentTrajectory.IntakeHeld | ResidentTrajectory.ConversationHeld):
             assert 1 <= event.happiness <= 10, (rid, event.happiness)
         if isinstance(event, ResidentTrajectory.IntakeHeld):

@@ -31,6 +31,7 @@ from participatie.domain.values import (
     Actor,
     Benefit,
     CoachingOutcome,
+    ExtensionReason,
     Goal,
     OutflowReason,
     PlacementEndReason,
@@ -209,7 +210,12 @@ def job_coaching_commands(
             hours=st.decimals(min_value=Decimal(-1), max_value=Decimal(200), places=1),
         ),
         st.builds(c.EvaluateJobCoaching, coaching=which, on=day),
-        st.builds(c.ExtendJobCoaching, coaching=which, on=day),
+        st.builds(
+            c.ExtendJobCoaching,
+            coaching=which,
+            on=day,
+            reason=st.sampled_from(list(ExtensionReason)),
+        ),
         st.builds(c.CompleteJobCoaching, coaching=which, on=day),
     )
 
@@ -290,7 +296,8 @@ def _choices(model: _Model) -> list[tuple[str, int]]:
 
 def _resident_choices(resident: _Resident, policy: Policy) -> list[str]:
     if not resident.open:
-        return ["reopen"]
+        # A placement outlives its trajectory: the one current at closure may end.
+        return ["reopen"] if resident.placement is None else ["reopen", "end_placement"]
     if not resident.intake:
         return ["intake", "close_other"]
     kinds = ["conversation", "visit", "goal", "close_other"]
@@ -464,7 +471,8 @@ class _Step:
         self.coaching.planned_end = add_years(
             self.coaching.planned_end, self.model.policy.extension_years
         )
-        return c.ExtendJobCoaching(self.index, self.day)
+        reason = self.draw(st.sampled_from(list(ExtensionReason)))
+        return c.ExtendJobCoaching(self.index, self.day, reason=reason)
 
     def complete(self) -> c.Command:
         self.coaching.completed = True
