@@ -13,6 +13,7 @@ import gzip
 import json
 import shutil
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,7 @@ INTENDED_CHANGES: dict[str, dict[tuple[str | int, ...], str]] = {
 #: Persisted names (topics, transcodings) of the current code that no frozen corpus holds a
 #: sample of yet, by the release whose corpus will: freezing that corpus stores them. A final
 #: release (a version without ".dev") has a corpus of its own, so nothing waits for it.
-AWAITING_FREEZE: dict[str, set[str]] = {"0.2.0": {"participatie.ExtensionReason"}}
+AWAITING_FREEZE: dict[str, set[str]] = {}
 
 
 def _expected(corpus: Path) -> dict[str, Any]:
@@ -141,27 +142,26 @@ def test_a_sqlite_store_of_every_release_gives_what_it_gave(corpus: Path, tmp_pa
 
 # PostgreSQL: the corpus's rows, copied byte for byte into a new store's tables.
 
-#: SQLite table -> PostgreSQL table, and the columns copied (in the stored order).
-_EVENT_COLUMNS = "originator_id, originator_version, topic, state"
-_TABLES = (
-    ("stored_events", "participation_events", _EVENT_COLUMNS),
-    ("stored_snapshots", "participation_snapshots", _EVENT_COLUMNS),
-    (
-        "participatie_vault",
-        "participatie_vault",
-        "resident_id, bsn_hash, key_id, wrapped_key, ciphertext",
-    ),
-    (
-        "participatie_imports",
-        "participatie_imports",
-        "source_id, resident_key, resident_id, stream_id",
-    ),
-    ("participatie_chain_heads", "participatie_chain_heads", "originator_id, version, head"),
-)
+#: SQLite tables that are eventsourcing's own, by their PostgreSQL names; the outcomes view and
+#: its tracking are derived (the PostgreSQL store builds them from the events).
+_RENAMED = {"stored_events": "participation_events", "stored_snapshots": "participation_snapshots"}
+_DERIVED = ("tracking", "participatie_outcome_facts")
+
+
+def _as_postgres(value: object, data_type: str) -> object:
+    """A value as SQLite keeps it, in the type of the PostgreSQL column."""
+    if value is None:
+        return None
+    if data_type == "boolean":
+        return bool(value)
+    if data_type.startswith("timestamp") and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
 
 
 def _copy_to_postgres(db: Path, url: str, secret: str) -> None:
-    """Create a store at ``url``, then copy the SQLite store's records into it in log order."""
+    """Create a store at ``url``, then copy every table of the SQLite store into it, events in
+    log order (so that positions stay the same), column by column."""
     import psycopg  # noqa: PLC0415
     from psycopg import sql  # noqa: PLC0415
 
@@ -170,18 +170,46 @@ def _copy_to_postgres(db: Path, url: str, secret: str) -> None:
     source = sqlite3.connect(db)
     try:
         with psycopg.connect(url.split("?", maxsplit=1)[0]) as target:
-            for sqlite_table, postgres_table, columns in _TABLES:
-                # Events keep their log order (SQLite's rowid); the snapshot table has no rowid.
-                order = "" if sqlite_table == "stored_snapshots" else " ORDER BY rowid"
-                rows = source.execute(f"SELECT {columns} FROM {sqlite_table}{order}").fetchall()
-                names = [c.strip() for c in columns.split(",")]
+            columns_of: dict[str, dict[str, str]] = {}
+            for table, column, data_type in target.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = %s",
+                (schema,),
+            ):
+                columns_of.setdefault(table, {})[column] = data_type
+            tables = [
+                name
+                for (name,) in source.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                if not name.startswith(_DERIVED)
+            ]
+            for sqlite_table in tables:
+                postgres_table = _RENAMED.get(sqlite_table, sqlite_table)
+                types = columns_of[postgres_table]
+                names = [
+                    row[1]
+                    for row in source.execute(f"PRAGMA table_info({sqlite_table})")
+                    if row[1] in types
+                ]
+                # Events keep their log order (SQLite's rowid); some tables have no rowid.
+                order = " ORDER BY rowid" if sqlite_table == "stored_events" else ""
+                rows = source.execute(
+                    f"SELECT {', '.join(names)} FROM {sqlite_table}{order}"
+                ).fetchall()
                 statement = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
                     sql.Identifier(schema, postgres_table),
                     sql.SQL(", ").join(map(sql.Identifier, names)),
                     sql.SQL(", ").join(sql.Placeholder() * len(names)),
                 )
                 with target.cursor() as cursor:
-                    cursor.executemany(statement, rows)
+                    cursor.executemany(
+                        statement,
+                        [
+                            tuple(
+                                _as_postgres(v, types[n]) for v, n in zip(row, names, strict=True)
+                            )
+                            for row in rows
+                        ],
+                    )
     finally:
         source.close()
 
