@@ -74,7 +74,7 @@ from participatie.projections.figures import OutcomeReport, Ratio
 from participatie.reporting import html_report
 from participatie.stores import StoreConfig, parse_store_url
 
-__version__ = "0.2.0"
+__version__ = "0.3.0.dev0"
 
 __all__ = [
     "DEFAULT_PERMISSIONS",
