@@ -11,7 +11,8 @@ from uuid import UUID
 
 import pytest
 
-from participatie import Actor, Benefit, Goal, Participation, Referral, Role
+from participatie import Benefit, Goal, Participation, Referral
+from tests.actors import ASSESSOR, BROKER, COACH, READER
 
 TEST_SECRET = "test secret of the participatie suite, 40+ characters long"
 TODAY = date(2026, 11, 24)
@@ -19,11 +20,8 @@ POSTGRES_URL = os.environ.get(
     "PARTICIPATIE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 
-COACH = Actor("coach-17", Role.COACH, municipality="haaren")
-BROKER = Actor("broker-2", Role.JOB_BROKER)
-ASSESSOR = Actor("assessor-5", Role.WAGE_VALUE_ASSESSOR)
-#: Reads trajectories in tests (an auditor of every municipality); each read is access-logged.
-READER = Actor("reader-1", Role.AUDITOR)
+# The actors live in tests.actors; these names stay importable from here.
+__all__ = ["ASSESSOR", "BROKER", "COACH", "READER"]
 
 
 class Clock:

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from participatie import Actor, ConfigurationError, ErasureGround, Participation, Role
+from participatie import ConfigurationError, ErasureGround, Participation
+from tests.actors import ADMIN
 from tests.e2e.test_cli import run
 from tests.support import COACH, TEST_SECRET, register
-
-ADMIN = Actor("admin-1", Role.ADMIN)
 
 
 def test_rotate_keys_writes_a_new_secret_beside_a_sqlite_store(

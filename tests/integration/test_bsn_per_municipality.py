@@ -23,12 +23,12 @@ from participatie import (
     Participation,
     Role,
 )
+from tests.actors import ADMIN
 from tests.support import TEST_SECRET, assert_refused
 
 HAAREN = Actor("coach-h", Role.COACH, municipality="haaren")
 OSS = Actor("coach-o", Role.COACH, municipality="oss")
 ANYWHERE = Actor("coach-a", Role.COACH)
-ADMIN = Actor("admin-1", Role.ADMIN)
 BSN = "123456782"
 
 

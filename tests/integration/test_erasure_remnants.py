@@ -15,18 +15,16 @@ from uuid import UUID, uuid4
 import pytest
 
 from participatie import (
-    Actor,
     ConcurrentUpdate,
     ConfigurationError,
     ErasureGround,
     Participation,
-    Role,
 )
 from participatie.privacy.vault import PersonalData, SealedRecord
 from participatie.service import core_of
+from tests.actors import ADMIN
 from tests.support import COACH, TEST_SECRET, register
 
-ADMIN = Actor("admin-1", Role.ADMIN)
 VAULT_TABLE = "participatie_vault"
 KEY_EPOCHS_TABLE = "participatie_key_epochs"
 

@@ -10,14 +10,13 @@ from uuid import UUID
 
 import pytest
 
-from participatie import Actor, Participation, Role
+from participatie import Participation
 from participatie.audit.chain import chain_hash, split_state
 from participatie.audit.export import content_hash
+from tests.actors import AUDITOR
 from tests.integration.test_tampering import Store, flip_a_byte
 from tests.support import TEST_SECRET
 from tests.unit.test_job_coaching_rules import placed_and_assessed
-
-AUDITOR = Actor("auditor-1", Role.AUDITOR)
 
 
 @pytest.fixture

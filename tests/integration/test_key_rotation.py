@@ -10,7 +10,6 @@ from uuid import UUID
 import pytest
 
 from participatie import (
-    Actor,
     BsnAlreadyRegistered,
     ConfigurationError,
     ErasureGround,
@@ -18,14 +17,13 @@ from participatie import (
     NotAuthorised,
     Participation,
     PersonalData,
-    Role,
 )
 from participatie.service import core_of
+from tests.actors import ADMIN
 from tests.support import COACH, READER, TEST_SECRET, assert_refused, register
 
 OLD = TEST_SECRET
 NEW = "the next deployment secret, also 40+ characters long"
-ADMIN = Actor("admin-1", Role.ADMIN)
 
 
 def chain_heads(app: Participation) -> dict[str, Any]:

@@ -184,11 +184,8 @@ def test_concurrent_registrations_of_one_bsn_register_it_once(store_url: str) ->
 
 
 def test_job_coaching_persists_and_one_placement_is_coached_once(store_url: str) -> None:
-    from tests.unit.test_job_coaching_rules import (  # noqa: PLC0415
-        JOB_COACH_ACTOR,
-        placed_and_assessed,
-        start,
-    )
+    from tests.actors import JOB_COACH_ACTOR  # noqa: PLC0415
+    from tests.unit.test_job_coaching_rules import placed_and_assessed, start  # noqa: PLC0415
 
     with open_app(store_url) as app:
         rid = placed_and_assessed(app)

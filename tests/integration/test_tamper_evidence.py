@@ -17,12 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from participatie import (
-    Actor,
     ErasureGround,
     Goal,
     OutflowReason,
     Participation,
-    Role,
     TamperDetected,
 )
 from participatie.audit.chain import GENESIS, chain_hash
@@ -30,11 +28,10 @@ from participatie.audit.checkpoints import Checkpoint, generate_signing_key
 from participatie.audit.ledger import ledger_hash
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
+from tests.actors import ADMIN, JOB_COACH_ACTOR
 from tests.integration.database import Database
 from tests.support import COACH, TEST_SECRET, register
-from tests.unit.test_job_coaching_rules import JOB_COACH_ACTOR, placed_and_assessed, start
-
-ADMIN = Actor("admin-1", Role.ADMIN)
+from tests.unit.test_job_coaching_rules import placed_and_assessed, start
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ from uuid import UUID, uuid4
 import pytest
 
 from participatie import Goal, Participation, TamperDetected
+from tests.actors import JOB_COACH_ACTOR
 from tests.integration.database import Database
 from tests.support import COACH, READER, TEST_SECRET, register
-from tests.unit.test_job_coaching_rules import JOB_COACH_ACTOR, placed_and_assessed, start
+from tests.unit.test_job_coaching_rules import placed_and_assessed, start
 
 
 class Store(Database):

@@ -27,10 +27,10 @@ from participatie import (
 from participatie.domain.dates import add_years
 from participatie.domain.job_coaching import coaching_year
 from participatie.testing import strategies as pst
+from tests.actors import COORDINATOR
 from tests.support import READER
 
 COACH = Actor("coach-1", Role.COACH)
-COORDINATOR = Actor("coordinator-1", Role.COORDINATOR)
 JOB_COACH = Actor("jc-1", Role.JOB_COACH)
 START = date(2019, 3, 18)
 

@@ -16,13 +16,12 @@ from uuid import UUID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from participatie import Actor, NotFound, Participation, Role
+from participatie import NotFound, Participation
 from participatie.service import core_of
 from participatie.testing import strategies as pst
 from participatie.testing.commands import run_commands
+from tests.actors import AUDITOR
 from tests.support import TEST_SECRET
-
-AUDITOR = Actor("auditor-1", Role.AUDITOR)
 
 
 def state(

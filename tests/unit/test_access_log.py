@@ -6,12 +6,10 @@ from datetime import date
 
 import pytest
 
-from participatie import AccessKind, Actor, ErasureGround, InvalidInput, Participation, Role
+from participatie import AccessKind, ErasureGround, InvalidInput, Participation, Role
 from participatie.service import core_of
+from tests.actors import ADMIN, AUDITOR
 from tests.support import COACH, register
-
-AUDITOR = Actor("auditor-1", Role.AUDITOR)
-ADMIN = Actor("admin-1", Role.ADMIN)
 
 
 def test_reads_are_recorded_with_who_what_and_why(app: Participation) -> None:

@@ -11,7 +11,6 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from participatie import (
-    Actor,
     CoachingOutcome,
     Counterpart,
     ExtensionReason,
@@ -26,15 +25,9 @@ from participatie import (
 )
 from participatie.audit.history import HistoryEntry
 from participatie.service import core_of
+from tests.actors import AUDITOR, COORDINATOR, JOB_COACH_ACTOR
 from tests.support import COACH, READER, register, register_with_intake
-from tests.unit.test_job_coaching_rules import (
-    COORDINATOR,
-    JOB_COACH_ACTOR,
-    placed_and_assessed,
-    start,
-)
-
-AUDITOR = Actor("auditor-1", Role.AUDITOR)
+from tests.unit.test_job_coaching_rules import placed_and_assessed, start
 
 
 def test_history_covers_both_aggregates_in_recorded_order(app: Participation) -> None:

@@ -23,10 +23,8 @@ from participatie import (
     RetentionRequired,
     Role,
 )
+from tests.actors import ADMIN, AUDITOR
 from tests.support import COACH, READER, TEST_SECRET, Clock, assert_refused, register
-
-ADMIN = Actor("admin-1", Role.ADMIN)
-AUDITOR = Actor("auditor-1", Role.AUDITOR)
 
 
 def walk_in(app: Participation) -> UUID:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import copy
 from datetime import date
 
-from participatie import Actor, Goal, Participation, Role
+from participatie import Goal, Participation
+from tests.actors import AUDITOR
 from tests.support import COACH, register
-
-AUDITOR = Actor("auditor-1", Role.AUDITOR)
 
 
 def test_export_round_trip_verifies(app: Participation) -> None:

@@ -10,11 +10,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from participatie import Actor, Goal, Participation, Role
+from participatie import Goal, Participation
 from participatie.audit.export import EXPORT_FORMAT
+from tests.actors import AUDITOR
 from tests.support import COACH, TEST_SECRET, register
-
-AUDITOR = Actor("auditor-1", Role.AUDITOR)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),

@@ -13,21 +13,19 @@ from uuid import UUID
 import pytest
 
 from participatie import (
-    Actor,
     Benefit,
     JobCoach,
     Participation,
     PlacementKind,
     Provider,
-    Role,
 )
 from participatie.domain.resident import involved_statutory_decision
 from participatie.projections.facts import FactKind, facts_show_statutory_decision
 from participatie.service import core_of
+from tests.actors import COORDINATOR
 from tests.support import ASSESSOR, BROKER, READER, register, register_with_intake
 
 CORPUS = Path(__file__).parents[1] / "compat" / "0.1.0" / "store.db.gz"
-COORDINATOR = Actor("coordinator-1", Role.COORDINATOR)
 
 
 def test_the_fact_kinds_are_the_kinds_release_0_1_0_stored(tmp_path: Path) -> None:

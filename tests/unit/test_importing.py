@@ -18,9 +18,9 @@ from participatie import Actor, InvalidInput, Participation, Role
 from participatie.importing import ImportReport, import_records, read_records
 from participatie.testing import strategies as pst
 from participatie.testing.commands import run_commands
+from tests.actors import AUDITOR
 from tests.support import READER, TEST_SECRET, Clock
 
-AUDITOR = Actor("auditor-1", Role.AUDITOR)
 COACH = {"actor_id": "coach-17", "actor_role": "coach"}
 BROKER = {"actor_id": "broker-2", "actor_role": "job_broker"}
 

@@ -28,6 +28,7 @@ from participatie import (
     Role,
     VisitKind,
 )
+from tests.actors import COORDINATOR, JOB_COACH_ACTOR
 from tests.support import (
     ASSESSOR,
     BROKER,
@@ -38,8 +39,6 @@ from tests.support import (
     register_with_intake,
 )
 
-COORDINATOR = Actor("coordinator-1", Role.COORDINATOR)
-JOB_COACH_ACTOR = Actor("jc-3", Role.JOB_COACH)
 DAY = date(2020, 3, 16)
 
 #: Text that breaks a report on PostgreSQL, or a terminal, or the UTF-8 encoder of the store.

@@ -17,7 +17,6 @@ import pytest
 
 from participatie import (
     DEFAULT_POLICY,
-    Actor,
     BusinessDateRefused,
     CoachingIsCompleted,
     CoachingOutcome,
@@ -41,11 +40,11 @@ from participatie import (
     PlacementTooSmall,
     Provider,
     ProviderNotRecognised,
-    Role,
     TrajectoryStatus,
 )
 from participatie.domain.dates import add_years
 from participatie.domain.job_coaching import coaching_year
+from tests.actors import COORDINATOR, JOB_COACH_ACTOR
 from tests.support import (
     ASSESSOR,
     BROKER,
@@ -57,8 +56,6 @@ from tests.support import (
     register_with_intake,
 )
 
-COORDINATOR = Actor("coordinator-1", Role.COORDINATOR)
-JOB_COACH_ACTOR = Actor("jc-3", Role.JOB_COACH)
 RECOGNISED = Provider("USG Restart", recognised=True)
 QUALIFIED = JobCoach("jc-3", hbo_degree=True)
 PLACED = date(2020, 3, 2)
@@ -316,20 +313,15 @@ def test_a_second_extension_is_refused_even_within_the_maximum_years(clock: Cloc
         )
 
 
-def test_a_policy_without_extension_refuses_it(clock: Clock) -> None:
-    with coached_under(clock, version="no-extension", extension_years=0) as (app, cid):
-        assert_refused(
-            app,
-            None,
-            ExtensionNotAllowed,
-            lambda: app.extend_job_coaching(
-                cid, reason=ExtensionReason.OTHER, on=date(2021, 1, 4), by=COORDINATOR
-            ),
-        )
-
-
-def test_an_extension_beyond_three_years_is_refused(clock: Clock) -> None:
-    with coached_under(clock, version="long", extension_years=2) as (app, cid):
+@pytest.mark.parametrize(
+    ("version", "policy_changes"),
+    [("no-extension", {"extension_years": 0}), ("long", {"extension_years": 2})],
+    ids=["a policy without extension", "an extension beyond three years"],
+)
+def test_an_extension_the_policy_does_not_allow_is_refused(
+    clock: Clock, version: str, policy_changes: dict[str, int]
+) -> None:
+    with coached_under(clock, version=version, **policy_changes) as (app, cid):
         assert_refused(
             app,
             None,

@@ -39,6 +39,8 @@ from participatie.service import core_of
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
 from participatie.testing.machine import count_over_history
+from tests.actors import COORDINATOR
+from tests.actors import JOB_COACH_ACTOR as JOB_COACH
 from tests.support import BROKER, COACH, READER, TEST_SECRET, register, register_with_intake
 
 YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
@@ -527,9 +529,6 @@ def test_a_job_lost_after_outflow_to_work_counts_as_dropout_in_durability(
 
 
 # Coaching intensity against the cap, and the evaluation signal (domain.md, job coaching).
-
-COORDINATOR = Actor("coordinator-1", Role.COORDINATOR)
-JOB_COACH = Actor("jc-3", Role.JOB_COACH)
 
 
 def coached_resident(app: Participation, *, hours_per_week: int = 20, on: date) -> UUID:
