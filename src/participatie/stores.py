@@ -368,6 +368,14 @@ def _secret_beside(db_path: Path) -> str:
         return _read_secret_file(secret_path)[0]
     except FileNotFoundError:
         pass
+    if _holds_events(db_path):
+        # A new secret would leave every sealed record unreadable, and the store half under one
+        # secret and half under another: the secret was lost or moved, not never made.
+        raise ConfigurationError(
+            f"the store {db_path} holds records, but its secret file {secret_path} is missing: "
+            f"restore it from a backup, or set {SECRET_ENV} to the store's secret; a new secret "
+            "would leave the personal data in the store unreadable"
+        )
     secret_path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     # Write a private temporary file, then link it into place: the link either creates the whole
@@ -389,6 +397,22 @@ def _secret_beside(db_path: Path) -> str:
         db_path,
     )
     return secret
+
+
+def _holds_events(db_path: Path) -> bool:
+    """Whether a SQLite file holds at least one stored event (read-only; False without a file)."""
+    if not db_path.is_file():
+        return False
+    try:
+        connection = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return connection.execute("SELECT 1 FROM stored_events LIMIT 1").fetchone() is not None
+    except sqlite3.Error:  # not a store (yet), or not a database: nothing to lose
+        return False
+    finally:
+        connection.close()
 
 
 def store_exists(config: StoreConfig) -> bool:

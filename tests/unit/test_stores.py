@@ -117,3 +117,26 @@ def test_sqlite_without_a_secret_creates_one_beside_the_file_once(
 def test_environment_secret_is_used_when_none_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PARTICIPATIE_SECRET", "e" * 40)
     assert resolve_secret(parse_store_url("postgresql://me@db/x"), None) == "e" * 40
+
+
+def test_a_sqlite_store_with_records_but_no_secret_file_is_refused_not_given_a_new_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date  # noqa: PLC0415
+
+    from participatie import ConfigurationError, Participation  # noqa: PLC0415
+    from tests.support import register  # noqa: PLC0415
+
+    monkeypatch.delenv("PARTICIPATIE_SECRET", raising=False)
+    db = tmp_path / "office.db"
+    with Participation.open(f"sqlite:///{db}") as app:
+        register(app, bsn="123456782", name="A. Jansen", on=date(2019, 1, 8))
+    secret_file = tmp_path / "office.db.secret"
+    kept = secret_file.read_text(encoding="utf-8")
+    secret_file.unlink()
+    with pytest.raises(ConfigurationError, match=r"secret file .* is missing"):
+        Participation.open(f"sqlite:///{db}")
+    assert not secret_file.exists()  # nothing was made in its place
+    secret_file.write_text(kept, encoding="utf-8")
+    with Participation.open(f"sqlite:///{db}") as app:
+        assert app.verify().ok
