@@ -522,8 +522,8 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
     def ledger_backfill(self, limit: int) -> int:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
-                f"SELECT max(position) AS last, "  # noqa: S608
-                f"coalesce(sum(1 - backfilled), 0) AS written FROM {LEDGER_TABLE}"
+                f"SELECT (SELECT max(position) FROM {LEDGER_TABLE}) AS last, "  # noqa: S608
+                f"EXISTS (SELECT 1 FROM {LEDGER_TABLE} WHERE backfilled = 0) AS written"
             )
             found = c.fetchone()
             if found["written"]:

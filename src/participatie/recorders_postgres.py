@@ -184,8 +184,8 @@ class PostgresParticipationRecorder(
             "SELECT * FROM {schema}.{ledger} WHERE originator_id = ANY(%s) ORDER BY position"
         ).format(schema=schema, ledger=ledger)
         self._ledger_state = SQL(
-            "SELECT max(position) AS last, count(*) FILTER (WHERE NOT backfilled) AS written "
-            "FROM {schema}.{ledger}"
+            "SELECT (SELECT max(position) FROM {schema}.{ledger}) AS last, "
+            "EXISTS (SELECT 1 FROM {schema}.{ledger} WHERE NOT backfilled) AS written"
         ).format(schema=schema, ledger=ledger)
         self._ledger_lock = SQL("LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE").format(
             schema=schema, events=Identifier(self.events_table_name)
@@ -407,6 +407,13 @@ class PostgresParticipationRecorder(
             return [self._ledger_row(row) for row in curs.fetchall()]
 
     def ledger_backfill(self, limit: int) -> int:
+        # Without the table lock first: a store whose ledger is written with its events (every
+        # store after its first opening by this release) has nothing to make up.
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._ledger_state)
+            found = curs.fetchone()
+            if found is None or found["written"]:
+                return 0
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._ledger_lock)
             curs.execute(self._ledger_state)
