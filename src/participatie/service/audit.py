@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -14,7 +14,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from participatie.audit.access import AccessEntry, AccessKind, AccessLog, access_log_id
-from participatie.audit.chain import ChainMapper, Verification
+from participatie.audit.chain import Verification
 from participatie.audit.export import check_export, export_document
 from participatie.audit.history import HistoryEntry, check_moments
 from participatie.domain.job_coaching import JobCoachingTrajectory
@@ -65,8 +65,7 @@ class AuditQueries(Room):
         registrations = self._core.notifications(topics=[topic])
         if by.municipality is None:
             return [UUID(str(n.originator_id)) for n in registrations]
-        mapper = self._core.store.mapper
-        decode: Callable[[Any], Any] = getattr(mapper, "decode_only", mapper.to_domain_event)
+        decode = self._core.store.decode
         return [
             UUID(str(n.originator_id))
             for n in registrations
@@ -179,12 +178,7 @@ class AuditQueries(Room):
             return self._core.store.recorder.select_events(stream, lte=version)
 
         def decoded(record: StoredEvent) -> dict[str, Any]:
-            mapper = self._core.store.mapper
-            event = (
-                mapper.decode_only(record)
-                if isinstance(mapper, ChainMapper)
-                else mapper.to_domain_event(record)
-            )
+            event = self._core.store.decode(record)
             return HistoryEntry.of(event, type(event).__qualname__.split(".")[0]).to_dict()
 
         problems = check_export(document, stored_stream, decoded)

@@ -12,7 +12,13 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.persistence import (
+    EventStore,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+)
 
 from participatie.audit.chain import ChainMapper, split_state
 from participatie.audit.history import replay
@@ -223,6 +229,14 @@ class StoreApplication(Application[UUID]):
         if view is None:
             view = self._facts_view = self.store_factory.facts_view()
         return view
+
+    def decode(self, stored: StoredEvent) -> Any:
+        """A stored event, decoded for reading only: its chain hash is not remembered (readers
+        that never save, such as verification and lists, must not feed the chain mapper)."""
+        mapper = self.mapper
+        if isinstance(mapper, ChainMapper):
+            return mapper.decode_only(stored)
+        return mapper.to_domain_event(stored)
 
     def stored_hash(self, originator_id: UUID | str, version: int) -> bytes | None:
         """The chain hash of one stored event, read from the store."""

@@ -89,7 +89,6 @@ class TamperEvidence(Room):
     ) -> tuple[list[str], list[str], int, int]:
         store = self._core.store
         recorder = store.participation_recorder
-        decode = getattr(store.mapper, "decode_only", store.mapper.to_domain_event)
         view = store.facts_view()
         stored_facts = None
         view_problem: str | None = None
@@ -101,7 +100,7 @@ class TamperEvidence(Room):
         found = check_log(
             recorder.select_notifications,
             recorder.ledger_select,
-            decode,
+            store.decode,
             registered_topic=_REGISTERED,
             erased_topic=_ERASED,
             stored_facts=stored_facts,
@@ -263,8 +262,7 @@ class TamperEvidence(Room):
             municipality = None
             if first is not None and first.topic == _REGISTERED:
                 try:
-                    decode = getattr(store.mapper, "decode_only", store.mapper.to_domain_event)
-                    registration: Any = decode(first)
+                    registration: Any = store.decode(first)
                     municipality = registration.municipality.strip().casefold()
                 except Exception:
                     municipality = None
