@@ -33,7 +33,12 @@ import attrs
 from participatie.domain.inputs import municipality_name
 from participatie.errors import ConfigurationError, InvalidInput
 
-__all__ = ["MunicipalityRegister", "canonical_municipality", "same_municipality"]
+__all__ = [
+    "MunicipalityRegister",
+    "canonical_form",
+    "canonical_municipality",
+    "same_municipality",
+]
 
 _CBS_CODE = re.compile(r"GM\d{4}")
 
@@ -43,12 +48,18 @@ def canonical_municipality(name: object, *, field: str = "municipality") -> str:
     if type(name) is not str:
         # A str subclass could compare equal to every name and pass a scope check.
         raise InvalidInput(f"{field} must be text (str), not {type(name).__name__}")
-    return municipality_name(name, field=field).casefold()
+    return canonical_form(municipality_name(name, field=field))
+
+
+def canonical_form(name: str) -> str:
+    """The one form of a name as stored, for a name already checked (or stored by an earlier
+    release, which did not fold case)."""
+    return name.strip().casefold()
 
 
 def same_municipality(stored: str, other: str) -> bool:
     """Whether two names (one as stored, perhaps by an earlier release) name one municipality."""
-    return stored.strip().casefold() == other.strip().casefold()
+    return canonical_form(stored) == canonical_form(other)
 
 
 @attrs.frozen

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from eventsourcing.utils import resolve_topic
 
 from participatie.domain.job_coaching import JobCoachingTrajectory
+from participatie.domain.municipalities import canonical_form
 from participatie.domain.resident import ResidentTrajectory, involved_statutory_decision
 from participatie.domain.values import Benefit
 
@@ -166,7 +167,7 @@ def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> F
         resident_id = stream_id
         if kind is ResidentTrajectory.Registered:
             # One canonical form, whatever an earlier release stored (see domain.municipalities).
-            municipality_of[stream_id] = event.municipality.strip().casefold()
+            municipality_of[stream_id] = canonical_form(event.municipality)
     else:
         read = _COACHING_FACTS.get(kind)
         if read is None:

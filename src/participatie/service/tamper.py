@@ -24,6 +24,7 @@ from participatie.audit.verifier import (
     wrong_type,
 )
 from participatie.domain.job_coaching import coaching_id
+from participatie.domain.municipalities import canonical_form
 from participatie.domain.resident import ResidentTrajectory
 from participatie.errors import InvalidInput, NotFound, TamperDetected
 from participatie.privacy.vault import SealedRecord
@@ -263,7 +264,7 @@ class TamperEvidence(Room):
             if first is not None and first.topic == _REGISTERED:
                 try:
                     registration: Any = store.decode(first)
-                    municipality = registration.municipality.strip().casefold()
+                    municipality = canonical_form(registration.municipality)
                 except Exception:
                     municipality = None
             problem = self._vault_problem(record, registered, erased, municipality)
