@@ -43,6 +43,8 @@ from participatie.privacy.vault import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from participatie.audit.verifier import LogRow, PlainLedgerRow
+
 
 __all__ = [
     "CHAIN_HEADS_TABLE",
@@ -243,6 +245,18 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
     def ledger_select(self, after: int, limit: int) -> list[LedgerRow]:
         with self._database_lock:
             return [row for row in self._ledger if row.position > after][:limit]
+
+    def log_rows(self, start: int, limit: int) -> list[LogRow]:
+        return [
+            (n.id, UUID(str(n.originator_id)).hex, n.originator_version, n.topic, n.state)
+            for n in self.select_notifications(start, limit)
+        ]
+
+    def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
+        return [
+            (r.position, r.stream_id.hex, r.version, r.event_hash, r.running_hash, r.backfilled)
+            for r in self.ledger_select(after, limit)
+        ]
 
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:
         wanted = set(stream_ids)
@@ -505,6 +519,30 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
                 (after, limit),
             )
             return [self._ledger_row(row) for row in c.fetchall()]
+
+    def log_rows(self, start: int, limit: int) -> list[LogRow]:
+        with self.datastore.transaction(commit=False) as c:
+            cursor = c.sqlite_cursor
+            cursor.row_factory = None  # plain tuples
+            cursor.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
+                f"FROM {self.events_table_name} WHERE rowid >= ? ORDER BY rowid LIMIT ?",
+                (start, limit),
+            )
+            rows: list[LogRow] = cursor.fetchall()
+            return rows
+
+    def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
+        with self.datastore.transaction(commit=False) as c:
+            cursor = c.sqlite_cursor
+            cursor.row_factory = None  # plain tuples
+            cursor.execute(
+                "SELECT position, originator_id, version, event_hash, running_hash, "  # noqa: S608
+                f"backfilled FROM {LEDGER_TABLE} WHERE position > ? ORDER BY position LIMIT ?",
+                (after, limit),
+            )
+            rows: list[PlainLedgerRow] = cursor.fetchall()
+            return rows
 
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:
         rows: list[LedgerRow] = []

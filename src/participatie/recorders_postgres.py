@@ -18,6 +18,7 @@ from eventsourcing.postgres import (
     PostgresDatastore,
 )
 from psycopg.errors import DuplicateObject
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from psycopg import Cursor
     from psycopg.rows import DictRow
 
+    from participatie.audit.verifier import LogRow, PlainLedgerRow
     from participatie.privacy.vault import SealedRecord
 
 __all__ = ["PostgresParticipationRecorder", "PostgresSnapshotRecorder"]
@@ -179,6 +181,18 @@ class PostgresParticipationRecorder(
         ).format(schema=schema, ledger=ledger)
         self._ledger_select = SQL(
             "SELECT * FROM {schema}.{ledger} WHERE position > %s ORDER BY position LIMIT %s"
+        ).format(schema=schema, ledger=ledger)
+        # The stream ids as 32 hex digits (text), as SQLite stores them: the verifier compares
+        # and hashes text and makes a UUID once per stream, not once per row.
+        self._log_rows = SQL(
+            "SELECT notification_id, replace(originator_id::text, '-', ''), "
+            "originator_version, topic, state FROM {schema}.{events} "
+            "WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"
+        ).format(schema=schema, events=Identifier(self.events_table_name))
+        self._ledger_plain = SQL(
+            "SELECT position, replace(originator_id::text, '-', ''), version, event_hash, "
+            "running_hash, backfilled FROM {schema}.{ledger} WHERE position > %s "
+            "ORDER BY position LIMIT %s"
         ).format(schema=schema, ledger=ledger)
         self._ledger_of = SQL(
             "SELECT * FROM {schema}.{ledger} WHERE originator_id = ANY(%s) ORDER BY position"
@@ -400,6 +414,18 @@ class PostgresParticipationRecorder(
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._ledger_select, (after, limit))
             return [self._ledger_row(row) for row in curs.fetchall()]
+
+    def log_rows(self, start: int, limit: int) -> list[LogRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            plain = curs.connection.cursor(row_factory=tuple_row)
+            plain.execute(self._log_rows, (start, limit))
+            return plain.fetchall()
+
+    def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            plain = curs.connection.cursor(row_factory=tuple_row)
+            plain.execute(self._ledger_plain, (after, limit))
+            return plain.fetchall()
 
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:
         with self.datastore.transaction(commit=False) as curs:

@@ -46,14 +46,14 @@ class LedgerRow:
 
 
 def ledger_hash(
-    previous: bytes, position: int, stream_id: UUID, version: int, event_hash: bytes
+    previous: bytes, position: int, stream_id: UUID | str, version: int, event_hash: bytes
 ) -> bytes:
-    """SHA-256 over the previous running hash and one event's place and chain hash."""
-    digest = hashlib.sha256(_DOMAIN)
-    digest.update(previous)
-    digest.update(f"{position}\x00{stream_id}\x00{version}\x00".encode("ascii"))
-    digest.update(event_hash)
-    return digest.digest()
+    """SHA-256 over the previous running hash and one event's place and chain hash (a stream id
+    given as text must be the UUID's usual form, with dashes)."""
+    return hashlib.sha256(
+        b"%s%s%d\x00%s\x00%d\x00%s"
+        % (_DOMAIN, previous, position, str(stream_id).encode("ascii"), version, event_hash)
+    ).digest()
 
 
 def _uuid(originator_id: UUID | str) -> UUID:

@@ -16,7 +16,7 @@ and the vault's rows with their residents. Every problem names what and where.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +29,8 @@ from participatie.projections.facts import Fact, FactKind, fact_or_uncounted, ha
 
 __all__ = [
     "LogCheck",
+    "LogRow",
+    "PlainLedgerRow",
     "check_heads",
     "check_log",
     "check_stream_ledger",
@@ -57,6 +59,10 @@ class LogCheck:
     residents: set[UUID] = attrs.Factory(set)
     erased: set[UUID] = attrs.Factory(set)
     unlisted: int = 0
+    #: How many ledger rows the pass read, and (with a checkpoint position) how many rows up to
+    #: that position and the running hash there (None: the ledger has no row there).
+    ledger_rows: int = 0
+    at_checkpoint: tuple[int, bytes] | None = None
 
     def problem(self, text: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -65,27 +71,43 @@ class LogCheck:
             self.unlisted += 1
 
 
-def _ledger_rows(select: Callable[[int, int], list[LedgerRow]], page: int) -> Iterator[LedgerRow]:
+#: One stored event as the recorders' ``log_rows`` give it: position, stream id (32 hex
+#: digits), version, topic, stored state (chain hash first). Any, because a record changed by
+#: hand in SQLite can hold a value of any type.
+LogRow = tuple[Any, Any, Any, Any, Any]
+#: One ledger row as ``ledger_plain`` gives it: position, stream id (32 hex digits), version,
+#: event hash, running hash, backfilled.
+PlainLedgerRow = tuple[Any, Any, Any, Any, Any, Any]
+
+
+def _ledger_pages(
+    select: Callable[[int, int], list[PlainLedgerRow]], page: int
+) -> Iterator[PlainLedgerRow]:
     after = 0
     while True:
         rows = select(after, page)
         yield from rows
         if len(rows) < page:
             return
-        after = rows[-1].position
+        after = rows[-1][0]
 
 
-def _notifications(
-    select: Callable[[int, int], Sequence[Notification]], page: int
-) -> Iterator[list[Notification]]:
-    start = 1
-    while True:
-        rows = list(select(start, page))
-        if rows:
-            yield rows
-        if len(rows) < page:
-            return
-        start = rows[-1].id + 1
+class _Ids:
+    """The forms of each stream id the pass needs, made once per stream (not once per event):
+    its dashed text (hashed by the chains) and its UUID (for decoding and the results)."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, UUID]] = {}
+
+    def of(self, hex_id: Any) -> tuple[str, UUID] | None:
+        found = self.known.get(hex_id) if type(hex_id) is str else None
+        if found is None:
+            try:
+                uuid = UUID(hex=hex_id)
+            except (TypeError, ValueError, AttributeError):
+                return None
+            found = self.known[hex_id] = (str(uuid), uuid)
+        return found
 
 
 class _LogReader:
@@ -93,12 +115,14 @@ class _LogReader:
 
     def __init__(
         self,
-        ledger: Iterator[LedgerRow],
+        ledger: Iterator[PlainLedgerRow],
         decode: Callable[[Notification], Any],
         registered_topic: str,
         erased_topic: str,
+        checkpoint_position: int | None = None,
     ) -> None:
         self.found = LogCheck()
+        self.ids = _Ids()
         self.ledger = ledger
         self.row = next(ledger, None)
         self.previous_running = GENESIS
@@ -107,25 +131,24 @@ class _LogReader:
         self.decode = decode
         self.registered_topic = registered_topic
         self.erased_topic = erased_topic
+        self.checkpoint_position = checkpoint_position
 
-    def event(self, notification: Notification) -> None:
+    def event(self, stored: LogRow) -> None:
         found = self.found
-        position = notification.id
-        stream = UUID(str(notification.originator_id))
-        key = str(stream)
-        version = notification.originator_version
-        wrong = wrong_type(notification)
-        if wrong is not None:
+        position, hex_id, version, topic, state = stored
+        ids = self.ids.of(hex_id)
+        wrong = _wrong_column(ids, version, topic, state)
+        if wrong is not None or ids is None:
             # SQLite keeps whatever type is written into a column: a record changed by hand.
             found.problem(
-                f"stream {key}: the record of version {version} was changed: its {wrong} has "
-                f"the wrong type (position {position})"
+                f"stream {ids[0] if ids else repr(hex_id)}: the record of version {version} was "
+                f"changed: its {wrong} has the wrong type (position {position})"
             )
             self.ledger_until(position)
-            if self.row is not None and self.row.position == position:
+            if self.row is not None and self.row[0] == position:
                 self.next_row()
             return
-        state = bytes(notification.state)
+        key, stream = ids
         event_hash = state[:HASH_BYTES]
         last_version, last_hash = found.streams.get(key, (0, GENESIS))
         if version > last_version + 1:
@@ -138,10 +161,7 @@ class _LogReader:
                 f"stream {key}: version {version} at position {position} is out of order "
                 f"(after version {last_version})"
             )
-        elif (
-            chain_hash(last_hash, stream, version, notification.topic, state[HASH_BYTES:])
-            != event_hash
-        ):
+        elif chain_hash(last_hash, key, version, topic, state[HASH_BYTES:]) != event_hash:
             found.problem(
                 f"stream {key}: version {version} (position {position}) was changed, reordered "
                 "or replaced (its hash does not fit the chain)"
@@ -150,11 +170,13 @@ class _LogReader:
         found.events += 1
         self.ledger_until(position)
         row = self.row
-        if row is not None and row.position == position:
-            if (row.stream_id, row.version, row.event_hash) != (stream, version, event_hash):
+        if row is not None and row[0] == position:
+            if (row[1], row[2], row[3]) != (hex_id, version, event_hash):
+                recorded = self.ids.of(row[1])
                 found.problem(
                     f"ledger: the event at position {position} is not the one the ledger "
-                    f"recorded there (stream {row.stream_id} version {row.version})"
+                    f"recorded there (stream {recorded[0] if recorded else repr(row[1])} version "
+                    f"{row[2]!r})"
                 )
             self.next_row()
         else:
@@ -162,14 +184,25 @@ class _LogReader:
                 f"ledger: the event at position {position} (stream {key} version {version}) is "
                 "not in the ledger (inserted)"
             )
-        if notification.topic == self.registered_topic:
+        if topic == self.registered_topic:
             found.residents.add(stream)
-        elif notification.topic == self.erased_topic:
+        elif topic == self.erased_topic:
             found.erased.add(stream)
-        if has_facts(notification.topic):
-            self.fact(notification, key, version)
+        if has_facts(topic):
+            self.fact(
+                Notification(
+                    id=position,
+                    originator_id=stream,
+                    originator_version=version,
+                    topic=topic,
+                    state=state[HASH_BYTES:],
+                ),
+                stream,
+                key,
+                version,
+            )
 
-    def fact(self, notification: Notification, key: str, version: int) -> None:
+    def fact(self, notification: Notification, stream: UUID, key: str, version: int) -> None:
         fact = fact_or_uncounted(notification, self.decode, self.municipality_of)
         if fact is None:
             return
@@ -179,17 +212,18 @@ class _LogReader:
                 f"counted in the outcome statistics: {fact.value}"
             )
         if fact.kind == FactKind.REGISTERED:
-            self.found.municipality_of[UUID(fact.stream_id)] = fact.municipality
+            self.found.municipality_of[stream] = fact.municipality
         if self.facts is not None:
             self.facts.compare(fact)
 
     def ledger_until(self, position: int | None) -> None:
         """Rows before ``position`` (all rows left, for None) have no event: deleted."""
-        while self.row is not None and (position is None or self.row.position < position):
+        while self.row is not None and (position is None or self.row[0] < position):
             row = self.row
+            recorded = self.ids.of(row[1])
             self.found.problem(
-                f"ledger: position {row.position} (stream {row.stream_id} version "
-                f"{row.version}) is in the ledger, but its event is gone (deleted)"
+                f"ledger: position {row[0]} (stream {recorded[0] if recorded else repr(row[1])} "
+                f"version {row[2]!r}) is in the ledger, but its event is gone (deleted)"
             )
             self.next_row()
 
@@ -197,15 +231,37 @@ class _LogReader:
         row = self.row
         if row is None:
             return
-        expected = ledger_hash(
-            self.previous_running, row.position, row.stream_id, row.version, row.event_hash
-        )
-        if expected != row.running_hash:
-            self.found.problem(f"ledger: the row at position {row.position} was changed")
-        self.previous_running = row.running_hash
-        if row.backfilled:
-            self.found.backfilled_through = row.position
+        position, hex_id, version, event_hash, running_hash, backfilled = row
+        ids = self.ids.of(hex_id)
+        if (
+            ids is None
+            or type(version) is not int
+            or type(event_hash) is not bytes
+            or type(running_hash) is not bytes
+            or ledger_hash(self.previous_running, position, ids[0], version, event_hash)
+            != running_hash
+        ):
+            self.found.problem(f"ledger: the row at position {position} was changed")
+        self.previous_running = running_hash if type(running_hash) is bytes else b""
+        self.found.ledger_rows += 1
+        if position == self.checkpoint_position:
+            self.found.at_checkpoint = (self.found.ledger_rows, self.previous_running)
+        if backfilled:
+            self.found.backfilled_through = position
         self.row = next(self.ledger, None)
+
+
+def _wrong_column(ids: tuple[str, UUID] | None, version: Any, topic: Any, state: Any) -> str | None:
+    """The first column of a plain log row whose value has the wrong type, or None."""
+    if ids is None:
+        return "stream id"
+    if type(version) is not int:
+        return "version"
+    if type(topic) is not str:
+        return "topic"
+    if type(state) is not bytes:
+        return "state"
+    return None
 
 
 def wrong_type(notification: StoredEvent) -> str | None:
@@ -278,29 +334,45 @@ class _FactComparer:
 
 
 def check_log(
-    select_notifications: Callable[[int, int], Sequence[Notification]],
-    select_ledger: Callable[[int, int], list[LedgerRow]],
+    read_log: Callable[[int, int], list[LogRow]],
+    read_ledger: Callable[[int, int], list[PlainLedgerRow]],
     decode: Callable[[Notification], Any],
     *,
     registered_topic: str,
     erased_topic: str,
     stored_facts: tuple[Callable[[int, int], list[Fact]], int] | None = None,
+    checkpoint_position: int | None = None,
     page: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> LogCheck:
     """Read the log and the ledger once, side by side (see the module's docstring).
 
+    ``read_log`` and ``read_ledger`` are the recorder's ``log_rows`` and ``ledger_plain``;
+    ``decode`` decodes a stored event whose state no longer begins with its chain hash.
     ``stored_facts`` (the view's ``facts_after`` and the position it has caught up to) has the
-    recomputed facts compared with the view's on the way."""
-    reader = _LogReader(_ledger_rows(select_ledger, page), decode, registered_topic, erased_topic)
+    recomputed facts compared with the view's on the way. With ``checkpoint_position``, the
+    number of ledger rows up to it and its running hash are kept (``LogCheck.at_checkpoint``)."""
+    reader = _LogReader(
+        _ledger_pages(read_ledger, page),
+        decode,
+        registered_topic,
+        erased_topic,
+        checkpoint_position,
+    )
     if stored_facts is not None:
         reader.facts = _FactComparer(stored_facts[0], stored_facts[1], page, reader.found)
+    event = reader.event
     try:
-        for notifications in _notifications(select_notifications, page):
-            for notification in notifications:
-                reader.event(notification)
-            if progress is not None:
-                progress(len(notifications))
+        position = 1
+        while True:
+            rows = read_log(position, page)
+            for row in rows:
+                event(row)
+            if progress is not None and rows:
+                progress(len(rows))
+            if len(rows) < page:
+                break
+            position = rows[-1][0] + 1
     except Exception as error:
         reader.found.problem(
             f"the event log cannot be read: a stored record was changed so that it no longer "

@@ -13,6 +13,7 @@ from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 
 if TYPE_CHECKING:
     from participatie.audit.ledger import LedgerRow
+    from participatie.audit.verifier import LogRow, PlainLedgerRow
     from participatie.privacy.vault import ErasureRecord, SealedRecord, VaultKeys
     from participatie.projections.views import FactsView
 
@@ -48,6 +49,18 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     @abc.abstractmethod
     def ledger_select(self, after: int, limit: int) -> list[LedgerRow]:
         """Up to ``limit`` rows of the log-wide chain after position ``after``, in order."""
+
+    @abc.abstractmethod
+    def log_rows(self, start: int, limit: int) -> list[LogRow]:
+        """Up to ``limit`` stored events from position ``start`` on, in log order, as plain
+        tuples (position, stream id as 32 hex digits, version, topic, stored state), with the
+        values as stored and no objects made: for checking every record (``verify()``)."""
+
+    @abc.abstractmethod
+    def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
+        """Up to ``limit`` ledger rows after position ``after``, in order, as plain tuples
+        (position, stream id as 32 hex digits, version, event hash, running hash, backfilled),
+        with the values as stored: for checking every row (``verify()``)."""
 
     @abc.abstractmethod
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:

@@ -99,12 +99,13 @@ class TamperEvidence(Room):
         except Exception as error:
             view_problem = f"outcome facts: the view cannot catch up with the log ({error})"
         found = check_log(
-            recorder.select_notifications,
-            recorder.ledger_select,
-            store.decode,
+            recorder.log_rows,
+            recorder.ledger_plain,
+            store.decode_unhashed,
             registered_topic=_REGISTERED,
             erased_topic=_ERASED,
             stored_facts=stored_facts,
+            checkpoint_position=None if checkpoint is None else checkpoint.position,
             progress=progress,
         )
         problems = found.problems
@@ -126,7 +127,7 @@ class TamperEvidence(Room):
                 "from then on (and checkpoints from theirs)"
             )
         if checkpoint is not None:
-            problems += self._check_checkpoint(checkpoint)
+            problems += _checkpoint_problems(checkpoint, found.at_checkpoint)
         else:
             notes.append(
                 "no checkpoint given: edits that recompute every hash are found only against a "
@@ -139,34 +140,6 @@ class TamperEvidence(Room):
             return self._core.store.check_snapshots(stream_id)
         except Exception as error:
             return [f"stream {stream_id}: its events cannot be decoded ({error})"]
-
-    def _check_checkpoint(self, checkpoint: Checkpoint) -> list[str]:
-        recorder = self._core.store.participation_recorder
-        count, at = 0, None
-        after = 0
-        while rows := recorder.ledger_select(after, 10_000):
-            for row in rows:
-                if row.position <= checkpoint.position:
-                    count += 1
-                    if row.position == checkpoint.position:
-                        at = row
-            after = rows[-1].position
-            if after >= checkpoint.position:
-                break
-        signed = (
-            f"the checkpoint of {checkpoint.taken_at.isoformat()} (position {checkpoint.position})"
-        )
-        if at is None and checkpoint.position:
-            return [f"{signed}: the ledger has no row at that position any more"]
-        if at is not None and at.running_hash != checkpoint.running_hash:
-            changed = (
-                "an event at or before it was changed, removed or inserted, and the hashes "
-                "recomputed"
-            )
-            return [f"{signed}: the log up to that position is not the one it signed ({changed})"]
-        if count != checkpoint.events:
-            return [f"{signed}: it signed {checkpoint.events} events there, the store has {count}"]
-        return []
 
     def _check_vault(
         self, residents: set[UUID], erased: set[UUID], municipality_of: dict[UUID, str]
@@ -270,6 +243,29 @@ class TamperEvidence(Room):
             problem = self._vault_problem(record, registered, erased, municipality)
             problems += [] if problem is None else [problem]
         return problems, [], counted, events
+
+
+def _checkpoint_problems(checkpoint: Checkpoint, at: tuple[int, bytes] | None) -> list[str]:
+    """Whether the ledger the pass read holds, at the checkpoint's position, the running hash
+    and the number of rows up to there that the checkpoint signed (``at``: what it held)."""
+    signed = f"the checkpoint of {checkpoint.taken_at.isoformat()} (position {checkpoint.position})"
+    if at is None:
+        if not checkpoint.position:
+            return (
+                []
+                if checkpoint.events == 0
+                else [f"{signed}: it signed {checkpoint.events} events"]
+            )
+        return [f"{signed}: the ledger has no row at that position any more"]
+    count, running_hash = at
+    if running_hash != checkpoint.running_hash:
+        changed = (
+            "an event at or before it was changed, removed or inserted, and the hashes recomputed"
+        )
+        return [f"{signed}: the log up to that position is not the one it signed ({changed})"]
+    if count != checkpoint.events:
+        return [f"{signed}: it signed {checkpoint.events} events there, the store has {count}"]
+    return []
 
 
 def take_checkpoint(core: Core, key: Ed25519PrivateKey) -> Checkpoint:
