@@ -106,6 +106,7 @@ class Participation(
         snapshot_interval: int | None = DEFAULT_SNAPSHOT_INTERVAL,
         municipalities: Mapping[str, str] | None = None,
         create: bool = True,
+        chaining_progress: Callable[[int, int], object] | None = None,
     ) -> Self:
         """Open the store at ``url`` (see :mod:`participatie.stores`).
 
@@ -128,6 +129,12 @@ class Participation(
         the names of the municipalities the store serves to their CBS codes
         (``{"haaren": "GM0788"}``): a command or report for any other is refused. Without it,
         any municipality may be registered, and reports refuse names no resident has.
+
+        A store written by a release before the log-wide ledger (0.2.0 and earlier) has its
+        events chained into the ledger once, when this release first opens it;
+        ``chaining_progress`` is then called after every 10,000 events with the number chained so
+        far and the number there are (about: PostgreSQL's positions can skip numbers), for a
+        progress bar.
         """
         config = parse_store_url(url)
         register = _municipality_register(municipalities)
@@ -162,7 +169,11 @@ class Participation(
         if config.sqlite_path is not None:
             config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            store = StoreApplication(env=config.env, snapshot_interval=snapshot_interval or 0)
+            store = StoreApplication(
+                env=config.env,
+                snapshot_interval=snapshot_interval or 0,
+                chaining_progress=chaining_progress,
+            )
         except ImportError as error:
             raise ConfigurationError(
                 f"the store {config.display_url} needs an optional package ({error.name}); "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -16,8 +16,13 @@ from uuid import UUID
 import typer
 from rich.console import Console
 from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
     ProgressColumn,
     Task,
+    TaskID,
+    TextColumn,
 )
 from rich.table import Table
 from rich.text import Text
@@ -72,9 +77,42 @@ def plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
-def open_store(store: str | None) -> Participation:
-    """The store to read or check: it must exist (only commands that record make one)."""
-    return Participation.open(store, create=False)
+def open_store(
+    store: str | None, *, create: bool = False, municipalities: Mapping[str, str] | None = None
+) -> Participation:
+    """The store to read or check: it must exist, unless ``create`` (only commands that record
+    make one). A store written before the log-wide ledger is chained into it on first opening,
+    behind a progress bar on standard error (standard output may be a report or JSON)."""
+    with _chaining_bar() as progress:
+        return Participation.open(
+            store, create=create, municipalities=municipalities, chaining_progress=progress
+        )
+
+
+@contextmanager
+def _chaining_bar() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar that appears only if the store has earlier events to chain."""
+    shown: list[tuple[Progress, TaskID]] = []
+
+    def update(chained: int, total: int) -> None:
+        if not shown:
+            bar = Progress(
+                TextColumn("Chaining events stored before this release into the ledger"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                EventsPerSecond(),
+                console=Console(stderr=True),
+            )
+            bar.start()
+            shown.append((bar, bar.add_task("events", total=total)))
+        bar, task = shown[0]
+        bar.update(task, completed=chained, total=total)
+
+    try:
+        yield update
+    finally:
+        for bar, _ in shown:
+            bar.stop()
 
 
 def confirm(question: str, *, yes: bool, without_terminal: str) -> None:

@@ -149,7 +149,7 @@ def demo(
 def _demo(store: str | None, *, fresh: bool, yes: bool) -> None:
     if fresh:
         _remove_sqlite_store(store, yes=yes)
-    with Participation.open(store, municipalities=MUNICIPALITIES) as participation:
+    with open_store(store, create=True, municipalities=MUNICIPALITIES) as participation:
         existing = len(participation.resident_ids(by=auditor_named(None)))
         if existing:
             raise ConfigurationError(
@@ -234,7 +234,7 @@ def import_file(
                 2,
             )
         with (
-            Participation.open(store) as participation,
+            open_store(store, create=True) as participation,
             Progress(
                 TextColumn("Importing"),
                 BarColumn(),

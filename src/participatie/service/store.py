@@ -49,7 +49,13 @@ class StoreApplication(Application[UUID]):
 
     name = APP_NAME
 
-    def __init__(self, env: dict[str, str] | None = None, *, snapshot_interval: int = 0) -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        snapshot_interval: int = 0,
+        chaining_progress: Callable[[int, int], object] | None = None,
+    ) -> None:
         self.snapshot_interval = snapshot_interval
         env = dict(env or {})
         if snapshot_interval:
@@ -63,13 +69,19 @@ class StoreApplication(Application[UUID]):
         super().__init__(env)
         if isinstance(self.mapper, ChainMapper):
             self.mapper.previous_lookup = self.stored_hash
-        self._chain_earlier_events()
+        self._chain_earlier_events(chaining_progress)
 
-    def _chain_earlier_events(self) -> None:
-        """Chain the events of a store written before the ledger existed into it, once."""
+    def _chain_earlier_events(self, progress: Callable[[int, int], object] | None) -> None:
+        """Chain the events of a store written before the ledger existed into it, once;
+        ``progress`` is told how many are chained so far and about how many there are."""
         chained = 0
+        total: int | None = None
         while made := self.participation_recorder.ledger_backfill(10_000):
             chained += made
+            if progress is not None:
+                if total is None:
+                    total = self.recorder.max_notification_id() or chained
+                progress(chained, max(total, chained))
         if chained:
             logger.warning(
                 "chained %s events stored before this release into the log-wide ledger; the "
