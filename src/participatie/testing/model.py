@@ -48,6 +48,12 @@ class ResidentModel:
     activities: set[Activity] = attrs.Factory(set)
     coached: bool = False
 
+    def placement_big_enough(self, policy: Policy) -> bool:
+        """Whether the placement has the hours and contract months job coaching needs."""
+        return self.placement_hours >= policy.min_hours_per_week and (
+            self.placement_months is None or self.placement_months >= policy.min_contract_months
+        )
+
 
 @attrs.define
 class CoachingModel:
@@ -60,9 +66,13 @@ class CoachingModel:
     completed: bool = False
     hours_by_year: dict[int, Decimal] = attrs.Factory(dict)
 
-    def may_log_an_hour(self, day: date, policy: Policy) -> bool:
+    def year_and_cap(self, day: date, policy: Policy) -> tuple[int, Decimal]:
+        """The coaching year ``day`` falls in, and the policy's cap of hours in that year."""
         year = coaching_year(self.started_on, day)
-        cap = policy.cap_percent(coaching_year=year) * self.hours_per_week * 52 / 100
+        return year, policy.cap_percent(coaching_year=year) * self.hours_per_week * 52 / 100
+
+    def may_log_an_hour(self, day: date, policy: Policy) -> bool:
+        year, cap = self.year_and_cap(day, policy)
         return self.hours_by_year.get(year, Decimal(0)) + 1 <= cap
 
     def may_extend(self, policy: Policy) -> bool:
@@ -91,10 +101,7 @@ def refusals(model: Model, policy: Policy) -> list[c.Command]:
     refusals: list[c.Command] = []
     for index, resident in enumerate(model.residents):
         refusals += resident_refusals(index, resident, day)
-        too_small = resident.placement_hours < policy.min_hours_per_week or (
-            resident.placement_months is not None
-            and resident.placement_months < policy.min_contract_months
-        )
+        too_small = not resident.placement_big_enough(policy)
         if resident.assessed_need and not resident.coached and too_small:
             refusals.append(c.StartJobCoaching(index, day))
         paid = resident.placement is PlacementKind.PAID_WORK
@@ -122,9 +129,8 @@ def refusals(model: Model, policy: Policy) -> list[c.Command]:
             ):
                 refusals.append(c.ExtendJobCoaching(index, day))
             if coaching.started_on <= day < coaching.planned_end:
-                year = coaching_year(coaching.started_on, day)
-                cap = policy.cap_percent(coaching_year=year) * coaching.hours_per_week
-                left = cap * 52 / 100 - coaching.hours_by_year.get(year, Decimal(0))
+                year, cap = coaching.year_and_cap(day, policy)
+                left = cap - coaching.hours_by_year.get(year, Decimal(0))
                 refusals.append(c.LogCoachingHours(index, day, hours=left + 1))
     return refusals
 

@@ -81,9 +81,7 @@ def _resident_choices(resident: ResidentModel, policy: Policy) -> list[str]:
     kinds += ["end_placement", "close_placed"]
     if resident.placement is PlacementKind.PAID_WORK and not resident.assessed_need:
         kinds.append("assess")
-    big_enough = resident.placement_hours >= policy.min_hours_per_week and (
-        resident.placement_months is None or resident.placement_months >= policy.min_contract_months
-    )
+    big_enough = resident.placement_big_enough(policy)
     if resident.assessed_need and not resident.coached and big_enough:
         kinds.append("start_coaching")
     return kinds
