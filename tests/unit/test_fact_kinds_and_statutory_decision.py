@@ -19,7 +19,7 @@ from participatie import (
     PlacementKind,
     Provider,
 )
-from participatie.domain.resident import involved_statutory_decision
+from participatie.domain.retention import involved_statutory_decision
 from participatie.projections.facts import FactKind, facts_show_statutory_decision
 from participatie.service import core_of
 from tests.actors import COORDINATOR

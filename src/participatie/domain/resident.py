@@ -20,6 +20,7 @@ from participatie.domain import inputs
 from participatie.domain.dates import add_years
 from participatie.domain.decision import DecisionFields, decision_fields
 from participatie.domain.policy import Policy
+from participatie.domain.retention import involved_statutory_decision
 from participatie.domain.values import (
     Activity,
     Actor,
@@ -58,23 +59,6 @@ _OUTFLOW_PLACEMENT = {
     OutflowReason.WORK: PlacementKind.PAID_WORK,
     OutflowReason.VOLUNTEER_WORK: PlacementKind.VOLUNTEER_WORK,
 }
-
-
-def involved_statutory_decision(
-    *, benefit: Benefit, wage_value_assessed: bool, job_coaching: bool
-) -> bool:
-    """Whether a resident's file involved a statutory decision, and so must be kept (Archiefwet):
-    a benefit at registration, a wage value assessment, or job coaching. A walk-in without a
-    benefit who only talked with the coaches may be erased at once.
-
-    The one place this is decided: :meth:`ResidentTrajectory.involved_statutory_decision` asks it
-    of a trajectory, and whoever reads the outcome facts asks it of those.
-
-    >>> involved_statutory_decision(
-    ...     benefit=Benefit.NONE, wage_value_assessed=False, job_coaching=False)
-    False
-    """
-    return benefit is not Benefit.NONE or wage_value_assessed or job_coaching
 
 
 @attrs.frozen

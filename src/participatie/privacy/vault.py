@@ -29,24 +29,31 @@ trajectory or the other way round.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import attrs
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from participatie.errors import ConfigurationError, InvalidInput, TamperDetected
+from participatie.errors import ConfigurationError, TamperDetected
+from participatie.privacy.keys import MIN_SECRET_LENGTH, EpochKeys, Secret
+from participatie.privacy.records import (
+    LEGACY_EPOCH,
+    ErasureRecord,
+    ErasureStatus,
+    KeyEpoch,
+    PersonalData,
+    SealedRecord,
+    VaultKeys,
+    VaultStorage,
+    epoch_of,
+    split_key_id,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import datetime
     from uuid import UUID
 
 __all__ = [
@@ -63,214 +70,8 @@ __all__ = [
     "epoch_of",
 ]
 
-MIN_SECRET_LENGTH = 32
 _NONCE_BYTES = 12
 _SALT_BYTES = 32
-_MAX_TEXT = {"name": 200, "notes": 10_000}
-
-#: The epoch of records sealed before key epochs existed: wrapped by the secret alone.
-LEGACY_EPOCH = 0
-
-
-@attrs.frozen
-class PersonalData:
-    """What the vault keeps of a resident. Any field may be None (not given, or erased)."""
-
-    bsn: str | None = None
-    name: str | None = None
-    notes: str | None = None
-    erased: bool = False
-
-    def __attrs_post_init__(self) -> None:
-        for field in ("name", "notes"):
-            value = getattr(self, field)
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise InvalidInput(f"{field} must be text, not {type(value).__name__}")
-            if len(value) > _MAX_TEXT[field]:
-                raise InvalidInput(f"{field} may be at most {_MAX_TEXT[field]} characters long")
-
-    @property
-    def is_empty(self) -> bool:
-        return self.bsn is None and self.name is None and self.notes is None
-
-
-@attrs.frozen
-class SealedRecord:
-    """A vault row as stored: nothing in it is readable without the deployment secret."""
-
-    resident_id: UUID
-    bsn_hash: bytes | None
-    key_id: str
-    wrapped_key: bytes
-    ciphertext: bytes
-
-
-@attrs.frozen
-class KeyEpoch:
-    """A key epoch as stored: its salt until it is destroyed (epoch 0 never has one)."""
-
-    epoch: int
-    salt: bytes | None
-    created_at: datetime | None = None
-    destroyed_at: datetime | None = None
-    #: Epoch 0 only: the key ids of the secrets that legacy records were sealed under.
-    legacy_key_ids: frozenset[str] = frozenset()
-
-    @property
-    def live(self) -> bool:
-        return self.destroyed_at is None
-
-
-@attrs.frozen
-class VaultKeys:
-    """What the store says about the vault's keys: every epoch, and the key ids in use."""
-
-    epochs: tuple[KeyEpoch, ...] = ()
-    #: Key id -> epoch, for every key id that records may be sealed under.
-    key_ids: Mapping[str, int] = attrs.field(factory=dict)
-
-    @property
-    def live_epochs(self) -> dict[int, KeyEpoch]:
-        return {e.epoch: e for e in self.epochs if e.live}
-
-
-@attrs.frozen
-class ErasureRecord:
-    """An erasure as the vault recorded it: the key the record was sealed under (None: there was
-    no record) and the newest key epoch in force when it was erased."""
-
-    resident_id: UUID
-    key_id: str | None
-    epoch: int
-    erased_at: datetime
-
-
-@attrs.frozen
-class ErasureStatus:
-    """Whether an erasure is final: whether what the deployment still holds could unwrap a copy
-    of the erased record left in the database's files or backups."""
-
-    resident_id: UUID
-    #: When the record was erased (None: erased before release 0.2 recorded it).
-    erased_at: datetime | None
-    #: The newest key epoch in force at the erasure (0: before key epochs).
-    epoch: int
-    final: bool
-    #: What the operator must do to make it final ("" once it is).
-    to_do: str
-
-
-class VaultStorage(Protocol):
-    """What a store's recorder offers the vault besides writing rows with events."""
-
-    def vault_get(self, resident_id: UUID) -> SealedRecord | None: ...
-
-    def vault_find(self, bsn_hash: bytes) -> UUID | None: ...
-
-    def vault_stale(self, key_id: str, after: UUID | None, limit: int) -> list[SealedRecord]:
-        """Up to ``limit`` records not sealed under ``key_id``, by resident id after ``after``."""
-        ...
-
-    def vault_rewrap(self, pairs: Sequence[tuple[SealedRecord, SealedRecord]]) -> int:
-        """Replace each old record by its new one, in one transaction, where it is unchanged.
-
-        A record erased or re-wrapped by another process in the meantime is left alone.
-        Returns how many records were replaced.
-        """
-        ...
-
-    def vault_keys(self) -> VaultKeys:
-        """Every key epoch and the key ids records are sealed under."""
-        ...
-
-    def vault_new_epoch(self, salt: bytes, *, only_if_none: bool) -> None:
-        """Start the epoch after the newest one, with this salt (``only_if_none``: only when no
-        salted epoch is live). Two processes racing may both try: one of them wins."""
-        ...
-
-    def vault_destroy_epochs(self, before: int, secret_key_id: str) -> list[int]:
-        """Destroy every live epoch before ``before`` that no record is sealed under any more:
-        delete its salt and wipe the copies the database keeps. Epoch 0 is destroyed only when
-        ``secret_key_id`` (the current secret's) is none of its secrets. Returns those destroyed.
-        """
-        ...
-
-    def vault_erasures(self) -> list[ErasureRecord]:
-        """Every erasure the vault recorded."""
-        ...
-
-
-def split_key_id(key_id: str) -> tuple[str, int]:
-    """The secret key id and the epoch of a record's key id."""
-    secret_key_id, dot, epoch = key_id.partition(".")
-    if not dot:
-        return key_id, LEGACY_EPOCH
-    if not epoch.isdigit():
-        raise ConfigurationError(f"the vault holds an unknown kind of key id {key_id!r}")
-    return secret_key_id, int(epoch)
-
-
-def epoch_of(key_id: str) -> int:
-    """The key epoch of a record's key id (0: sealed before key epochs)."""
-    return split_key_id(key_id)[1]
-
-
-def _derive(secret: bytes, purpose: bytes, salt: bytes = b"participatie-vault") -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=purpose).derive(secret)
-
-
-@attrs.frozen
-class _Secret:
-    """A deployment secret and its key id."""
-
-    key_id: str
-    raw: bytes
-
-    @classmethod
-    def of(cls, secret: object) -> _Secret:
-        if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
-            raise ConfigurationError(
-                f"a deployment secret must be text of at least {MIN_SECRET_LENGTH} characters; "
-                "set PARTICIPATIE_SECRET or pass secret=... to Participation.open"
-            )
-        raw = secret.encode("utf-8")
-        return cls(key_id=hashlib.sha256(_derive(raw, b"key id v1")).hexdigest()[:16], raw=raw)
-
-    def keys(self, epoch: int, salt: bytes | None) -> _Keys:
-        if epoch == LEGACY_EPOCH:
-            return _Keys(
-                key_id=self.key_id,
-                wrapping=AESGCM(_derive(self.raw, b"data-key wrapping v1")),
-                lookup=_derive(self.raw, b"bsn lookup v1"),
-            )
-        if salt is None:
-            msg = f"epoch {epoch} has no salt"
-            raise ValueError(msg)
-        return _Keys(
-            key_id=f"{self.key_id}.{epoch}",
-            wrapping=AESGCM(_derive(self.raw, b"data-key wrapping v2", salt)),
-            lookup=_derive(self.raw, b"bsn lookup v2", salt),
-        )
-
-
-@attrs.frozen
-class _Keys:
-    """The keys of one deployment secret in one key epoch."""
-
-    key_id: str
-    wrapping: AESGCM
-    lookup: bytes
-
-    def bsn_hash(self, bsn: str, municipality: str | None = None) -> bytes:
-        # Scoped to a municipality: one BSN may have a trajectory in each municipality a store
-        # serves, and a lookup in one reveals nothing of another. Hashes without a
-        # municipality are those of records sealed before 0.2.0.
-        message = bsn.encode("ascii")
-        if municipality is not None:
-            message = municipality.encode("utf-8") + b"\x00" + message
-        return hmac.new(self.lookup, message, hashlib.sha256).digest()
 
 
 class KeyRing:
@@ -290,8 +91,8 @@ class KeyRing:
     """
 
     def __init__(self, secret: str, *, previous_secrets: Sequence[str] = ()) -> None:
-        self._current = _Secret.of(secret)
-        self._secrets = {s.key_id: s for s in map(_Secret.of, previous_secrets)}
+        self._current = Secret.of(secret)
+        self._secrets = {s.key_id: s for s in map(Secret.of, previous_secrets)}
         self._secrets[self._current.key_id] = self._current
         self._storage: VaultStorage | None = None
         self._vault_keys = VaultKeys()
@@ -300,12 +101,12 @@ class KeyRing:
 
     def uses(self, secret: str) -> bool:
         """Whether ``secret`` is the current deployment secret of this ring."""
-        return _Secret.of(secret).key_id == self._current.key_id
+        return Secret.of(secret).key_id == self._current.key_id
 
     def switch_to(self, secret: str, *, previous: str) -> None:
         """Seal under ``secret`` from now on, and still open what ``previous`` sealed."""
-        self._current = _Secret.of(secret)
-        old = _Secret.of(previous)
+        self._current = Secret.of(secret)
+        old = Secret.of(previous)
         self._secrets[old.key_id] = old
         self._secrets[self._current.key_id] = self._current
 
@@ -362,7 +163,7 @@ class KeyRing:
             self.key_id
         }
 
-    def _keys(self, secret: _Secret, epoch: int) -> _Keys:
+    def _keys(self, secret: Secret, epoch: int) -> EpochKeys:
         return secret.keys(epoch, self._salts.get(epoch))
 
     def _refuse_unknown(self, key_id: str) -> None:

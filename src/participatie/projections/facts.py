@@ -19,7 +19,8 @@ from eventsourcing.utils import resolve_topic
 
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.municipalities import canonical_form
-from participatie.domain.resident import ResidentTrajectory, involved_statutory_decision
+from participatie.domain.resident import ResidentTrajectory
+from participatie.domain.retention import involved_statutory_decision
 from participatie.domain.values import Benefit
 
 __all__ = [
@@ -201,7 +202,7 @@ def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> F
 
 def facts_show_statutory_decision(facts: Iterable[Fact]) -> bool:
     """Whether a resident's facts (those of the resident's stream and of their job coaching)
-    show a statutory decision, as :func:`~participatie.domain.resident.involved_statutory_decision`
+    show a statutory decision, as :func:`~participatie.domain.retention.involved_statutory_decision`
     decides it: a benefit at registration, a wage value assessment, or job coaching.
 
     The facts only spare loading every file: the trajectory itself is the authority.

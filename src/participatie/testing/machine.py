@@ -21,7 +21,6 @@ count parts of their wholes. Subclasses add rules and invariants of their own an
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -32,13 +31,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from participatie.application import Participation
 from participatie.domain.dates import add_years
-from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id, coaching_year
+from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import (
-    Activity,
     Actor,
-    CoachingOutcome,
     OutflowReason,
     PlacementKind,
     Role,
@@ -47,6 +44,9 @@ from participatie.domain.values import (
 from participatie.errors import ParticipatieError
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
+from participatie.testing.checks import check_resident_stream, count_over_history
+from participatie.testing.model import LAST_DAY, CoachingModel, Model, ResidentModel, refusals
+from participatie.testing.steps import valid_next
 
 __all__ = ["TrajectoryMachine", "count_over_history"]
 
@@ -67,7 +67,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
         super().__init__()
         self.app = Participation.open(self.store_url, secret=self.secret, policy=self.policy)
         self.ids = c.Ids()
-        self.model = pst._Model(policy=self.policy)
+        self.model = Model(policy=self.policy)
         self.refused = 0
 
     def teardown(self) -> None:
@@ -78,8 +78,8 @@ class TrajectoryMachine(RuleBasedStateMachine):
     @rule(data=st.data(), days=st.integers(0, 20))
     def issue_a_valid_command(self, data: st.DataObject, days: int) -> None:
         """A command the model says the rules accept: it must be accepted."""
-        self.model.day = min(pst.LAST_DAY, self.model.day + timedelta(days=days))
-        command = pst._valid_next(self.model, data.draw)
+        self.model.day = min(LAST_DAY, self.model.day + timedelta(days=days))
+        command = valid_next(self.model, data.draw)
         try:
             command.run(self.app, self.ids)
         except ParticipatieError as error:
@@ -104,46 +104,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
 
     def _refusals(self) -> list[c.Command]:
         """Commands the model knows the rules refuse now, one or two per rule."""
-        day = self.model.day
-        refusals: list[c.Command] = []
-        for index, resident in enumerate(self.model.residents):
-            refusals += _resident_refusals(index, resident, day)
-            too_small = resident.placement_hours < self.policy.min_hours_per_week or (
-                resident.placement_months is not None
-                and resident.placement_months < self.policy.min_contract_months
-            )
-            if resident.assessed_need and not resident.coached and too_small:
-                refusals.append(c.StartJobCoaching(index, day))
-            paid = resident.placement is PlacementKind.PAID_WORK
-            if paid and not resident.assessed_need and not resident.coached:
-                refusals.append(c.StartJobCoaching(index, day))
-        for index, coaching in enumerate(self.model.coachings):
-            if coaching.completed:
-                refusals.append(c.EvaluateJobCoaching(index, day))
-                continue
-            owner = self.model.residents[coaching.resident]
-            current = owner.placement is not None and (
-                owner.placement_serial == coaching.placement_serial
-            )
-            if not current:
-                refusals += [
-                    c.EvaluateJobCoaching(index, day),
-                    c.CompleteJobCoaching(index, day, outcome=CoachingOutcome.INDEPENDENT),
-                ]
-            else:
-                refusals.append(
-                    c.CompleteJobCoaching(index, day, outcome=CoachingOutcome.PLACEMENT_ENDED)
-                )
-                if coaching.extended or (
-                    day < coaching.planned_end and not coaching.may_extend(self.policy)
-                ):
-                    refusals.append(c.ExtendJobCoaching(index, day))
-                if coaching.started_on <= day < coaching.planned_end:
-                    year = coaching_year(coaching.started_on, day)
-                    cap = self.policy.cap_percent(coaching_year=year) * coaching.hours_per_week
-                    left = cap * 52 / 100 - coaching.hours_by_year.get(year, Decimal(0))
-                    refusals.append(c.LogCoachingHours(index, day, hours=left + 1))
-        return refusals
+        return refusals(self.model, self.policy)
 
     @precondition(lambda self: bool(self.ids.residents))
     @rule(
@@ -194,7 +155,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
     def resident_streams_follow_the_trajectory_rules(self) -> None:
         """Rules 2-8 of domain.md, checked on each resident's stored events in order."""
         for rid in self.ids.residents:
-            _check_resident_stream(list(self.app.events(rid)))
+            check_resident_stream(list(self.app.events(rid)))
 
     @invariant()
     def coaching_streams_follow_the_rules(self) -> None:
@@ -278,7 +239,7 @@ class TrajectoryMachine(RuleBasedStateMachine):
     #: Periods the statistics invariants report on.
     report_periods: ClassVar[tuple[tuple[date, date], ...]] = (
         (date(2019, 1, 1), date(2019, 12, 31)),
-        (date(2019, 6, 1), pst.LAST_DAY),
+        (date(2019, 6, 1), LAST_DAY),
     )
 
     @staticmethod
@@ -294,14 +255,14 @@ class TrajectoryMachine(RuleBasedStateMachine):
     def _streams(self) -> list[UUID]:
         return [*self.ids.residents, *self.ids.coachings]
 
-    def _observed(self) -> Any:
+    def _observed(self) -> Model:
         """The model as the system sees it, to compare with the machine's own."""
-        observed = pst._Model(day=self.model.day, policy=self.policy)
+        observed = Model(day=self.model.day, policy=self.policy)
         index_of = {rid: index for index, rid in enumerate(self.ids.residents)}
         for cid in self.ids.coachings:
             coaching = self.app.job_coaching(cid, by=READER)
             observed.coachings.append(
-                pst._Coaching(
+                CoachingModel(
                     resident=index_of[coaching.resident_id],
                     placement_serial=coaching.placement_version,
                     started_on=coaching.started_on,
@@ -316,12 +277,12 @@ class TrajectoryMachine(RuleBasedStateMachine):
             observed.residents.append(self._observed_resident(rid))
         return observed
 
-    def _observed_resident(self, rid: UUID) -> Any:
+    def _observed_resident(self, rid: UUID) -> ResidentModel:
         trajectory = self.app.resident(rid, by=READER)
         placement = trajectory.placement
         wage_value = trajectory.wage_value
         serial = placement.placed_version if placement else 0
-        return pst._Resident(
+        return ResidentModel(
             version=trajectory.version,
             intake=trajectory.intake_on is not None,
             open=trajectory.status is TrajectoryStatus.OPEN,
@@ -350,164 +311,3 @@ class TrajectoryMachine(RuleBasedStateMachine):
             if isinstance(event, ResidentTrajectory.Placed):
                 serial = event.originator_version
         return serial
-
-
-def _resident_refusals(index: int, resident: Any, day: date) -> list[c.Command]:
-    """Resident commands the rules refuse in the model's state (rules 2, 3 and 5-8)."""
-    if not resident.open:
-        closed: list[c.Command] = [c.RecordConversation(index, day), c.CloseTrajectory(index, day)]
-        if resident.placement is None:
-            closed.append(c.EndPlacement(index, day))
-        return closed
-    refusals: list[c.Command] = [c.ReopenTrajectory(index, day)]
-    if not resident.intake:
-        return [*refusals, c.RecordConversation(index, day), c.Place(index, day)]
-    refusals += [
-        c.HoldIntake(index, day),
-        c.RecordConversation(index, day, happiness=11),
-        c.RequestJobBroker(index, day)
-        if resident.request_open
-        else (c.WithdrawJobBrokerRequest(index, day)),
-    ]
-    refusals += [c.StartActivity(index, day, activity=a) for a in resident.activities]
-    idle = [a for a in Activity if a not in resident.activities]
-    refusals += [c.EndActivity(index, day, activity=a) for a in idle[:1]]
-    if resident.placement is None:
-        refusals += [
-            c.EndPlacement(index, day),
-            c.Place(index, day, hours_per_week=41),
-            c.CloseTrajectory(index, day, reason=OutflowReason.WORK),
-        ]
-    else:
-        refusals.append(c.Place(index, day))
-        if resident.placement is PlacementKind.PAID_WORK:
-            refusals += [
-                c.AssessWageValue(index, day, percent=101),
-                c.CloseTrajectory(index, day, reason=OutflowReason.VOLUNTEER_WORK),
-            ]
-        else:
-            refusals.append(c.CloseTrajectory(index, day, reason=OutflowReason.WORK))
-    return refusals
-
-
-_STATUS_EVENTS = ("Registered", "TrajectoryClosed", "TrajectoryReopened")
-
-
-def count_over_history(
-    app: Participation, residents: Iterable[UUID], period: tuple[date, date]
-) -> tuple[int, int, dict[str, int]]:
-    """Reach, still coached and outflow by reason, counted from each resident's ``history()``
-    without the projection: the brute force the statistics are checked against.
-
-    A resident is reached when the trajectory was open on some day of the period (walking the
-    days from the first status change); outflow counts the reached residents closed at the end of
-    the period, by the reason of their last closure; the rest of the reached are still coached.
-    """
-    start, end = period
-    reach = still = 0
-    outflow: dict[str, int] = {}
-    auditor = Actor("count-over-history", Role.AUDITOR)
-    for rid in residents:
-        entries = sorted(
-            (
-                e
-                for e in app.history(rid, by=auditor)
-                if e.aggregate == "ResidentTrajectory"
-                and e.occurred_on <= end
-                and e.event in _STATUS_EVENTS
-            ),
-            key=lambda e: (e.occurred_on, e.version),
-        )
-        if not entries:
-            continue
-        # Open on a day: open at its start (carried over) or opened during it.
-        is_open, reached, last_reason = False, False, ""
-        index, day = 0, min(entries[0].occurred_on, start)
-        while day <= end:
-            open_today = is_open
-            while index < len(entries) and entries[index].occurred_on == day:
-                entry = entries[index]
-                is_open = entry.event != "TrajectoryClosed"
-                open_today = open_today or is_open
-                if not is_open:
-                    last_reason = entry.data["reason"]
-                index += 1
-            reached = reached or (day >= start and open_today)
-            day += timedelta(days=1)
-        if not reached:
-            continue
-        reach += 1
-        if is_open:
-            still += 1
-        else:
-            outflow[last_reason] = outflow.get(last_reason, 0) + 1
-    return reach, still, outflow
-
-
-_COACH_LED = (
-    ResidentTrajectory.ConversationHeld,
-    ResidentTrajectory.GoalChanged,
-    ResidentTrajectory.WorkplaceVisited,
-    ResidentTrajectory.ActivityStarted,
-    ResidentTrajectory.JobBrokerRequested,
-    ResidentTrajectory.Placed,
-)
-
-
-def _check_resident_stream(events: list[Any]) -> None:  # noqa: PLR0912, PLR0915
-    """Assert that a resident's events, in order, obey the trajectory rules."""
-    registered = events[0]
-    assert isinstance(registered, ResidentTrajectory.Registered)
-    rid = registered.originator_id
-    intake = False
-    is_open = True
-    closed_on = None
-    request = False
-    placement: PlacementKind | None = None
-    activities: set[Any] = set()
-    for event in events[1:]:
-        name = type(event).__name__
-        assert event.occurred_on >= registered.occurred_on, (rid, name, "before registration")
-        if closed_on is not None:
-            assert event.occurred_on >= closed_on, (rid, name, "before the last closure")
-        if not is_open:
-            # A closed trajectory accepts reopening, and the end of the placement current at
-            # closure.
-            assert isinstance(
-                event, ResidentTrajectory.TrajectoryReopened | ResidentTrajectory.PlacementEnded
-            ), (rid, name, "closed")
-        if isinstance(event, ResidentTrajectory.IntakeHeld | ResidentTrajectory.ConversationHeld):
-            assert 1 <= event.happiness <= 10, (rid, event.happiness)
-        if isinstance(event, ResidentTrajectory.IntakeHeld):
-            assert not intake, (rid, "second intake")
-            intake = True
-        elif isinstance(event, _COACH_LED):
-            assert intake, (rid, name, "before intake")
-        if isinstance(event, ResidentTrajectory.JobBrokerRequested):
-            assert not request, (rid, "second open request")
-            request = True
-        elif isinstance(event, ResidentTrajectory.JobBrokerRequestWithdrawn):
-            assert request, (rid, "withdrawn without a request")
-            request = False
-        elif isinstance(event, ResidentTrajectory.Placed):
-            assert placement is None, (rid, "second current placement")
-            assert 0 < event.hours_per_week <= 40, (rid, event.hours_per_week)
-            placement, request = event.kind, False
-        elif isinstance(event, ResidentTrajectory.PlacementEnded):
-            assert placement is not None, (rid, "ended without a placement")
-            placement = None
-        elif isinstance(event, ResidentTrajectory.WageValueAssessed):
-            assert placement is PlacementKind.PAID_WORK, (rid, "assessed without paid work")
-            assert 0 <= event.percent <= 100, (rid, event.percent)
-        elif isinstance(event, ResidentTrajectory.ActivityStarted):
-            assert event.activity not in activities, (rid, "activity already running")
-            activities.add(event.activity)
-        elif isinstance(event, ResidentTrajectory.ActivityEnded):
-            assert event.activity in activities, (rid, "activity not running")
-            activities.discard(event.activity)
-        elif isinstance(event, ResidentTrajectory.TrajectoryClosed):
-            is_open, closed_on, request = False, event.occurred_on, False
-            activities.clear()
-        elif isinstance(event, ResidentTrajectory.TrajectoryReopened):
-            assert not is_open, (rid, "reopened while open")
-            is_open = True
