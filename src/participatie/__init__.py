@@ -12,6 +12,14 @@ from participatie.domain.bsn import is_valid_bsn
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.domain.resident import ResidentTrajectory, WageValue
+from participatie.domain.retention import (
+    SELECTIELIJST_2020,
+    ArchiveNomination,
+    FileResult,
+    Retention,
+    RetentionClass,
+    RetentionTable,
+)
 from participatie.domain.values import (
     Activity,
     Actor,
@@ -80,6 +88,7 @@ __all__ = [
     "DEFAULT_PERMISSIONS",
     "DEFAULT_POLICY",
     "NOT_STATED",
+    "SELECTIELIJST_2020",
     "TIMEZONE",
     "AccessEntry",
     "AccessKind",
@@ -88,6 +97,7 @@ __all__ = [
     "ActivityAlreadyRunning",
     "ActivityNotRunning",
     "Actor",
+    "ArchiveNomination",
     "BadRecord",
     "Benefit",
     "BsnAlreadyRegistered",
@@ -101,6 +111,7 @@ __all__ = [
     "ErasureGround",
     "ExtensionNotAllowed",
     "ExtensionReason",
+    "FileResult",
     "Goal",
     "HistoryEntry",
     "HoursCapExceeded",
@@ -139,7 +150,10 @@ __all__ = [
     "Ratio",
     "Referral",
     "ResidentTrajectory",
+    "Retention",
+    "RetentionClass",
     "RetentionRequired",
+    "RetentionTable",
     "Role",
     "RuleViolation",
     "StoreConfig",

@@ -10,9 +10,11 @@ import pytest
 
 from participatie import (
     DEFAULT_POLICY,
+    SELECTIELIJST_2020,
     Actor,
     Benefit,
     ErasureGround,
+    FileResult,
     Goal,
     NotAuthorised,
     OutflowReason,
@@ -84,7 +86,11 @@ def test_a_file_with_a_benefit_is_kept_ten_years_after_closure(clock: Clock) -> 
 
 
 def test_after_the_retention_period_the_file_may_be_erased(clock: Clock) -> None:
-    short = attrs.evolve(DEFAULT_POLICY, version="short-retention", retention_years=5)
+    short = attrs.evolve(
+        DEFAULT_POLICY,
+        version="short-retention",
+        retention_table=SELECTIELIJST_2020.evolve(FileResult.PROVISION_GRANTED, years=5),
+    )
     with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=short) as app:
         rid = register(app, benefit=Benefit.UNEMPLOYMENT, name="B")
         app.close_trajectory(rid, reason=OutflowReason.WITHDREW, on=date(2019, 2, 1), by=COACH)
@@ -123,7 +129,11 @@ def test_the_bsn_may_be_registered_again_after_erasure(app: Participation) -> No
 
 
 def test_files_whose_retention_ended_are_due(clock: Clock) -> None:
-    short = attrs.evolve(DEFAULT_POLICY, version="five-years", retention_years=5)
+    short = attrs.evolve(
+        DEFAULT_POLICY,
+        version="five-years",
+        retention_table=SELECTIELIJST_2020.evolve(FileResult.PROVISION_GRANTED, years=5),
+    )
     with Participation.open("memory://", secret=TEST_SECRET, clock=clock, policy=short) as app:
         old = register(app, benefit=Benefit.UNEMPLOYMENT, name="B")
         app.close_trajectory(old, reason=OutflowReason.WITHDREW, on=date(2019, 2, 1), by=COACH)
@@ -131,7 +141,11 @@ def test_files_whose_retention_ended_are_due(clock: Clock) -> None:
         app.close_trajectory(recent, reason=OutflowReason.WITHDREW, on=date(2023, 2, 1), by=COACH)
         walk_in_closed = register(app, name="D")
         app.close_trajectory(
-            walk_in_closed, reason=OutflowReason.WITHDREW, on=date(2025, 2, 1), by=COACH
+            walk_in_closed, reason=OutflowReason.WITHDREW, on=date(2020, 2, 1), by=COACH
+        )
+        recent_walk_in = register(app, name="G")  # class 3.1: kept five years after closure
+        app.close_trajectory(
+            recent_walk_in, reason=OutflowReason.WITHDREW, on=date(2023, 2, 1), by=COACH
         )
         still_open = register(app, benefit=Benefit.UNEMPLOYMENT, name="E")
         assert set(app.retention_due(by=ADMIN)) == {old, walk_in_closed}

@@ -199,7 +199,10 @@ def export(
 @app.command()
 def purge(
     due: Annotated[
-        bool, typer.Option("--due", help="List the residents whose retention period has ended.")
+        bool,
+        typer.Option(
+            "--due", help="List the residents whose archive action date has come (retention ended)."
+        ),
     ] = False,
     erase: Annotated[
         bool,

@@ -12,6 +12,7 @@ from decimal import Decimal
 import attrs
 
 from participatie.domain.inputs import checked_text
+from participatie.domain.retention import SELECTIELIJST_2020, FileResult, RetentionTable
 from participatie.domain.values import ErasureGround
 from participatie.errors import InvalidInput
 
@@ -71,8 +72,8 @@ class Policy:
     extension_years: int = attrs.field(default=1, validator=_not_negative)
     #: Job coaching never lasts longer than this many years, extension included.
     max_coaching_years: int = attrs.field(default=3, validator=_positive)
-    #: Years a social-services file is kept after closure (Archiefwet).
-    retention_years: int = attrs.field(default=10, validator=_not_negative)
+    #: How long a file is kept, by what it came to (Archiefwet: the selection list's classes).
+    retention_table: RetentionTable = attrs.field(default=SELECTIELIJST_2020)
     #: Grounds on which personal data are erased even while the file must be kept.
     erasure_overrides_retention: frozenset[ErasureGround] = attrs.field(
         default=frozenset({ErasureGround.LEGAL_OBLIGATION})
@@ -84,6 +85,12 @@ class Policy:
                 f"policy coaching_years ({self.coaching_years}) exceeds max_coaching_years "
                 f"({self.max_coaching_years})"
             )
+
+    @property
+    def retention_years(self) -> int | None:
+        """Years a file that involved a statutory decision is kept after it ended (the
+        ``retention_table``'s class for a provision granted; None: kept permanently)."""
+        return self.retention_table.class_of(FileResult.PROVISION_GRANTED).years
 
     def cap_percent(self, *, coaching_year: int) -> Decimal:
         """The cap for coaching year 1, 2, 3, ...; the last cap holds for later years."""

@@ -17,10 +17,9 @@ import attrs
 from eventsourcing.domain import Aggregate
 
 from participatie.domain import inputs
-from participatie.domain.dates import add_years
 from participatie.domain.decision import DecisionFields, decision_fields
 from participatie.domain.policy import Policy
-from participatie.domain.retention import involved_statutory_decision
+from participatie.domain.retention import Retention, involved_statutory_decision
 from participatie.domain.values import (
     Activity,
     Actor,
@@ -527,7 +526,7 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
         self,
         *,
         ground: ErasureGround | str,
-        statutory: bool,
+        retention: Retention,
         today: date,
         on: date,
         by: Actor,
@@ -535,9 +534,10 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
     ) -> None:
         """Record that the personal data were erased (crypto-shredding), if the law allows.
 
-        ``statutory`` says whether the file involved a statutory decision
-        (:meth:`involved_statutory_decision`): such a file is kept for the policy's retention
-        years after closure, unless the ground overrides retention.
+        ``retention`` (:func:`~participatie.domain.retention.file_retention`) says until when
+        the file must be kept: erasure before its archive action date (checked against
+        ``today``, when the data are destroyed) is refused unless the policy lets the ground
+        override retention.
         """
         ground = parse_enum(ErasureGround, ground, field="ground")
         self._check_business_date(on)
@@ -545,18 +545,19 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
             raise PersonalDataAlreadyErased(
                 f"resident {self.id}'s personal data were erased already"
             )
-        if statutory and ground not in policy.erasure_overrides_retention:
-            if self.status is TrajectoryStatus.OPEN or self.closed_on is None:
+        if ground not in policy.erasure_overrides_retention and retention.refuses_erasure_on(today):
+            if self.status is TrajectoryStatus.OPEN:
                 raise RetentionRequired(
-                    f"resident {self.id}'s file involved a statutory decision and the trajectory "
-                    "is open: it must be kept (Archiefwet)"
+                    f"resident {self.id}'s file is kept under class "
+                    f"{retention.selectielijst_class} and the trajectory is open: it must be "
+                    "kept (Archiefwet)"
                 )
-            kept_until = add_years(self.closed_on, policy.retention_years)
-            if today < kept_until:
-                raise RetentionRequired(
-                    f"resident {self.id}'s file must be kept until {kept_until} "
-                    f"({policy.retention_years} years after closure, policy {policy.version})"
-                )
+            until = retention.archive_action_date
+            raise RetentionRequired(
+                f"resident {self.id}'s file must be kept "
+                + (f"until {until}" if until is not None else "for now")
+                + f" ({retention.reason}; policy {policy.version})"
+            )
         self.trigger_event(
             self.PersonalDataErased, ground=ground, **decision_fields(on=on, by=by, policy=policy)
         )

@@ -13,11 +13,10 @@ from eventsourcing.utils import get_topic
 
 from participatie.audit.access import AccessKind
 from participatie.domain.bsn import validate_bsn
-from participatie.domain.dates import add_years
 from participatie.domain.inputs import business_date
 from participatie.domain.municipalities import same_municipality
 from participatie.domain.resident import ResidentTrajectory
-from participatie.domain.values import Actor, ErasureGround, TrajectoryStatus
+from participatie.domain.values import Actor, ErasureGround
 from participatie.errors import InvalidInput
 from participatie.privacy.authorisation import Action
 from participatie.privacy.vault import (
@@ -27,8 +26,9 @@ from participatie.privacy.vault import (
     PersonalData,
     VaultKeys,
 )
-from participatie.projections.facts import Fact, FactKind, facts_show_statutory_decision
+from participatie.projections.facts import FactKind
 from participatie.service.core import NOT_STATED, Room, as_uuid
+from participatie.service.retention import file_retention_of
 from participatie.stores import (
     begin_secret_rotation,
     finish_secret_rotation,
@@ -228,9 +228,9 @@ class PrivacyOperations(Room):
 
         Events stay (they hold no personal data), the history still replays, statistics still
         rebuild and the tamper-evidence chain still verifies; a ``PersonalDataErased`` receipt is
-        recorded. A file that involved a statutory decision is kept for the policy's retention
-        years after closure: erasure before then raises :class:`RetentionRequired` unless the
-        ground overrides retention (by default ``legal_obligation``).
+        recorded. A file is kept until its archive action date (:meth:`retention`, by the
+        policy's ``retention_table``): erasure before then raises :class:`RetentionRequired`
+        unless the ground overrides retention (by default ``legal_obligation``).
         """
         rid = as_uuid(resident_id)
         day = self._core.today() if on is None else business_date(on)
@@ -239,9 +239,7 @@ class PrivacyOperations(Room):
             self._core.authorise(by, Action.ERASE, municipality=resident.municipality)
             resident.record_erasure(
                 ground=reason,
-                statutory=resident.involved_statutory_decision(
-                    has_job_coaching=self._core.has_job_coaching(rid)
-                ),
+                retention=file_retention_of(self._core, resident),
                 today=self._core.today(),
                 on=day,
                 by=by,
@@ -250,35 +248,6 @@ class PrivacyOperations(Room):
 
         # The vault record goes in the same transaction as the receipt.
         self._core.change(ResidentTrajectory, rid, erase, on=day, vault_erasures=[rid])
-
-    def retention_due(self, *, by: Actor) -> list[UUID]:
-        """Residents whose personal data may now be erased on the ground ``retention_ended``.
-
-        Closed files that involved a statutory decision and whose retention years have passed,
-        and closed files without such a decision; not the ones already erased.
-        """
-        self._core.authorise(by, Action.ERASE)
-        today = self._core.today()
-        due = []
-        for rid in self._retention_candidates(by.municipality, today):
-            resident = self._core.load_resident(rid)
-            if resident.personal_data_erased or resident.closed_on is None:
-                continue
-            if resident.status is not TrajectoryStatus.CLOSED:
-                continue
-            if by.municipality is not None and not same_municipality(
-                resident.municipality, by.municipality
-            ):
-                continue
-            statutory = resident.involved_statutory_decision(
-                has_job_coaching=self._core.has_job_coaching(rid)
-            )
-            if (
-                not statutory
-                or add_years(resident.closed_on, self._core.policy.retention_years) <= today
-            ):
-                due.append(rid)
-        return due
 
     def _searched_municipalities(self, named: str | None) -> list[str]:
         """The municipality named, or else every one the store serves (or knows)."""
@@ -295,34 +264,6 @@ class PrivacyOperations(Room):
             for fact in self._core.current_facts(None)
             if fact.kind == FactKind.REGISTERED
         }
-
-    def _retention_candidates(self, municipality: str | None, today: date) -> list[UUID]:
-        """Residents whom the outcome facts show closed, not erased, and never under retention
-        or past it, in order of registration. Each is confirmed from its trajectory, which is
-        the authority; the facts only spare loading every file."""
-        by_resident: dict[str, list[Fact]] = {}
-        for fact in self._core.current_facts(municipality):
-            by_resident.setdefault(fact.resident_id, []).append(fact)
-        candidates = []
-        for rid, facts in by_resident.items():
-            registered = next((f for f in facts if f.kind == FactKind.REGISTERED), None)
-            ends = sorted(
-                (
-                    f
-                    for f in facts
-                    if f.stream_id == rid and f.kind in (FactKind.CLOSED, FactKind.REOPENED)
-                ),
-                key=lambda f: f.version,
-            )
-            if registered is None or not ends or ends[-1].kind != FactKind.CLOSED:
-                continue
-            if any(f.kind == FactKind.ERASED for f in facts):
-                continue
-            statutory = facts_show_statutory_decision(facts)
-            retained_until = add_years(ends[-1].occurred_on, self._core.policy.retention_years)
-            if not statutory or retained_until <= today:
-                candidates.append((registered.recorded_at, UUID(rid)))
-        return [rid for _, rid in sorted(candidates)]
 
 
 def _erasure_status(
