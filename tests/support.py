@@ -119,3 +119,15 @@ def race(url: str, racers: int, attempt: Callable[[Participation], object]) -> l
 def _version(app: Participation, stream_id: UUID) -> int:
     """A stream's version, read without an access-log entry (a read would append one)."""
     return app.events(stream_id)[-1].originator_version
+
+
+def events_but_processing_records(app: Participation) -> int:
+    """How many events the store holds besides the processing log's (one record per processing
+    of a resident's data: see participatie.audit.processing)."""
+    from participatie.service import core_of  # noqa: PLC0415
+
+    return sum(
+        1
+        for n in core_of(app).notifications()
+        if not n.topic.startswith("participatie.audit.processing:")
+    )

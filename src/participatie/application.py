@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from participatie.domain.municipalities import MunicipalityRegister
 from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.errors import ConfigurationError
-from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Permissions
+from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Permissions
 from participatie.privacy.vault import KeyRing
 from participatie.service.audit import AuditQueries
 from participatie.service.coaching import (
@@ -30,6 +30,8 @@ from participatie.service.coaching import (
 )
 from participatie.service.core import NOT_STATED, TIMEZONE, Core
 from participatie.service.privacy import PrivacyOperations
+from participatie.service.processing import Processing
+from participatie.service.processing_log import ProcessingRecords
 from participatie.service.residents import ResidentCommands
 from participatie.service.retention import RetentionOperations
 from participatie.service.statistics import Statistics
@@ -79,6 +81,7 @@ class Participation(
     TamperEvidence,
     PrivacyOperations,
     RetentionOperations,
+    ProcessingRecords,
     Statistics,
 ):
     """Record the coaching of residents towards work, and read it back.
@@ -114,6 +117,7 @@ class Participation(
         municipalities: Mapping[str, str] | None = None,
         create: bool = True,
         chaining_progress: Callable[[int, int], object] | None = None,
+        processing_activities: Mapping[Action, str] | None = None,
     ) -> Self:
         """Open the store at ``url`` (see :mod:`participatie.stores`).
 
@@ -137,6 +141,12 @@ class Participation(
         (``{"haaren": "GM0788"}``): a command or report for any other is refused. Without it,
         any municipality may be registered, and reports refuse names no resident has.
 
+        ``processing_activities`` maps each :class:`Action` to the URI of its processing
+        activity in the municipality's register (AVG art. 30), which every processing record
+        names (see :meth:`processing_log`); an action not mapped is named
+        ``urn:participatie:processing-activity:unconfigured:<action>``, which says "configure
+        me".
+
         A store written by a release before the log-wide ledger (0.2.0 and earlier) has its
         events chained into the ledger once, when this release first opens it;
         ``chaining_progress`` is then called after every 10,000 events with the number chained so
@@ -158,6 +168,7 @@ class Participation(
             resolve_secret(config, secret),
             previous_secrets=resolve_previous_secrets(previous_secrets),
         )
+        processing = Processing(processing_activities, clock or _system_clock)
         if not isinstance(policy, Policy):
             raise ConfigurationError(f"policy must be a Policy, not {type(policy).__name__}")
         if snapshot_interval is not None and (
@@ -196,6 +207,7 @@ class Participation(
                 keyring=keyring,
                 policy=policy,
                 clock=clock or _system_clock,
+                processing=processing,
                 store_url=config.display_url,
                 permissions=permissions,
                 municipalities=register,

@@ -91,7 +91,13 @@ INTENDED_CHANGES: dict[str, dict[tuple[str | int, ...], str]] = {
 #: Persisted names (topics, transcodings) of the current code that no frozen corpus holds a
 #: sample of yet, by the release whose corpus will: freezing that corpus stores them. A final
 #: release (a version without ".dev") has a corpus of its own, so nothing waits for it.
-AWAITING_FREEZE: dict[str, set[str]] = {}
+AWAITING_FREEZE: dict[str, set[str]] = {
+    # The processing log (issue 20): one stream per resident, new in 0.3.0.
+    "0.3.0": {
+        "participatie.audit.processing:ProcessingLog.Opened",
+        "participatie.audit.processing:ProcessingLog.Processed",
+    },
+}
 
 
 def _expected(corpus: Path) -> dict[str, Any]:

@@ -61,18 +61,34 @@ def test_a_column_of_another_type_is_a_problem_of_its_stream(
             assert any(f"stream {rid}: {expected}" in p for p in result.problems), result.problems
 
 
+def core_position_of(path: Path, version: int) -> int:
+    """The log position of the record changed to stream id 123, read from the file."""
+    with sqlite3.connect(path) as db:
+        ((position,),) = db.execute(
+            "SELECT rowid FROM stored_events WHERE originator_id = 123 AND originator_version = ?",
+            (version,),
+        ).fetchall()
+    db.close()
+    return int(position)
+
+
 def test_an_originator_id_that_no_longer_reads_is_a_problem_of_its_record(
     store: tuple[str, Path, UUID],
 ) -> None:
     url, path, rid = store
-    change(path, "UPDATE stored_events SET originator_id = 123 WHERE originator_version = 2")
+    change(
+        path,
+        f"UPDATE stored_events SET originator_id = 123 WHERE originator_id = '{rid.hex}' "
+        "AND originator_version = 2",
+    )
     with Participation.open(url, secret=TEST_SECRET) as app:
         result = app.verify()
     assert not result.ok
     # The record is named by its position, and the rest of the log is still checked.
+    position = core_position_of(path, 2)
     assert result.problems[0] == (
         "stream '123': the record of version 2 was changed: its stream id has the wrong type "
-        "(position 2)"
+        f"(position {position})"
     ), result.problems
     # What could not be read is not counted as read: the resident's stream is not vouched for.
     assert any(p.startswith(f"stream {rid}: ") for p in result.problems), result.problems

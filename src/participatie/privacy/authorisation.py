@@ -66,6 +66,7 @@ class Action(enum.Enum):
     EXPORT = "export resident files"
     ERASE = "erase personal data"
     ROTATE_KEYS = "rotate the vault's keys"
+    READ_PROCESSING_LOG = "read the processing log"
 
 
 Permissions = Mapping[Role, frozenset[Action]]
@@ -81,6 +82,7 @@ _COACH = frozenset(Action) - {
     Action.EXPORT,
     Action.ERASE,
     Action.ROTATE_KEYS,
+    Action.READ_PROCESSING_LOG,
 }
 
 DEFAULT_PERMISSIONS: Permissions = {
@@ -107,7 +109,9 @@ DEFAULT_PERMISSIONS: Permissions = {
         }
     ),
     Role.POLICY_OFFICER: frozenset(),
-    Role.AUDITOR: frozenset({Action.READ_TRAJECTORY, Action.READ_HISTORY, Action.EXPORT}),
+    Role.AUDITOR: frozenset(
+        {Action.READ_TRAJECTORY, Action.READ_HISTORY, Action.EXPORT, Action.READ_PROCESSING_LOG}
+    ),
     Role.ADMIN: frozenset({Action.ERASE, Action.ROTATE_KEYS}),
 }
 """The roles' permissions as this library ships them (see the table above)."""

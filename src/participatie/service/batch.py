@@ -29,6 +29,8 @@ class Batch:
     aggregates: dict[UUID, Any] = attrs.Factory(dict)
     save_with: dict[str, list[Any]] = attrs.Factory(dict)
     bsn_hashes: set[bytes] = attrs.Factory(set)
+    #: The processing records' spans, ended once the batch is stored.
+    spans: list[Any] = attrs.Factory(list)
 
     def get(self, aggregate_id: UUID) -> Any | None:
         found = self.aggregates.get(aggregate_id)
@@ -58,3 +60,4 @@ class Batch:
         for name, values in self.save_with.items():
             parent.save_with.setdefault(name, []).extend(values)
         parent.bsn_hashes |= self.bsn_hashes
+        parent.spans += self.spans

@@ -24,6 +24,7 @@ from eventsourcing.utils import resolve_topic
 
 from participatie.audit.access import AccessKind, AccessLog, access_log_id
 from participatie.audit.history import check_moments, replay, selected
+from participatie.audit.processing import ProcessingLog, processing_log_id
 from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.municipalities import (
@@ -47,6 +48,7 @@ from participatie.privacy.vault import KeyRing, VaultStorage
 from participatie.projections.facts import Fact
 from participatie.projections.runner import catch_up
 from participatie.service.batch import Batch
+from participatie.service.processing import Processing, data_subject
 from participatie.service.store import StoreApplication
 
 __all__ = ["NOT_STATED", "TIMEZONE", "Core", "Room", "as_uuid"]
@@ -99,6 +101,7 @@ class Core:
         permissions: Permissions,
         store_url: str,
         municipalities: MunicipalityRegister | None = None,
+        processing: Processing | None = None,
     ) -> None:
         self.store = store
         self.keyring = keyring
@@ -110,6 +113,7 @@ class Core:
         self.vault: VaultStorage = store.participation_recorder
         keyring.bind(self.vault)  # key epochs live in the store
         self.open_batch: Batch | None = None
+        self.processing = processing or Processing(None, clock)
 
     # Time and permission.
 
@@ -127,7 +131,9 @@ class Core:
             raise BusinessDateRefused(f"business date {on} is after today ({today})")
 
     def authorise(self, by: object, action: Action, *, municipality: str | None = None) -> Actor:
-        return authorise(self.permissions, by, action, municipality=municipality)
+        actor = authorise(self.permissions, by, action, municipality=municipality)
+        self.processing.authorised(action)  # the name of the processing record to come
+        return actor
 
     def municipality(self, name: object, *, field: str = "municipality") -> str:
         """The canonical name of a municipality this store serves (any, without a register)."""
@@ -176,19 +182,24 @@ class Core:
         if on is not None:
             self.check_not_future(on)
         if in_batch and self.open_batch is not None:
+            started = self.clock()
             aggregate = self._load_or_create(kind, uid, create)
             command(aggregate)
             self.open_batch.add(aggregate, **save_with)
+            self._batch_processing(aggregate, started)
             return
         for attempt in range(1, _ATTEMPTS + 1):
+            started = self.clock()
             aggregate = self._load_or_create(kind, uid, create)
             command(aggregate)
+            processed = self._processing(aggregate, started)
             try:
-                self.store.save(aggregate, **save_with)
+                self.store.save(aggregate, *processed[:1], **save_with)
             except IntegrityError:
                 # Another writer saved this version first: retry on the fresh state.
                 _back_off(attempt)
                 continue
+            self._processed(processed)
             return
         raise ConcurrentUpdate(
             f"{uid} was changed by other writers during each of {_ATTEMPTS} attempts; "
@@ -218,6 +229,7 @@ class Core:
         new by construction, and a conflict, such as a BSN registered meanwhile, raises the
         store's IntegrityError for the caller to explain).
         """
+        started = self.clock()
         if self.open_batch is not None:
             if refused is not None and (
                 self.open_batch.get(aggregate.id) is not None
@@ -225,13 +237,52 @@ class Core:
             ):
                 raise refused()
             self.open_batch.add(aggregate, **save_with)
+            self._batch_processing(aggregate, started)
             return
+        processed = self._processing(aggregate, started)
         try:
-            self.store.save(aggregate, **save_with)
+            self.store.save(aggregate, *processed[:1], **save_with)
         except IntegrityError:
             if refused is None:
                 raise
             raise refused() from None
+        self._processed(processed)
+
+    # The processing log: a record of every save of a resident's data, saved with it.
+
+    def _processing(self, aggregate: object, started: datetime) -> tuple[Any, ...]:
+        """(the resident's processing log with this processing's record, its span), or ()
+        for an aggregate that holds no resident's data or has nothing to save."""
+        resident = data_subject(aggregate)
+        if resident is None or not getattr(aggregate, "pending_events", None):
+            return ()
+        span = self.processing.span(resident, started)
+        log = self._processing_log(resident)
+        log.record(span.record)
+        return (log, span)
+
+    def _processed(self, processed: tuple[Any, ...]) -> None:
+        if processed:
+            processed[1].stored()
+        self.processing.done()
+
+    def _batch_processing(self, aggregate: object, started: datetime) -> None:
+        processed = self._processing(aggregate, started)
+        if processed and self.open_batch is not None:
+            self.open_batch.add(processed[0])
+            self.open_batch.spans.append(processed[1])
+
+    def _processing_log(self, resident_id: UUID) -> ProcessingLog:
+        log_id = processing_log_id(resident_id)
+        found = self.open_batch.get(log_id) if self.open_batch is not None else None
+        if found is None:
+            try:
+                found = self.store.repository.get(log_id)
+            except AggregateNotFoundError:
+                return ProcessingLog.open_for(resident_id)
+        if not isinstance(found, ProcessingLog):
+            raise NotFound(f"{log_id} is not a processing log")
+        return found
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -255,6 +306,10 @@ class Core:
         for name, values in save_with.items():
             merged.setdefault(name, []).extend(values)
         self.store.save(*batch.aggregates.values(), **merged)
+        for span in batch.spans:
+            span.stored()
+        batch.spans.clear()
+        self.processing.done()
 
     def log_access(self, resident_id: UUID, by: Actor, kind: AccessKind, purpose: str) -> None:
         """Append a read to the resident's access log (made on the first read), at once."""

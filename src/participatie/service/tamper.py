@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 from participatie.audit.access import access_log_id
 from participatie.audit.chain import GENESIS, Verification, verify_stream
 from participatie.audit.checkpoints import Checkpoint, load_signing_key, sign_checkpoint
+from participatie.audit.processing import processing_log_id
 from participatie.audit.verifier import (
     MAX_PROBLEMS,
     check_heads,
@@ -56,7 +57,8 @@ class TamperEvidence(Room):
         every chain head, every snapshot against its events, every vault row against its
         resident, and the outcome facts against a recomputation from the events. With
         ``resident_id``: the resident's trajectory, every job coaching found from the
-        resident's own placements, and the resident's access log, vault row and facts.
+        resident's own placements, and the resident's access and processing logs, vault row and
+        facts.
 
         ``checkpoint`` (a :class:`~participatie.audit.checkpoints.Checkpoint` read with the
         public key) also proves that the log up to its position is exactly the one it signed,
@@ -201,7 +203,7 @@ class TamperEvidence(Room):
             raise NotFound(f"no resident with id {rid}")
         # Coaching streams from the resident's own placements (read raw: a tampered stream may
         # not decode), not from the heads an attacker could delete.
-        streams = [rid, access_log_id(rid)] + [
+        streams = [rid, access_log_id(rid), processing_log_id(rid)] + [
             coaching_id(rid, stored.originator_version) for stored in own if stored.topic == _PLACED
         ]
         ledger = recorder.ledger_of(streams)
@@ -213,7 +215,7 @@ class TamperEvidence(Room):
             stored = recorder.select_events(stream)
             head = heads.get(str(stream)) or heads.get(stream.hex)
             if not stored and head is None and not any(r.stream_id == stream for r in ledger):
-                continue  # a placement without job coaching, or no access log yet
+                continue  # a placement without job coaching, or no access or processing log yet
             counted += 1
             events += len(stored)
             wrong = next(((s, w) for s in stored if (w := wrong_type(s)) is not None), None)

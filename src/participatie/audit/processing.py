@@ -1,0 +1,200 @@
+"""The processing log (Logboek dataverwerkingen): one record per processing of a resident's
+personal data, per data subject, never sampled.
+
+Each record has the fields of the Logius/VNG standard (working draft 0.8): ``trace_id`` (16
+bytes), ``span_id`` (8 bytes), ``parent_span_id``, ``name``, ``status``, ``start_time`` and
+``end_time``, and the attributes ``dpl.core.processing_activity_id`` (a URI into the
+municipality's register of processing activities, AVG art. 30), ``dpl.core.data_subject_id``
+(the resident's pseudonymous id, never the BSN) and ``dpl.core.data_subject_id_type``;
+``dpl.core.foreign_operation.processor`` when another application made the call. It holds no
+user data: who did it is in the access log and in the events themselves.
+
+The records of one resident are a stream of their own (:class:`ProcessingLog`), saved in the
+same transaction as what they log, and so chained and covered by the ledger like every other
+stream. A caller joins the records to its own trace by passing its W3C ``traceparent``
+(:class:`TraceContext`).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+import attrs
+from eventsourcing.domain import Aggregate
+
+from participatie.errors import InvalidInput
+
+__all__ = [
+    "DATA_SUBJECT_ID_TYPE",
+    "ProcessingLog",
+    "ProcessingRecord",
+    "TraceContext",
+    "processing_log_id",
+    "unconfigured_activity",
+]
+
+_PROCESSING_NAMESPACE = UUID("3f9d2c61-8b47-4e0a-9c5d-71a2e4b8f036")
+#: ``dpl.core.data_subject_id_type`` of every record: the resident's pseudonymous id.
+DATA_SUBJECT_ID_TYPE = "participatie.resident_id"
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+def processing_log_id(resident_id: UUID) -> UUID:
+    """The id of a resident's processing log stream."""
+    return uuid5(_PROCESSING_NAMESPACE, f"{resident_id}/processing-log")
+
+
+def unconfigured_activity(action_name: str) -> str:
+    """The processing activity a record names when the deployment mapped none to its action:
+    a URN that says so (configure ``processing_activities`` when opening the store)."""
+    return f"urn:participatie:processing-activity:unconfigured:{action_name}"
+
+
+@attrs.frozen
+class TraceContext:
+    """The caller's W3C trace context: the trace a processing joins, and the caller's span,
+    which becomes the record's ``parent_span_id``; ``processor`` names the calling application
+    (``dpl.core.foreign_operation.processor``) when another application made the call."""
+
+    trace_id: str
+    parent_span_id: str | None = None
+    processor: str | None = None
+
+    @classmethod
+    def from_traceparent(cls, traceparent: str, *, processor: str | None = None) -> TraceContext:
+        """Read a ``traceparent`` header (``00-<trace id>-<parent id>-<flags>``).
+
+        >>> TraceContext.from_traceparent(
+        ...     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").parent_span_id
+        '00f067aa0ba902b7'
+        """
+        found = _TRACEPARENT.match(traceparent.strip().lower()) if traceparent else None
+        if found is None or found.group(1) == "0" * 32 or found.group(2) == "0" * 16:
+            raise InvalidInput(
+                f"traceparent {traceparent!r} is not a W3C trace context "
+                "(00-<32 hex digits>-<16 hex digits>-<2 hex digits>, not all zeros)"
+            )
+        return cls(trace_id=found.group(1), parent_span_id=found.group(2), processor=processor)
+
+    @classmethod
+    def new(cls) -> TraceContext:
+        """A trace of the library's own, for a processing no caller traced."""
+        return cls(trace_id=secrets.token_hex(16))
+
+
+def new_span_id() -> str:
+    return secrets.token_hex(8)
+
+
+@attrs.frozen
+class ProcessingRecord:
+    """One processing of one resident's personal data, as the standard names its fields."""
+
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    status: str
+    start_time: datetime
+    end_time: datetime
+    processing_activity_id: str
+    data_subject_id: str
+    data_subject_id_type: str
+    foreign_operation_processor: str | None
+
+    def attributes(self) -> dict[str, str]:
+        """The record's attributes under the standard's names (as an OpenTelemetry span has
+        them)."""
+        found = {
+            "dpl.core.processing_activity_id": self.processing_activity_id,
+            "dpl.core.data_subject_id": self.data_subject_id,
+            "dpl.core.data_subject_id_type": self.data_subject_id_type,
+        }
+        if self.foreign_operation_processor is not None:
+            found["dpl.core.foreign_operation.processor"] = self.foreign_operation_processor
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record in the shape of an OTLP span (JSON), for export."""
+        return {
+            "traceId": self.trace_id,
+            "spanId": self.span_id,
+            "parentSpanId": self.parent_span_id or "",
+            "name": self.name,
+            "status": {"code": self.status},
+            "startTimeUnixNano": str(_nanos(self.start_time)),
+            "endTimeUnixNano": str(_nanos(self.end_time)),
+            "attributes": [
+                {"key": key, "value": {"stringValue": value}}
+                for key, value in self.attributes().items()
+            ],
+        }
+
+
+def _nanos(moment: datetime) -> int:
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+
+
+class ProcessingLog(Aggregate, created_event_name="Opened"):
+    """The processing records of one resident, in the order they were saved."""
+
+    class Opened(Aggregate.Created):
+        resident_id: UUID
+
+    class Processed(Aggregate.Event):
+        trace_id: str
+        span_id: str
+        parent_span_id: str | None
+        name: str
+        status: str
+        start_time: datetime
+        end_time: datetime
+        processing_activity_id: str
+        foreign_operation_processor: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            log: ProcessingLog = aggregate
+            log.count += 1
+
+    def __init__(self, *, resident_id: UUID) -> None:
+        self.resident_id = resident_id
+        self.count = 0
+
+    @classmethod
+    def open_for(cls, resident_id: UUID) -> ProcessingLog:
+        return cls._create(cls.Opened, id=processing_log_id(resident_id), resident_id=resident_id)
+
+    def record(self, record: ProcessingRecord) -> None:
+        self.trigger_event(
+            self.Processed,
+            trace_id=record.trace_id,
+            span_id=record.span_id,
+            parent_span_id=record.parent_span_id,
+            name=record.name,
+            status=record.status,
+            start_time=record.start_time,
+            end_time=record.end_time,
+            processing_activity_id=record.processing_activity_id,
+            foreign_operation_processor=record.foreign_operation_processor,
+        )
+
+
+def record_of(event: ProcessingLog.Processed, resident_id: UUID) -> ProcessingRecord:
+    """The record a stored event holds."""
+    return ProcessingRecord(
+        trace_id=event.trace_id,
+        span_id=event.span_id,
+        parent_span_id=event.parent_span_id,
+        name=event.name,
+        status=event.status,
+        start_time=event.start_time,
+        end_time=event.end_time,
+        processing_activity_id=event.processing_activity_id,
+        data_subject_id=str(resident_id),
+        data_subject_id_type=DATA_SUBJECT_ID_TYPE,
+        foreign_operation_processor=event.foreign_operation_processor,
+    )

@@ -1,0 +1,83 @@
+"""The processing log as a room of :class:`~participatie.Participation`: joining a caller's
+trace, and reading the records back (see :mod:`participatie.audit.processing`)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from participatie.audit.processing import ProcessingLog, ProcessingRecord, TraceContext, record_of
+from participatie.domain.municipalities import same_municipality
+from participatie.domain.values import Actor
+from participatie.errors import InvalidInput
+from participatie.privacy.authorisation import Action
+from participatie.service.core import Room, as_uuid
+
+__all__ = ["ProcessingRecords"]
+
+_OPENED = get_topic(ProcessingLog.Opened)
+_PROCESSED = get_topic(ProcessingLog.Processed)
+
+
+class ProcessingRecords(Room):
+    """The processing log: a trace to join, and the records."""
+
+    @contextlib.contextmanager
+    def trace(
+        self, traceparent: str | None = None, *, processor: str | None = None
+    ) -> Iterator[TraceContext]:
+        """Within the block, the processing records join the caller's trace: ``traceparent`` is
+        its W3C trace context header (``00-<trace id>-<span id>-<flags>``), whose span becomes
+        each record's parent; ``processor`` names the calling application when another
+        application made the call (``dpl.core.foreign_operation.processor``). Without a
+        ``traceparent`` the block is one trace of the library's own.
+        """
+        context = (
+            TraceContext(trace_id=TraceContext.new().trace_id, processor=processor)
+            if traceparent is None
+            else TraceContext.from_traceparent(traceparent, processor=processor)
+        )
+        with self._core.processing.traced(context):
+            yield context
+
+    def processing_log(
+        self, resident_id: UUID | None = None, *, by: Actor, since: datetime | None = None
+    ) -> list[ProcessingRecord]:
+        """The processing records of one resident (or of every resident the actor may see), in
+        the order they were stored, from ``since`` (an aware datetime, by their start time) on.
+
+        Reading the log is authorised (by default for auditors) and is not itself recorded: it
+        holds no personal data but the residents' pseudonymous ids.
+        """
+        if since is not None and (not isinstance(since, datetime) or since.tzinfo is None):
+            raise InvalidInput(f"since must be an aware datetime, not {since!r}")
+        self._core.authorise(by, Action.READ_PROCESSING_LOG)
+        records: list[ProcessingRecord] = []
+        if resident_id is not None:
+            rid = as_uuid(resident_id)
+            municipality = self._core.load_resident(rid).municipality
+            self._core.authorise(by, Action.READ_PROCESSING_LOG, municipality=municipality)
+            residents = {rid}
+        else:
+            residents = None
+        owners: dict[UUID, UUID] = {}
+        for notification in self._core.notifications(topics=(_OPENED, _PROCESSED)):
+            event = self._core.store.decode(notification)
+            if isinstance(event, ProcessingLog.Opened):
+                owners[event.originator_id] = event.resident_id
+                continue
+            owner = owners.get(event.originator_id)
+            if owner is None or (residents is not None and owner not in residents):
+                continue
+            if residents is None and by.municipality is not None:
+                resident = self._core.load_resident(owner)
+                if not same_municipality(resident.municipality, by.municipality):
+                    continue
+            if since is None or event.start_time >= since:
+                records.append(record_of(event, owner))
+        self._core.processing.done()
+        return records
