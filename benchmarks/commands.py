@@ -9,10 +9,17 @@ resident, residents taking turns), each one transaction, runs twice on a fresh s
 
 - raw: a plain eventsourcing Application command per step: ``repository.get``, trigger one event
   with the same fields, ``save()`` (no rules, vault, chain, snapshots or metadata checks);
+- raw cached: the same, with the aggregate cache participatie runs with
+  (``AGGREGATE_CACHE_MAXSIZE=1000``, ``AGGREGATE_CACHE_FASTFORWARD=y``,
+  ``DEEPCOPY_FROM_AGGREGATE_CACHE=y``): the fair reference;
+- no processing log: ``Participation``'s commands with the processing log switched off (by this
+  script only, replacing the core's record-making with nothing: the library has no switch), to
+  show what the processing log costs;
 - participatie: ``Participation``'s command for the step.
 
-The table shows commands per second, the ratio participatie/raw and each child's peak memory.
-Only ratios from one run on one machine mean anything.
+The table shows commands per second, the ratios participatie/raw cached and participatie/no
+processing log, and the peak memory of the child that ran the store. Only ratios from one run on
+one machine mean anything.
 """
 
 from __future__ import annotations
@@ -207,9 +214,16 @@ class RawApplication(Application[UUID]):
         register_transcodings(transcoder)
 
 
-def run_raw(url: str, residents: int) -> float:
+CACHED = {
+    "AGGREGATE_CACHE_MAXSIZE": "1000",
+    "AGGREGATE_CACHE_FASTFORWARD": "y",
+    "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+}
+
+
+def run_raw(url: str, residents: int, *, cached: bool = False) -> float:
     """Commands per second of the plain eventsourcing reference."""
-    app = RawApplication(env=raw_env(url))
+    app = RawApplication(env={**raw_env(url), **(CACHED if cached else {})})
     decided = {"actor_id": "coach-17", "actor_role": "coach", "policy_version": "p1"}
     ids: list[dict[str, UUID]] = [{} for _ in range(residents)]
     steps = plan()
@@ -256,9 +270,13 @@ def run_raw(url: str, residents: int) -> float:
     return residents * len(steps) / seconds
 
 
-def run_participatie(url: str, residents: int) -> float:
+def run_participatie(url: str, residents: int, *, processing_log: bool = True) -> float:
     """Commands per second through Participation."""
     from participatie import Actor, JobCoach, Participation, Provider, Role  # noqa: PLC0415
+    from participatie.service.core import Core  # noqa: PLC0415
+
+    if not processing_log:
+        Core._processing = lambda *_: ()  # type: ignore[method-assign]
 
     actors = {
         "coach": Actor("coach-17", Role.COACH),
@@ -305,13 +323,21 @@ def measure(store: str, residents: int) -> dict[str, Any]:
     with fresh_store(store) as url:
         raw = run_raw(url, residents)
     with fresh_store(store) as url:
+        cached = run_raw(url, residents, cached=True)
+    with fresh_store(store) as url:
         ours = run_participatie(url, residents)
+    with fresh_store(store) as url:
+        # Last: it replaces a method of the core for the rest of this child process.
+        without = run_participatie(url, residents, processing_log=False)
     return {
         "store": store,
         "commands": residents * len(plan()),
         "raw": raw,
+        "cached": cached,
+        "without": without,
         "participatie": ours,
-        "ratio": ours / raw,
+        "ratio": ours / cached,
+        "log_ratio": ours / without,
         "rss": peak_rss_mb(),
     }
 
@@ -325,9 +351,12 @@ if __name__ == "__main__":
         [
             ("store", "store"),
             ("commands", "commands"),
-            ("raw", "raw commands/s"),
-            ("participatie", "participatie commands/s"),
-            ("ratio", "ratio"),
+            ("raw", "raw/s"),
+            ("cached", "raw cached/s"),
+            ("without", "no processing log/s"),
+            ("participatie", "participatie/s"),
+            ("ratio", "vs raw cached"),
+            ("log_ratio", "vs no processing log"),
             ("rss", "peak RSS MB"),
         ],
     )
