@@ -37,12 +37,9 @@ from participatie.service.retention import RetentionOperations
 from participatie.service.statistics import Statistics
 from participatie.service.store import StoreApplication
 from participatie.service.tamper import TamperEvidence
-from participatie.stores import (
-    parse_store_url,
-    resolve_previous_secrets,
-    resolve_secret,
-    store_exists,
-)
+from participatie.store_probe import store_exists
+from participatie.store_secrets import resolve_previous_secrets, resolve_secret
+from participatie.stores import parse_store_url
 
 __all__ = [
     "NOT_STATED",

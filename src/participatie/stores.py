@@ -10,57 +10,32 @@ URL                                            store
 =============================================  =============================================
 
 Without a URL, ``PARTICIPATIE_STORE`` is used, and without that the embedded default
-``sqlite:///participatie.db``.
+``sqlite:///participatie.db``. The deployment secret of a store is found by
+:mod:`participatie.store_secrets`; whether a store exists already, by
+:mod:`participatie.store_probe`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 import re
-import secrets
-import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
 
 from participatie.errors import ConfigurationError
-from participatie.privacy.vault import MIN_SECRET_LENGTH
 
-if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
-
-__all__ = [
-    "DEFAULT_STORE_URL",
-    "StoreConfig",
-    "begin_secret_rotation",
-    "finish_secret_rotation",
-    "parse_store_url",
-    "resolve_previous_secrets",
-    "resolve_secret",
-    "secret_file",
-    "store_exists",
-]
-
-logger = logging.getLogger(__name__)
+__all__ = ["APP_NAME", "DEFAULT_STORE_URL", "STORE_ENV", "StoreConfig", "parse_store_url"]
 
 DEFAULT_STORE_URL = "sqlite:///participatie.db"
 STORE_ENV = "PARTICIPATIE_STORE"
-SECRET_ENV = "PARTICIPATIE_SECRET"  # noqa: S105 (the variable's name, not a secret)
-PREVIOUS_SECRET_ENV = "PARTICIPATIE_PREVIOUS_SECRET"  # noqa: S105 (a name, as above)
 
 #: The eventsourcing application name: settings below are passed with this prefix, so that
 #: unprefixed eventsourcing variables in the process environment cannot redirect the store.
 APP_NAME = "Participation"
 _PREFIX = APP_NAME.upper() + "_"
-
-#: The events table whose presence makes a store (eventsourcing names it after the application
-#: on PostgreSQL; SQLite's is always ``stored_events``).
-_SQLITE_EVENTS_TABLE = "stored_events"
-_POSTGRES_EVENTS_TABLE = APP_NAME.lower() + "_events"
 
 
 @attrs.frozen
@@ -256,283 +231,3 @@ def _postgresql(url: str, display: str) -> StoreConfig:
             raise ConfigurationError(f"PostgreSQL schema {schema!r} is not a plain identifier")
         settings["POSTGRES_SCHEMA"] = schema
     return StoreConfig(kind="postgresql", settings=settings, display_url=display)
-
-
-def resolve_secret(config: StoreConfig, secret: str | None) -> str:
-    """The deployment secret: given, or ``PARTICIPATIE_SECRET``, or (SQLite, memory) made here.
-
-    PostgreSQL requires an explicit secret. A SQLite file store without one keeps a generated secret
-    beside the database file (``<file>.secret``, readable by its owner only), and says so once when
-    it creates it. An in-process store gets a random secret: its data end with the process anyway.
-    """
-    if secret is None:
-        secret = os.environ.get(SECRET_ENV) or None
-    if secret is not None:
-        if len(secret) < MIN_SECRET_LENGTH:
-            raise ConfigurationError(
-                f"the deployment secret must be at least {MIN_SECRET_LENGTH} characters long"
-            )
-        return secret
-    if config.kind == "memory":
-        return secrets.token_urlsafe(32)
-    if config.kind == "sqlite" and config.sqlite_path is not None:
-        return _secret_beside(config.sqlite_path)
-    raise ConfigurationError(
-        f"a deployment secret is required for {config.display_url}: set {SECRET_ENV} "
-        f"(at least {MIN_SECRET_LENGTH} characters) or pass secret=... to Participation.open"
-    )
-
-
-def resolve_previous_secrets(previous: Sequence[str] | None) -> tuple[str, ...]:
-    """Secrets that records may still be sealed under while a rotation runs.
-
-    Given, or the one in ``PARTICIPATIE_PREVIOUS_SECRET``, or none.
-    """
-    if previous is None:
-        from_env = os.environ.get(PREVIOUS_SECRET_ENV)
-        return () if not from_env else (from_env,)
-    if isinstance(previous, str):
-        raise ConfigurationError("previous_secrets must be a sequence of secrets, not one text")
-    return tuple(previous)
-
-
-#: The line of a ``.secret`` file that keeps the previous secret while a rotation runs.
-_PREVIOUS_PREFIX = "previous "
-
-
-def secret_file(config: StoreConfig, uses: Callable[[str], bool]) -> Path | None:
-    """The secret kept beside a SQLite store (``<file>.secret``), when it exists and holds the
-    secret the process uses (``uses(secret)`` is true): that file is what a rotation renews."""
-    if config.sqlite_path is None:
-        return None
-    path = _secret_path(config.sqlite_path)
-    try:
-        secret, _ = _read_secret_file(path)
-    except FileNotFoundError:
-        return None
-    return path if uses(secret) else None
-
-
-def _secret_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".secret")
-
-
-def _read_secret_file(path: Path) -> tuple[str, str | None]:
-    """The secret in a ``.secret`` file and the previous one, if a rotation is under way."""
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-    lines = [line for line in lines if line]
-    if not lines:
-        raise ConfigurationError(f"the secret file {path} is empty; restore it from a backup")
-    previous = next(
-        (line[len(_PREVIOUS_PREFIX) :] for line in lines[1:] if line.startswith(_PREVIOUS_PREFIX)),
-        None,
-    )
-    return lines[0], previous
-
-
-def _write_secret_file(path: Path, secret: str, previous: str | None) -> None:
-    """Replace the file at once (a private temporary file renamed over it)."""
-    content = secret + "\n" + ("" if previous is None else _PREVIOUS_PREFIX + previous + "\n")
-    tmp_path = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp_path.replace(path)
-
-
-def begin_secret_rotation(path: Path) -> tuple[str, str]:
-    """Write a new secret into the ``.secret`` file, keeping the old one as previous, and
-    return both (new, old). A rotation that was interrupted is resumed with its secrets.
-
-    From now on every process that opens the store uses the new secret, never the old one.
-    """
-    secret, previous = _read_secret_file(path)
-    if previous is not None:
-        return secret, previous
-    new = secrets.token_urlsafe(48)
-    _write_secret_file(path, new, previous=secret)
-    return new, secret
-
-
-def finish_secret_rotation(path: Path) -> None:
-    """Drop the previous secret from the ``.secret`` file: the rotation has completed."""
-    secret, _ = _read_secret_file(path)
-    _write_secret_file(path, secret, previous=None)
-
-
-def _secret_beside(db_path: Path) -> str:
-    secret_path = _secret_path(db_path)
-    try:
-        return _read_secret_file(secret_path)[0]
-    except FileNotFoundError:
-        pass
-    if _holds_events(db_path):
-        # A new secret would leave every sealed record unreadable, and the store half under one
-        # secret and half under another: the secret was lost or moved, not never made.
-        raise ConfigurationError(
-            f"the store {db_path} holds records, but its secret file {secret_path} is missing: "
-            f"restore it from a backup, or set {SECRET_ENV} to the store's secret; a new secret "
-            "would leave the personal data in the store unreadable"
-        )
-    secret_path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    # Write a private temporary file, then link it into place: the link either creates the whole
-    # file or fails because another process was first, and then its secret is the one to use.
-    tmp_path = secret_path.with_name(f".{secret_path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(secret + "\n")
-    try:
-        os.link(tmp_path, secret_path)
-    except FileExistsError:
-        return _read_secret_file(secret_path)[0]
-    finally:
-        tmp_path.unlink()
-    logger.warning(
-        "created the deployment secret %s for %s; keep it safe: without it the personal data "
-        "in the store cannot be read",
-        secret_path,
-        db_path,
-    )
-    return secret
-
-
-def _holds_events(db_path: Path) -> bool:
-    """Whether a SQLite file holds at least one stored event (read-only; False without a file)."""
-    if not db_path.is_file():
-        return False
-    try:
-        connection = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return False
-    try:
-        return connection.execute("SELECT 1 FROM stored_events LIMIT 1").fetchone() is not None
-    except sqlite3.Error:  # not a store (yet), or not a database: nothing to lose
-        return False
-    finally:
-        connection.close()
-
-
-def store_exists(config: StoreConfig) -> bool:
-    """Whether the store holds a participatie store already (its events table), without
-    creating anything.
-
-    A SQLite store exists when its file is a SQLite database with the events table; the file is
-    opened read-only. A PostgreSQL store exists when its schema (``?schema=``, else ``public``)
-    has the events table: this connects once, and a server that cannot be used is a
-    :class:`ConfigurationError` that says why (no server at that port, an unknown host, an
-    unknown database or user, a refused password, a schema that does not exist), without the
-    password. An in-process store (``memory://``) never exists before it is opened.
-    """
-    if config.kind == "sqlite" and config.sqlite_path is not None:
-        return _sqlite_store_exists(config.sqlite_path, config.display_url)
-    if config.kind == "postgresql":
-        return _postgres_store_exists(config)
-    return False
-
-
-def _sqlite_store_exists(path: Path, display: str) -> bool:
-    if not path.is_file():
-        return False
-    try:
-        # Read-only, so that looking neither creates nor changes a file.
-        with contextlib.closing(
-            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        ) as db:
-            found = db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                (_SQLITE_EVENTS_TABLE,),
-            ).fetchone()
-    except sqlite3.Error as error:
-        raise ConfigurationError(
-            f"{display} cannot be read as a SQLite store ({error}); check the store URL"
-        ) from None
-    return found is not None
-
-
-def _postgres_store_exists(config: StoreConfig) -> bool:
-    try:
-        import psycopg  # noqa: PLC0415 (the postgres extra is optional)
-    except ImportError as error:
-        raise ConfigurationError(
-            f"the store {config.display_url} needs an optional package ({error.name}); "
-            "install participatie[postgres]"
-        ) from None
-    settings = config.settings
-    schema = settings.get("POSTGRES_SCHEMA") or "public"
-    try:
-        with psycopg.connect(
-            host=settings["POSTGRES_HOST"],
-            port=int(settings["POSTGRES_PORT"]),
-            user=settings["POSTGRES_USER"],
-            password=settings["POSTGRES_PASSWORD"] or None,
-            dbname=settings["POSTGRES_DBNAME"],
-            connect_timeout=int(settings.get("POSTGRES_CONNECT_TIMEOUT") or 5),
-            autocommit=True,
-        ) as conn:
-            (schema_found,) = conn.execute(
-                "SELECT count(*) FROM pg_namespace WHERE nspname = %s", (schema,)
-            ).fetchone() or (0,)
-            if not schema_found:
-                raise ConfigurationError(
-                    f"cannot open the store {config.display_url}: the schema {schema!r} does not "
-                    f"exist in the database {settings['POSTGRES_DBNAME']!r}; create it first "
-                    f"(CREATE SCHEMA {schema}) or fix ?schema= in the store URL"
-                )
-            (tables,) = conn.execute(
-                "SELECT count(*) FROM pg_tables WHERE schemaname = %s AND tablename = %s",
-                (schema, _POSTGRES_EVENTS_TABLE),
-            ).fetchone() or (0,)
-    except psycopg.OperationalError as error:
-        raise ConfigurationError(_connection_problem(config, str(error))) from None
-    return bool(tables)
-
-
-def _connection_problem(config: StoreConfig, message: str) -> str:
-    """What a failed PostgreSQL connection says, as one line that names the cause."""
-    settings = config.settings
-    host, port = settings["POSTGRES_HOST"], settings["POSTGRES_PORT"]
-    user, dbname = settings["POSTGRES_USER"], settings["POSTGRES_DBNAME"]
-    where = f"{host}:{port}"
-    lowered = message.lower()
-    if f'database "{dbname.lower()}" does not exist' in lowered:
-        problem = (
-            f"the database {dbname!r} does not exist on the PostgreSQL server at {where}; "
-            f"create it (CREATE DATABASE {dbname}) or fix the database name in the store URL"
-        )
-    elif f'role "{user.lower()}" does not exist' in lowered:
-        problem = (
-            f"the PostgreSQL server at {where} has no user {user!r}; fix the user in the store "
-            "URL or create that user"
-        )
-    elif "password authentication failed" in lowered or "no password supplied" in lowered:
-        problem = (
-            f"the PostgreSQL server at {where} refused the password of user {user!r}; fix "
-            "the password in the store URL"
-        )
-    elif "failed to resolve host" in lowered or "could not translate host name" in lowered:
-        problem = f"unknown host {host!r}: fix the host name in the store URL"
-    elif "connection refused" in lowered:
-        problem = (
-            f"no PostgreSQL server answers at {where} (connection refused): is it running, "
-            "and is the port right?"
-        )
-    elif "timeout" in lowered or "timed out" in lowered:
-        problem = (
-            f"no answer from a PostgreSQL server at {where} within "
-            f"{settings.get('POSTGRES_CONNECT_TIMEOUT') or 5} seconds: check the host, the "
-            "port and the network"
-        )
-    else:
-        first_line = " ".join(message.split())
-        problem = f"cannot connect to the PostgreSQL server at {where}: {first_line}"
-    return _hide_password(
-        f"cannot open the store {config.display_url}: {problem}",
-        settings.get("POSTGRES_PASSWORD", ""),
-    )
-
-
-def _hide_password(text: str, password: str) -> str:
-    return text.replace(password, "***") if password else text

@@ -35,8 +35,9 @@ from eventsourcing.utils import Environment
 
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
 from participatie.persistence.memory import MemoryStoreFactory
+from participatie.persistence.memory_recorder import POPOParticipationRecorder
 from participatie.persistence.sqlite import SQLiteStoreFactory
-from participatie.recorders import POPOParticipationRecorder, SQLiteParticipationRecorder
+from participatie.persistence.sqlite_recorder import SQLiteParticipationRecorder
 from participatie.stores import parse_store_url
 
 
@@ -153,7 +154,7 @@ class TestPostgresStoreFactory(_ChecksParticipationParts, InfrastructureFactoryT
         return PostgresAggregateRecorder
 
     def expected_application_recorder_class(self) -> type[ApplicationRecorder]:
-        from participatie.recorders_postgres import PostgresParticipationRecorder  # noqa: PLC0415
+        from participatie.persistence.postgres_recorder import PostgresParticipationRecorder  # noqa: PLC0415
 
         return PostgresParticipationRecorder
 

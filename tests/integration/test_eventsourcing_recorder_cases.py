@@ -23,8 +23,9 @@ from eventsourcing.tests.persistence import (
     TrackingRecorderTestCase,
 )
 
+from participatie.persistence.memory_recorder import POPOParticipationRecorder
+from participatie.persistence.sqlite_recorder import SQLiteParticipationRecorder
 from participatie.projections.views import POPOFactsView, SQLiteFactsView
-from participatie.recorders import POPOParticipationRecorder, SQLiteParticipationRecorder
 
 
 class TestPOPOParticipationRecorder(ApplicationRecorderTestCase[POPOParticipationRecorder]):
@@ -109,7 +110,7 @@ class _PostgresSchema(_JoinsTestThreads):
         self.datastore.close()
 
     def create_recorder(self) -> Any:
-        from participatie.recorders_postgres import PostgresParticipationRecorder  # noqa: PLC0415
+        from participatie.persistence.postgres_recorder import PostgresParticipationRecorder  # noqa: PLC0415
 
         recorder = PostgresParticipationRecorder(self.datastore, events_table_name="es_events")
         recorder.create_table()
@@ -134,7 +135,7 @@ class TestPostgresParticipationRecorderNonInterleaving(
 @pytest.mark.usefixtures("_postgres_for_unittest")
 class TestPostgresSnapshotRecorder(_PostgresSchema, AggregateRecorderTestCase):
     def create_recorder(self) -> Any:
-        from participatie.recorders_postgres import PostgresSnapshotRecorder  # noqa: PLC0415
+        from participatie.persistence.postgres_recorder import PostgresSnapshotRecorder  # noqa: PLC0415
 
         recorder = PostgresSnapshotRecorder(self.datastore, events_table_name="es_snapshots")
         recorder.create_table()

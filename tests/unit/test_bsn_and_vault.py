@@ -18,8 +18,8 @@ from participatie import (
     TamperDetected,
     is_valid_bsn,
 )
+from participatie.persistence.memory_recorder import POPOParticipationRecorder
 from participatie.privacy.vault import KeyRing, PersonalData
-from participatie.recorders import POPOParticipationRecorder
 from participatie.service import core_of
 from tests.support import COACH, TEST_SECRET, assert_refused, register
 

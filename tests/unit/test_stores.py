@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from participatie import ConfigurationError, Participation
-from participatie.stores import parse_store_url, resolve_secret
+from participatie.store_secrets import resolve_secret
+from participatie.stores import parse_store_url
 
 
 def test_memory_url_selects_the_in_process_store() -> None:

@@ -23,8 +23,8 @@ __all__ = ["ParticipationFactory", "ParticipationRecorder"]
 class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     """An application recorder that also keeps, in the same transaction as the events, the
     personal-data vault (``vault_records=``, ``vault_erasures=``), the source ids of imported
-    records (``import_sources=``) and each stream's chain head (see :mod:`participatie.recorders`
-    for the tables)."""
+    records (``import_sources=``), each stream's chain head and the ledger (see
+    :mod:`participatie.persistence.tables` for the tables)."""
 
     @abc.abstractmethod
     def vault_get(self, resident_id: UUID) -> SealedRecord | None:

@@ -8,8 +8,8 @@ from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 from eventsourcing.popo import POPOFactory
 
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
+from participatie.persistence.memory_recorder import POPOParticipationRecorder
 from participatie.projections.views import FactsView, POPOFactsView
-from participatie.recorders import POPOParticipationRecorder
 
 __all__ = ["MemoryStoreFactory"]
 

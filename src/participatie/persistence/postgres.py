@@ -14,9 +14,12 @@ from eventsourcing.postgres import PostgresFactory
 from psycopg.sql import SQL, Identifier
 
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
+from participatie.persistence.postgres_recorder import (
+    PostgresParticipationRecorder,
+    PostgresSnapshotRecorder,
+)
 from participatie.projections.views import FactsView
 from participatie.projections.views_postgres import PostgresFactsView
-from participatie.recorders_postgres import PostgresParticipationRecorder, PostgresSnapshotRecorder
 
 __all__ = ["PostgresStoreFactory"]
 

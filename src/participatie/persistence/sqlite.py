@@ -8,8 +8,8 @@ from eventsourcing.persistence import AggregateRecorder
 from eventsourcing.sqlite import SQLiteFactory
 
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
+from participatie.persistence.sqlite_recorder import SQLiteParticipationRecorder
 from participatie.projections.views import FactsView, SQLiteFactsView
-from participatie.recorders import SQLiteParticipationRecorder
 
 __all__ = ["SQLiteStoreFactory"]
 

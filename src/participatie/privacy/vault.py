@@ -23,8 +23,8 @@ alone). The store keeps the set of key ids that records are sealed under, so tha
 missing one of them refuses to look up or register BSNs instead of missing a resident.
 
 The rows are written by the store's recorder in the same transaction as the registration event
-(see :mod:`participatie.recorders`), so a registration never leaves a vault row without its
-trajectory or the other way round.
+(see :mod:`participatie.persistence.tables`), so a registration never leaves a vault row without
+its trajectory or the other way round.
 """
 
 from __future__ import annotations

@@ -29,12 +29,8 @@ from participatie.privacy.vault import (
 from participatie.projections.facts import FactKind
 from participatie.service.core import NOT_STATED, Room, as_uuid
 from participatie.service.retention import file_retention_of
-from participatie.stores import (
-    begin_secret_rotation,
-    finish_secret_rotation,
-    parse_store_url,
-    secret_file,
-)
+from participatie.store_secrets import begin_secret_rotation, finish_secret_rotation, secret_file
+from participatie.stores import parse_store_url
 
 __all__ = ["PrivacyOperations"]
 

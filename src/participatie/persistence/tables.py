@@ -1,0 +1,195 @@
+"""participatie's tables beside eventsourcing's, shared by the SQLite and PostgreSQL recorders:
+their names, and how their rows read back.
+
+Each store's application recorder keeps, in the same database and the same transaction as the
+events:
+
+- ``participatie_vault``: vault rows passed to ``insert_events`` as ``vault_records=[...]``, so a
+  registration is all or nothing, and the unique keyed BSN hash refuses a second registration of
+  one BSN even when two processes race; with the key epochs (``participatie_key_epochs``), the
+  key ids in use (``participatie_key_ids``) and the erasures (``participatie_erasures``);
+- ``participatie_imports``: the source record ids of bulk-imported records (see
+  :mod:`participatie.importing`), passed as ``import_sources=[(source_id, resident_key,
+  resident_id, stream_id), ...]`` (the stream is the trajectory the record went into), so that
+  importing a file twice adds nothing;
+- ``participatie_chain_heads``: each stream's last version and the first 32 bytes of its stored
+  state (the chain hash, see :mod:`participatie.audit.chain`), so that verification sees a stream
+  that lost its newest events;
+- the ledger (:mod:`participatie.audit.ledger`): the log-wide running hash, one row an event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from participatie.audit.ledger import LedgerRow, ledger_rows
+from participatie.errors import ConcurrentUpdate
+from participatie.privacy.vault import (
+    LEGACY_EPOCH,
+    ErasureRecord,
+    KeyEpoch,
+    SealedRecord,
+    VaultKeys,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+__all__ = [
+    "CHAIN_HEADS_TABLE",
+    "ERASURES_TABLE",
+    "HEAD_BYTES",
+    "IMPORTS_TABLE",
+    "KEY_EPOCHS_TABLE",
+    "KEY_IDS_TABLE",
+    "VAULT_TABLE",
+    "backfilled_ledger_rows",
+    "destroy_unused_epochs",
+    "epoch_destroyed",
+    "epoch_from_row",
+    "erasure_from_row",
+    "ledger_row_from_row",
+    "record_from_row",
+    "stream_heads",
+    "uuid_of",
+    "vault_keys_from_rows",
+]
+
+VAULT_TABLE = "participatie_vault"
+KEY_EPOCHS_TABLE = "participatie_key_epochs"
+KEY_IDS_TABLE = "participatie_key_ids"
+ERASURES_TABLE = "participatie_erasures"
+IMPORTS_TABLE = "participatie_imports"
+CHAIN_HEADS_TABLE = "participatie_chain_heads"
+HEAD_BYTES = 32
+
+
+def stream_heads(stored_events: Sequence[StoredEvent]) -> dict[UUID | str, tuple[int, bytes]]:
+    """Each stream's last version in ``stored_events`` and the head bytes of its state."""
+    heads: dict[UUID | str, tuple[int, bytes]] = {}
+    for stored in stored_events:
+        known = heads.get(stored.originator_id)
+        if known is None or stored.originator_version > known[0]:
+            heads[stored.originator_id] = (
+                stored.originator_version,
+                bytes(stored.state[:HEAD_BYTES]),
+            )
+    return heads
+
+
+def uuid_of(value: object) -> UUID:
+    """A UUID column's value: a UUID (PostgreSQL) or its text (SQLite)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def record_from_row(row: Any) -> SealedRecord:
+    bsn_hash = row["bsn_hash"]
+    return SealedRecord(
+        resident_id=uuid_of(row["resident_id"]),
+        bsn_hash=None if bsn_hash is None else bytes(bsn_hash),
+        key_id=row["key_id"],
+        wrapped_key=bytes(row["wrapped_key"]),
+        ciphertext=bytes(row["ciphertext"]),
+    )
+
+
+def epoch_destroyed(epoch: int) -> ConcurrentUpdate:
+    """The error of a vault row sealed in an epoch that a key rotation destroyed meanwhile."""
+    return ConcurrentUpdate(
+        f"key epoch {epoch} of the personal-data vault was destroyed by a key rotation while "
+        "this command ran; nothing was saved: issue the command again"
+    )
+
+
+def _legacy_key_ids(text: str | None) -> frozenset[str]:
+    return frozenset(filter(None, (text or "").split(",")))
+
+
+def _when(value: object) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def epoch_from_row(row: Any) -> KeyEpoch:
+    salt = row["salt"]
+    return KeyEpoch(
+        epoch=row["epoch"],
+        salt=None if salt is None else bytes(salt),
+        created_at=_when(row["created_at"]),
+        destroyed_at=_when(row["destroyed_at"]),
+        legacy_key_ids=_legacy_key_ids(row["legacy_key_ids"]),
+    )
+
+
+def vault_keys_from_rows(epoch_rows: Iterable[Any], key_id_rows: Iterable[Any]) -> VaultKeys:
+    """The key epochs (rows in epoch order) and the key ids in use with their epochs."""
+    return VaultKeys(
+        epochs=tuple(epoch_from_row(row) for row in epoch_rows),
+        key_ids={row["key_id"]: row["epoch"] for row in key_id_rows},
+    )
+
+
+def erasure_from_row(row: Any) -> ErasureRecord:
+    erased_at = _when(row["erased_at"])
+    assert erased_at is not None  # noqa: S101 (NOT NULL column)
+    return ErasureRecord(
+        resident_id=uuid_of(row["resident_id"]),
+        key_id=row["key_id"],
+        epoch=row["epoch"],
+        erased_at=erased_at,
+    )
+
+
+def destroy_unused_epochs(
+    candidates: Iterable[KeyEpoch],
+    secret_key_id: str,
+    *,
+    in_use: Callable[[KeyEpoch], bool],
+    destroy: Callable[[int], None],
+) -> list[int]:
+    """Destroy each live candidate epoch that no record is sealed under (``in_use``), except the
+    legacy epoch while the deployment secret is one of its keys; return the destroyed epochs."""
+    destroyed = []
+    for known in candidates:
+        if known.epoch == LEGACY_EPOCH and secret_key_id in known.legacy_key_ids:
+            continue
+        if in_use(known):
+            continue
+        destroy(known.epoch)
+        destroyed.append(known.epoch)
+    return destroyed
+
+
+def ledger_row_from_row(row: Any) -> LedgerRow:
+    return LedgerRow(
+        position=row["position"],
+        stream_id=uuid_of(row["originator_id"]),
+        version=row["version"],
+        event_hash=bytes(row["event_hash"]),
+        running_hash=bytes(row["running_hash"]),
+        backfilled=bool(row["backfilled"]),
+    )
+
+
+def backfilled_ledger_rows(
+    tail: bytes | None,
+    positions: Sequence[int],
+    event_rows: Sequence[Any],
+    originator_id: Callable[[Any], UUID | str],
+) -> list[LedgerRow]:
+    """The ledger rows of events stored before the ledger existed, chained after ``tail``."""
+    stored = [
+        StoredEvent(
+            originator_id=originator_id(row["originator_id"]),
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=bytes(row["state"]),
+        )
+        for row in event_rows
+    ]
+    return ledger_rows(tail, positions, stored, backfilled=True)
