@@ -215,7 +215,6 @@ def file_retention(
         (a file whose trajectory is open, or whose job coaching still runs, has not ended).
 
         >>> from datetime import date
-    from typing import Any
         >>> file_retention(statutory=True, closed_on=date(2020, 3, 1), coaching_ended_on=date(2022,
         ...     5, 1), coaching_running=False, table=SELECTIELIJST_2020).archive_action_date
         datetime.date(2032, 5, 1)
