@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from participatie import Benefit, Goal, Participation, Referral
+from participatie import Benefit, Goal, NotAuthorised, Participation, Referral
 from tests.actors import ASSESSOR, BROKER, COACH, READER
 
 TEST_SECRET = "test secret of the participatie suite, 40+ characters long"
@@ -65,14 +65,34 @@ def assert_refused(
     command: Callable[[], object],
     match: str | None = None,
 ) -> None:
-    """The command raises ``error`` and appends nothing: no version, no event anywhere."""
+    """The command raises ``error`` and appends nothing: no version, no event anywhere, but
+    for a refusal of the actor (``NotAuthorised``) exactly one entry in the security log (and
+    the opening of the day's security log, the first time that day)."""
     version = None if resident_id is None else _version(app, resident_id)
     position = log_position(app)
     with pytest.raises(error, match=match):
         command()
     if resident_id is not None:
         assert _version(app, resident_id) == version
-    assert log_position(app) == position
+    assert_appended_only_refusals(app, position, 1 if issubclass(error, NotAuthorised) else 0)
+
+
+def assert_appended_only_refusals(app: Participation, position: int, refusals: int = 1) -> None:
+    """Since log ``position``, only ``refusals`` entries of the security log were appended (and
+    the day's security log opened, the first time that day): no data."""
+    appended = [n.topic for n in _notifications_after(app, position)]
+    assert appended.count(_REFUSED) == refusals, appended
+    assert all(topic in (_REFUSED, _SECURITY_OPENED) for topic in appended), appended
+
+
+_REFUSED = "participatie.audit.security:SecurityLog.AttemptRefused"
+_SECURITY_OPENED = "participatie.audit.security:SecurityLog.Opened"
+
+
+def _notifications_after(app: Participation, position: int) -> list[Any]:
+    from participatie.service import core_of  # noqa: PLC0415
+
+    return list(core_of(app).store.recorder.select_notifications(position + 1, 1000))
 
 
 def together(threads: int, work: Callable[[Callable[[], object]], object]) -> list[object]:

@@ -734,7 +734,7 @@ def test_actor_help_says_what_is_recorded_only_where_something_is(tmp_path: Path
     assert "recorded in the resident's access log" in actor_help("history")
     assert "recorded in the resident's access log" in actor_help("export")
     assert "recorded on each erasure receipt" in actor_help("erase")
-    assert "nothing is recorded" in actor_help("access-log")
+    assert "nothing else is recorded" in actor_help("access-log")
 
 
 def test_counts_of_one_are_singular(tmp_path: Path) -> None:

@@ -45,6 +45,10 @@ class AccessEntry:
     actor: Actor
     kind: AccessKind
     purpose: str
+    #: Where the read came from, as the calling application gave it (BIO2 8.15.01), or None.
+    origin: str | None = None
+    #: The read was allowed (refused attempts are in the security log).
+    result: str = "allowed"
 
 
 class AccessLog(Aggregate, created_event_name="Opened"):
@@ -54,10 +58,19 @@ class AccessLog(Aggregate, created_event_name="Opened"):
         resident_id: UUID
 
     class Accessed(Aggregate.Event):
+        """One read. Version 2 added ``origin`` (a version 1 entry reads as None)."""
+
+        class_version = 2
+
         actor_id: str
         actor_role: Role
         kind: AccessKind
         purpose: str
+        origin: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["origin"] = None
 
         def apply(self, aggregate: Any) -> None:
             log: AccessLog = aggregate
@@ -67,6 +80,7 @@ class AccessLog(Aggregate, created_event_name="Opened"):
                     actor=Actor(self.actor_id, self.actor_role),
                     kind=self.kind,
                     purpose=self.purpose,
+                    origin=self.origin,
                 ),
             )
 
@@ -78,7 +92,12 @@ class AccessLog(Aggregate, created_event_name="Opened"):
     def open_for(cls, resident_id: UUID) -> AccessLog:
         return cls._create(cls.Opened, id=access_log_id(resident_id), resident_id=resident_id)
 
-    def record(self, *, by: Actor, kind: AccessKind, purpose: str) -> None:
+    def record(self, *, by: Actor, kind: AccessKind, purpose: str, origin: str | None) -> None:
         self.trigger_event(
-            self.Accessed, actor_id=by.id, actor_role=by.role, kind=kind, purpose=purpose
+            self.Accessed,
+            actor_id=by.id,
+            actor_role=by.role,
+            kind=kind,
+            purpose=purpose,
+            origin=origin,
         )

@@ -63,9 +63,14 @@ class TraceContext:
     trace_id: str
     parent_span_id: str | None = None
     processor: str | None = None
+    #: Where the request came from (a workstation, an IP address), for the access and security
+    #: logs (BIO2 8.15.01); never part of a processing record.
+    origin: str | None = None
 
     @classmethod
-    def from_traceparent(cls, traceparent: str, *, processor: str | None = None) -> TraceContext:
+    def from_traceparent(
+        cls, traceparent: str, *, processor: str | None = None, origin: str | None = None
+    ) -> TraceContext:
         """Read a ``traceparent`` header (``00-<trace id>-<parent id>-<flags>``).
 
         >>> TraceContext.from_traceparent(
@@ -78,7 +83,12 @@ class TraceContext:
                 f"traceparent {traceparent!r} is not a W3C trace context "
                 "(00-<32 hex digits>-<16 hex digits>-<2 hex digits>, not all zeros)"
             )
-        return cls(trace_id=found.group(1), parent_span_id=found.group(2), processor=processor)
+        return cls(
+            trace_id=found.group(1),
+            parent_span_id=found.group(2),
+            processor=processor,
+            origin=origin,
+        )
 
     @classmethod
     def new(cls) -> TraceContext:

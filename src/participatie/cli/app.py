@@ -223,7 +223,8 @@ ActorOption = Annotated[
     typer.Option(
         "--actor",
         metavar="ID",
-        help=f"Who you are: your role's permissions are checked, nothing is recorded; "
+        help=f"Who you are: your role's permissions are checked (a refusal goes into the "
+        f"security log), nothing else is recorded; "
         f"{ACTOR_DEFAULT}.",
     ),
 ]

@@ -211,13 +211,13 @@ def file_retention(
     table: RetentionTable,
 ) -> Retention:
     """The retention of a file: its class by what it came to, and the archive action date from
-        when it ended: the trajectory's last closure, or the end of its last job coaching if later
-        (a file whose trajectory is open, or whose job coaching still runs, has not ended).
+    when it ended: the trajectory's last closure, or the end of its last job coaching if later
+    (a file whose trajectory is open, or whose job coaching still runs, has not ended).
 
-        >>> from datetime import date
-        >>> file_retention(statutory=True, closed_on=date(2020, 3, 1), coaching_ended_on=date(2022,
-        ...     5, 1), coaching_running=False, table=SELECTIELIJST_2020).archive_action_date
-        datetime.date(2032, 5, 1)
+    >>> from datetime import date
+    >>> file_retention(statutory=True, closed_on=date(2020, 3, 1), coaching_ended_on=date(2022,
+    ...     5, 1), coaching_running=False, table=SELECTIELIJST_2020).archive_action_date
+    datetime.date(2032, 5, 1)
     """
     result = FileResult.PROVISION_GRANTED if statutory else FileResult.PLAN_ONLY
     row = table.class_of(result)

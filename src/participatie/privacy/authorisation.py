@@ -67,6 +67,7 @@ class Action(enum.Enum):
     ERASE = "erase personal data"
     ROTATE_KEYS = "rotate the vault's keys"
     READ_PROCESSING_LOG = "read the processing log"
+    READ_SECURITY_LOG = "read the security log"
 
 
 Permissions = Mapping[Role, frozenset[Action]]
@@ -83,6 +84,7 @@ _COACH = frozenset(Action) - {
     Action.ERASE,
     Action.ROTATE_KEYS,
     Action.READ_PROCESSING_LOG,
+    Action.READ_SECURITY_LOG,
 }
 
 DEFAULT_PERMISSIONS: Permissions = {
@@ -110,7 +112,13 @@ DEFAULT_PERMISSIONS: Permissions = {
     ),
     Role.POLICY_OFFICER: frozenset(),
     Role.AUDITOR: frozenset(
-        {Action.READ_TRAJECTORY, Action.READ_HISTORY, Action.EXPORT, Action.READ_PROCESSING_LOG}
+        {
+            Action.READ_TRAJECTORY,
+            Action.READ_HISTORY,
+            Action.EXPORT,
+            Action.READ_PROCESSING_LOG,
+            Action.READ_SECURITY_LOG,
+        }
     ),
     Role.ADMIN: frozenset({Action.ERASE, Action.ROTATE_KEYS}),
 }

@@ -21,7 +21,6 @@ from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.municipalities import same_municipality
 from participatie.domain.resident import ResidentTrajectory
 from participatie.domain.values import Actor, Role
-from participatie.errors import NotAuthorised
 from participatie.privacy.authorisation import Action
 from participatie.service.core import NOT_STATED, Room, as_uuid
 
@@ -52,7 +51,9 @@ class AuditQueries(Room):
         rid = as_uuid(resident_id)
         self._core.authorise(by, Action.READ_TRAJECTORY)
         current = self._core.load_resident(rid)
-        self._core.authorise(by, Action.READ_TRAJECTORY, municipality=current.municipality)
+        self._core.authorise(
+            by, Action.READ_TRAJECTORY, municipality=current.municipality, about=rid
+        )
         found = self._core.as_of(ResidentTrajectory, rid, as_of=as_of, known_at=known_at)
         self._core.log_access(rid, by, AccessKind.TRAJECTORY, purpose)
         return found
@@ -89,9 +90,16 @@ class AuditQueries(Room):
         self._core.authorise(by, Action.READ_TRAJECTORY)
         current = self._core.load(JobCoachingTrajectory, cid)
         resident = self._core.load_resident(current.resident_id)
-        self._core.authorise(by, Action.READ_TRAJECTORY, municipality=resident.municipality)
+        self._core.authorise(
+            by, Action.READ_TRAJECTORY, municipality=resident.municipality, about=resident.id
+        )
         if by.role is Role.JOB_COACH and by.id != current.job_coach_id:
-            raise NotAuthorised(f"{by.id} is not the job coach assigned to {cid}")
+            raise self._core.refused(
+                by,
+                Action.READ_TRAJECTORY,
+                resident.id,
+                f"{by.id} is not the job coach assigned to {cid}",
+            )
         found = self._core.as_of(JobCoachingTrajectory, cid, as_of=as_of, known_at=known_at)
         self._core.log_access(resident.id, by, AccessKind.TRAJECTORY, purpose)
         return found
@@ -125,7 +133,9 @@ class AuditQueries(Room):
         """Who read the resident's personal data, history or file, when and why."""
         rid = as_uuid(resident_id)
         resident = self._core.load_resident(rid)
-        self._core.authorise(by, Action.READ_HISTORY, municipality=resident.municipality)
+        self._core.authorise(
+            by, Action.READ_HISTORY, municipality=resident.municipality, about=resident.id
+        )
         try:
             log: object = self._core.store.repository.get(access_log_id(rid))
         except AggregateNotFoundError:
@@ -137,7 +147,7 @@ class AuditQueries(Room):
         rid = as_uuid(resident_id)
         streams = self._core.streams_of(rid)
         registered = streams[0][1][0]
-        self._core.authorise(by, action, municipality=registered.municipality)
+        self._core.authorise(by, action, municipality=registered.municipality, about=rid)
         entries = [
             HistoryEntry.of(event, aggregate) for aggregate, events in streams for event in events
         ]

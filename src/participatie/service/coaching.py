@@ -28,7 +28,6 @@ from participatie.errors import (
     BusinessDateRefused,
     JobCoachingAlreadyStarted,
     NoJobCoachingNeed,
-    NotAuthorised,
     PlacementNoLongerCurrent,
     PlacementTooSmall,
 )
@@ -64,7 +63,9 @@ class CoachingCommands(Room):
         """
         self._core.check_not_future(on)
         resident = self._core.load_resident(as_uuid(resident_id))
-        self._core.authorise(by, Action.START_JOB_COACHING, municipality=resident.municipality)
+        self._core.authorise(
+            by, Action.START_JOB_COACHING, municipality=resident.municipality, about=resident.id
+        )
         placement = require_job_coaching_need(
             resident, on=business_date(on), policy=self._core.policy
         )
@@ -154,11 +155,14 @@ class CoachingCommands(Room):
 
         def with_resident(coaching: JobCoachingTrajectory) -> None:
             resident = self._core.load_resident(coaching.resident_id)
-            self._core.authorise(by, action, municipality=resident.municipality)
+            self._core.authorise(by, action, municipality=resident.municipality, about=resident.id)
             if by.role is Role.JOB_COACH and by.id != coaching.job_coach_id:
-                raise NotAuthorised(
+                raise self._core.refused(
+                    by,
+                    action,
+                    resident.id,
                     f"{by.id} is not the job coach assigned to {coaching.id} "
-                    f"({coaching.job_coach_id})"
+                    f"({coaching.job_coach_id})",
                 )
             command(coaching, resident)
 

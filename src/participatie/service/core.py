@@ -25,6 +25,7 @@ from eventsourcing.utils import resolve_topic
 from participatie.audit.access import AccessKind, AccessLog, access_log_id
 from participatie.audit.history import check_moments, replay, selected
 from participatie.audit.processing import ProcessingLog, processing_log_id
+from participatie.audit.security import SecurityLog, security_log_id
 from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
 from participatie.domain.municipalities import (
@@ -41,6 +42,7 @@ from participatie.errors import (
     ConcurrentUpdate,
     ConfigurationError,
     InvalidInput,
+    NotAuthorised,
     NotFound,
 )
 from participatie.privacy.authorisation import Action, Permissions, authorise
@@ -64,12 +66,13 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 _ATTEMPTS = 12
 _MAX_BACKOFF = 0.5
 
-A = TypeVar("A", ResidentTrajectory, JobCoachingTrajectory, AccessLog)
+A = TypeVar("A", ResidentTrajectory, JobCoachingTrajectory, AccessLog, SecurityLog)
 
 _WHAT = {
     ResidentTrajectory: "resident",
     JobCoachingTrajectory: "job coaching",
     AccessLog: "access log",
+    SecurityLog: "security log",
 }
 
 
@@ -130,10 +133,47 @@ class Core:
         if on > today:
             raise BusinessDateRefused(f"business date {on} is after today ({today})")
 
-    def authorise(self, by: object, action: Action, *, municipality: str | None = None) -> Actor:
-        actor = authorise(self.permissions, by, action, municipality=municipality)
+    def authorise(
+        self,
+        by: object,
+        action: Action,
+        *,
+        municipality: str | None = None,
+        about: UUID | None = None,
+    ) -> Actor:
+        """``by`` if its role may take ``action`` (for a resident of ``municipality``); else the
+        refused attempt goes into the security log (``about``: the resident it named) and
+        :class:`NotAuthorised` is raised."""
+        try:
+            actor = authorise(self.permissions, by, action, municipality=municipality)
+        except NotAuthorised as refusal:
+            assert isinstance(by, Actor)  # noqa: S101 (authorise refuses anything else as input)
+            self.record_refusal(by, action, about, str(refusal))
+            raise
         self.processing.authorised(action)  # the name of the processing record to come
         return actor
+
+    def refused(self, by: Actor, action: Action, about: UUID | None, message: str) -> NotAuthorised:
+        """A refusal decided outside the permissions table (a job coach not assigned to the
+        coaching), recorded in the security log like every other; the caller raises it."""
+        self.record_refusal(by, action, about, message)
+        return NotAuthorised(message)
+
+    def record_refusal(self, by: Actor, action: Action, about: UUID | None, reason: str) -> None:
+        """Append a refused attempt to today's security log, at once (never in a batch: an
+        import that is rolled back still leaves the attempt on record)."""
+        day = self.today()
+        origin = self.processing.origin()
+        self.change(
+            SecurityLog,
+            security_log_id(day),
+            lambda log: log.refused(
+                by=by, action=action.name.lower(), resident_id=about, reason=reason, origin=origin
+            ),
+            create=lambda: SecurityLog.open_for(day),
+            in_batch=False,
+        )
+        self.processing.done()
 
     def municipality(self, name: object, *, field: str = "municipality") -> str:
         """The canonical name of a municipality this store serves (any, without a register)."""
@@ -317,7 +357,9 @@ class Core:
         self.change(
             AccessLog,
             access_log_id(resident_id),
-            lambda log: log.record(by=by, kind=kind, purpose=purpose),
+            lambda log: log.record(
+                by=by, kind=kind, purpose=purpose, origin=self.processing.origin()
+            ),
             create=lambda: AccessLog.open_for(resident_id),
             in_batch=False,
         )

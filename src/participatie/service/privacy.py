@@ -84,7 +84,9 @@ class PrivacyOperations(Room):
         self._core.authorise(by, Action.READ_PERSONAL_DATA)
         rid = as_uuid(resident_id)
         resident = self._core.load_resident(rid)
-        self._core.authorise(by, Action.READ_PERSONAL_DATA, municipality=resident.municipality)
+        self._core.authorise(
+            by, Action.READ_PERSONAL_DATA, municipality=resident.municipality, about=resident.id
+        )
         self._core.log_access(rid, by, AccessKind.PERSONAL_DATA, purpose)
         if resident.personal_data_erased:
             return PersonalData(erased=True)
@@ -232,7 +234,9 @@ class PrivacyOperations(Room):
         day = self._core.today() if on is None else business_date(on)
 
         def erase(resident: ResidentTrajectory) -> None:
-            self._core.authorise(by, Action.ERASE, municipality=resident.municipality)
+            self._core.authorise(
+                by, Action.ERASE, municipality=resident.municipality, about=resident.id
+            )
             resident.record_erasure(
                 ground=reason,
                 retention=file_retention_of(self._core, resident),

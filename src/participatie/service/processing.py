@@ -124,6 +124,12 @@ class Processing:
         return Span(record, otel)
 
     @staticmethod
+    def origin() -> str | None:
+        """The origin the caller gave for what is under way (None: not given)."""
+        trace = _trace.get()
+        return None if trace is None else trace.origin
+
+    @staticmethod
     def done() -> None:
         """The command or read was saved: the next one names its own action."""
         _action.set(None)

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from participatie.audit.processing import ProcessingLog, ProcessingRecord, TraceContext, record_of
+from participatie.audit.security import SecurityEvent, SecurityLog, entry_of
+from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.municipalities import same_municipality
 from participatie.domain.values import Actor
 from participatie.errors import InvalidInput
 from participatie.privacy.authorisation import Action
-from participatie.service.core import Room, as_uuid
+from participatie.service.core import TIMEZONE, Room, as_uuid
 
 __all__ = ["ProcessingRecords"]
 
+_REFUSED = get_topic(SecurityLog.AttemptRefused)
 _OPENED = get_topic(ProcessingLog.Opened)
 _PROCESSED = get_topic(ProcessingLog.Processed)
 
@@ -28,18 +31,28 @@ class ProcessingRecords(Room):
 
     @contextlib.contextmanager
     def trace(
-        self, traceparent: str | None = None, *, processor: str | None = None
+        self,
+        traceparent: str | None = None,
+        *,
+        processor: str | None = None,
+        origin: str | None = None,
     ) -> Iterator[TraceContext]:
         """Within the block, the processing records join the caller's trace: ``traceparent`` is
         its W3C trace context header (``00-<trace id>-<span id>-<flags>``), whose span becomes
         each record's parent; ``processor`` names the calling application when another
         application made the call (``dpl.core.foreign_operation.processor``). Without a
-        ``traceparent`` the block is one trace of the library's own.
+        ``traceparent`` the block is one trace of the library's own. ``origin`` says where the
+        request came from (a workstation, an IP address): the access log and the security log
+        record it (BIO2 8.15.01); a processing record never holds it.
         """
+        if origin is not None:
+            origin = checked_text(origin, field="origin")
+        if processor is not None:
+            processor = checked_text(processor, field="processor")
         context = (
-            TraceContext(trace_id=TraceContext.new().trace_id, processor=processor)
+            TraceContext(trace_id=TraceContext.new().trace_id, processor=processor, origin=origin)
             if traceparent is None
-            else TraceContext.from_traceparent(traceparent, processor=processor)
+            else TraceContext.from_traceparent(traceparent, processor=processor, origin=origin)
         )
         with self._core.processing.traced(context):
             yield context
@@ -60,7 +73,9 @@ class ProcessingRecords(Room):
         if resident_id is not None:
             rid = as_uuid(resident_id)
             municipality = self._core.load_resident(rid).municipality
-            self._core.authorise(by, Action.READ_PROCESSING_LOG, municipality=municipality)
+            self._core.authorise(
+                by, Action.READ_PROCESSING_LOG, municipality=municipality, about=rid
+            )
             residents = {rid}
         else:
             residents = None
@@ -81,3 +96,19 @@ class ProcessingRecords(Room):
                 records.append(record_of(event, owner))
         self._core.processing.done()
         return records
+
+    def security_log(self, *, by: Actor, since: date | None = None) -> list[SecurityEvent]:
+        """The refused attempts (BIO2 8.15: action, object, result, origin, actor, time), of
+        every day from ``since`` on (default: all), in the order they happened. Authorised (by
+        default for auditors); a refused read of it is itself a security event."""
+        self._core.authorise(by, Action.READ_SECURITY_LOG)
+        if since is not None:
+            since = business_date(since)
+        found = []
+        for notification in self._core.notifications(topics=(_REFUSED,)):
+            event = self._core.store.decode(notification)
+            if since is not None and event.timestamp.astimezone(TIMEZONE).date() < since:
+                continue
+            found.append(entry_of(event))
+        self._core.processing.done()
+        return found

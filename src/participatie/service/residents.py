@@ -288,7 +288,9 @@ class ResidentCommands(Room):
         """A resident command by ``by``, authorised for the resident's municipality."""
 
         def authorised(trajectory: ResidentTrajectory) -> None:
-            self._core.authorise(by, action, municipality=trajectory.municipality)
+            self._core.authorise(
+                by, action, municipality=trajectory.municipality, about=trajectory.id
+            )
             command(trajectory)
 
         self._core.change(ResidentTrajectory, resident_id, authorised, on=on, **save_with)

@@ -47,7 +47,9 @@ class RetentionOperations(Room):
         with the reason in words. Authorised as reading the trajectory."""
         rid = as_uuid(resident_id)
         resident = self._core.load_resident(rid)
-        self._core.authorise(by, Action.READ_TRAJECTORY, municipality=resident.municipality)
+        self._core.authorise(
+            by, Action.READ_TRAJECTORY, municipality=resident.municipality, about=resident.id
+        )
         return file_retention_of(self._core, resident)
 
     def retention_due(self, *, by: Actor) -> list[UUID]:
