@@ -31,6 +31,7 @@ from participatie.service.coaching import (
 from participatie.service.core import NOT_STATED, TIMEZONE, Core
 from participatie.service.privacy import PrivacyOperations
 from participatie.service.residents import ResidentCommands
+from participatie.service.rights import RightsOperations
 from participatie.service.statistics import Statistics
 from participatie.service.store import StoreApplication
 from participatie.service.tamper import TamperEvidence
@@ -72,7 +73,13 @@ def _system_clock() -> datetime:
 
 
 class Participation(
-    ResidentCommands, CoachingCommands, AuditQueries, TamperEvidence, PrivacyOperations, Statistics
+    ResidentCommands,
+    CoachingCommands,
+    AuditQueries,
+    TamperEvidence,
+    PrivacyOperations,
+    Statistics,
+    RightsOperations,
 ):
     """Record the coaching of residents towards work, and read it back.
 

@@ -31,6 +31,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
 from participatie.errors import ConcurrentUpdate
 from participatie.persistence.base import ParticipationRecorder
+from participatie.persistence.rights import SQLITE_RIGHTS_TABLES, MemoryRights, SQLiteRights
 from participatie.privacy.vault import (
     LEGACY_EPOCH,
     ErasureRecord,
@@ -137,7 +138,7 @@ def _id_text(originator_id: UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
-class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
+class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, ParticipationRecorder):
     """The in-process recorder (``memory://``) with a vault kept in dictionaries."""
 
     def __init__(self) -> None:
@@ -178,6 +179,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
                 epoch = epoch_of(record.key_id)
                 if epoch != LEGACY_EPOCH and not self._epoch_is_live(epoch):
                     raise epoch_destroyed(epoch)
+            write_rights = self._check_rights(kwargs)  # notes and corrections
             notification_ids = super()._insert_events(stored_events, **kwargs)
             if notification_ids:
                 tail = self._ledger[-1].running_hash if self._ledger else None
@@ -199,6 +201,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
                     ),
                     erased_at=datetime.now(tz=UTC),
                 )
+            write_rights(vault_erasures)
             for originator_id, head in stream_heads(stored_events).items():
                 self._heads[str(originator_id)] = head
             for source_id, resident_key, resident_id, stream_id in import_sources:
@@ -375,13 +378,15 @@ def _now_text() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecorder):
+class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, ParticipationRecorder):
     """The SQLite recorder with the vault table in the same database file.
 
     Vault rows are deleted and rewritten with ``PRAGMA secure_delete`` (their bytes are
     overwritten with zeros), and the write-ahead log is checkpointed and truncated after each
     erasure and key rotation, so that the file and its log keep no copy of an erased row.
     """
+
+    vault_table = VAULT_TABLE
 
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
@@ -423,6 +428,7 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
             f"CREATE INDEX IF NOT EXISTS {LEDGER_TABLE}_stream ON {LEDGER_TABLE} (originator_id)"
         )
         statements.extend(_SQLITE_VAULT_KEY_TABLES)
+        statements.extend(SQLITE_RIGHTS_TABLES)
         return statements
 
     def _insert_events(
@@ -444,6 +450,7 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
             c.execute("PRAGMA secure_delete = ON")
         for resident_id in vault_erasures:
             self._erase_vault_row(c, resident_id)
+        self._write_rights(c, kwargs, vault_erasures, self._note_key_id)
         for record in vault_records:
             c.execute(
                 f"INSERT INTO {VAULT_TABLE} "  # noqa: S608 (constant table name)

@@ -23,6 +23,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
 from participatie.persistence.base import ParticipationRecorder
+from participatie.persistence.rights_postgres import PostgresRights
 from participatie.privacy.vault import LEGACY_EPOCH, ErasureRecord, VaultKeys, epoch_of
 from participatie.recorders import (
     CHAIN_HEADS_TABLE,
@@ -78,7 +79,7 @@ class PostgresSnapshotRecorder(_CreatesTablesOneAtATime):
 
 
 class PostgresParticipationRecorder(
-    _CreatesTablesOneAtATime, PostgresApplicationRecorder, ParticipationRecorder
+    PostgresRights, _CreatesTablesOneAtATime, PostgresApplicationRecorder, ParticipationRecorder
 ):
     """PostgreSQL recorder whose vault rows commit in the same transaction as the events.
 
@@ -230,6 +231,7 @@ class PostgresParticipationRecorder(
             "SELECT resident_id FROM {schema}.{table} WHERE bsn_hash = %s"
         ).format(schema=schema, table=table)
         self._vault_key_statements(schema, table)
+        self._rights_statements(VAULT_TABLE)
 
     def _vault_key_statements(self, schema: Identifier, table: Identifier) -> None:
         """The tables of key epochs, key ids in use and erasures, and their statements."""
@@ -340,6 +342,7 @@ class PostgresParticipationRecorder(
             )
         for resident_id in vault_erasures:
             curs.execute(self._vault_erase, (resident_id, resident_id))
+        self._write_rights(curs, kwargs, vault_erasures, self._note_key_id)
         for record in vault_records:
             self._note_key_id(curs, record.key_id)
             curs.execute(
@@ -481,6 +484,7 @@ class PostgresParticipationRecorder(
         notification_ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
         if kwargs.get("vault_erasures"):
             self.vacuum_vault()
+            self.vacuum_notes()
         return notification_ids
 
     def vacuum_vault(self) -> None:

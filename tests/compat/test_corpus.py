@@ -91,7 +91,15 @@ INTENDED_CHANGES: dict[str, dict[tuple[str | int, ...], str]] = {
 #: Persisted names (topics, transcodings) of the current code that no frozen corpus holds a
 #: sample of yet, by the release whose corpus will: freezing that corpus stores them. A final
 #: release (a version without ".dev") has a corpus of its own, so nothing waits for it.
-AWAITING_FREEZE: dict[str, set[str]] = {}
+AWAITING_FREEZE: dict[str, set[str]] = {
+    "0.3.0": {
+        # 0.3.0: a resident's rights (service/rights.py): the receipt of a correction of
+        # personal data (AVG art. 16) with its CorrectionReason, and the receipt of a note.
+        "participatie.domain.resident:ResidentTrajectory.PersonalDataCorrected",
+        "participatie.domain.resident:ResidentTrajectory.NoteAdded",
+        "participatie.CorrectionReason",
+    },
+}
 
 
 def _expected(corpus: Path) -> dict[str, Any]:

@@ -210,6 +210,16 @@ ACTIONS: dict[Action, tuple[str | None, Callable[[World, Actor], Any]]] = {
         lambda w, by: w.app.erase_personal_data(w.new, reason="residents_request", by=by),
     ),
     Action.ROTATE_KEYS: (None, lambda w, by: w.app.rotate_keys(by=by)),
+    # A resident's rights (service/rights.py).
+    Action.CORRECT_PERSONAL_DATA: (
+        "new",
+        lambda w, by: w.app.correct_personal_data(
+            w.new, name="J. Jansen", reason="typing_error", on=DAY, by=by
+        ),
+    ),
+    Action.ADD_NOTE: ("new", lambda w, by: w.app.add_note(w.new, text="belde", on=DAY, by=by)),
+    Action.READ_NOTES: ("new", lambda w, by: w.app.notes(w.new, by=by)),
+    Action.SUBJECT_ACCESS: ("new", lambda w, by: w.app.subject_access(w.new, by=by)),
 }
 
 
