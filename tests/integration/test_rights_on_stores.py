@@ -56,7 +56,10 @@ def test_notes_are_kept_rotated_and_erased_with_the_resident(store_url: str) -> 
         assert [n.text for n in app.notes(bare, by=COACH)] == ["Kwam zonder afspraak."]
         app.correct_personal_data(rid, bsn=NEW_BSN, reason="brp_change", by=COACH)
         app.erase_personal_data(rid, reason="residents_request", by=ADMIN)
+        data = app.personal_data(rid, by=COACH)
+        assert (data.erased, data.name, data.bsn, data.notes) == (True, None, None, None)
         assert app.notes(rid, by=COACH) == []
+        assert app.subject_access(rid, by=COACH)["notes"] == []
         assert app.find_resident(bsn=NEW_BSN, by=COACH) is None
         assert_refused(
             app,
