@@ -8,6 +8,7 @@ from participatie.audit.access import AccessEntry, AccessKind
 from participatie.audit.chain import Verification
 from participatie.audit.checkpoints import Checkpoint, generate_signing_key
 from participatie.audit.history import HistoryEntry
+from participatie.audit.subject_access import subject_access_html
 from participatie.domain.bsn import is_valid_bsn
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.policy import DEFAULT_POLICY, Policy
@@ -25,6 +26,7 @@ from participatie.domain.values import (
     Actor,
     Benefit,
     CoachingOutcome,
+    CorrectionReason,
     Counterpart,
     ErasureGround,
     ExtensionReason,
@@ -77,7 +79,7 @@ from participatie.errors import (
 )
 from participatie.importing import BadRecord, ImportReport, import_records, read_records
 from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Permissions
-from participatie.privacy.vault import PersonalData
+from participatie.privacy.vault import Note, PersonalData
 from participatie.projections.figures import OutcomeReport, Ratio
 from participatie.reporting import html_report
 from participatie.stores import StoreConfig, parse_store_url
@@ -107,6 +109,7 @@ __all__ = [
     "CoachingOutcome",
     "ConcurrentUpdate",
     "ConfigurationError",
+    "CorrectionReason",
     "Counterpart",
     "ErasureGround",
     "ExtensionNotAllowed",
@@ -129,6 +132,7 @@ __all__ = [
     "NoOpenJobBrokerRequest",
     "NotAuthorised",
     "NotFound",
+    "Note",
     "OutcomeReport",
     "OutflowNeedsPlacement",
     "OutflowReason",
@@ -171,4 +175,5 @@ __all__ = [
     "is_valid_bsn",
     "parse_store_url",
     "read_records",
+    "subject_access_html",
 ]

@@ -34,6 +34,7 @@ from participatie.service.processing import Processing
 from participatie.service.processing_log import ProcessingRecords
 from participatie.service.residents import ResidentCommands
 from participatie.service.retention import RetentionOperations
+from participatie.service.rights import RightsOperations
 from participatie.service.statistics import Statistics
 from participatie.service.store import StoreApplication
 from participatie.service.tamper import TamperEvidence
@@ -80,6 +81,7 @@ class Participation(
     RetentionOperations,
     ProcessingRecords,
     Statistics,
+    RightsOperations,
 ):
     """Record the coaching of residents towards work, and read it back.
 

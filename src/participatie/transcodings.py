@@ -59,6 +59,7 @@ _ENUMS: tuple[type[enum.Enum], ...] = (
     values.Counterpart,
     values.CoachingOutcome,
     values.ErasureGround,
+    values.CorrectionReason,
     values.ExtensionReason,
     values.TrajectoryStatus,
 )

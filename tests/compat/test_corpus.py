@@ -99,6 +99,11 @@ AWAITING_FREEZE: dict[str, set[str]] = {
         # The security log (issue 20): refused attempts, one stream per day.
         "participatie.audit.security:SecurityLog.Opened",
         "participatie.audit.security:SecurityLog.AttemptRefused",
+        # 0.3.0: a resident's rights (service/rights.py): the receipt of a correction of
+        # personal data (AVG art. 16) with its CorrectionReason, and the receipt of a note.
+        "participatie.domain.resident:ResidentTrajectory.PersonalDataCorrected",
+        "participatie.domain.resident:ResidentTrajectory.NoteAdded",
+        "participatie.CorrectionReason",
     },
 }
 

@@ -218,6 +218,16 @@ ACTIONS: dict[Action, tuple[str | None, Callable[[World, Actor], Any]]] = {
     Action.ROTATE_KEYS: (None, lambda w, by: w.app.rotate_keys(by=by)),
     Action.READ_PROCESSING_LOG: (None, lambda w, by: w.app.processing_log(w.free, by=by)),
     Action.READ_SECURITY_LOG: (None, lambda w, by: w.app.security_log(by=by)),
+    # A resident's rights (service/rights.py).
+    Action.CORRECT_PERSONAL_DATA: (
+        "new",
+        lambda w, by: w.app.correct_personal_data(
+            w.new, name="J. Jansen", reason="typing_error", on=DAY, by=by
+        ),
+    ),
+    Action.ADD_NOTE: ("new", lambda w, by: w.app.add_note(w.new, text="belde", on=DAY, by=by)),
+    Action.READ_NOTES: ("new", lambda w, by: w.app.notes(w.new, by=by)),
+    Action.SUBJECT_ACCESS: ("new", lambda w, by: w.app.subject_access(w.new, by=by)),
 }
 
 

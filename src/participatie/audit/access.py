@@ -35,6 +35,9 @@ class AccessKind(enum.Enum):
     EXPORT = "export"
     BSN_LOOKUP = "bsn_lookup"
     TRAJECTORY = "trajectory"
+    CORRECTION = "correction"  # personal data were read to be corrected (AVG art. 16)
+    NOTES = "notes"
+    SUBJECT_ACCESS = "subject_access"  # the resident's whole file (AVG art. 15)
 
 
 @attrs.frozen

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import attrs
 from eventsourcing.domain import Aggregate
@@ -24,6 +25,7 @@ from participatie.domain.values import (
     Activity,
     Actor,
     Benefit,
+    CorrectionReason,
     ErasureGround,
     Goal,
     OutflowReason,
@@ -41,6 +43,7 @@ from participatie.errors import (
     BusinessDateRefused,
     IntakeAlreadyHeld,
     IntakeRequired,
+    InvalidInput,
     JobBrokerRequestAlreadyOpen,
     NoCurrentPlacement,
     NoOpenJobBrokerRequest,
@@ -570,6 +573,77 @@ class ResidentTrajectory(Aggregate, created_event_name="Registered"):
         def apply(self, aggregate: Any) -> None:
             trajectory: ResidentTrajectory = aggregate
             trajectory.personal_data_erased = True
+
+    # Rectification and notes (AVG art. 16; the texts themselves are in the vault).
+
+    def record_correction(
+        self,
+        *,
+        corrected: list[str],
+        reason: CorrectionReason | str,
+        on: date,
+        by: Actor,
+        policy: Policy,
+    ) -> None:
+        """Record that personal data (the fields named in ``corrected``) were corrected in the
+        vault. The receipt holds which fields, never their old or new values."""
+        reason = parse_enum(CorrectionReason, reason, field="reason")
+        self._check_not_before(inputs.business_date(on), self.registered_on, "registration")
+        self._check_not_erased()
+        self.trigger_event(
+            self.PersonalDataCorrected,
+            corrected=sorted(corrected),
+            reason=reason,
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    class PersonalDataCorrected(Event):
+        """A receipt: the named fields of the personal data were corrected. Holds no personal
+        data (neither the old nor the new values)."""
+
+        corrected: list[str]
+        reason: CorrectionReason
+
+        def apply(self, aggregate: Any) -> None:
+            pass  # the values are in the vault; the trajectory's state does not change
+
+    def record_note(
+        self, *, note_id: UUID, about: int | None, on: date, by: Actor, policy: Policy
+    ) -> None:
+        """Record that a note (its text is in the vault) was added, about the event of this
+        trajectory with version ``about`` (or about nothing in particular)."""
+        self._check_not_before(inputs.business_date(on), self.registered_on, "registration")
+        self._check_not_erased()
+        if about is not None and (
+            isinstance(about, bool) or not isinstance(about, int) or not 1 <= about <= self.version
+        ):
+            raise InvalidInput(
+                f"about must be the version of an event of resident {self.id}'s trajectory "
+                f"(1 to {self.version}), not {about!r}"
+            )
+        self.trigger_event(
+            self.NoteAdded,
+            note_id=note_id,
+            about=about,
+            **decision_fields(on=on, by=by, policy=policy),
+        )
+
+    class NoteAdded(Event):
+        """A receipt: a note was added to the vault. Holds its id and the version of the event
+        it is about, never its text."""
+
+        note_id: UUID
+        about: int | None
+
+        def apply(self, aggregate: Any) -> None:
+            pass  # the text is in the vault
+
+    def _check_not_erased(self) -> None:
+        if self.personal_data_erased:
+            raise PersonalDataAlreadyErased(
+                f"resident {self.id}'s personal data were erased: there is nothing to correct "
+                "or annotate"
+            )
 
     # Rule checks shared by the commands.
 

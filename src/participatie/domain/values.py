@@ -23,6 +23,7 @@ __all__ = [
     "Actor",
     "Benefit",
     "CoachingOutcome",
+    "CorrectionReason",
     "Counterpart",
     "ErasureGround",
     "ExtensionReason",
@@ -153,6 +154,14 @@ class ExtensionReason(enum.Enum):
     CHANGED_WORK = "changed_work"
     ABSENCE = "absence"  # illness or leave
     OTHER = "other"
+
+
+class CorrectionReason(enum.Enum):
+    """Why personal data are corrected (AVG art. 16)."""
+
+    RESIDENTS_REQUEST = "residents_request"  # the resident asked for a correction
+    TYPING_ERROR = "typing_error"  # misspelt or mistyped when recorded
+    BRP_CHANGE = "brp_change"  # the Basisregistratie Personen says otherwise (e.g. a new name)
 
 
 class ErasureGround(enum.Enum):

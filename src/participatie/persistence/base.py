@@ -14,7 +14,7 @@ from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 if TYPE_CHECKING:
     from participatie.audit.ledger import LedgerRow
     from participatie.audit.verifier import LogRow, PlainLedgerRow
-    from participatie.privacy.vault import ErasureRecord, SealedRecord, VaultKeys
+    from participatie.privacy.vault import ErasureRecord, SealedNote, SealedRecord, VaultKeys
     from participatie.projections.views import FactsView
 
 __all__ = ["ParticipationFactory", "ParticipationRecorder"]
@@ -22,7 +22,8 @@ __all__ = ["ParticipationFactory", "ParticipationRecorder"]
 
 class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     """An application recorder that also keeps, in the same transaction as the events, the
-    personal-data vault (``vault_records=``, ``vault_erasures=``), the source ids of imported
+    personal-data vault (``vault_records=``, ``vault_erasures=``, ``vault_corrections=``,
+    ``vault_notes=``: see :mod:`participatie.persistence.rights`), the source ids of imported
     records (``import_sources=``), each stream's chain head and the ledger (see
     :mod:`participatie.persistence.tables` for the tables)."""
 
@@ -45,6 +46,14 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     @abc.abstractmethod
     def vault_rows(self, after: UUID | None, limit: int) -> list[SealedRecord]:
         """Up to ``limit`` records by resident id after ``after``: for verification."""
+
+    @abc.abstractmethod
+    def vault_notes(self, resident_id: UUID) -> list[SealedNote]:
+        """The resident's notes as stored (``vault_notes=`` saves them with their receipts)."""
+
+    @abc.abstractmethod
+    def vault_note_rows(self, after: UUID | None, limit: int) -> list[SealedNote]:
+        """Up to ``limit`` notes by note id after ``after``: for verification."""
 
     @abc.abstractmethod
     def ledger_select(self, after: int, limit: int) -> list[LedgerRow]:

@@ -13,6 +13,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 
 from participatie.audit.ledger import LedgerRow, ledger_rows
 from participatie.persistence.base import ParticipationRecorder
+from participatie.persistence.rights import MemoryRights
 from participatie.persistence.tables import destroy_unused_epochs, epoch_destroyed, stream_heads
 from participatie.privacy.vault import (
     LEGACY_EPOCH,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["POPOParticipationRecorder"]
 
 
-class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
+class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, ParticipationRecorder):
     """The in-process recorder (``memory://``) with a vault kept in dictionaries."""
 
     def __init__(self) -> None:
@@ -72,6 +73,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
                 epoch = epoch_of(record.key_id)
                 if epoch != LEGACY_EPOCH and not self._epoch_is_live(epoch):
                     raise epoch_destroyed(epoch)
+            write_rights = self._check_rights(kwargs)  # notes and corrections
             notification_ids = super()._insert_events(stored_events, **kwargs)
             if notification_ids:
                 tail = self._ledger[-1].running_hash if self._ledger else None
@@ -93,6 +95,7 @@ class POPOParticipationRecorder(POPOApplicationRecorder, ParticipationRecorder):
                     ),
                     erased_at=datetime.now(tz=UTC),
                 )
+            write_rights(vault_erasures)
             for originator_id, head in stream_heads(stored_events).items():
                 self._heads[str(originator_id)] = head
             for source_id, resident_key, resident_id, stream_id in import_sources:

@@ -21,7 +21,9 @@ from psycopg.rows import tuple_row
 from participatie.audit.ledger import LedgerRow, ledger_rows
 from participatie.persistence.base import ParticipationRecorder
 from participatie.persistence.postgres_schema import PostgresStatements
+from participatie.persistence.rights_postgres import PostgresRights
 from participatie.persistence.tables import (
+    VAULT_TABLE,
     backfilled_ledger_rows,
     destroy_unused_epochs,
     epoch_destroyed,
@@ -77,7 +79,7 @@ class PostgresSnapshotRecorder(_CreatesTablesOneAtATime):
 
 
 class PostgresParticipationRecorder(
-    _CreatesTablesOneAtATime, PostgresApplicationRecorder, ParticipationRecorder
+    PostgresRights, _CreatesTablesOneAtATime, PostgresApplicationRecorder, ParticipationRecorder
 ):
     """PostgreSQL recorder whose vault rows commit in the same transaction as the events.
 
@@ -98,6 +100,7 @@ class PostgresParticipationRecorder(
         self._sql = PostgresStatements(
             self.datastore.schema, self.events_table_name, self.datastore.originator_id_type
         )
+        self._rights_statements(VAULT_TABLE)
         self.sql_create_statements.extend(self._sql.create)
 
     def _insert_events(
@@ -122,6 +125,7 @@ class PostgresParticipationRecorder(
             )
         for resident_id in vault_erasures:
             curs.execute(self._sql.vault_erase, (resident_id, resident_id))
+        self._write_rights(curs, kwargs, vault_erasures, self._note_key_id)
         for record in vault_records:
             self._note_key_id(curs, record.key_id)
             curs.execute(
@@ -240,6 +244,7 @@ class PostgresParticipationRecorder(
         notification_ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
         if kwargs.get("vault_erasures"):
             self.vacuum_vault()
+            self.vacuum_notes()
         return notification_ids
 
     def vacuum_vault(self) -> None:

@@ -12,6 +12,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
 from participatie.persistence.base import ParticipationRecorder
+from participatie.persistence.rights import SQLITE_RIGHTS_TABLES, SQLiteRights
 from participatie.persistence.sqlite_schema import (
     SQLITE_CREATE_STATEMENTS,
     SQLITE_LEGACY_DONE,
@@ -56,7 +57,7 @@ def _now_text() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecorder):
+class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, ParticipationRecorder):
     """The SQLite recorder with the vault table in the same database file.
 
     Vault rows are deleted and rewritten with ``PRAGMA secure_delete`` (their bytes are
@@ -64,9 +65,12 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
     erasure and key rotation, so that the file and its log keep no copy of an erased row.
     """
 
+    vault_table = VAULT_TABLE
+
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
         statements.extend(SQLITE_CREATE_STATEMENTS)
+        statements.extend(SQLITE_RIGHTS_TABLES)
         return statements
 
     def _insert_events(
@@ -88,6 +92,7 @@ class SQLiteParticipationRecorder(SQLiteApplicationRecorder, ParticipationRecord
             c.execute("PRAGMA secure_delete = ON")
         for resident_id in vault_erasures:
             self._erase_vault_row(c, resident_id)
+        self._write_rights(c, kwargs, vault_erasures, self._note_key_id)
         for record in vault_records:
             c.execute(
                 f"INSERT INTO {VAULT_TABLE} "  # noqa: S608 (constant table name)

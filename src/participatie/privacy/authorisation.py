@@ -4,7 +4,8 @@
 role                  may
 ====================  ==================================================================
 coach                 register residents; every resident command except wage value
-                      assessments; find residents by BSN; read their personal data
+                      assessments; find residents by BSN; read their personal data; correct
+                      them, add and read notes, compile a resident's subject access file
 job broker            job broker requests (and withdrawing them), placements and ending them;
                       reading trajectories
 wage value assessor   wage value assessments; reading trajectories
@@ -68,6 +69,11 @@ class Action(enum.Enum):
     ROTATE_KEYS = "rotate the vault's keys"
     READ_PROCESSING_LOG = "read the processing log"
     READ_SECURITY_LOG = "read the security log"
+    # A resident's rights (service/rights.py).
+    CORRECT_PERSONAL_DATA = "correct personal data"
+    ADD_NOTE = "add notes"
+    READ_NOTES = "read notes"
+    SUBJECT_ACCESS = "compile a resident's subject access file"
 
 
 Permissions = Mapping[Role, frozenset[Action]]

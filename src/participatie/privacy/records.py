@@ -15,15 +15,19 @@ from participatie.errors import ConfigurationError, InvalidInput
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import datetime
+    from datetime import date, datetime
     from uuid import UUID
+
+    from participatie.domain.values import Actor
 
 __all__ = [
     "LEGACY_EPOCH",
     "ErasureRecord",
     "ErasureStatus",
     "KeyEpoch",
+    "Note",
     "PersonalData",
+    "SealedNote",
     "SealedRecord",
     "VaultKeys",
     "VaultStorage",
@@ -59,6 +63,23 @@ class PersonalData:
     @property
     def is_empty(self) -> bool:
         return self.bsn is None and self.name is None and self.notes is None
+
+
+@attrs.frozen
+class Note:
+    """A note about a resident, as :meth:`participatie.Participation.notes` returns it.
+
+    ``note_id`` is None for the notes given at registration (kept in the resident's vault record
+    since release 0.1); ``about`` is the version of the trajectory's event the note is about, or
+    None; ``on`` its business date, ``by`` who wrote it, ``recorded_at`` when it was saved.
+    """
+
+    note_id: UUID | None
+    text: str
+    about: int | None
+    on: date
+    by: Actor
+    recorded_at: datetime
 
 
 @attrs.frozen
@@ -180,3 +201,13 @@ def split_key_id(key_id: str) -> tuple[str, int]:
 def epoch_of(key_id: str) -> int:
     """The key epoch of a record's key id (0: sealed before key epochs)."""
     return split_key_id(key_id)[1]
+
+
+@attrs.frozen
+class SealedNote:
+    """A note as stored: its text and metadata encrypted with its resident's data key (the one
+    of the resident's vault record), bound to the resident and the note id."""
+
+    note_id: UUID
+    resident_id: UUID
+    ciphertext: bytes

@@ -44,7 +44,9 @@ from participatie.privacy.records import (
     ErasureRecord,
     ErasureStatus,
     KeyEpoch,
+    Note,
     PersonalData,
+    SealedNote,
     SealedRecord,
     VaultKeys,
     VaultStorage,
@@ -63,7 +65,9 @@ __all__ = [
     "ErasureStatus",
     "KeyEpoch",
     "KeyRing",
+    "Note",
     "PersonalData",
+    "SealedNote",
     "SealedRecord",
     "VaultKeys",
     "VaultStorage",
@@ -229,11 +233,7 @@ class KeyRing:
         self.refresh(create=True)
         data_key = AESGCM.generate_key(bit_length=256)
         aad = resident_id.bytes
-        plaintext = json.dumps(
-            {"bsn": data.bsn, "name": data.name, "notes": data.notes}, ensure_ascii=False
-        ).encode("utf-8")
-        nonce = os.urandom(_NONCE_BYTES)
-        ciphertext = nonce + AESGCM(data_key).encrypt(nonce, plaintext, aad)
+        ciphertext = self._encrypt(data_key, _data_text(data), aad)
         return SealedRecord(
             resident_id=resident_id,
             bsn_hash=None if data.bsn is None else self.bsn_hash(data.bsn, municipality),
@@ -241,6 +241,59 @@ class KeyRing:
             wrapped_key=self._wrap(resident_id, data_key),
             ciphertext=ciphertext,
         )
+
+    def reseal(
+        self, record: SealedRecord, data: PersonalData, *, municipality: str | None = None
+    ) -> SealedRecord:
+        """``data`` sealed in place of ``record`` (a correction): under the same data key, so
+        that the resident's notes still open, wrapped and hashed in the current epoch."""
+        self.refresh(create=True)
+        data_key = self._unwrap(record)
+        fresh = self.seal(record.resident_id, data, municipality=municipality)
+        return attrs.evolve(
+            fresh,
+            wrapped_key=self._wrap(record.resident_id, data_key),
+            ciphertext=self._encrypt(data_key, _data_text(data), record.resident_id.bytes),
+        )
+
+    def seal_note(
+        self, record: SealedRecord, note_id: UUID, fields: dict[str, object]
+    ) -> SealedNote:
+        """A note's ``fields`` (JSON) encrypted with the data key of the resident's ``record``,
+        bound to the resident and the note id."""
+        data_key = self._unwrap(record)
+        plaintext = json.dumps(fields, ensure_ascii=False).encode("utf-8")
+        aad = record.resident_id.bytes + note_id.bytes
+        return SealedNote(
+            note_id=note_id,
+            resident_id=record.resident_id,
+            ciphertext=self._encrypt(data_key, plaintext, aad),
+        )
+
+    def open_note(self, record: SealedRecord, note: SealedNote) -> dict[str, object]:
+        """The fields of a note sealed with the data key of ``record`` (its resident's)."""
+        data_key = self._unwrap(record)
+        aad = record.resident_id.bytes + note.note_id.bytes
+        ciphertext = note.ciphertext
+        if note.resident_id != record.resident_id:
+            raise TamperDetected(f"note {note.note_id} is not resident {record.resident_id}'s")
+        try:
+            plaintext = AESGCM(data_key).decrypt(
+                ciphertext[:_NONCE_BYTES], ciphertext[_NONCE_BYTES:], aad
+            )
+        except InvalidTag:
+            raise TamperDetected(
+                f"note {note.note_id} fails authentication under resident {note.resident_id}'s "
+                "key: the note was changed or moved from another resident; restore it from a "
+                "backup"
+            ) from None
+        fields: dict[str, object] = json.loads(plaintext.decode("utf-8"))
+        return fields
+
+    @staticmethod
+    def _encrypt(data_key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+        nonce = os.urandom(_NONCE_BYTES)
+        return nonce + AESGCM(data_key).encrypt(nonce, plaintext, aad)
 
     def open(self, record: SealedRecord) -> PersonalData:
         """Decrypt a sealed record."""
@@ -311,3 +364,10 @@ class KeyRing:
                 f"the encrypted personal data of resident {record.resident_id} fail "
                 "authentication: the vault row was changed or moved; restore it from a backup"
             ) from None
+
+
+def _data_text(data: PersonalData) -> bytes:
+    """What a vault record encrypts (as release 0.1 wrote it)."""
+    return json.dumps(
+        {"bsn": data.bsn, "name": data.name, "notes": data.notes}, ensure_ascii=False
+    ).encode("utf-8")

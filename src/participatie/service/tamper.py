@@ -28,7 +28,7 @@ from participatie.domain.job_coaching import coaching_id
 from participatie.domain.municipalities import canonical_form
 from participatie.domain.resident import ResidentTrajectory
 from participatie.errors import InvalidInput, NotFound, TamperDetected
-from participatie.privacy.vault import SealedRecord
+from participatie.privacy.vault import SealedNote, SealedRecord
 from participatie.projections.runner import catch_up
 from participatie.projections.views import TRACKING_KEY
 from participatie.service.core import Core, Room, as_uuid
@@ -116,6 +116,7 @@ class TamperEvidence(Room):
         for key in sorted(found.streams):
             problems += self._snapshot_problems(UUID(key))
         problems += self._check_vault(found.residents, found.erased, found.municipality_of)
+        problems += self._check_notes(found.residents, found.erased)
         problems += found.fact_problems
         if view_problem is not None:
             problems.append(view_problem)
@@ -192,6 +193,38 @@ class TamperEvidence(Room):
             "BSN (hashes were swapped or moved): find_resident would be misled"
         )
 
+    def _check_notes(self, residents: set[UUID], erased: set[UUID]) -> list[str]:
+        recorder = self._core.store.participation_recorder
+        problems: list[str] = []
+        after: UUID | None = None
+        while len(problems) < MAX_PROBLEMS and (notes := recorder.vault_note_rows(after, 500)):
+            problems += filter(None, (self._note_problem(n, residents, erased) for n in notes))
+            after = notes[-1].note_id
+        return problems
+
+    def _note_problem(
+        self, note: SealedNote, residents: set[UUID], erased: set[UUID]
+    ) -> str | None:
+        """What is wrong with one note: its resident, or its binding to that resident's key."""
+        rid = note.resident_id
+        if rid not in residents:
+            return f"vault: note {note.note_id} of {rid}, who was never registered (inserted)"
+        if rid in erased:
+            return (
+                f"vault: resident {rid} was erased, but the vault still holds note {note.note_id}"
+            )
+        record = self._core.store.participation_recorder.vault_get(rid)
+        try:
+            if record is None:
+                raise TamperDetected(f"no vault record of {rid}")
+            self._core.keyring.open_note(record, note)
+        except Exception:
+            return (
+                f"vault: note {note.note_id} does not open with the key of resident {rid} (it was "
+                "changed, or moved from another resident)"
+            )
+        return None
+
     # One resident.
 
     def _verify_resident(self, rid: UUID) -> tuple[list[str], list[str], int, int]:
@@ -244,6 +277,11 @@ class TamperEvidence(Room):
                     municipality = None
             problem = self._vault_problem(record, registered, erased, municipality)
             problems += [] if problem is None else [problem]
+        known = {rid} if any(s.topic == _REGISTERED for s in own) else set()
+        gone = {rid} if any(s.topic == _ERASED for s in own) else set()
+        problems += filter(
+            None, (self._note_problem(n, known, gone) for n in recorder.vault_notes(rid))
+        )
         return problems, [], counted, events
 
 
