@@ -34,6 +34,7 @@ from participatie.service.residents import ResidentCommands
 from participatie.service.statistics import Statistics
 from participatie.service.store import StoreApplication
 from participatie.service.tamper import TamperEvidence
+from participatie.service.worklist import Worklist
 from participatie.stores import (
     parse_store_url,
     resolve_previous_secrets,
@@ -72,7 +73,13 @@ def _system_clock() -> datetime:
 
 
 class Participation(
-    ResidentCommands, CoachingCommands, AuditQueries, TamperEvidence, PrivacyOperations, Statistics
+    ResidentCommands,
+    CoachingCommands,
+    AuditQueries,
+    TamperEvidence,
+    PrivacyOperations,
+    Statistics,
+    Worklist,
 ):
     """Record the coaching of residents towards work, and read it back.
 

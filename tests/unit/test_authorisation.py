@@ -210,6 +210,8 @@ ACTIONS: dict[Action, tuple[str | None, Callable[[World, Actor], Any]]] = {
         lambda w, by: w.app.erase_personal_data(w.new, reason="residents_request", by=by),
     ),
     Action.ROTATE_KEYS: (None, lambda w, by: w.app.rotate_keys(by=by)),
+    Action.READ_CASELOAD: (None, lambda w, by: w.app.caseload(by=by)),
+    Action.READ_SIGNALS: (None, lambda w, by: w.app.signals(by=by)),
 }
 
 

@@ -9,6 +9,7 @@ from eventsourcing.popo import POPOFactory
 
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
 from participatie.projections.views import FactsView, POPOFactsView
+from participatie.projections.worklist_views import POPOWorklistView, WorklistView
 from participatie.recorders import POPOParticipationRecorder
 
 __all__ = ["MemoryStoreFactory"]
@@ -29,3 +30,6 @@ class MemoryStoreFactory(POPOFactory, ParticipationFactory):
 
     def facts_view(self) -> FactsView:
         return cast("FactsView", POPOFactsView())
+
+    def worklist_view(self) -> WorklistView:
+        return cast("WorklistView", POPOWorklistView())

@@ -16,6 +16,8 @@ from psycopg.sql import SQL, Identifier
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
 from participatie.projections.views import FactsView
 from participatie.projections.views_postgres import PostgresFactsView
+from participatie.projections.worklist_views import WorklistView
+from participatie.projections.worklist_views_postgres import PostgresWorklistView
 from participatie.recorders_postgres import PostgresParticipationRecorder, PostgresSnapshotRecorder
 
 __all__ = ["PostgresStoreFactory"]
@@ -39,6 +41,9 @@ class PostgresStoreFactory(PostgresFactory, ParticipationFactory):
 
     def facts_view(self) -> FactsView:
         return cast("FactsView", self.tracking_recorder(PostgresFactsView))
+
+    def worklist_view(self) -> WorklistView:
+        return cast("WorklistView", self.tracking_recorder(PostgresWorklistView))
 
     @contextlib.contextmanager
     def new_events_signal(
