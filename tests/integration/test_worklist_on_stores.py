@@ -5,6 +5,7 @@ row once; pages stay stable while another process registers residents."""
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from participatie import Actor, CaseloadPage, Participation, Role, SignalKind
 from participatie.demo.haaren_2019 import record_haaren_2019
@@ -71,7 +72,7 @@ def test_pages_stay_stable_while_another_process_registers(store_url: str) -> No
         Participation.open(store_url, secret=TEST_SECRET) as writer,
     ):
         first = {register(writer) for _ in range(9)}
-        seen = []
+        seen: list[UUID] = []
         page = reader.caseload(by=HAAREN, limit=4)
         while True:
             seen.extend(e.resident_id for e in page.entries)

@@ -112,8 +112,7 @@ class PostgresWorklistView(PostgresTrackingRecorder):
 
     def municipalities(self) -> dict[str, str]:
         statement = SQL(
-            "SELECT kind, stream_id, municipality, resident_id FROM {table} WHERE kind IN "
-            "(%s, %s)"
+            "SELECT kind, stream_id, municipality, resident_id FROM {table} WHERE kind IN (%s, %s)"
         ).format(table=self._table)
         return lookup(self._fetch(statement, [REGISTERED, WorkKind.COACHING_STARTED.value]))
 
