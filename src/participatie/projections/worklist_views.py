@@ -76,7 +76,13 @@ class WorklistView(Protocol):
         ...
 
     def reset(self) -> None:
-        """Empty the view and its position, for a rebuild."""
+        """Empty the view and its position, for a rebuild, and drop its indexes (loading the
+        rows and then indexing them is faster than keeping the indexes up to date row by row);
+        :meth:`create_indexes` builds them again, and so does opening the store."""
+        ...
+
+    def create_indexes(self) -> None:
+        """Build the view's indexes, unless they are there."""
         ...
 
 
@@ -176,6 +182,9 @@ class POPOWorklistView(POPOTrackingRecorder):
             self._rows.clear()
             self._max_tracking_ids.pop(WORKLIST_TRACKING_KEY, None)
 
+    def create_indexes(self) -> None:
+        """A list in memory has no index."""
+
 
 def sqlite_rows(rows: Iterable[Sequence[Any]]) -> list[WorkRow]:
     days: dict[str, date] = {}
@@ -209,6 +218,7 @@ def in_chunks(
     return found
 
 
+_INDEX_NAMES = ("registered", "resident", "municipality")
 _SQLITE_INDEXES = (
     (
         f"CREATE INDEX IF NOT EXISTS {WORKLIST_TABLE}_registered "
@@ -292,5 +302,12 @@ class SQLiteWorklistView(SQLiteTrackingRecorder):
 
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as c:
+            for name in _INDEX_NAMES:
+                c.execute(f"DROP INDEX IF EXISTS {WORKLIST_TABLE}_{name}")
             c.execute(f"DELETE FROM {WORKLIST_TABLE}")  # noqa: S608
             c.execute("DELETE FROM tracking WHERE application_name = ?", (WORKLIST_TRACKING_KEY,))
+
+    def create_indexes(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for statement in _SQLITE_INDEXES:
+                c.execute(statement)

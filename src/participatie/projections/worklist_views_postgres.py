@@ -44,16 +44,23 @@ class PostgresWorklistView(PostgresTrackingRecorder):
                 "amount numeric NOT NULL)"
             ).format(table=self._table)
         )
+        self._create_indexes = []
+        self._drop_indexes = []
         for suffix, columns in (
             ("registered", "kind, municipality, resident_id"),
             ("resident", "resident_id"),
             ("municipality", "municipality"),
         ):
-            self.sql_create_statements.append(
+            index = Identifier(f"{WORKLIST_TABLE}_{suffix}")
+            self._create_indexes.append(
                 SQL("CREATE INDEX IF NOT EXISTS {index} ON {table} (" + columns + ")").format(
-                    index=Identifier(f"{WORKLIST_TABLE}_{suffix}"), table=self._table
+                    index=index, table=self._table
                 )
             )
+            self._drop_indexes.append(
+                SQL("DROP INDEX IF EXISTS {schema}.{index}").format(schema=schema, index=index)
+            )
+        self.sql_create_statements.extend(self._create_indexes)
         self._copy = SQL("COPY {table} (" + COLUMNS + ") FROM STDIN (FORMAT BINARY)").format(
             table=self._table
         )
@@ -119,5 +126,13 @@ class PostgresWorklistView(PostgresTrackingRecorder):
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._lock, (self._lock_key,))
+            for drop in self._drop_indexes:
+                curs.execute(drop)
             curs.execute(SQL("TRUNCATE {table}").format(table=self._table))
             curs.execute(self._delete_tracking, (WORKLIST_TRACKING_KEY,))
+
+    def create_indexes(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._lock, (self._lock_key,))
+            for create in self._create_indexes:
+                curs.execute(create)

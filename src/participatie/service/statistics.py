@@ -136,7 +136,10 @@ class Statistics(Room):
             view.create_indexes()
         worklist = self._core.store.worklist_view()
         worklist.reset()
-        catch_up_worklist(self._core.store, worklist)
+        try:
+            catch_up_worklist(self._core.store, worklist)
+        finally:
+            worklist.create_indexes()
         return read
 
 

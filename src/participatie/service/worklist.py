@@ -103,7 +103,7 @@ class Worklist(Room):
         start = "" if after is None else as_uuid(after).hex
         view = self._view()
         entries: list[CaseloadEntry] = []
-        batch = max(limit + 1, 100)
+        batch = limit + 1
         while len(entries) <= limit:
             ids = view.registered(scope, start, batch)
             if not ids:
