@@ -15,6 +15,7 @@ rows too), so that a municipality's rows are one indexed range.
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -26,7 +27,9 @@ from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.municipalities import canonical_form
 from participatie.domain.resident import ResidentTrajectory
 
-__all__ = ["WorkKind", "WorkRow", "has_rows", "rows_of_page", "work_row_of"]
+__all__ = ["WorkKind", "WorkRow", "has_rows", "rows_of_page", "storable", "work_row_of"]
+
+logger = logging.getLogger(__name__)
 
 
 class WorkKind(enum.StrEnum):
@@ -166,6 +169,19 @@ def rows_of_page(
     for notification in page:
         if has_rows(notification.topic):
             row = work_row_of(decode(notification), municipality_of, notification.id)
+            if row is not None and not storable(row):
+                logger.warning(
+                    "the worklist leaves out the event at position %s (stream %s): a text "
+                    "field holds a NUL character, which no store can keep in its view",
+                    notification.id,
+                    notification.originator_id,
+                )
+                row = None
             if row is not None:
                 rows.append(row)
     return rows
+
+
+def storable(row: WorkRow) -> bool:
+    """Whether every text of the row can be stored (PostgreSQL's text holds no NUL)."""
+    return not any("\x00" in field for field in row if isinstance(field, str))
