@@ -80,7 +80,9 @@ from participatie.errors import (
 from participatie.importing import BadRecord, ImportReport, import_records, read_records
 from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Permissions
 from participatie.privacy.vault import Note, PersonalData
+from participatie.projections.caseload import CaseloadEntry, CaseloadPage, CoachingSummary
 from participatie.projections.figures import OutcomeReport, Ratio
+from participatie.projections.signals import Signal, SignalKind
 from participatie.reporting import html_report
 from participatie.stores import StoreConfig, parse_store_url
 
@@ -104,9 +106,12 @@ __all__ = [
     "Benefit",
     "BsnAlreadyRegistered",
     "BusinessDateRefused",
+    "CaseloadEntry",
+    "CaseloadPage",
     "Checkpoint",
     "CoachingIsCompleted",
     "CoachingOutcome",
+    "CoachingSummary",
     "ConcurrentUpdate",
     "ConfigurationError",
     "CorrectionReason",
@@ -160,6 +165,8 @@ __all__ = [
     "RetentionTable",
     "Role",
     "RuleViolation",
+    "Signal",
+    "SignalKind",
     "StoreConfig",
     "TamperDetected",
     "TrajectoryIsClosed",

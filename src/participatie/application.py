@@ -38,6 +38,7 @@ from participatie.service.rights import RightsOperations
 from participatie.service.statistics import Statistics
 from participatie.service.store import StoreApplication
 from participatie.service.tamper import TamperEvidence
+from participatie.service.worklist import Worklist
 from participatie.store_probe import store_exists
 from participatie.store_secrets import resolve_previous_secrets, resolve_secret
 from participatie.stores import parse_store_url
@@ -82,6 +83,7 @@ class Participation(
     ProcessingRecords,
     Statistics,
     RightsOperations,
+    Worklist,
 ):
     """Record the coaching of residents towards work, and read it back.
 

@@ -228,6 +228,8 @@ ACTIONS: dict[Action, tuple[str | None, Callable[[World, Actor], Any]]] = {
     Action.ADD_NOTE: ("new", lambda w, by: w.app.add_note(w.new, text="belde", on=DAY, by=by)),
     Action.READ_NOTES: ("new", lambda w, by: w.app.notes(w.new, by=by)),
     Action.SUBJECT_ACCESS: ("new", lambda w, by: w.app.subject_access(w.new, by=by)),
+    Action.READ_CASELOAD: (None, lambda w, by: w.app.caseload(by=by)),
+    Action.READ_SIGNALS: (None, lambda w, by: w.app.signals(by=by)),
 }
 
 

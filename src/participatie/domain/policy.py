@@ -79,6 +79,20 @@ class Policy:
         default=frozenset({ErasureGround.LEGAL_OBLIGATION})
     )
 
+    # The worklist's signals (see participatie.projections.signals).
+    #: Conversations a coach holds in a whole calendar month with an open trajectory.
+    conversations_per_month: int = attrs.field(default=2, validator=_positive)
+    #: Days after registration by which the intake is held.
+    intake_within_days: int = attrs.field(default=14, validator=_positive)
+    #: Weeks a job broker request may stay open before it is a signal.
+    job_broker_request_weeks: int = attrs.field(default=8, validator=_positive)
+    #: Months between evaluations of job coaching (and from its start to the first).
+    evaluation_months: int = attrs.field(default=6, validator=_positive)
+    #: Months before the planned end of job coaching (not extended) that it is a signal.
+    coaching_ending_months: int = attrs.field(default=3, validator=_positive)
+    #: Percentage of a coaching year's cap of hours whose use is a signal.
+    hours_cap_near_percent: int = attrs.field(default=90, validator=_positive)
+
     def __attrs_post_init__(self) -> None:
         if self.coaching_years > self.max_coaching_years:
             raise InvalidInput(

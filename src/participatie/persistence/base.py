@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from participatie.audit.verifier import LogRow, PlainLedgerRow
     from participatie.privacy.vault import ErasureRecord, SealedNote, SealedRecord, VaultKeys
     from participatie.projections.views import FactsView
+    from participatie.projections.worklist_views import WorklistView
 
 __all__ = ["ParticipationFactory", "ParticipationRecorder"]
 
@@ -123,6 +124,10 @@ class ParticipationFactory(abc.ABC):
     @abc.abstractmethod
     def facts_view(self) -> FactsView:
         """The outcomes projection's view, in the same store."""
+
+    @abc.abstractmethod
+    def worklist_view(self) -> WorklistView:
+        """The worklist's view (caseload and signals), in the same store."""
 
     @contextlib.contextmanager
     def new_events_signal(

@@ -10,6 +10,7 @@ from eventsourcing.popo import POPOFactory
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
 from participatie.persistence.memory_recorder import POPOParticipationRecorder
 from participatie.projections.views import FactsView, POPOFactsView
+from participatie.projections.worklist_views import POPOWorklistView, WorklistView
 
 __all__ = ["MemoryStoreFactory"]
 
@@ -29,3 +30,6 @@ class MemoryStoreFactory(POPOFactory, ParticipationFactory):
 
     def facts_view(self) -> FactsView:
         return cast("FactsView", POPOFactsView())
+
+    def worklist_view(self) -> WorklistView:
+        return cast("WorklistView", POPOWorklistView())

@@ -20,6 +20,8 @@ from participatie.persistence.postgres_recorder import (
 )
 from participatie.projections.views import FactsView
 from participatie.projections.views_postgres import PostgresFactsView
+from participatie.projections.worklist_views import WorklistView
+from participatie.projections.worklist_views_postgres import PostgresWorklistView
 
 __all__ = ["PostgresStoreFactory"]
 
@@ -42,6 +44,9 @@ class PostgresStoreFactory(PostgresFactory, ParticipationFactory):
 
     def facts_view(self) -> FactsView:
         return cast("FactsView", self.tracking_recorder(PostgresFactsView))
+
+    def worklist_view(self) -> WorklistView:
+        return cast("WorklistView", self.tracking_recorder(PostgresWorklistView))
 
     @contextlib.contextmanager
     def new_events_signal(

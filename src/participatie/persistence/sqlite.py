@@ -10,6 +10,7 @@ from eventsourcing.sqlite import SQLiteFactory
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
 from participatie.persistence.sqlite_recorder import SQLiteParticipationRecorder
 from participatie.projections.views import FactsView, SQLiteFactsView
+from participatie.projections.worklist_views import SQLiteWorklistView, WorklistView
 
 __all__ = ["SQLiteStoreFactory"]
 
@@ -28,3 +29,6 @@ class SQLiteStoreFactory(SQLiteFactory, ParticipationFactory):
 
     def facts_view(self) -> FactsView:
         return cast("FactsView", self.tracking_recorder(SQLiteFactsView))
+
+    def worklist_view(self) -> WorklistView:
+        return cast("WorklistView", self.tracking_recorder(SQLiteWorklistView))

@@ -17,6 +17,9 @@ auditor               reading trajectories, histories and exports (read-only)
 admin                 erasure of personal data (crypto-shredding), key rotation; nothing else
 ====================  ==================================================================
 
+Coaches, job brokers, job coaches and coordinators also read caseloads and the worklist's
+signals (``READ_CASELOAD``, ``READ_SIGNALS``) of their municipality.
+
 An actor with a municipality acts only for residents of that municipality; ``None`` means every
 municipality the deployment serves. A municipality may pass its own table to
 :meth:`participatie.Participation.open` (``permissions=``). A refused action raises
@@ -74,6 +77,9 @@ class Action(enum.Enum):
     ADD_NOTE = "add notes"
     READ_NOTES = "read notes"
     SUBJECT_ACCESS = "compile a resident's subject access file"
+    # The working day (service/worklist.py).
+    READ_CASELOAD = "read caseloads"
+    READ_SIGNALS = "read the worklist's signals"
 
 
 Permissions = Mapping[Role, frozenset[Action]]
@@ -93,6 +99,11 @@ _COACH = frozenset(Action) - {
     Action.READ_SECURITY_LOG,
 }
 
+#: The caseload and the signals: for those who coach, place and arrange coaching. Not for the
+#: auditor, who reads one file at a time with a purpose (an audit is not a working day), nor for
+#: roles that act on one resident at a time when asked (wage value assessor) or on none.
+_WORKING_DAY = (Action.READ_CASELOAD, Action.READ_SIGNALS)
+
 DEFAULT_PERMISSIONS: Permissions = {
     Role.COACH: _COACH,
     Role.JOB_BROKER: frozenset(
@@ -102,11 +113,17 @@ DEFAULT_PERMISSIONS: Permissions = {
             Action.PLACE,
             Action.END_PLACEMENT,
             Action.READ_TRAJECTORY,
+            *_WORKING_DAY,
         }
     ),
     Role.WAGE_VALUE_ASSESSOR: frozenset({Action.ASSESS_WAGE_VALUE, Action.READ_TRAJECTORY}),
     Role.JOB_COACH: frozenset(
-        {Action.LOG_COACHING_HOURS, Action.EVALUATE_JOB_COACHING, Action.READ_TRAJECTORY}
+        {
+            Action.LOG_COACHING_HOURS,
+            Action.EVALUATE_JOB_COACHING,
+            Action.READ_TRAJECTORY,
+            *_WORKING_DAY,
+        }
     ),
     Role.COORDINATOR: frozenset(
         {
@@ -114,6 +131,7 @@ DEFAULT_PERMISSIONS: Permissions = {
             Action.EXTEND_JOB_COACHING,
             Action.COMPLETE_JOB_COACHING,
             Action.READ_TRAJECTORY,
+            *_WORKING_DAY,
         }
     ),
     Role.POLICY_OFFICER: frozenset(),

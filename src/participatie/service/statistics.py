@@ -18,6 +18,7 @@ from participatie.errors import InvalidInput
 from participatie.projections.figures import OutcomeReport, compute
 from participatie.projections.runner import catch_up
 from participatie.projections.runner import follow as follow_view
+from participatie.projections.worklist_views import catch_up_worklist
 from participatie.service.core import Core, Room
 from participatie.service.tamper import take_checkpoint
 
@@ -125,13 +126,21 @@ class Statistics(Room):
             )
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
-        """Rebuild the outcomes view from all events; return how many events were read."""
+        """Rebuild the outcomes view, and then the worklist's view, from all events; return how
+        many events were read (for the outcomes view; ``progress`` follows that one)."""
         view = self._core.store.facts_view()
         view.reset()
         try:
-            return catch_up(self._core.store, view, progress=progress)
+            read = catch_up(self._core.store, view, progress=progress)
         finally:
             view.create_indexes()
+        worklist = self._core.store.worklist_view()
+        worklist.reset()
+        try:
+            catch_up_worklist(self._core.store, worklist)
+        finally:
+            worklist.create_indexes()
+        return read
 
 
 class _Checkpointing:

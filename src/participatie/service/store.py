@@ -28,6 +28,7 @@ from participatie.domain.resident import ResidentTrajectory
 from participatie.errors import ConfigurationError
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
 from participatie.projections.views import FactsView
+from participatie.projections.worklist_views import WorklistView
 from participatie.stores import APP_NAME
 from participatie.transcodings import register_transcodings
 
@@ -240,6 +241,13 @@ class StoreApplication(Application[UUID]):
         view: FactsView | None = getattr(self, "_facts_view", None)
         if view is None:
             view = self._facts_view = self.store_factory.facts_view()
+        return view
+
+    def worklist_view(self) -> WorklistView:
+        """The worklist's view in this store (made on first use)."""
+        view: WorklistView | None = getattr(self, "_worklist_view", None)
+        if view is None:
+            view = self._worklist_view = self.store_factory.worklist_view()
         return view
 
     def decode(self, stored: StoredEvent) -> Any:

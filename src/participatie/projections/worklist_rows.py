@@ -1,0 +1,187 @@
+"""The rows of the worklist view: one compact row per event a coach's working day needs.
+
+The caseload (:mod:`participatie.projections.caseload`) and the signals
+(:mod:`participatie.projections.signals`) are folded from these rows per resident, so that both
+answer "as of" any business date from the same rows: an event counts as of a day ``D`` when its
+business date ``occurred_on`` is on or before ``D``, taken in stream order (the order of
+``position``), exactly as :meth:`participatie.Participation.resident` replays with ``as_of``.
+
+A row holds no personal data (events hold none): ids, a kind, a business date, the id of the actor
+who decided (needed for "whose caseload"), and one value and one amount whose meaning depends on
+the kind (see :class:`WorkKind`). Every row carries its resident's municipality (a job coaching's
+rows too), so that a municipality's rows are one indexed range.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from eventsourcing.utils import resolve_topic
+
+from participatie.domain.job_coaching import JobCoachingTrajectory
+from participatie.domain.municipalities import canonical_form
+from participatie.domain.resident import ResidentTrajectory
+
+__all__ = ["WorkKind", "WorkRow", "has_rows", "rows_of_page", "storable", "work_row_of"]
+
+logger = logging.getLogger(__name__)
+
+
+class WorkKind(enum.StrEnum):
+    """What a row records; the values are the text stored in the ``kind`` column."""
+
+    #: ``value``: the benefit at registration.
+    REGISTERED = "registered"
+    #: ``value``: the goal.
+    INTAKE = "intake"
+    CONVERSATION = "conversation"
+    #: ``value``: the new goal.
+    GOAL = "goal"
+    #: ``value``: the activity.
+    ACTIVITY_STARTED = "activity_started"
+    ACTIVITY_ENDED = "activity_ended"
+    JOB_BROKER_REQUESTED = "job_broker_requested"
+    JOB_BROKER_WITHDRAWN = "job_broker_withdrawn"
+    #: ``value``: the placement kind; ``amount``: the version of the Placed event.
+    PLACED = "placed"
+    PLACEMENT_ENDED = "placement_ended"
+    ASSESSED = "assessed"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    ERASED = "erased"
+    # Rows of job coaching streams (``stream_id`` is the coaching's id).
+    #: ``value``: the planned end (ISO); ``amount``: hours per week of the placement.
+    COACHING_STARTED = "coaching_started"
+    #: ``value``: the coaching year; ``amount``: the hours.
+    COACHING_HOURS = "coaching_hours"
+    COACHING_EVALUATED = "coaching_evaluated"
+    #: ``value``: the new planned end (ISO).
+    COACHING_EXTENDED = "coaching_extended"
+    COACHING_COMPLETED = "coaching_completed"
+
+
+class WorkRow(NamedTuple):
+    """One event of the working day, in the columns' order."""
+
+    position: int
+    municipality: str
+    resident_id: str  # 32 hex digits
+    stream_id: str  # the resident's, or a job coaching's, id (32 hex digits)
+    kind: str
+    occurred_on: date
+    actor_id: str
+    value: str
+    amount: Decimal
+
+
+_R = ResidentTrajectory
+_J = JobCoachingTrajectory
+_ZERO = Decimal(0)
+
+#: Per event class: its kind, and its value and amount from the event.
+_READ: dict[type, tuple[WorkKind, Callable[[Any], tuple[str, Decimal]]]] = {
+    _R.Registered: (WorkKind.REGISTERED, lambda e: (e.benefit.value, _ZERO)),
+    _R.IntakeHeld: (WorkKind.INTAKE, lambda e: (e.goal.value, _ZERO)),
+    _R.ConversationHeld: (WorkKind.CONVERSATION, lambda _: ("", _ZERO)),
+    _R.GoalChanged: (WorkKind.GOAL, lambda e: (e.goal.value, _ZERO)),
+    _R.ActivityStarted: (WorkKind.ACTIVITY_STARTED, lambda e: (e.activity.value, _ZERO)),
+    _R.ActivityEnded: (WorkKind.ACTIVITY_ENDED, lambda e: (e.activity.value, _ZERO)),
+    _R.JobBrokerRequested: (WorkKind.JOB_BROKER_REQUESTED, lambda _: ("", _ZERO)),
+    _R.JobBrokerRequestWithdrawn: (WorkKind.JOB_BROKER_WITHDRAWN, lambda _: ("", _ZERO)),
+    _R.Placed: (WorkKind.PLACED, lambda e: (e.kind.value, Decimal(e.originator_version))),
+    _R.PlacementEnded: (WorkKind.PLACEMENT_ENDED, lambda _: ("", _ZERO)),
+    _R.WageValueAssessed: (WorkKind.ASSESSED, lambda _: ("", _ZERO)),
+    _R.TrajectoryClosed: (WorkKind.CLOSED, lambda e: (e.reason.value, _ZERO)),
+    _R.TrajectoryReopened: (WorkKind.REOPENED, lambda _: ("", _ZERO)),
+    _R.PersonalDataErased: (WorkKind.ERASED, lambda _: ("", _ZERO)),
+    _J.JobCoachingStarted: (
+        WorkKind.COACHING_STARTED,
+        lambda e: (e.planned_end.isoformat(), e.hours_per_week),
+    ),
+    _J.CoachingHoursLogged: (
+        WorkKind.COACHING_HOURS,
+        lambda e: (str(e.coaching_year), e.hours),
+    ),
+    _J.EvaluationHeld: (WorkKind.COACHING_EVALUATED, lambda _: ("", _ZERO)),
+    _J.TrajectoryExtended: (
+        WorkKind.COACHING_EXTENDED,
+        lambda e: (e.planned_end.isoformat(), _ZERO),
+    ),
+    _J.JobCoachingCompleted: (WorkKind.COACHING_COMPLETED, lambda e: (e.outcome.value, _ZERO)),
+}
+
+_TOPICS: dict[str, bool] = {}
+
+
+def has_rows(topic: str) -> bool:
+    """Whether events of this stored topic make a row (others are not decoded)."""
+    known = _TOPICS.get(topic)
+    if known is None:
+        known = _TOPICS[topic] = resolve_topic(topic) in _READ
+    return known
+
+
+def work_row_of(event: Any, municipality_of: dict[str, str], position: int) -> WorkRow | None:
+    """The row of one event (None: the working day does not need it).
+
+    ``municipality_of`` maps resident ids to municipalities and, under ``"resident-of:"`` keys,
+    coaching ids to their residents; registrations and starts of job coaching add to it.
+    """
+    read = _READ.get(type(event))
+    if read is None:
+        return None
+    kind, fields = read
+    stream_id = event.originator_id.hex
+    if kind is WorkKind.REGISTERED:
+        municipality_of[stream_id] = canonical_form(event.municipality)
+        resident_id = stream_id
+    elif kind is WorkKind.COACHING_STARTED:
+        resident_id = event.resident_id.hex
+        municipality_of[f"resident-of:{stream_id}"] = resident_id
+    elif kind.startswith("coaching_"):
+        resident_id = municipality_of.get(f"resident-of:{stream_id}", "")
+    else:
+        resident_id = stream_id
+    value, amount = fields(event)
+    return WorkRow(
+        position,
+        municipality_of.get(resident_id, ""),
+        resident_id,
+        stream_id,
+        kind.value,
+        event.occurred_on,
+        event.actor_id,
+        value,
+        amount,
+    )
+
+
+def rows_of_page(
+    page: Sequence[Any], decode: Callable[[Any], Any], municipality_of: dict[str, str]
+) -> list[WorkRow]:
+    """The rows of a page of stored events (events that make none are not decoded)."""
+    rows = []
+    for notification in page:
+        if has_rows(notification.topic):
+            row = work_row_of(decode(notification), municipality_of, notification.id)
+            if row is not None and not storable(row):
+                logger.warning(
+                    "the worklist leaves out the event at position %s (stream %s): a text "
+                    "field holds a NUL character, which no store can keep in its view",
+                    notification.id,
+                    notification.originator_id,
+                )
+                row = None
+            if row is not None:
+                rows.append(row)
+    return rows
+
+
+def storable(row: WorkRow) -> bool:
+    """Whether every text of the row can be stored (PostgreSQL's text holds no NUL)."""
+    return not any("\x00" in field for field in row if isinstance(field, str))
