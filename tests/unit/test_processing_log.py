@@ -3,6 +3,7 @@ saved with it, in the caller's trace, and as an OpenTelemetry span when a tracer
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from datetime import date
 
@@ -20,7 +21,8 @@ from participatie import (
     NotAuthorised,
     Participation,
 )
-from participatie.audit.processing import processing_log_id
+from participatie.audit.access import AccessKind, AccessLog, access_log_id
+from participatie.audit.processing import ProcessingLog, processing_log_id
 from participatie.service import core_of
 from tests.actors import AUDITOR
 from tests.support import COACH, TEST_SECRET, Clock, assert_refused, register, register_with_intake
@@ -142,7 +144,7 @@ def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    monkeypatch.setattr(otel_trace, "get_tracer", provider.get_tracer)
+    monkeypatch.setattr(otel_trace, "get_tracer_provider", lambda: provider)
     yield exporter
     provider.shutdown()
 
@@ -174,3 +176,24 @@ def test_a_refused_command_exports_no_span(app: Participation, spans: InMemorySp
     with pytest.raises(InvalidInput):
         app.record_conversation(rid, happiness=0, on=date(2019, 1, 9), by=COACH)
     assert spans.get_finished_spans() == ()
+
+
+def test_a_copy_of_a_log_from_the_cache_is_its_own(app: Participation) -> None:
+    rid = register(app)
+    app.personal_data(rid, by=COACH)
+    record = app.processing_log(rid, by=AUDITOR)[0]
+    repository = core_of(app).store.repository
+    processing: ProcessingLog = repository.get(processing_log_id(rid), deepcopy_from_cache=False)
+    access: AccessLog = repository.get(access_log_id(rid), deepcopy_from_cache=False)
+    assert isinstance(processing, ProcessingLog)
+    assert isinstance(access, AccessLog)
+    version = processing.version
+    copied_processing = copy.deepcopy(processing)
+    copied_processing.record(record)
+    assert copied_processing.version == version + 1
+    assert (processing.version, processing.pending_events) == (version, [])
+    version = access.version
+    copied_access = copy.deepcopy(access)
+    copied_access.record(by=COACH, kind=AccessKind.HISTORY, purpose="x", origin=None)
+    assert copied_access.version == version + 1
+    assert (access.version, access.pending_events) == (version, [])

@@ -155,6 +155,9 @@ def _start_otel_span(name: str, trace: TraceContext, started: datetime) -> Any:
     if _OTEL is False:
         return None
     otel = _OTEL
+    provider = otel.get_tracer_provider()
+    if isinstance(provider, otel.ProxyTracerProvider):
+        return None  # no tracer provider set: nothing would record the span
     context = None
     if trace.parent_span_id is not None:
         parent = otel.SpanContext(
@@ -164,7 +167,7 @@ def _start_otel_span(name: str, trace: TraceContext, started: datetime) -> Any:
             trace_flags=otel.TraceFlags(otel.TraceFlags.SAMPLED),
         )
         context = otel.set_span_in_context(otel.NonRecordingSpan(parent))
-    span = otel.get_tracer("participatie").start_span(
+    span = provider.get_tracer("participatie").start_span(
         name, context=context, start_time=_nanos(started)
     )
     if not span.is_recording():
