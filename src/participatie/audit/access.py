@@ -7,7 +7,6 @@ purpose without personal data) and when (its recorded time).
 
 from __future__ import annotations
 
-import copy
 import enum
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from uuid import UUID, uuid5
 import attrs
 from eventsourcing.domain import Aggregate
 
+from participatie.audit.log_aggregate import LogAggregate
 from participatie.domain.values import Actor, Role
 
 __all__ = ["AccessEntry", "AccessKind", "AccessLog", "access_log_id"]
@@ -55,7 +55,7 @@ class AccessEntry:
     result: str = "allowed"
 
 
-class AccessLog(Aggregate, created_event_name="Opened"):
+class AccessLog(LogAggregate, created_event_name="Opened"):
     """The reads of one resident's data, in the order they happened."""
 
     class Opened(Aggregate.Created):
@@ -91,14 +91,6 @@ class AccessLog(Aggregate, created_event_name="Opened"):
     def __init__(self, *, resident_id: UUID) -> None:
         self.resident_id = resident_id
         self.entries: tuple[AccessEntry, ...] = ()
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        # Its state is immutable values (ids, numbers, times, frozen entries): a shallow copy
-        # with its own list of pending events is a deep one, at a fraction of copy.deepcopy's
-        # cost (eventsourcing copies every aggregate it hands out of its cache).
-        copied = copy.copy(self)
-        copied._pending_events = list(self._pending_events)
-        return copied
 
     @classmethod
     def open_for(cls, resident_id: UUID) -> AccessLog:

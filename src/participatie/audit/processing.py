@@ -17,7 +17,6 @@ stream. A caller joins the records to its own trace by passing its W3C ``tracepa
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 from datetime import datetime
@@ -27,6 +26,7 @@ from uuid import UUID, uuid5
 import attrs
 from eventsourcing.domain import Aggregate
 
+from participatie.audit.log_aggregate import LogAggregate
 from participatie.errors import InvalidInput
 
 __all__ = [
@@ -150,7 +150,7 @@ def _nanos(moment: datetime) -> int:
     return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
 
 
-class ProcessingLog(Aggregate, created_event_name="Opened"):
+class ProcessingLog(LogAggregate, created_event_name="Opened"):
     """The processing records of one resident, in the order they were saved."""
 
     class Opened(Aggregate.Created):
@@ -174,14 +174,6 @@ class ProcessingLog(Aggregate, created_event_name="Opened"):
     def __init__(self, *, resident_id: UUID) -> None:
         self.resident_id = resident_id
         self.count = 0
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        # Its state is immutable values (ids, numbers, times, frozen entries): a shallow copy
-        # with its own list of pending events is a deep one, at a fraction of copy.deepcopy's
-        # cost (eventsourcing copies every aggregate it hands out of its cache).
-        copied = copy.copy(self)
-        copied._pending_events = list(self._pending_events)
-        return copied
 
     @classmethod
     def open_for(cls, resident_id: UUID) -> ProcessingLog:

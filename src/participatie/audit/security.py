@@ -10,7 +10,6 @@ origin given by the calling application, the actor and the time (the event's rec
 
 from __future__ import annotations
 
-import copy
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
@@ -18,6 +17,7 @@ from uuid import UUID, uuid5
 import attrs
 from eventsourcing.domain import Aggregate
 
+from participatie.audit.log_aggregate import LogAggregate
 from participatie.domain.values import Actor, Role
 
 __all__ = ["SecurityEvent", "SecurityLog", "security_log_id"]
@@ -46,7 +46,7 @@ class SecurityEvent:
     result: str = "refused"
 
 
-class SecurityLog(Aggregate, created_event_name="Opened"):
+class SecurityLog(LogAggregate, created_event_name="Opened"):
     """The refused attempts of one day, in the order they happened."""
 
     class Opened(Aggregate.Created):
@@ -68,14 +68,6 @@ class SecurityLog(Aggregate, created_event_name="Opened"):
     def __init__(self, *, day: date) -> None:
         self.day = day
         self.count = 0
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        # Its state is immutable values (ids, numbers, times, frozen entries): a shallow copy
-        # with its own list of pending events is a deep one, at a fraction of copy.deepcopy's
-        # cost (eventsourcing copies every aggregate it hands out of its cache).
-        copied = copy.copy(self)
-        copied._pending_events = list(self._pending_events)
-        return copied
 
     @classmethod
     def open_for(cls, day: date) -> SecurityLog:
