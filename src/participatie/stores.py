@@ -54,6 +54,8 @@ class StoreConfig:
 
 
 _HIDDEN = "***"
+#: Seconds a SQLite write waits for the file's lock (see _sqlite).
+_SQLITE_LOCK_TIMEOUT = "30"
 #: A user name that is shown: letters, digits, ``._~-`` and percent escapes, nothing that could be
 #: the start or end of a password written without percent-encoding.
 _PLAIN_USER = re.compile(r"(?:[\w.~-]|%[0-9A-Fa-f]{2})+")
@@ -193,6 +195,11 @@ def _sqlite(netloc: str, path: str, query: str, display: str) -> StoreConfig:
         settings={
             "PERSISTENCE_MODULE": "participatie.persistence.sqlite:SQLiteStoreFactory",
             "SQLITE_DBNAME": str(db_path),
+            # How long a write waits for another process's or thread's transaction on the same
+            # file before "database is locked". eventsourcing's default (5 s) was seen to run out
+            # while several processes opened one store on a busy machine; set
+            # SQLITE_LOCK_TIMEOUT (seconds) to choose another.
+            "SQLITE_LOCK_TIMEOUT": os.environ.get("SQLITE_LOCK_TIMEOUT") or _SQLITE_LOCK_TIMEOUT,
         },
         display_url=display,
         sqlite_path=db_path,

@@ -141,3 +141,16 @@ def test_a_sqlite_store_with_records_but_no_secret_file_is_refused_not_given_a_n
     secret_file.write_text(kept, encoding="utf-8")
     with Participation.open(f"sqlite:///{db}") as app:
         assert app.verify().ok
+
+
+def test_a_sqlite_store_waits_for_the_files_lock_for_a_while(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SQLITE_LOCK_TIMEOUT", raising=False)
+    config = parse_store_url(f"sqlite:///{tmp_path}/s.db")
+    assert config.env["PARTICIPATION_SQLITE_LOCK_TIMEOUT"] == "30"
+    monkeypatch.setenv("SQLITE_LOCK_TIMEOUT", "90")
+    assert (
+        parse_store_url(f"sqlite:///{tmp_path}/s.db").env["PARTICIPATION_SQLITE_LOCK_TIMEOUT"]
+        == "90"
+    )

@@ -101,6 +101,14 @@ class StoreApplication(Application[UUID]):
             raise
         if isinstance(self.mapper, ChainMapper):
             self.mapper.saved()
+        # With fast-forward on, eventsourcing leaves the cache as it was and the next load reads
+        # and decodes the events this save stored; the saved aggregates are those states exactly
+        # (a load hands out copies, so nobody changes them after), so they go in the cache. A
+        # write by another process or thread is still found: every load fast-forwards.
+        cache = self.repository.cache
+        if cache is not None and self.repository.fastforward:
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                cache.put(aggregate_id, aggregate)
         return recordings
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
