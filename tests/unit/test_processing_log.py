@@ -15,11 +15,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from participatie import (
     Action,
+    Actor,
     ConfigurationError,
     Goal,
     InvalidInput,
     NotAuthorised,
     Participation,
+    Role,
 )
 from participatie.audit.access import AccessKind, AccessLog, access_log_id
 from participatie.audit.processing import ProcessingLog, processing_log_id
@@ -197,3 +199,15 @@ def test_a_copy_of_a_log_from_the_cache_is_its_own(app: Participation) -> None:
     copied_access.record(by=COACH, kind=AccessKind.HISTORY, purpose="x", origin=None)
     assert copied_access.version == version + 1
     assert (access.version, access.pending_events) == (version, [])
+
+
+def test_an_auditor_of_one_municipality_reads_only_its_residents_records(
+    app: Participation,
+) -> None:
+    haaren = register(app)
+    oss = register(app, municipality="oss", by=Actor("coach-oss", Role.COACH, municipality="oss"))
+    auditor_oss = Actor("audit-oss", Role.AUDITOR, municipality="oss")
+    assert {r.data_subject_id for r in app.processing_log(by=auditor_oss)} == {str(oss)}
+    assert {r.data_subject_id for r in app.processing_log(by=AUDITOR)} == {str(haaren), str(oss)}
+    with pytest.raises(NotAuthorised):
+        app.processing_log(haaren, by=auditor_oss)

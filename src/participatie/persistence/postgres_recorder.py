@@ -190,15 +190,16 @@ class PostgresParticipationRecorder(
             return [ledger_row_from_row(row) for row in curs.fetchall()]
 
     def log_rows(self, start: int, limit: int) -> list[LogRow]:
-        with self.datastore.transaction(commit=False) as curs:
-            plain = curs.connection.cursor(row_factory=tuple_row)
-            plain.execute(self._sql.log_rows, (start, limit))
-            return plain.fetchall()
+        return self._plain(self._sql.log_rows, (start, limit))
 
     def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
+        return self._plain(self._sql.ledger_plain, (after, limit))
+
+    def _plain(self, statement: Composed, parameters: tuple[int, int]) -> list[Any]:
+        """Rows as plain tuples of the values as stored (no dict rows)."""
         with self.datastore.transaction(commit=False) as curs:
             plain = curs.connection.cursor(row_factory=tuple_row)
-            plain.execute(self._sql.ledger_plain, (after, limit))
+            plain.execute(statement, parameters)
             return plain.fetchall()
 
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:

@@ -159,27 +159,26 @@ class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, Parti
             return [ledger_row_from_row(row) for row in c.fetchall()]
 
     def log_rows(self, start: int, limit: int) -> list[LogRow]:
-        with self.datastore.transaction(commit=False) as c:
-            cursor = c.sqlite_cursor
-            cursor.row_factory = None  # plain tuples
-            cursor.execute(
-                "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
-                f"FROM {self.events_table_name} WHERE rowid >= ? ORDER BY rowid LIMIT ?",
-                (start, limit),
-            )
-            rows: list[LogRow] = cursor.fetchall()
-            return rows
+        return self._plain(
+            "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {self.events_table_name} WHERE rowid >= ? ORDER BY rowid LIMIT ?",
+            (start, limit),
+        )
 
     def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
+        return self._plain(
+            "SELECT position, originator_id, version, event_hash, running_hash, "  # noqa: S608
+            f"backfilled FROM {LEDGER_TABLE} WHERE position > ? ORDER BY position LIMIT ?",
+            (after, limit),
+        )
+
+    def _plain(self, statement: str, parameters: tuple[int, int]) -> list[Any]:
+        """Rows as plain tuples of the values as stored (no sqlite3.Row, no conversion)."""
         with self.datastore.transaction(commit=False) as c:
             cursor = c.sqlite_cursor
-            cursor.row_factory = None  # plain tuples
-            cursor.execute(
-                "SELECT position, originator_id, version, event_hash, running_hash, "  # noqa: S608
-                f"backfilled FROM {LEDGER_TABLE} WHERE position > ? ORDER BY position LIMIT ?",
-                (after, limit),
-            )
-            rows: list[PlainLedgerRow] = cursor.fetchall()
+            cursor.row_factory = None
+            cursor.execute(statement, parameters)
+            rows: list[Any] = cursor.fetchall()
             return rows
 
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:

@@ -173,7 +173,6 @@ class Core:
             create=lambda: SecurityLog.open_for(day),
             in_batch=False,
         )
-        self.processing.done()
 
     def municipality(self, name: object, *, field: str = "municipality") -> str:
         """The canonical name of a municipality this store serves (any, without a register)."""

@@ -10,7 +10,13 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from participatie.audit.processing import ProcessingLog, ProcessingRecord, TraceContext, record_of
+from participatie.audit.processing import (
+    ProcessingLog,
+    ProcessingRecord,
+    TraceContext,
+    processing_log_id,
+    record_of,
+)
 from participatie.audit.security import SecurityEvent, SecurityLog, entry_of
 from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.municipalities import same_municipality
@@ -69,30 +75,38 @@ class ProcessingRecords(Room):
         if since is not None and (not isinstance(since, datetime) or since.tzinfo is None):
             raise InvalidInput(f"since must be an aware datetime, not {since!r}")
         self._core.authorise(by, Action.READ_PROCESSING_LOG)
-        records: list[ProcessingRecord] = []
         if resident_id is not None:
+            # One resident: the resident's own stream, not the whole log.
             rid = as_uuid(resident_id)
             municipality = self._core.load_resident(rid).municipality
             self._core.authorise(
                 by, Action.READ_PROCESSING_LOG, municipality=municipality, about=rid
             )
-            residents = {rid}
-        else:
-            residents = None
-        owners: dict[UUID, UUID] = {}
+            events = self._core.store.events.get(processing_log_id(rid))
+            records = [
+                record_of(e, rid)
+                for e in events
+                if isinstance(e, ProcessingLog.Processed)
+                and (since is None or e.start_time >= since)
+            ]
+            self._core.processing.done()
+            return records
+        records = []
+        # Each log's resident, from its opening event; None: a resident the actor may not see
+        # (decided once per log, not once per record).
+        owners: dict[UUID, UUID | None] = {}
         for notification in self._core.notifications(topics=(_OPENED, _PROCESSED)):
             event = self._core.store.decode(notification)
             if isinstance(event, ProcessingLog.Opened):
-                owners[event.originator_id] = event.resident_id
+                owner: UUID | None = event.resident_id
+                if by.municipality is not None and not same_municipality(
+                    self._core.load_resident(event.resident_id).municipality, by.municipality
+                ):
+                    owner = None
+                owners[event.originator_id] = owner
                 continue
             owner = owners.get(event.originator_id)
-            if owner is None or (residents is not None and owner not in residents):
-                continue
-            if residents is None and by.municipality is not None:
-                resident = self._core.load_resident(owner)
-                if not same_municipality(resident.municipality, by.municipality):
-                    continue
-            if since is None or event.start_time >= since:
+            if owner is not None and (since is None or event.start_time >= since):
                 records.append(record_of(event, owner))
         self._core.processing.done()
         return records
