@@ -1,0 +1,157 @@
+"""Monthly counters: the happiness scores and coaching hours of a stream, summed per month.
+
+Most facts are happiness scores (every conversation) and coaching hours (every log); a report
+needs of them only sums and extremes: per resident the first and the last score of the period and
+the conversations of each whole month, per coaching trajectory the hours logged by the end of the
+period per coaching year. The outcomes view keeps those per (stream, month, kind, value), updated
+with the facts in the same transaction (:func:`month_rows` makes a page's rows, which the view
+adds to the stored ones), so that a report over whole months reads one row per stream and month
+instead of every fact, and reads facts only for the days of a partly covered month
+(:class:`ReadPlan`). Every other fact (registrations, closures, placements, ...) is read as it
+is: a handful per stream.
+
+Amounts are stored as whole ten-thousandths (facts hold at most four decimals), so sums are exact
+in every store; a score or a sum of hours is the same number as the facts give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from participatie.projections.facts import Fact, FactKind
+
+__all__ = [
+    "MONTHS_COLUMNS",
+    "ROLLED_UP",
+    "ReadPlan",
+    "amount_of",
+    "fact_key",
+    "month_of",
+    "month_rows",
+    "ten_thousandths",
+]
+
+#: The fact kinds kept as monthly counters (and read as facts only for partly covered months).
+ROLLED_UP = (FactKind.HAPPINESS.value, FactKind.COACHING_HOURS.value)
+
+#: The columns of the monthly counters, in the order :func:`month_rows` gives them. ``facts``
+#: counts the month's facts of that kind and value; ``total`` sums their amounts; ``first_*`` and
+#: ``last_*`` are the amount and :func:`fact_key` of the month's first and last fact in the order
+#: the figures use (business date, then version).
+MONTHS_COLUMNS = (
+    "municipality, stream_id, month, kind, value, facts, total, "
+    "first_key, first_amount, last_key, last_amount"
+)
+
+_SCALE = 10_000
+
+
+def month_of(day: date) -> int:
+    """A month as one number (months since the year 0), so that months compare and subtract."""
+    return day.year * 12 + day.month - 1
+
+
+def fact_key(day: date, version: int) -> int:
+    """The order of a stream's facts (business date, then version) as one integer."""
+    return (day.toordinal() << 32) | version
+
+
+def ten_thousandths(amount: Decimal) -> int:
+    """An amount in whole ten-thousandths (exact: stored facts hold at most four decimals)."""
+    return int(amount * _SCALE)
+
+
+def amount_of(ten_thousandths: int) -> Decimal:
+    """The amount of :func:`ten_thousandths` again (whole numbers as whole numbers)."""
+    whole, rest = divmod(ten_thousandths, _SCALE)
+    if not rest:
+        return Decimal(whole)
+    return (Decimal(ten_thousandths) / _SCALE).normalize()
+
+
+def month_rows(facts: Iterable[Fact]) -> list[tuple[Any, ...]]:
+    """The monthly counters a page of facts adds (in :data:`MONTHS_COLUMNS`' order): one row per
+    stream, month, kind and value, to be added to a stored row with the same key, if any."""
+    rows: dict[tuple[str, int, str, str], list[Any]] = {}
+    for fact in facts:
+        kind = fact.kind
+        if kind not in ROLLED_UP:
+            continue
+        day = fact.occurred_on
+        month = day.year * 12 + day.month - 1
+        key = (fact.stream_id, month, kind, fact.value)
+        order = (day.toordinal() << 32) | fact.version
+        amount = int(fact.amount * _SCALE)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = [fact.municipality, 1, amount, order, amount, order, amount]
+            continue
+        row[1] += 1
+        row[2] += amount
+        if order < row[3]:
+            row[3], row[4] = order, amount
+        if order > row[5]:
+            row[5], row[6] = order, amount
+    return [
+        (municipality, stream_id, month, kind, value, *counts)
+        for (stream_id, month, kind, value), (municipality, *counts) in rows.items()
+    ]
+
+
+def merge_month_row(stored: Sequence[Any] | None, added: Sequence[Any]) -> tuple[Any, ...]:
+    """A stored counter row with a page's row for the same key added (as the SQL views do it)."""
+    if stored is None:
+        return tuple(added)
+    first = stored[7:9] if stored[7] <= added[7] else added[7:9]
+    last = stored[9:11] if stored[9] >= added[9] else added[9:11]
+    return (*stored[:5], stored[5] + added[5], stored[6] + added[6], *first, *last)
+
+
+def _last_day(month: int) -> date:
+    year, index = divmod(month + 1, 12)
+    return date(year, index + 1, 1) - timedelta(days=1)
+
+
+def _first_day(month: int) -> date:
+    year, index = divmod(month, 12)
+    return date(year, index + 1, 1)
+
+
+@attrs.frozen
+class ReadPlan:
+    """What a report of ``start`` to ``end`` reads: the facts of every kind but the rolled-up ones
+    through ``end``; the happiness counters of the whole months of the period
+    (``happiness_months``, inclusive, empty when the first exceeds the last) and the scores of
+    the days around them (``happiness_days``); the coaching hours' counters of the months that
+    end by ``end`` (``hours_through_month``) and the hours logged in the rest of ``end``'s month
+    (``hours_days``). Day ranges are inclusive and empty when the first day is after the last."""
+
+    end: date
+    happiness_months: tuple[int, int]
+    happiness_days: tuple[tuple[date, date], tuple[date, date]]
+    hours_through_month: int
+    hours_days: tuple[date, date]
+
+    @classmethod
+    def of(cls, start: date, end: date) -> ReadPlan:
+        """The plan of the period from ``start`` to ``end`` (both inclusive)."""
+        first_whole = month_of(start) + (start.day != 1)
+        last_whole = month_of(end) - ((end + timedelta(days=1)).day != 1)
+        if first_whole <= last_whole:
+            before = (start, _first_day(first_whole) - timedelta(days=1))
+            after = (_last_day(last_whole) + timedelta(days=1), end)
+        else:  # no whole month: every day from the facts
+            before, after = (start, end), (end, start)
+        hours_month = month_of(end) - ((end + timedelta(days=1)).day != 1)
+        return cls(
+            end=end,
+            happiness_months=(first_whole, last_whole),
+            happiness_days=(before, after),
+            hours_through_month=hours_month,
+            hours_days=(_last_day(hours_month) + timedelta(days=1), end),
+        )
