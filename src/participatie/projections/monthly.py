@@ -112,6 +112,10 @@ def merge_month_row(stored: Sequence[Any] | None, added: Sequence[Any]) -> tuple
     return (*stored[:5], stored[5] + added[5], stored[6] + added[6], *first, *last)
 
 
+#: A range of days that holds none.
+_NO_DAYS = (date.max, date.min)
+
+
 def _last_day(month: int) -> date:
     year, index = divmod(month + 1, 12)
     return date(year, index + 1, 1) - timedelta(days=1)
@@ -146,7 +150,7 @@ class ReadPlan:
             before = (start, _first_day(first_whole) - timedelta(days=1))
             after = (_last_day(last_whole) + timedelta(days=1), end)
         else:  # no whole month: every day from the facts
-            before, after = (start, end), (end, start)
+            before, after = (start, end), _NO_DAYS
         hours_month = month_of(end) - ((end + timedelta(days=1)).day != 1)
         return cls(
             end=end,
