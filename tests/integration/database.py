@@ -19,6 +19,7 @@ _TABLES = (
     "participatie_vault_notes",
     "participatie_vault",
     "participatie_outcome_facts_v5",
+    "participatie_outcome_months_v5",
 )
 
 

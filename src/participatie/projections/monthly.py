@@ -23,13 +23,14 @@ from typing import Any
 
 import attrs
 
-from participatie.projections.facts import Fact, FactKind
+from participatie.projections.facts import Fact, FactKind, new_fact
 
 __all__ = [
     "MONTHS_COLUMNS",
     "ROLLED_UP",
     "ReadPlan",
     "amount_of",
+    "counter_problems",
     "fact_key",
     "month_of",
     "month_rows",
@@ -159,3 +160,50 @@ class ReadPlan:
             hours_through_month=hours_month,
             hours_days=(_last_day(hours_month) + timedelta(days=1), end),
         )
+
+
+#: A row of :func:`counter_problems`: ``(stream_id, is_counter, *counter, occurred_on, amount)``
+#: where ``counter`` has :data:`MONTHS_COLUMNS`; a fact has its municipality, stream id, kind,
+#: value and version in the counter's municipality, stream id, kind, value and facts.
+CheckRow = tuple[Any, ...]
+
+
+def counter_problems(rows: Iterable[CheckRow], *, limit: int = 20) -> list[str]:
+    """What is wrong with the stored counters, from the rolled-up facts and the stored counters
+    ordered by stream: each stream's counters must be those its facts make (:func:`month_rows`).
+
+    The counters are derived from the facts, which ``verify()`` checks against the events; this
+    closes the gap, since reports read the counters (a changed counter would change a figure).
+    """
+    problems: list[str] = []
+    current: str | None = None
+    facts: list[Fact] = []
+    stored: set[tuple[Any, ...]] = set()
+
+    def check() -> None:
+        made = set(month_rows(facts))
+        if made != stored and len(problems) < limit:
+            problems.append(
+                f"outcome facts: the monthly counters of stream {current} are not those its "
+                f"facts make ({len(made ^ stored)} rows differ)"
+            )
+
+    for row in rows:
+        if row[0] != current:
+            if current is not None:
+                check()
+            current, facts, stored = row[0], [], set()
+        if row[1]:
+            stored.add(tuple(row[2:13]))
+        else:
+            municipality, kind, value, version = row[2], row[5], row[6], row[7]
+            occurred_on, amount = row[13], row[14]
+            facts.append(
+                new_fact(
+                    Fact,
+                    (row[0], version, kind, municipality, "", occurred_on, None, value, amount, 0),
+                )
+            )
+    if current is not None:
+        check()
+    return problems

@@ -36,6 +36,7 @@ from participatie.projections.monthly import (
     MONTHS_COLUMNS,
     ROLLED_UP,
     ReadPlan,
+    counter_problems,
     merge_month_row,
     month_rows,
 )
@@ -120,6 +121,11 @@ class FactsView(Protocol):
 
     def uncounted_positions(self, *, through: date, known_at: datetime | None) -> tuple[int, ...]:
         """The positions of the uncounted facts :meth:`select_facts` gives, in log order."""
+        ...
+
+    def counter_problems(self) -> list[str]:
+        """What is wrong with the monthly counters: those that are not what the facts make
+        (see :func:`~participatie.projections.monthly.counter_problems`)."""
         ...
 
     def municipalities(self) -> dict[str, str]: ...
@@ -345,6 +351,18 @@ def uncounted_statement(facts: str, placeholder: Callable[[str], str], *, known_
     return (
         f"SELECT position FROM {facts} WHERE kind = '{FactKind.UNCOUNTED}' "  # noqa: S608
         f"AND occurred_on <= {p('end')}{known} ORDER BY position"
+    )
+
+
+def counter_check_statement(facts: str, months: str) -> str:
+    """The query of :meth:`FactsView.counter_problems`: the rolled-up facts and the counters,
+    ordered by stream (rows of :data:`~participatie.projections.monthly.CheckRow`)."""
+    kinds = "', '".join(ROLLED_UP)
+    return (
+        "SELECT stream_id, 0, municipality, stream_id, NULL, kind, value, version, "  # noqa: S608
+        f"NULL, NULL, NULL, NULL, NULL, occurred_on, amount FROM {facts} "
+        f"WHERE kind IN ('{kinds}') "
+        f"UNION ALL SELECT stream_id, 1, {MONTHS_COLUMNS}, NULL, NULL FROM {months} ORDER BY 1"
     )
 
 
@@ -669,6 +687,16 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             c.sqlite_cursor.row_factory = None
             c.execute(statement, parameters)
             return tuple(position for (position,) in c.fetchall())
+
+    def counter_problems(self) -> list[str]:
+        with self.datastore.transaction(commit=False) as c:
+            cursor = c.sqlite_cursor
+            cursor.row_factory = None
+            cursor.execute(counter_check_statement(FACTS_TABLE, MONTHS_TABLE))
+            return counter_problems(
+                row if row[1] else (*row[:13], date.fromisoformat(row[13]), Decimal(row[14]))
+                for row in cursor
+            )
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as c:

@@ -13,7 +13,7 @@ from psycopg.sql import SQL, Identifier
 
 from participatie.projections.facts import Fact, new_fact
 from participatie.projections.fold import Row
-from participatie.projections.monthly import ReadPlan, month_rows
+from participatie.projections.monthly import ReadPlan, counter_problems, month_rows
 from participatie.projections.views import (
     _COLUMNS,
     _EARLIER_FACTS_TABLES,
@@ -26,6 +26,7 @@ from participatie.projections.views import (
     _check_position,
     _conditions,
     _lookup,
+    counter_check_statement,
     create_tables_once,
     fact_rows_statement,
     summary_parameters,
@@ -101,6 +102,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 "summary_one": summary_statement(
                     "{facts}", "{months}", _placeholder, municipality=True
                 ),
+                "check": counter_check_statement("{facts}", "{months}"),
                 "upsert": upsert_months_statement("{months}", ",".join(["%s"] * 11), "LEAST"),
                 "delete_months": "DELETE FROM {months}",
                 "truncate_months": "TRUNCATE {months}",
@@ -219,6 +221,9 @@ class PostgresFactsView(PostgresTrackingRecorder):
             )
             rows: list[Any] = curs.fetchall()
             return tuple(position for (position,) in rows)
+
+    def counter_problems(self) -> list[str]:
+        return counter_problems(self._read(self._sql["check"], {}))
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as curs:
