@@ -58,7 +58,7 @@ def _day(offset: int) -> date:
 
 
 @st.composite
-def _value_and_amount(draw: Any, kind: FactKind) -> tuple[str, Decimal]:
+def _value_and_amount(draw: Any, kind: FactKind) -> tuple[str, Decimal]:  # noqa: PLR0911 (a kind each)
     pick = draw
     if kind == K.REGISTERED:
         return "none", Decimal(0)
@@ -203,6 +203,7 @@ def _record(view: FactsView, facts: list[Fact]) -> None:
 
 def _check(view: FactsView, facts: list[Fact], asked: list[Any]) -> None:
     _record(view, facts)
+    assert view.counter_problems() == []
     for period, municipality, known_at in asked:
         folded, expected = _both(view, period, municipality, known_at)
         assert folded == expected

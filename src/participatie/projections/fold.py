@@ -52,10 +52,11 @@ from participatie.projections.report import OutcomeReport
 __all__ = ["Row", "fold"]
 
 #: A row as the views give it: ``(stream_id, kind, value, occurred_on, version, amount,
-#: position, month, facts, total, first_key, first_amount, last_key, last_amount)``. A fact has
-#: its first seven fields and None for ``month``; a monthly counter has None for
-#: ``occurred_on``, ``version``, ``amount`` and ``position`` and the rest as
-#: :data:`~participatie.projections.monthly.MONTHS_COLUMNS` (amounts in ten-thousandths).
+#: position, month, facts, conversations, total, first_key, first_amount, last_key,
+#: last_amount, municipality)``. A fact has its first seven fields, None for the counter's and
+#: its municipality; a monthly counter has None for ``occurred_on``, ``version``, ``amount`` and
+#: ``position`` and the rest as :data:`~participatie.projections.monthly.MONTHS_COLUMNS`
+#: (amounts in ten-thousandths).
 Row = tuple[Any, ...]
 
 #: A fact of a stream other than scores and hours: (occurred_on, version, kind, value, amount,
@@ -115,7 +116,8 @@ class _Tally:
         self.outflow: Counter[str] = Counter()
         self.activities: Counter[str] = Counter()
         self.compliant = self.months = 0
-        self.changes: list[Decimal] = []
+        # Last minus first score of each resident with two or more, in ten-thousandths.
+        self.changes: list[int] = []
         self.observed = {6: 0, 12: 0}
         self.durable = {6: 0, 12: 0}
         self.assessed = self.need = 0
@@ -130,44 +132,48 @@ class _Tally:
     def begin(self) -> None:
         """Start reading a stream."""
         self.scores = 0
-        self.first: tuple[int, Decimal] | None = None
-        self.last: tuple[int, Decimal] | None = None
-        self.conversations: Counter[int] = Counter()
+        # (fact_key, amount in ten-thousandths) of the period's first and last score.
+        self.first: tuple[int, int] | None = None
+        self.last: tuple[int, int] | None = None
+        self.conversations: dict[int, int] = {}
         self.total_hours = 0
-        self.hours_of_year: Counter[str] = Counter()
+        self.hours_of_year: dict[str, int] = {}
 
     def counter(self, kind: str, row: Row) -> None:
         """Add a monthly counter of scores or hours."""
         if kind == COACHING_HOURS:
-            self.hours_of_year[row[2]] += row[9]
-            self.total_hours += row[9]
+            year = row[2]
+            self.hours_of_year[year] = self.hours_of_year.get(year, 0) + row[10]
+            self.total_hours += row[10]
             return
-        if row[2] == "conversation":
-            self.conversations[row[7]] += row[8]
-        if row[10] < self.start_key:  # a month before the period (read only for compliance)
+        if row[9]:
+            month = row[7]
+            self.conversations[month] = self.conversations.get(month, 0) + row[9]
+        if row[11] < self.start_key:  # a month before the period (read only for compliance)
             return
         self.scores += row[8]
-        if self.first is None or row[10] < self.first[0]:
-            self.first = (row[10], amount_of(row[11]))
-        if self.last is None or row[12] > self.last[0]:
-            self.last = (row[12], amount_of(row[13]))
+        if self.first is None or row[11] < self.first[0]:
+            self.first = (row[11], row[12])
+        if self.last is None or row[13] > self.last[0]:
+            self.last = (row[13], row[14])
 
     def score(self, value: str, day: date, version: int, amount: Decimal) -> None:
         """Add one happiness score."""
         if value == "conversation":
-            self.conversations[month_of(day)] += 1
+            month = month_of(day)
+            self.conversations[month] = self.conversations.get(month, 0) + 1
         if day < self.start:
             return
         key = fact_key(day, version)
         self.scores += 1
         if self.first is None or key < self.first[0]:
-            self.first = (key, amount)
+            self.first = (key, ten_thousandths(amount))
         if self.last is None or key > self.last[0]:
-            self.last = (key, amount)
+            self.last = (key, ten_thousandths(amount))
 
     def hours(self, year: str, amount: int) -> None:
         """Add the hours of one log."""
-        self.hours_of_year[year] += amount
+        self.hours_of_year[year] = self.hours_of_year.get(year, 0) + amount
         self.total_hours += amount
 
     def stream(self, milestones: list[_Milestone]) -> None:
@@ -239,9 +245,9 @@ class _Tally:
             high = last if closed is None else min(last, month_of(closed) - 1)
             if low <= high:
                 self.months += high - low + 1
-                self.compliant += sum(
-                    1 for m, n in self.conversations.items() if n >= 2 and low <= m <= high
-                )
+                for month, conversations in self.conversations.items():
+                    if conversations >= 2 and low <= month <= high:
+                        self.compliant += 1
 
     def _durability(self, facts: list[_Milestone]) -> None:
         started: date | None = None
@@ -284,7 +290,7 @@ class _Tally:
                 break
             if following > start:
                 cap = began[4] * WEEKS_PER_YEAR * self.policy.cap_percent(coaching_year=year) / 100
-                used = amount_of(self.hours_of_year[str(year)])
+                used = amount_of(self.hours_of_year.get(str(year), 0))
                 self.cap_uses.append((position, year, Decimal(100) * used / cap))
             year += 1
         if done is None and end < planned_end:
@@ -304,7 +310,7 @@ class _Tally:
         self, municipality: str | None, target: int | None, uncounted: tuple[int, ...]
     ) -> OutcomeReport:
         """The report of the counts."""
-        changes = self.changes
+        changes = [amount_of(change) for change in self.changes]
         rising = sum(1 for change in changes if change > 0)
         rates = [rate for _, rate in sorted(self.rates, key=lambda r: r[0])]
         uses: dict[int, list[Decimal]] = {}

@@ -43,9 +43,11 @@ ROLLED_UP = (FactKind.HAPPINESS.value, FactKind.COACHING_HOURS.value)
 #: The columns of the monthly counters, in the order :func:`month_rows` gives them. ``facts``
 #: counts the month's facts of that kind and value; ``total`` sums their amounts; ``first_*`` and
 #: ``last_*`` are the amount and :func:`fact_key` of the month's first and last fact in the order
-#: the figures use (business date, then version).
+#: the figures use (business date, then version). Scores keep one row a month (``value`` is
+#: empty: the first and last score are of intakes and conversations alike), and count the
+#: conversations among them in ``conversations``; hours keep a row per coaching year (``value``).
 MONTHS_COLUMNS = (
-    "municipality, stream_id, month, kind, value, facts, total, "
+    "municipality, stream_id, month, kind, value, facts, conversations, total, "
     "first_key, first_amount, last_key, last_amount"
 )
 
@@ -85,19 +87,22 @@ def month_rows(facts: Iterable[Fact]) -> list[tuple[Any, ...]]:
             continue
         day = fact.occurred_on
         month = day.year * 12 + day.month - 1
-        key = (fact.stream_id, month, kind, fact.value)
+        score = kind == FactKind.HAPPINESS
+        key = (fact.stream_id, month, kind, "" if score else fact.value)
         order = (day.toordinal() << 32) | fact.version
         amount = int(fact.amount * _SCALE)
+        conversation = 1 if score and fact.value == "conversation" else 0
         row = rows.get(key)
         if row is None:
-            rows[key] = [fact.municipality, 1, amount, order, amount, order, amount]
+            rows[key] = [fact.municipality, 1, conversation, amount, order, amount, order, amount]
             continue
         row[1] += 1
-        row[2] += amount
-        if order < row[3]:
-            row[3], row[4] = order, amount
-        if order > row[5]:
-            row[5], row[6] = order, amount
+        row[2] += conversation
+        row[3] += amount
+        if order < row[4]:
+            row[4], row[5] = order, amount
+        if order > row[6]:
+            row[6], row[7] = order, amount
     return [
         (municipality, stream_id, month, kind, value, *counts)
         for (stream_id, month, kind, value), (municipality, *counts) in rows.items()
@@ -108,9 +113,10 @@ def merge_month_row(stored: Sequence[Any] | None, added: Sequence[Any]) -> tuple
     """A stored counter row with a page's row for the same key added (as the SQL views do it)."""
     if stored is None:
         return tuple(added)
-    first = stored[7:9] if stored[7] <= added[7] else added[7:9]
-    last = stored[9:11] if stored[9] >= added[9] else added[9:11]
-    return (*stored[:5], stored[5] + added[5], stored[6] + added[6], *first, *last)
+    first = stored[8:10] if stored[8] <= added[8] else added[8:10]
+    last = stored[10:12] if stored[10] >= added[10] else added[10:12]
+    counts = (stored[5] + added[5], stored[6] + added[6], stored[7] + added[7])
+    return (*stored[:5], *counts, *first, *last)
 
 
 #: A range of days that holds none.
@@ -194,10 +200,10 @@ def counter_problems(rows: Iterable[CheckRow], *, limit: int = 20) -> list[str]:
                 check()
             current, facts, stored = row[0], [], set()
         if row[1]:
-            stored.add(tuple(row[2:13]))
+            stored.add(tuple(row[2:14]))
         else:
             municipality, kind, value, version = row[2], row[5], row[6], row[7]
-            occurred_on, amount = row[13], row[14]
+            occurred_on, amount = row[14], row[15]
             facts.append(
                 new_fact(
                     Fact,

@@ -272,11 +272,11 @@ _MILESTONE_KINDS = "kind NOT IN ('" + "', '".join((*ROLLED_UP, FactKind.UNCOUNTE
 #: The columns of a fact as a row (:data:`~participatie.projections.fold.Row`), and of a counter.
 _FACT_ROW = (
     "stream_id, kind, value, occurred_on, version, amount, position, "
-    "NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, municipality"
 )
 _COUNTER_ROW = (
-    "stream_id, kind, value, NULL, NULL, NULL, NULL, "
-    "month, facts, total, first_key, first_amount, last_key, last_amount"
+    "stream_id, kind, value, NULL, NULL, NULL, NULL, month, facts, conversations, total, "
+    "first_key, first_amount, last_key, last_amount, municipality"
 )
 
 
@@ -304,7 +304,9 @@ def summary_statement(
             f"SELECT {_FACT_ROW} FROM {facts} WHERE kind = {kind} "  # noqa: S608
             f"AND occurred_on BETWEEN {p(days + '_first')} AND {p(days + '_last')}{where}"
         )
-    return " UNION ALL ".join(arms) + " ORDER BY 1"
+    # By municipality, then stream: the order of the indexes of the facts and the counters, so that
+    # the database merges the parts rather than sorting them (a stream has one municipality).
+    return " UNION ALL ".join(arms) + " ORDER BY 16, 1"
 
 
 def summary_parameters(
@@ -340,7 +342,7 @@ def fact_rows_statement(
         where += f" AND recorded_at <= {p('known_at')}"
     return (
         f"SELECT {_FACT_ROW} FROM {facts} WHERE kind <> '{FactKind.UNCOUNTED}' "  # noqa: S608
-        f"AND occurred_on <= {p('end')}{where} ORDER BY stream_id"
+        f"AND occurred_on <= {p('end')}{where} ORDER BY municipality, stream_id"
     )
 
 
@@ -360,7 +362,7 @@ def counter_check_statement(facts: str, months: str) -> str:
     kinds = "', '".join(ROLLED_UP)
     return (
         "SELECT stream_id, 0, municipality, stream_id, NULL, kind, value, version, "  # noqa: S608
-        f"NULL, NULL, NULL, NULL, NULL, occurred_on, amount FROM {facts} "
+        f"NULL, NULL, NULL, NULL, NULL, NULL, occurred_on, amount FROM {facts} "
         f"WHERE kind IN ('{kinds}') "
         f"UNION ALL SELECT stream_id, 1, {MONTHS_COLUMNS}, NULL, NULL FROM {months} ORDER BY 1"
     )
@@ -374,6 +376,7 @@ def upsert_months_statement(months: str, placeholders: str, excluded_first: str)
         f"INSERT INTO {months} AS m ({MONTHS_COLUMNS}) VALUES ({placeholders}) "  # noqa: S608
         "ON CONFLICT (municipality, stream_id, month, kind, value) DO UPDATE SET "
         "facts = m.facts + excluded.facts, total = m.total + excluded.total, "
+        "conversations = m.conversations + excluded.conversations, "
         "first_amount = CASE WHEN excluded.first_key < m.first_key "
         "THEN excluded.first_amount ELSE m.first_amount END, "
         f"first_key = {least}(m.first_key, excluded.first_key), "
@@ -396,14 +399,13 @@ def _fact_row(fact: Fact) -> Row:
         fact.version,
         fact.amount,
         fact.position,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
+        *_NO_COUNTER,
+        fact.municipality,
     )
+
+
+#: What a fact has in a row for the fields of a counter.
+_NO_COUNTER = (None,) * 8
 
 
 class POPOFactsView(POPOTrackingRecorder):
@@ -449,7 +451,7 @@ class POPOFactsView(POPOTrackingRecorder):
             )
         ]
         rows += [
-            (stream_id, kind, value, None, None, None, None, month, *counts)
+            (stream_id, kind, value, None, None, None, None, month, *counts, place)
             for place, stream_id, month, kind, value, *counts in months
             if municipality in (None, place)
             and (
@@ -457,7 +459,7 @@ class POPOFactsView(POPOTrackingRecorder):
                 or (kind == FactKind.COACHING_HOURS and month <= plan.hours_through_month)
             )
         ]
-        rows.sort(key=lambda row: row[0])
+        rows.sort(key=lambda row: (row[15], row[0]))
         return iter(rows)
 
     def fact_rows(
@@ -465,8 +467,22 @@ class POPOFactsView(POPOTrackingRecorder):
     ) -> Iterator[Row]:
         facts = self.select_facts(municipality, through=through, known_at=known_at)
         rows = [_fact_row(f) for f in facts if f.kind != FactKind.UNCOUNTED]
-        rows.sort(key=lambda row: row[0])
+        rows.sort(key=lambda row: (row[15], row[0]))
         return iter(rows)
+
+    def counter_problems(self) -> list[str]:
+        with self._database_lock:
+            facts, months = list(self._facts), list(self._months.values())
+        rows: list[tuple[Any, ...]] = [
+            (f.stream_id, 0, f.municipality, f.stream_id, None, f.kind, f.value, f.version)
+            + (None,) * 6
+            + (f.occurred_on, f.amount)
+            for f in facts
+            if f.kind in ROLLED_UP
+        ]
+        rows += [(row[1], 1, *row, None, None) for row in months]
+        rows.sort(key=lambda row: row[0])
+        return counter_problems(rows)
 
     def uncounted_positions(self, *, through: date, known_at: datetime | None) -> tuple[int, ...]:
         with self._database_lock:
@@ -548,7 +564,7 @@ _SQLITE_CREATE_INDEXES = [
     f"CREATE INDEX IF NOT EXISTS {name} ON {FACTS_TABLE} ({columns}){condition}"
     for name, columns, condition in _INDEXES
 ]
-_SQLITE_UPSERT_MONTHS = upsert_months_statement(MONTHS_TABLE, ",".join("?" * 11), "MIN")
+_SQLITE_UPSERT_MONTHS = upsert_months_statement(MONTHS_TABLE, ",".join("?" * 12), "MIN")
 
 
 def _sqlite_placeholder(name: str) -> str:
@@ -600,7 +616,8 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             f"CREATE TABLE IF NOT EXISTS {MONTHS_TABLE} ("
             "municipality TEXT NOT NULL, stream_id TEXT NOT NULL, month INTEGER NOT NULL, "
             "kind TEXT NOT NULL, value TEXT NOT NULL, facts INTEGER NOT NULL, "
-            "total INTEGER NOT NULL, first_key INTEGER NOT NULL, first_amount INTEGER NOT NULL, "
+            "conversations INTEGER NOT NULL, total INTEGER NOT NULL, "
+            "first_key INTEGER NOT NULL, first_amount INTEGER NOT NULL, "
             "last_key INTEGER NOT NULL, last_amount INTEGER NOT NULL, "
             "PRIMARY KEY (municipality, stream_id, month, kind, value)) WITHOUT ROWID"
         )
@@ -694,7 +711,7 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             cursor.row_factory = None
             cursor.execute(counter_check_statement(FACTS_TABLE, MONTHS_TABLE))
             return counter_problems(
-                row if row[1] else (*row[:13], date.fromisoformat(row[13]), Decimal(row[14]))
+                row if row[1] else (*row[:14], date.fromisoformat(row[14]), Decimal(row[15]))
                 for row in cursor
             )
 

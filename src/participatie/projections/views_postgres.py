@@ -69,7 +69,8 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 "CREATE TABLE IF NOT EXISTS {schema}.{months} ("
                 "municipality text NOT NULL, stream_id text NOT NULL, month int NOT NULL, "
                 "kind text NOT NULL, value text NOT NULL, facts bigint NOT NULL, "
-                "total bigint NOT NULL, first_key bigint NOT NULL, first_amount bigint NOT NULL, "
+                "conversations bigint NOT NULL, total bigint NOT NULL, "
+                "first_key bigint NOT NULL, first_amount bigint NOT NULL, "
                 "last_key bigint NOT NULL, last_amount bigint NOT NULL, "
                 "PRIMARY KEY (municipality, stream_id, month, kind, value))"
             ).format(schema=schema, months=months)
@@ -103,7 +104,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
                     "{facts}", "{months}", _placeholder, municipality=True
                 ),
                 "check": counter_check_statement("{facts}", "{months}"),
-                "upsert": upsert_months_statement("{months}", ",".join(["%s"] * 11), "LEAST"),
+                "upsert": upsert_months_statement("{months}", ",".join(["%s"] * 12), "LEAST"),
                 "delete_months": "DELETE FROM {months}",
                 "truncate_months": "TRUNCATE {months}",
             }.items()
