@@ -549,10 +549,11 @@ def create_tables_once(create: Callable[[], None]) -> None:
 
 _INDEX = f"{FACTS_TABLE}_municipality"
 #: The indexes of the facts (name, columns and condition): by municipality (the facts of one
-#: municipality); by kind and day (the scores and hours of a few days, the uncounted facts); and
-#: the facts a report reads as they are, covering the columns it reads (few: no scores, no hours).
+#: municipality, and its scores and hours of a few days); by kind and day (the scores and hours
+#: of a few days of all municipalities, the uncounted facts); and the facts a report reads as
+#: they are, covering the columns it reads (few: no scores, no hours).
 _INDEXES = (
-    (_INDEX, "municipality", ""),
+    (_INDEX, "municipality, kind, occurred_on", ""),
     (f"{FACTS_TABLE}_kind_day", "kind, occurred_on", ""),
     (
         f"{FACTS_TABLE}_milestones",
