@@ -116,8 +116,11 @@ class _Tally:
         self.outflow: Counter[str] = Counter()
         self.activities: Counter[str] = Counter()
         self.compliant = self.months = 0
-        # Last minus first score of each resident with two or more, in ten-thousandths.
-        self.changes: list[int] = []
+        # Of the residents with two scores or more in the period: how many, how many rising, the
+        # sum of their changes (last minus first, in ten-thousandths) and how many changed by
+        # how many whole points.
+        self.changed = self.rising = self.change_sum = 0
+        self.changes: Counter[int] = Counter()
         self.observed = {6: 0, 12: 0}
         self.durable = {6: 0, 12: 0}
         self.assessed = self.need = 0
@@ -185,7 +188,11 @@ class _Tally:
         if milestones:
             self._resident(milestones)
         if self.scores >= 2 and self.first is not None and self.last is not None:
-            self.changes.append(self.last[1] - self.first[1])
+            change = self.last[1] - self.first[1]
+            self.changed += 1
+            self.rising += change > 0
+            self.change_sum += change
+            self.changes[int(amount_of(change))] += 1
 
     def _resident(self, facts: list[_Milestone]) -> None:  # noqa: PLR0912 (one pass, every figure)
         start = self.start
@@ -310,8 +317,7 @@ class _Tally:
         self, municipality: str | None, target: int | None, uncounted: tuple[int, ...]
     ) -> OutcomeReport:
         """The report of the counts."""
-        changes = [amount_of(change) for change in self.changes]
-        rising = sum(1 for change in changes if change > 0)
+        changed = self.changed
         rates = [rate for _, rate in sorted(self.rates, key=lambda r: r[0])]
         uses: dict[int, list[Decimal]] = {}
         for _, year, use in sorted(self.cap_uses, key=lambda u: u[0]):
@@ -349,10 +355,11 @@ class _Tally:
             activities={activity: self.activities[activity.value] for activity in Activity},
             contact_compliance=Ratio(self.compliant, self.months),
             happiness=HappinessTrend(
-                residents=len(changes),
-                rising=Ratio(rising, len(changes)),
-                mean_change=sum(changes, Decimal(0)) / len(changes) if changes else None,
-                changes=dict(sorted(Counter(int(change) for change in changes).items())),
+                residents=changed,
+                rising=Ratio(self.rising, changed),
+                # The sum is exact (scores have at most four decimals), as compute()'s is.
+                mean_change=amount_of(self.change_sum) / changed if changed else None,
+                changes=dict(sorted(self.changes.items())),
             ),
             reinflow=self.reinflow,
             durability=Durability(
