@@ -77,6 +77,7 @@ from participatie.errors import (
     TrajectoryIsClosed,
     TrajectoryIsOpen,
 )
+from participatie.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, language
 from participatie.importing import BadRecord, ImportReport, import_records, read_records
 from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Permissions
 from participatie.privacy.vault import Note, PersonalData
@@ -89,8 +90,10 @@ from participatie.stores import StoreConfig, parse_store_url
 __version__ = "0.3.0.dev0"
 
 __all__ = [
+    "DEFAULT_LANGUAGE",
     "DEFAULT_PERMISSIONS",
     "DEFAULT_POLICY",
+    "LANGUAGES",
     "NOT_STATED",
     "SELECTIELIJST_2020",
     "TIMEZONE",
@@ -132,6 +135,7 @@ __all__ = [
     "JobCoachNotQualified",
     "JobCoachingAlreadyStarted",
     "JobCoachingTrajectory",
+    "Language",
     "NoCurrentPlacement",
     "NoJobCoachingNeed",
     "NoOpenJobBrokerRequest",
@@ -180,6 +184,7 @@ __all__ = [
     "html_report",
     "import_records",
     "is_valid_bsn",
+    "language",
     "parse_store_url",
     "read_records",
     "subject_access_html",

@@ -23,14 +23,17 @@ from rich.progress import (
 from rich.text import Text
 
 from participatie import (
+    DEFAULT_LANGUAGE,
     Checkpoint,
     InvalidInput,
     Participation,
     html_report,
+    language,
 )
 from participatie.cli.app import (
     DebugOption,
     EventsPerSecond,
+    LangOption,
     StoreOption,
     app,
     console,
@@ -84,12 +87,14 @@ def stats(
         str, typer.Option("--format", help="table, json or csv.", metavar="FORMAT")
     ] = "table",
     suppress_small_cells: SuppressOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
     debug: DebugOption = False,
 ) -> None:
-    """Print the outcome statistics of a period."""
+    """Print the outcome statistics of a period (the table in Dutch unless --lang en)."""
     with reported_errors(debug):
         if output not in ("table", "json", "csv"):
             raise InvalidInput(f"--format is table, json or csv, not {output!r}")
+        words = language(lang)
         period = _period(start, end)
         reference = parse_date(as_of, "--as-of")
         with open_store(store) as participation:
@@ -114,8 +119,13 @@ def stats(
             for key, value in _flatten(data):
                 writer.writerow([key, "" if value is None else value])
         else:
-            where = municipality.strip() if municipality else "all municipalities"
-            print_report(report, title=f"{where}, {first} to {last}", suppress=suppress_small_cells)
+            _ = words.gettext
+            title = _("{where}, {first} to {last}").format(
+                where=municipality.strip() if municipality else _("all municipalities"),
+                first=words.day(first),
+                last=words.day(last),
+            )
+            print_report(report, title=title, suppress=suppress_small_cells, lang=lang)
 
 
 @app.command()
@@ -130,10 +140,13 @@ def report(
     target: TargetOption = None,
     as_of: AsOfOption = None,
     suppress_small_cells: SuppressOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
     debug: DebugOption = False,
 ) -> None:
-    """Write the outcome report of a period with charts, as one HTML file."""
+    """Write the outcome report of a period with charts, as one HTML file (in Dutch unless
+    --lang en)."""
     with reported_errors(debug):
+        language(lang)  # an unknown language is refused before anything is read
         period = _period(start, end)
         reference = parse_date(as_of, "--as-of")
         writable(html_file, "--html")
@@ -145,6 +158,7 @@ def report(
                 target=target,
                 as_of=reference,
                 suppress_small_cells=suppress_small_cells,
+                lang=lang,
             )
         write_file(html_file, page, "--html")
         console.print(Text(f"Wrote the report to {html_file}."))
