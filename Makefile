@@ -30,7 +30,11 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# The browser tests run within `make test` when Chromium is installed (see test-browser); axe-core
+# is fetched here when npm is there, and a failed fetch only makes them skip, saying why.
 pytest: $(VENV)/.installed-dev
+	@test -f $(AXE) || ! command -v npm >/dev/null || $(MAKE) --no-print-directory $(AXE) \
+		|| echo "axe-core could not be installed: the browser tests will be skipped"
 	$(BIN)/pytest
 
 test: lint typecheck pytest
