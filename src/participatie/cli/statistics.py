@@ -32,6 +32,7 @@ from participatie.cli.app import (
     DebugOption,
     EventsPerSecond,
     StoreOption,
+    acting_as,
     app,
     console,
     open_store,
@@ -43,6 +44,12 @@ from participatie.cli.app import (
     write_file,
 )
 from participatie.cli.audit import checkpoint_writer
+from participatie.cli.breakdown_output import (
+    ReaderRoleOption,
+    StatisticsActorOption,
+    print_breakdown,
+    reader_role,
+)
 
 FromOption = Annotated[
     str | None, typer.Option("--from", metavar="DATE", help="First day (default 1 January).")
@@ -84,14 +91,39 @@ def stats(
         str, typer.Option("--format", help="table, json or csv.", metavar="FORMAT")
     ] = "table",
     suppress_small_cells: SuppressOption = False,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="DIMENSION",
+            help="Break reach and outflow down by referral, benefit, coach or municipality.",
+        ),
+    ] = None,
+    actor: StatisticsActorOption = None,
+    role: ReaderRoleOption = "policy_officer",
     debug: DebugOption = False,
 ) -> None:
-    """Print the outcome statistics of a period."""
+    """Print the outcome statistics of a period, or with --by a breakdown of them."""
     with reported_errors(debug):
         if output not in ("table", "json", "csv"):
             raise InvalidInput(f"--format is table, json or csv, not {output!r}")
         period = _period(start, end)
         reference = parse_date(as_of, "--as-of")
+        if by is not None:
+            reader = acting_as(actor, reader_role(role))
+            with open_store(store) as participation:
+                breakdown = participation.breakdown(
+                    by, by=reader, period=period, municipality=municipality, as_of=reference
+                )
+            where = breakdown.municipality or "all municipalities"
+            first, last = breakdown.period
+            print_breakdown(
+                breakdown,
+                output=output,
+                suppress=suppress_small_cells,
+                title=f"{where}, {first} to {last}, by {breakdown.dimension.value}",
+            )
+            return
         with open_store(store) as participation:
             report = participation.outcomes(
                 period=period, municipality=municipality, target=target, as_of=reference
