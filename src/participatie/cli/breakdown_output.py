@@ -68,7 +68,14 @@ def print_breakdown(breakdown: Breakdown, *, output: str, suppress: bool, title:
     table = Table(title=Text(title))
     header, *rows = lines
     for i, name in enumerate(header):
-        table.add_column(name.replace("_", " "), justify="left" if i == 0 else "right")
+        # Headers break between words and groups keep their whole name (a coach's id): on a
+        # narrow terminal the figures' columns give way, and fold rather than cut.
+        table.add_column(
+            name.replace("_", "\n"),
+            justify="left" if i == 0 else "right",
+            no_wrap=i == 0,
+            overflow="fold",
+        )
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     console.print(table)

@@ -9,6 +9,7 @@ keeps printing the report as it always has.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -86,6 +87,12 @@ def export_figures(
                 as_of=reference,
                 dimensions=tuple(dimensions or ()),
                 suppress_small_cells=suppress_small_cells,
+            )
+        if any(record.municipality_code is None for record in export.records):
+            print(
+                "participatie: warning: the store has no municipality register, so the CBS codes "
+                "are empty; set PARTICIPATIE_MUNICIPALITIES to a file of names and codes",
+                file=sys.stderr,
             )
         text = export.to_csv() if output == "csv" else json.dumps(export.to_dict(), indent=2) + "\n"
         if out is None:
