@@ -84,6 +84,7 @@ def test_the_wheel_holds_the_licence_text_and_names_it(built: Built) -> None:
     assert licence.startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2")
     assert "License-Expression: EUPL-1.2" in metadata.splitlines()
     assert "participatie/py.typed" in names
+    assert "participatie/schemas/figures-v1.schema.json" in names  # the export's JSON Schema
     assert not any(name.startswith(("tests/", "docs/")) for name in names)
 
 

@@ -18,7 +18,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any
 
 import attrs
@@ -144,12 +144,10 @@ class FiguresExport:
 
     def to_dict(self) -> dict[str, Any]:
         """The export as JSON-safe data, valid against :data:`SCHEMA_PATH`."""
-        from participatie import __version__  # noqa: PLC0415 (the package imports this module)
-
         return {
             "format": FORMAT,
             "version": VERSION,
-            "generator": f"participatie {__version__}",
+            "generator": f"participatie {_version()}",
             "period": {"start": self.period[0].isoformat(), "end": self.period[1].isoformat()},
             "as_of": None if self.as_of is None else self.as_of.isoformat(),
             "known_at": None if self.known_at is None else self.known_at.isoformat(),
@@ -165,6 +163,15 @@ class FiguresExport:
         for record in self.records:
             writer.writerow(_csv_value(v) for v in record.to_dict().values())
         return buffer.getvalue()
+
+
+def _version() -> str:
+    """The installed release (read from the package's metadata: projections/ sits below the
+    package's ``__init__``, which holds ``__version__``, and must not import it)."""
+    try:
+        return metadata.version("participatie")
+    except metadata.PackageNotFoundError:  # pragma: no cover (run from a source tree)
+        return "unknown"
 
 
 def schema() -> str:
