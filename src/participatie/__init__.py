@@ -81,7 +81,10 @@ from participatie.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, language
 from participatie.importing import BadRecord, ImportReport, import_records, read_records
 from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Permissions
 from participatie.privacy.vault import Note, PersonalData
+from participatie.projections.breakdowns import Breakdown, BreakdownRow, Dimension
 from participatie.projections.caseload import CaseloadEntry, CaseloadPage, CoachingSummary
+from participatie.projections.figure_export import FigureRecord, FiguresExport
+from participatie.projections.figure_export import schema as figures_schema
 from participatie.projections.figures import OutcomeReport, Ratio
 from participatie.projections.signals import Signal, SignalKind
 from participatie.reporting import html_report
@@ -107,6 +110,8 @@ __all__ = [
     "ArchiveNomination",
     "BadRecord",
     "Benefit",
+    "Breakdown",
+    "BreakdownRow",
     "BsnAlreadyRegistered",
     "BusinessDateRefused",
     "CaseloadEntry",
@@ -119,9 +124,12 @@ __all__ = [
     "ConfigurationError",
     "CorrectionReason",
     "Counterpart",
+    "Dimension",
     "ErasureGround",
     "ExtensionNotAllowed",
     "ExtensionReason",
+    "FigureRecord",
+    "FiguresExport",
     "FileResult",
     "Goal",
     "HistoryEntry",
@@ -180,6 +188,7 @@ __all__ = [
     "VisitKind",
     "WageValue",
     "__version__",
+    "figures_schema",
     "generate_signing_key",
     "html_report",
     "import_records",

@@ -88,6 +88,7 @@ def test_the_wheel_holds_the_licence_text_and_names_it(built: Built) -> None:
     assert {
         f"participatie/locale/{lang}/LC_MESSAGES/participatie.po" for lang in ("nl", "en")
     } <= names
+    assert "participatie/schemas/figures-v1.schema.json" in names  # the export's JSON Schema
     assert not any(name.startswith(("tests/", "docs/")) for name in names)
 
 

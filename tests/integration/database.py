@@ -18,7 +18,7 @@ _TABLES = (
     "participatie_ledger",
     "participatie_vault_notes",
     "participatie_vault",
-    "participatie_outcome_facts_v4",
+    "participatie_outcome_facts_v5",
 )
 
 

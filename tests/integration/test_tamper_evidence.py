@@ -147,7 +147,7 @@ def test_a_changed_outcome_fact_is_detected_and_named(
 ) -> None:
     app, db, ids = recorded
     before = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
-    db.run("UPDATE {participatie_outcome_facts_v4} SET value = 'work' WHERE value = 'withdrew'")
+    db.run("UPDATE {participatie_outcome_facts_v5} SET value = 'work' WHERE value = 'withdrew'")
     after = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
     assert after.outflow != before.outflow  # the attack works on the figures ...
     problems = _problems(app)  # ... and verify names it

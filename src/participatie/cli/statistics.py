@@ -35,6 +35,7 @@ from participatie.cli.app import (
     EventsPerSecond,
     LangOption,
     StoreOption,
+    acting_as,
     app,
     console,
     open_store,
@@ -46,6 +47,12 @@ from participatie.cli.app import (
     write_file,
 )
 from participatie.cli.audit import checkpoint_writer
+from participatie.cli.breakdown_output import (
+    ReaderRoleOption,
+    StatisticsActorOption,
+    print_breakdown,
+    reader_role,
+)
 
 FromOption = Annotated[
     str | None, typer.Option("--from", metavar="DATE", help="First day (default 1 January).")
@@ -87,16 +94,47 @@ def stats(
         str, typer.Option("--format", help="table, json or csv.", metavar="FORMAT")
     ] = "table",
     suppress_small_cells: SuppressOption = False,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="DIMENSION",
+            help="Break reach and outflow down by referral, benefit, coach or municipality.",
+        ),
+    ] = None,
+    actor: StatisticsActorOption = None,
+    role: ReaderRoleOption = "policy_officer",
     lang: LangOption = DEFAULT_LANGUAGE,
     debug: DebugOption = False,
 ) -> None:
-    """Print the outcome statistics of a period (the table in Dutch unless --lang en)."""
+    """Print the outcome statistics of a period (the table in Dutch unless --lang en), or with
+    --by a breakdown of them."""
     with reported_errors(debug):
         if output not in ("table", "json", "csv"):
             raise InvalidInput(f"--format is table, json or csv, not {output!r}")
         words = language(lang)
         period = _period(start, end)
         reference = parse_date(as_of, "--as-of")
+        if by is not None:
+            reader = acting_as(actor, reader_role(role))
+            with open_store(store) as participation:
+                breakdown = participation.breakdown(
+                    by, by=reader, period=period, municipality=municipality, as_of=reference
+                )
+            _ = words.gettext
+            first, last = breakdown.period
+            print_breakdown(
+                breakdown,
+                output=output,
+                suppress=suppress_small_cells,
+                title=_("{where}, {first} to {last}, by {dimension}").format(
+                    where=breakdown.municipality or _("all municipalities"),
+                    first=words.day(first),
+                    last=words.day(last),
+                    dimension=breakdown.dimension.value,
+                ),
+            )
+            return
         with open_store(store) as participation:
             report = participation.outcomes(
                 period=period, municipality=municipality, target=target, as_of=reference
