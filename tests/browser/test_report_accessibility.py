@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from participatie import Participation
+from participatie import Actor, Participation, Role
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.demo.noordoostpolder import record_noordoostpolder
 from participatie.reporting import html_report
@@ -47,7 +47,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def pages() -> Iterator[dict[str, str]]:
-    """The published (small cells suppressed) Dutch report of each demo."""
+    """The published (small cells suppressed) Dutch report of each demo, with its breakdowns
+    by referral channel and benefit."""
     skip_unless_available()
     clock = Clock(datetime(2026, 11, 24, 12, tzinfo=UTC))
     with Participation.open("memory://", secret=TEST_SECRET, clock=clock) as app:
@@ -60,6 +61,8 @@ def pages() -> Iterator[dict[str, str]]:
                 municipality=municipality,
                 target=target,
                 suppress_small_cells=True,
+                breakdowns=("referral", "benefit"),
+                by=Actor("beleid-1", Role.POLICY_OFFICER),
             )
             for municipality, (period, target) in DEMOS.items()
         }
@@ -77,12 +80,14 @@ def test_the_dutch_report_of_a_demo_has_no_wcag_21_aa_violations(
         "charts => charts.map(svg => svg.querySelector('title').textContent)"
     )
     language = page.evaluate("document.documentElement.lang")
+    headings = page.locator("h2").all_inner_texts()
     page.close()
     assert violations == [], describe(violations)
     assert shot.stat().st_size > 10_000  # a page, not an empty window
     assert language == "nl"
     assert len(names) == 5
     assert "Uitstroom naar reden" in names
+    assert "Bereik en uitstroom naar toeleiding" in headings
 
 
 def test_the_check_finds_a_page_without_a_language_and_a_chart_without_a_name(

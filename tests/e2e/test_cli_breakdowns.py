@@ -121,3 +121,27 @@ def test_breakdowns_and_exports_refuse_a_role_without_statistics(
     unknown = run("stats", *store(folder), "--by", "goal", cwd=folder, env=env)
     assert unknown.returncode == 1
     assert "dimension" in unknown.stderr
+
+
+def test_report_html_adds_a_table_per_breakdown_and_refuses_a_reader_who_may_not(
+    demo: tuple[Path, dict[str, str]],
+) -> None:
+    folder, env = demo
+    page = folder / "report.html"
+    written = run(
+        "report", "--html", str(page), *store(folder), *YEAR, "--municipality", "haaren",
+        "--by", "referral", "--by", "coach", "--suppress-small-cells", cwd=folder, env=env,
+    )  # fmt: skip
+    assert written.returncode == 0, written.stderr
+    text = page.read_text()
+    assert "Bereik en uitstroom naar toeleiding" in text
+    assert "Bereik en uitstroom naar klantmanager" in text
+    assert "coach-haaren-1" in text
+    page.unlink()
+    refused = run(
+        "report", "--html", str(page), *store(folder), *YEAR, "--by", "coach",
+        "--actor", "jc-3", "--role", "job_coach", cwd=folder, env=env,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "may not read breakdowns" in refused.stderr
+    assert not page.exists()

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from participatie import Participation
+from participatie import Actor, InvalidInput, NotAuthorised, Participation, Role
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.demo.noordoostpolder import record_noordoostpolder
 from participatie.reporting import html_report
@@ -132,3 +132,37 @@ def test_dutch_numbers_in_the_hours_chart_and_its_table(demo: Participation) -> 
     hours = re.findall(r"<td>(\d+,\d\d)</td>", table.split("</table>")[0])
     assert hours  # the months with job coaching, with a decimal comma
     assert "." not in " ".join(hours)
+
+
+def test_the_report_shows_each_breakdown_asked_for_as_a_table_with_its_small_cells_hidden(
+    clock: Clock,
+) -> None:
+    with Participation.open("memory://", secret=TEST_SECRET, clock=clock) as app:
+        record_haaren_2019(app)
+        officer = Actor("beleid-1", Role.POLICY_OFFICER)
+        year = (date(2019, 1, 1), date(2019, 12, 31))
+        page = html_report(
+            app,
+            period=year,
+            municipality="haaren",
+            suppress_small_cells=True,
+            breakdowns=("benefit",),
+            by=officer,
+        )
+        table = app.breakdown("benefit", by=officer, period=year, municipality="haaren")
+        with pytest.raises(InvalidInput, match="names its reader"):
+            html_report(app, period=year, breakdowns=("coach",))
+        with pytest.raises(NotAuthorised):
+            html_report(app, period=year, breakdowns=("coach",), by=Actor("jc-3", Role.JOB_COACH))
+    section = page[page.index("Bereik en uitstroom naar uitkering") :]
+    section = section[: section.index("</section>")]
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', section)
+    cells = {label: re.findall(r"<td>([^<]*)</td>", rest) for label, rest in rows}
+    assert list(cells) == ["bijstand", "WW", "geen uitkering", "totaal"]
+    hidden = table.hidden_cells()
+    shown = table.table_rows(suppress_small_cells=True)[1:]
+    # The page shows exactly what the breakdown shows, and an x where it hides a count.
+    assert [cells[label] for label in cells] == [line[1:] for line in shown]
+    assert hidden
+    assert any("x" in line for line in shown)
+    assert cells["totaal"][0] == "50"

@@ -178,11 +178,22 @@ def report(
     target: TargetOption = None,
     as_of: AsOfOption = None,
     suppress_small_cells: SuppressOption = False,
+    breakdowns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            metavar="DIMENSION",
+            help="Add a table of reach and outflow by referral, benefit, coach or municipality "
+            "(repeatable).",
+        ),
+    ] = None,
+    actor: StatisticsActorOption = None,
+    role: ReaderRoleOption = "policy_officer",
     lang: LangOption = DEFAULT_LANGUAGE,
     debug: DebugOption = False,
 ) -> None:
     """Write the outcome report of a period with charts, as one HTML file (in Dutch unless
-    --lang en)."""
+    --lang en), with a table per --by breakdown."""
     with reported_errors(debug):
         language(lang)  # an unknown language is refused before anything is read
         period = _period(start, end)
@@ -197,6 +208,8 @@ def report(
                 as_of=reference,
                 suppress_small_cells=suppress_small_cells,
                 lang=lang,
+                breakdowns=breakdowns or (),
+                by=acting_as(actor, reader_role(role)) if breakdowns else None,
             )
         write_file(html_file, page, "--html")
         console.print(Text(f"Wrote the report to {html_file}."))

@@ -8,6 +8,10 @@ with a title and a description in words, beside a table of its values (WCAG 2.1 
 axe-core in tests/browser). The charts need matplotlib (the ``report`` extra:
 ``pip install participatie[report]``).
 
+``breakdowns`` adds a table per dimension (``"referral"``, ``"benefit"``, ``"coach"``,
+``"municipality"``) of reach and outflow by group (:meth:`participatie.Participation.breakdown`);
+a breakdown names its reader, so ``by`` is then required and authorised as the breakdown is.
+
 With ``suppress_small_cells`` the report's hidden cells (every count from 1 to 4, and whatever
 would let a reader work one out: :meth:`OutcomeReport.hidden_cells`) are blanked, in the rows and
 in the charts, so that a published report does not single out a handful of residents; the page's
@@ -16,11 +20,15 @@ legend explains the ``x`` that takes their place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from participatie.domain.values import Actor
+from participatie.errors import InvalidInput
 from participatie.i18n import DEFAULT_LANGUAGE, language
 from participatie.projections.figures import OutcomeReport
+from participatie.reporting.breakdown_tables import breakdown_section
 from participatie.reporting.charts import charts
 from participatie.reporting.page import page
 from participatie.reporting.svg import pyplot
@@ -66,13 +74,23 @@ def html_report(
     as_of: date | None = None,
     suppress_small_cells: bool = False,
     lang: str = DEFAULT_LANGUAGE,
+    breakdowns: Sequence[str] = (),
+    by: Actor | None = None,
 ) -> str:
     """A self-contained HTML page with the period's figures and charts (SVG inside), in Dutch
-    (``lang="nl"``, the default) or English (``lang="en"``).
+    (``lang="nl"``, the default) or English (``lang="en"``), and a table per breakdown asked
+    for (read by ``by``).
 
     ``period`` as in :meth:`participatie.Participation.outcomes`; the page shows the period
     counted."""
     words = language(lang)
+    if breakdowns and by is None:
+        raise InvalidInput("a report with breakdowns names its reader: pass by=Actor(...)")
+    tables = [
+        app.breakdown(dimension, by=by, period=period, municipality=municipality, as_of=as_of)
+        for dimension in breakdowns
+        if by is not None
+    ]
     plt = pyplot()
     _ = words.gettext
     report = app.outcomes(period=period, municipality=municipality, target=target, as_of=as_of)
@@ -98,4 +116,8 @@ def html_report(
         rows=report.figure_rows(lang=lang, suppress_small_cells=suppress),
         charts=charts(plt, words, report, months, hidden),
         suppressed=suppress,
+        tables=[
+            breakdown_section(words, table, suppressed=suppress, number=number)
+            for number, table in enumerate(tables, 1)
+        ],
     )

@@ -29,6 +29,9 @@ thead th + th { text-align: right; padding-right: 0; }
 th.sub { padding-left: 1.5rem; }
 td { text-align: right; padding: 0.2rem 0; }
 section svg { max-width: 100%; height: auto; }
+div.wide { overflow-x: auto; }
+div.wide th[scope="col"] + th { text-align: right; padding: 0.2rem 0 0.2rem 1rem; }
+div.wide td { padding-left: 1rem; }
 details { margin-bottom: 2rem; }
 dl.signs dt { float: left; clear: left; width: 2rem; font-weight: bold; }
 dl.signs dd { margin-left: 2rem; }
@@ -43,11 +46,15 @@ def page(
     rows: Sequence[tuple[str, str]],
     charts: Sequence[Chart],
     suppressed: bool,
+    tables: Sequence[str] = (),
 ) -> str:
-    """The page: ``rows`` are the figure rows, ``charts`` the charts in order."""
+    """The page: ``rows`` are the figure rows, ``charts`` the charts in order, ``tables`` more
+    sections (the breakdowns) after them."""
     _ = lang.gettext
     figures = "\n".join(_figure_row(label, value) for label, value in rows)
-    sections = "\n".join(_section(lang, number, chart) for number, chart in enumerate(charts, 1))
+    sections = "\n".join(
+        [*(_section(lang, number, chart) for number, chart in enumerate(charts, 1)), *tables]
+    )
     signs = [(NO_VALUE, _("no value: nothing to count it over (such as a share of nobody)"))]
     if suppressed:
         signs.append(
