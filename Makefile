@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest clean messages test-browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,42 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# The browser tests run within `make test` when Chromium is installed (see test-browser); axe-core
+# is fetched here when npm is there, and a failed fetch only makes them skip, saying why.
 pytest: $(VENV)/.installed-dev
+	@test -f $(AXE) || ! command -v npm >/dev/null || $(MAKE) --no-print-directory $(AXE) \
+		|| echo "axe-core could not be installed: the browser tests will be skipped"
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The browser tests (tests/browser, marker `browser`): the HTML report in headless Chromium, checked
+# with axe-core at WCAG 2.1 AA. Installs what is missing: Debian's chromium (apt-get, as root or
+# through sudo; about 30 s here), axe-core from npm into .cache/browser, and Playwright (the dev
+# extra). Playwright's own browser download is never used. `make test` runs these tests too when
+# all of that is there, and otherwise lists them as skipped with the reason.
+CHROMIUM ?= /usr/bin/chromium
+AXE := .cache/browser/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --prefix .cache/browser --no-save --no-audit --no-fund --loglevel=error axe-core@4
+
+test-browser: $(VENV)/.installed-dev $(AXE)
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
+		else sudo apt-get install -y chromium || { sudo apt-get update && sudo apt-get install -y chromium; }; fi; }
+	PARTICIPATIE_BROWSER_REQUIRED=1 PARTICIPATIE_CHROMIUM=$(CHROMIUM) \
+		$(BIN)/pytest -p no:cacheprovider -m browser tests/browser
+
+# Collect the messages of the code into the catalogues of every language (src/participatie/locale):
+# a new message arrives untranslated, for a translator to fill in; tests/unit/test_catalogues.py
+# fails until every message is in every catalogue and translated into Dutch.
+LOCALE := src/participatie/locale
+messages: $(VENV)/.installed-dev
+	mkdir -p .cache
+	$(BIN)/pybabel extract --no-location --sort-output --project=participatie \
+		-o .cache/participatie.pot src/participatie
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
+		-i .cache/participatie.pot -d $(LOCALE) -D participatie
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -77,10 +77,14 @@ from participatie.errors import (
     TrajectoryIsClosed,
     TrajectoryIsOpen,
 )
+from participatie.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, language
 from participatie.importing import BadRecord, ImportReport, import_records, read_records
 from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Permissions
 from participatie.privacy.vault import Note, PersonalData
+from participatie.projections.breakdowns import Breakdown, BreakdownRow, Dimension
 from participatie.projections.caseload import CaseloadEntry, CaseloadPage, CoachingSummary
+from participatie.projections.figure_export import FigureRecord, FiguresExport
+from participatie.projections.figure_export import schema as figures_schema
 from participatie.projections.figures import OutcomeReport, Ratio
 from participatie.projections.signals import Signal, SignalKind
 from participatie.reporting import html_report
@@ -89,8 +93,10 @@ from participatie.stores import StoreConfig, parse_store_url
 __version__ = "0.3.0.dev0"
 
 __all__ = [
+    "DEFAULT_LANGUAGE",
     "DEFAULT_PERMISSIONS",
     "DEFAULT_POLICY",
+    "LANGUAGES",
     "NOT_STATED",
     "SELECTIELIJST_2020",
     "TIMEZONE",
@@ -104,6 +110,8 @@ __all__ = [
     "ArchiveNomination",
     "BadRecord",
     "Benefit",
+    "Breakdown",
+    "BreakdownRow",
     "BsnAlreadyRegistered",
     "BusinessDateRefused",
     "CaseloadEntry",
@@ -116,9 +124,12 @@ __all__ = [
     "ConfigurationError",
     "CorrectionReason",
     "Counterpart",
+    "Dimension",
     "ErasureGround",
     "ExtensionNotAllowed",
     "ExtensionReason",
+    "FigureRecord",
+    "FiguresExport",
     "FileResult",
     "Goal",
     "HistoryEntry",
@@ -132,6 +143,7 @@ __all__ = [
     "JobCoachNotQualified",
     "JobCoachingAlreadyStarted",
     "JobCoachingTrajectory",
+    "Language",
     "NoCurrentPlacement",
     "NoJobCoachingNeed",
     "NoOpenJobBrokerRequest",
@@ -176,10 +188,12 @@ __all__ = [
     "VisitKind",
     "WageValue",
     "__version__",
+    "figures_schema",
     "generate_signing_key",
     "html_report",
     "import_records",
     "is_valid_bsn",
+    "language",
     "parse_store_url",
     "read_records",
     "subject_access_html",

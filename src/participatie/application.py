@@ -21,6 +21,7 @@ from participatie.errors import ConfigurationError
 from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Permissions
 from participatie.privacy.vault import KeyRing
 from participatie.service.audit import AuditQueries
+from participatie.service.breakdowns import Breakdowns
 from participatie.service.coaching import (
     CoachingCommands,
     coached_placement_is_current,
@@ -82,6 +83,7 @@ class Participation(
     RetentionOperations,
     ProcessingRecords,
     Statistics,
+    Breakdowns,
     RightsOperations,
     Worklist,
 ):

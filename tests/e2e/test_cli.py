@@ -46,22 +46,23 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
 def test_demo_records_haaren_into_the_embedded_default(tmp_path: Path) -> None:
     result = run("demo", cwd=tmp_path, env={"PARTICIPATIE_SECRET": ""})
     assert result.returncode == 0, result.stderr
-    assert "50 of target 30 (167%)" in result.stdout
+    # In Dutch, as the municipality reports (--lang en for English).
+    assert "50 van streefwaarde 30 (167%)" in result.stdout
     for label, value in [
-        ("still coached at the end", "20"),
-        ("outflow: work", "23/50 (46%)"),
-        ("outflow: volunteer work", "5/50 (10%)"),
-        ("outflow: moved away", "2/50 (4%)"),
-        ("in language course", "6"),
+        ("Nog in begeleiding", "20"),
+        ("Uitstroom naar werk", "23/50 (46%)"),
+        ("Uitstroom naar vrijwilligerswerk", "5/50 (10%)"),
+        ("Uitstroom door verhuizing", "2/50 (4%)"),
+        ("waarvan in taalles", "6"),
     ]:
         line = next(line for line in result.stdout.splitlines() if label in line)
         assert line.rstrip(" │").endswith(value), line
     assert (tmp_path / "participatie.db").exists()
     assert "keep it safe" in result.stderr  # the generated secret is announced once
     for label, value in [
-        ("job coaching need at assessment", "12/24 (50%)"),
-        ("job coaching trajectories", "12"),
-        ("extended by a year", "2"),
+        ("Behoefte aan jobcoaching bij loonwaardebepaling", "12/24 (50%)"),
+        ("Jobcoachtrajecten", "12"),
+        ("met een jaar verlengd", "2"),
     ]:
         line = next(line for line in result.stdout.splitlines() if label in line)
         assert line.rstrip(" │").endswith(value), line
@@ -260,6 +261,16 @@ def test_stats_with_an_unknown_format_exits_1(tmp_path: Path) -> None:
     assert "--format is table, json or csv" in result.stderr
 
 
+@pytest.mark.parametrize("command", [("stats",), ("report", "--html", "report.html")])
+def test_a_language_without_a_catalogue_exits_1_and_writes_nothing(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    result = run(*command, "--store", "memory://", "--lang", "de", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "the language is one of nl, en, not 'de'" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_access_log_shows_who_read_the_history_and_why(tmp_path: Path) -> None:
     url, rid = demo_store(tmp_path)
     read = run(
@@ -419,6 +430,8 @@ def test_report_writes_an_html_page_with_charts(tmp_path: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert text.count("<svg") == 5
     assert "23/50 (46%)" in text
+    assert text.startswith('<!DOCTYPE html>\n<html lang="nl">')
+    assert "Uitstroom naar werk" in text
 
 
 def test_stats_shows_the_period_counted_the_same_in_the_table_and_in_json(
@@ -428,8 +441,15 @@ def test_stats_shows_the_period_counted_the_same_in_the_table_and_in_json(
     asked = ("--from", "2019-01-01", "--to", "2019-12-31", "--as-of", "2019-06-30")
     table = run("stats", "--store", url, "--municipality", "haaren", *asked, cwd=tmp_path)
     assert table.returncode == 0, table.stderr
-    assert "2019-01-01 to 2019-06-30" in table.stdout
-    assert "2019-12-31" not in table.stdout
+    assert "haaren, 1 januari 2019 t/m 30 juni 2019" in table.stdout
+    assert "december" not in table.stdout
+    english = run(
+        "stats", "--store", url, "--municipality", "haaren", *asked, "--lang", "en", cwd=tmp_path
+    )
+    assert "haaren, 2019-01-01 to 2019-06-30" in english.stdout
+    assert "2019-12-31" not in english.stdout
+    assert "still coached at the end" in english.stdout
+    assert "Nog in begeleiding" not in english.stdout
     as_json = run("stats", "--store", url, "--format", "json", *asked, cwd=tmp_path)
     assert json.loads(as_json.stdout)["period"] == ["2019-01-01", "2019-06-30"]
 

@@ -84,6 +84,11 @@ def test_the_wheel_holds_the_licence_text_and_names_it(built: Built) -> None:
     assert licence.startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2")
     assert "License-Expression: EUPL-1.2" in metadata.splitlines()
     assert "participatie/py.typed" in names
+    # The message catalogues the figures are written with (compiled when first used).
+    assert {
+        f"participatie/locale/{lang}/LC_MESSAGES/participatie.po" for lang in ("nl", "en")
+    } <= names
+    assert "participatie/schemas/figures-v1.schema.json" in names  # the export's JSON Schema
     assert not any(name.startswith(("tests/", "docs/")) for name in names)
 
 
@@ -98,6 +103,10 @@ def test_the_wheel_installs_into_a_fresh_environment_and_runs(built: Built, tmp_
     assert Path(where.strip()).is_relative_to(tmp_path / "venv")
     version = checked(tmp_path / "venv" / "bin" / "participatie", "--version")
     assert version == f"participatie {built.version}\n"
+    dutch = checked(
+        python, "-c", "import participatie; print(participatie.language().gettext('reach'))"
+    )
+    assert dutch == "Bereik\n"
     without_extra = run(python, "-c", "import participatie.testing")
     assert without_extra.returncode == 1
     assert "No module named 'hypothesis'" in without_extra.stderr

@@ -147,7 +147,7 @@ def test_a_changed_outcome_fact_is_detected_and_named(
 ) -> None:
     app, db, ids = recorded
     before = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
-    db.run("UPDATE {participatie_outcome_facts_v5} SET value = 'work' WHERE value = 'withdrew'")
+    db.run("UPDATE {participatie_outcome_facts_v6} SET value = 'work' WHERE value = 'withdrew'")
     after = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
     assert after.outflow != before.outflow  # the attack works on the figures ...
     problems = _problems(app)  # ... and verify names it
@@ -163,12 +163,12 @@ def test_a_changed_monthly_counter_is_detected_and_named(
     before = app.outcomes(municipality="haaren", period=period)
     # The intake's score of the second resident, as if it had been 10: reports read counters.
     db.run(
-        "UPDATE {participatie_outcome_months_v5} SET first_amount = 100000, last_amount = 100000 "
+        "UPDATE {participatie_outcome_months_v6} SET first_amount = 100000, last_amount = 100000 "
         "WHERE stream_id = %s AND kind = 'happiness'",
         (ids["second"].hex,),
     )
     db.run(
-        "UPDATE {participatie_outcome_months_v5} SET facts = facts + 1 "
+        "UPDATE {participatie_outcome_months_v6} SET facts = facts + 1 "
         "WHERE stream_id = %s AND kind = 'happiness'",
         (ids["second"].hex,),
     )

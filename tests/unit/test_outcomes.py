@@ -287,7 +287,9 @@ def test_a_denominator_under_5_is_hidden_with_its_percentage(app: Participation)
     assert all(r["percent"] is None for r in published["outflow"].values())
     assert (
         "3"
-        not in dict(app.outcomes(period=YEAR_2019).figure_rows(suppress_small_cells=True))["reach"]
+        not in dict(
+            app.outcomes(period=YEAR_2019).figure_rows(lang="en", suppress_small_cells=True)
+        )["reach"]
     )
 
 
@@ -493,7 +495,7 @@ def test_inflow_is_a_figure_of_its_own_in_the_dict_and_the_rows(app: Participati
     register_with_intake(app, on=date(2019, 2, 1))
     report = app.outcomes(period=YEAR_2019)
     assert (report.to_dict()["reach"], report.to_dict()["inflow"]) == (2, 1)
-    assert ("inflow (registered in the period)", "1") in report.figure_rows()
+    assert ("inflow (registered in the period)", "1") in report.figure_rows(lang="en")
 
 
 @settings(max_examples=40, deadline=None)
@@ -572,7 +574,7 @@ def test_cap_use_is_reported_per_coaching_year_with_the_share_near_the_cap(
     data = report.to_dict()["job_coaching"]
     assert data["cap_use"]["1"] == {"years": 2, "mean_percent": 73.08}
     assert data["near_cap"] == {"numerator": 1, "denominator": 4, "percent": 25.0}
-    rows = dict(report.figure_rows())
+    rows = dict(report.figure_rows(lang="en"))
     assert rows["  cap use in coaching year 1 (mean)"] == "73% (2 coaching years)"
     assert rows["  coaching years at 90%+ of the cap"] == "1/4 (25%)"
 
@@ -603,4 +605,6 @@ def test_running_coaching_without_an_evaluation_for_six_months_is_signalled(
     assert late.evaluation_overdue == Ratio(1, 2)
     report = app.outcomes(period=(date(2021, 1, 1), date(2021, 3, 15)))
     assert report.to_dict()["job_coaching"]["evaluation_overdue"]["numerator"] == 1
-    assert dict(report.figure_rows())["  running, no evaluation for 6+ months"] == "1/2 (50%)"
+    assert (
+        dict(report.figure_rows(lang="en"))["  running, no evaluation for 6+ months"] == "1/2 (50%)"
+    )

@@ -180,6 +180,27 @@ def test_hours_cap_near_from_the_logging_that_reaches_ninety_percent(
     assert shown(app, SignalKind.HOURS_CAP_NEAR, date(2021, 3, 16)) == []
 
 
+def test_a_job_coach_sees_the_signals_of_the_coachings_assigned_to_them_only(
+    app: Participation,
+) -> None:
+    _, cid = coached(app)  # assigned to jc-3
+    late = with_intake(app)  # a resident whose conversations are overdue by April
+    on = date(2020, 9, 16)
+    everything = {
+        (s.kind, s.resident_id or s.coaching_id) for s in app.signals(by=EVERYWHERE, on=on)
+    }
+    assert (SignalKind.EVALUATION_OVERDUE, cid) in everything
+    assert (SignalKind.CONVERSATION_OVERDUE, late) in everything
+
+    mine = app.signals(by=JOB_COACH, on=on)
+    assert {(s.kind, s.coaching_id) for s in mine} == {(SignalKind.EVALUATION_OVERDUE, cid)}
+    assert app.signals(by=Actor("jc-4", Role.JOB_COACH), on=on) == []
+    # A coordinator arranges every coaching: all of them.
+    assert (SignalKind.EVALUATION_OVERDUE, cid) in {
+        (s.kind, s.coaching_id) for s in app.signals(by=COORDINATOR, on=on)
+    }
+
+
 def test_retention_due_when_the_file_may_be_erased(clock: Clock) -> None:
     policy = attrs.evolve(
         DEFAULT_POLICY,

@@ -10,13 +10,22 @@ the store with ``create=False`` and stops with "no store at ..." when it is not 
 from the store is printed as it is, never as rich markup.
 """
 
-from participatie.cli import audit, logs, records, residents, rights, statistics, worklist
+from participatie.cli import (
+    audit,
+    exports,
+    logs,
+    records,
+    residents,
+    rights,
+    statistics,
+    worklist,
+)
 from participatie.cli.app import app
 
 __all__ = ["app", "main"]
 
 # The command modules register their commands with the app when imported, in this order.
-_COMMANDS = (records, residents, audit, statistics, logs, rights, worklist)
+_COMMANDS = (records, residents, audit, statistics, exports, logs, rights, worklist)
 
 
 def main() -> None:

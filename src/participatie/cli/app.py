@@ -28,6 +28,8 @@ from rich.table import Table
 from rich.text import Text
 
 from participatie import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
     TIMEZONE,
     Actor,
     ConfigurationError,
@@ -37,6 +39,7 @@ from participatie import (
     Participation,
     Role,
     __version__,
+    language,
 )
 
 app = typer.Typer(
@@ -47,6 +50,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+
+LangOption = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        help=f"The language of the figures: {' or '.join(LANGUAGES)} (default {DEFAULT_LANGUAGE}).",
+    ),
+]
 
 StoreOption = Annotated[
     str | None,
@@ -206,12 +218,15 @@ def reported_errors(debug: bool = False) -> Iterator[None]:
         ) from None
 
 
-def print_report(report: OutcomeReport, *, title: str, suppress: bool = False) -> None:
-    """The outcome report as a table (small counts hidden when ``suppress``)."""
+def print_report(
+    report: OutcomeReport, *, title: str, suppress: bool = False, lang: str = DEFAULT_LANGUAGE
+) -> None:
+    """The outcome report as a table in ``lang`` (small counts hidden when ``suppress``)."""
+    _ = language(lang).gettext
     table = Table(title=Text(title))
-    table.add_column("figure", style="bold")
-    table.add_column("value", justify="right")
-    for label, value in report.figure_rows(suppress_small_cells=suppress):
+    table.add_column(_("figure"), style="bold")
+    table.add_column(_("value"), justify="right")
+    for label, value in report.figure_rows(lang=lang, suppress_small_cells=suppress):
         table.add_row(Text(label), Text(value))
     console.print(table)
 

@@ -21,6 +21,7 @@ from rich.progress import (
 )
 
 from participatie import (
+    DEFAULT_LANGUAGE,
     Actor,
     ConfigurationError,
     InvalidInput,
@@ -28,12 +29,14 @@ from participatie import (
     Participation,
     Role,
     import_records,
+    language,
     parse_store_url,
     read_records,
 )
 from participatie.cli.app import (
     ActorOption,
     DebugOption,
+    LangOption,
     StoreOption,
     YesOption,
     acting_as,
@@ -141,14 +144,17 @@ def demo(
         ),
     ] = False,
     yes: YesOption = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
     debug: DebugOption = False,
 ) -> None:
-    """Record Haaren's first year (2019) and Noordoostpolder's job coaching, and report on them."""
+    """Record Haaren's first year (2019) and Noordoostpolder's job coaching, and report on them
+    (in Dutch unless --lang en)."""
     with reported_errors(debug):
-        _demo(store, fresh=fresh, yes=yes)
+        language(lang)  # an unknown language is refused before anything is recorded
+        _demo(store, fresh=fresh, yes=yes, lang=lang)
 
 
-def _demo(store: str | None, *, fresh: bool, yes: bool) -> None:
+def _demo(store: str | None, *, fresh: bool, yes: bool, lang: str) -> None:
     if fresh:
         _remove_sqlite_store(store, yes=yes)
     with open_store(store, create=True, municipalities=MUNICIPALITIES) as participation:
@@ -184,6 +190,7 @@ def _demo(store: str | None, *, fresh: bool, yes: bool) -> None:
                 target=haaren_2019.TARGET,
             ),
             title="Haaren 2019: Participatie Werkt!",
+            lang=lang,
         )
         print_report(
             participation.outcomes(
@@ -191,6 +198,7 @@ def _demo(store: str | None, *, fresh: bool, yes: bool) -> None:
                 municipality=noordoostpolder.MUNICIPALITY,
             ),
             title="Noordoostpolder/Urk 2019-2022: job coaching",
+            lang=lang,
         )
         console.print(
             f"{plural(year.events + coaching.events, 'event')} recorded for "

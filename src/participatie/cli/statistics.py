@@ -23,15 +23,19 @@ from rich.progress import (
 from rich.text import Text
 
 from participatie import (
+    DEFAULT_LANGUAGE,
     Checkpoint,
     InvalidInput,
     Participation,
     html_report,
+    language,
 )
 from participatie.cli.app import (
     DebugOption,
     EventsPerSecond,
+    LangOption,
     StoreOption,
+    acting_as,
     app,
     console,
     open_store,
@@ -43,6 +47,12 @@ from participatie.cli.app import (
     write_file,
 )
 from participatie.cli.audit import checkpoint_writer
+from participatie.cli.breakdown_output import (
+    ReaderRoleOption,
+    StatisticsActorOption,
+    print_breakdown,
+    reader_role,
+)
 
 FromOption = Annotated[
     str | None, typer.Option("--from", metavar="DATE", help="First day (default 1 January).")
@@ -84,14 +94,47 @@ def stats(
         str, typer.Option("--format", help="table, json or csv.", metavar="FORMAT")
     ] = "table",
     suppress_small_cells: SuppressOption = False,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="DIMENSION",
+            help="Break reach and outflow down by referral, benefit, coach or municipality.",
+        ),
+    ] = None,
+    actor: StatisticsActorOption = None,
+    role: ReaderRoleOption = "policy_officer",
+    lang: LangOption = DEFAULT_LANGUAGE,
     debug: DebugOption = False,
 ) -> None:
-    """Print the outcome statistics of a period."""
+    """Print the outcome statistics of a period (the table in Dutch unless --lang en), or with
+    --by a breakdown of them."""
     with reported_errors(debug):
         if output not in ("table", "json", "csv"):
             raise InvalidInput(f"--format is table, json or csv, not {output!r}")
+        words = language(lang)
         period = _period(start, end)
         reference = parse_date(as_of, "--as-of")
+        if by is not None:
+            reader = acting_as(actor, reader_role(role))
+            with open_store(store) as participation:
+                breakdown = participation.breakdown(
+                    by, by=reader, period=period, municipality=municipality, as_of=reference
+                )
+            _ = words.gettext
+            first, last = breakdown.period
+            print_breakdown(
+                breakdown,
+                output=output,
+                suppress=suppress_small_cells,
+                title=_("{where}, {first} to {last}, by {dimension}").format(
+                    where=breakdown.municipality or _("all municipalities"),
+                    first=words.day(first),
+                    last=words.day(last),
+                    dimension=breakdown.dimension.value,
+                ),
+            )
+            return
         with open_store(store) as participation:
             report = participation.outcomes(
                 period=period, municipality=municipality, target=target, as_of=reference
@@ -114,8 +157,13 @@ def stats(
             for key, value in _flatten(data):
                 writer.writerow([key, "" if value is None else value])
         else:
-            where = municipality.strip() if municipality else "all municipalities"
-            print_report(report, title=f"{where}, {first} to {last}", suppress=suppress_small_cells)
+            _ = words.gettext
+            title = _("{where}, {first} to {last}").format(
+                where=municipality.strip() if municipality else _("all municipalities"),
+                first=words.day(first),
+                last=words.day(last),
+            )
+            print_report(report, title=title, suppress=suppress_small_cells, lang=lang)
 
 
 @app.command()
@@ -130,10 +178,24 @@ def report(
     target: TargetOption = None,
     as_of: AsOfOption = None,
     suppress_small_cells: SuppressOption = False,
+    breakdowns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            metavar="DIMENSION",
+            help="Add a table of reach and outflow by referral, benefit, coach or municipality "
+            "(repeatable).",
+        ),
+    ] = None,
+    actor: StatisticsActorOption = None,
+    role: ReaderRoleOption = "policy_officer",
+    lang: LangOption = DEFAULT_LANGUAGE,
     debug: DebugOption = False,
 ) -> None:
-    """Write the outcome report of a period with charts, as one HTML file."""
+    """Write the outcome report of a period with charts, as one HTML file (in Dutch unless
+    --lang en), with a table per --by breakdown."""
     with reported_errors(debug):
+        language(lang)  # an unknown language is refused before anything is read
         period = _period(start, end)
         reference = parse_date(as_of, "--as-of")
         writable(html_file, "--html")
@@ -145,6 +207,9 @@ def report(
                 target=target,
                 as_of=reference,
                 suppress_small_cells=suppress_small_cells,
+                lang=lang,
+                breakdowns=breakdowns or (),
+                by=acting_as(actor, reader_role(role)) if breakdowns else None,
             )
         write_file(html_file, page, "--html")
         console.print(Text(f"Wrote the report to {html_file}."))

@@ -12,13 +12,15 @@ wage value assessor   wage value assessments; reading trajectories
 job coach             hours and evaluations of the job coaching assigned to them; reading
                       trajectories (job coaching: only the one assigned to them)
 coordinator           start, extend and complete job coaching; reading trajectories
-policy officer        statistics only (which need no actor): no resident data at all
+policy officer        statistics only: no resident data at all
 auditor               reading trajectories, histories and exports (read-only)
 admin                 erasure of personal data (crypto-shredding), key rotation; nothing else
 ====================  ==================================================================
 
 Coaches, job brokers, job coaches and coordinators also read caseloads and the worklist's
-signals (``READ_CASELOAD``, ``READ_SIGNALS``) of their municipality.
+signals (``READ_CASELOAD``, ``READ_SIGNALS``) of their municipality. The outcome report needs
+no actor; its breakdowns and the statisticians' export do (``READ_BREAKDOWNS``: policy officers,
+coordinators and coaches), since a breakdown by coach tells how each coach's residents fared.
 
 An actor with a municipality acts only for residents of that municipality; ``None`` means every
 municipality the deployment serves. A municipality may pass its own table to
@@ -80,6 +82,8 @@ class Action(enum.Enum):
     # The working day (service/worklist.py).
     READ_CASELOAD = "read caseloads"
     READ_SIGNALS = "read the worklist's signals"
+    # Breakdowns and exports of the statistics (service/breakdowns.py).
+    READ_BREAKDOWNS = "read breakdowns of the statistics"
 
 
 Permissions = Mapping[Role, frozenset[Action]]
@@ -131,10 +135,11 @@ DEFAULT_PERMISSIONS: Permissions = {
             Action.EXTEND_JOB_COACHING,
             Action.COMPLETE_JOB_COACHING,
             Action.READ_TRAJECTORY,
+            Action.READ_BREAKDOWNS,
             *_WORKING_DAY,
         }
     ),
-    Role.POLICY_OFFICER: frozenset(),
+    Role.POLICY_OFFICER: frozenset({Action.READ_BREAKDOWNS}),
     Role.AUDITOR: frozenset(
         {
             Action.READ_TRAJECTORY,

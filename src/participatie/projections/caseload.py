@@ -177,6 +177,8 @@ class CoachingState:
     started_on: date
     planned_end: date
     hours_per_week: Decimal
+    #: The job coach assigned at the start.
+    job_coach_id: str = ""
     extended: bool = False
     completed: bool = False
     completed_on: date | None = None
@@ -210,6 +212,7 @@ def fold_coaching(rows: Sequence[WorkRow], as_of: date | None = None) -> Coachin
                 day,
                 date.fromisoformat(row.value),
                 Decimal(row.amount),
+                row.assignee,
             )
         elif state is None:
             continue

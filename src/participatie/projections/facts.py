@@ -87,6 +87,10 @@ class Fact(NamedTuple):
     amount: Decimal = Decimal(0)
     #: The event's position in the application's log: one fact per position.
     position: int = 0
+    #: A second telling text, for the breakdowns (:mod:`participatie.projections.breakdowns`):
+    #: the referral channel of a registration, the actor who held an intake or a conversation
+    #: (whose the resident's coach is, as the caseload says); "" for every other kind.
+    detail: str = ""
 
 
 _NONE = Decimal(0)
@@ -143,6 +147,14 @@ _COACHING_FACTS: dict[type[Any], Callable[[Any], tuple[FactKind, str, Decimal]]]
 }
 
 
+#: The detail of the events that have one (see :attr:`Fact.detail`).
+_DETAILS: dict[type[Any], Callable[[Any], str]] = {
+    ResidentTrajectory.Registered: lambda e: e.referral.value,
+    ResidentTrajectory.IntakeHeld: lambda e: e.actor_id,
+    ResidentTrajectory.ConversationHeld: lambda e: e.actor_id,
+}
+
+
 #: Makes a Fact from a tuple of its fields without the named tuple's own (Python) __new__.
 new_fact = tuple.__new__
 
@@ -182,6 +194,7 @@ def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> F
     if municipality is None:
         municipality = municipality_of.get(stream_id, "")
     name, value, amount = read(event)
+    detail = _DETAILS.get(kind)
     # tuple.__new__ spares the named tuple's own __new__, a Python call per fact.
     return new_fact(
         Fact,
@@ -196,6 +209,7 @@ def fact_of(event: Any, municipality_of: dict[str, str], position: int = 0) -> F
             value,
             amount,
             position,
+            "" if detail is None else detail(event),
         ),
     )
 
@@ -234,10 +248,10 @@ def unstorable(fact: Fact) -> str | None:
     """Why a fact cannot be stored in every store, or None. Commands refuse such values; an event
     stored by an earlier release (or written into the store by hand) may still hold one."""
     if _UNSTORABLE_TEXT.search(
-        f"{fact.stream_id}{fact.municipality}{fact.resident_id}{fact.value}"
+        f"{fact.stream_id}{fact.municipality}{fact.resident_id}{fact.value}{fact.detail}"
     ):
-        # Rare: find the field to name (one search over all four first, for speed).
-        for name in ("stream_id", "municipality", "resident_id", "value"):
+        # Rare: find the field to name (one search over all five first, for speed).
+        for name in ("stream_id", "municipality", "resident_id", "value", "detail"):
             found = _UNSTORABLE_TEXT.search(getattr(fact, name))
             if found is not None:
                 return f"its {name} holds {found.group()!r}"
@@ -266,6 +280,7 @@ def uncounted(notification: Any, reason: str) -> Fact:
             reason,
             _NONE,
             notification.id,
+            "",
         ),
     )
 

@@ -207,7 +207,19 @@ def counter_problems(rows: Iterable[CheckRow], *, limit: int = 20) -> list[str]:
             facts.append(
                 new_fact(
                     Fact,
-                    (row[0], version, kind, municipality, "", occurred_on, None, value, amount, 0),
+                    (
+                        row[0],
+                        version,
+                        kind,
+                        municipality,
+                        "",
+                        occurred_on,
+                        None,
+                        value,
+                        amount,
+                        0,
+                        "",
+                    ),
                 )
             )
     if current is not None:

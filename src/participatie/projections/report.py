@@ -1,6 +1,7 @@
 """The outcome report (:class:`OutcomeReport`): its figures, the counts it publishes and the
-identities between them (what small-cell suppression protects), and the report as text rows and
-as JSON-safe data, with hidden cells shown as :data:`HIDDEN` or None."""
+identities between them (what small-cell suppression protects), and the report as text rows (in
+:mod:`participatie.projections.figure_rows`) and as JSON-safe data, with hidden cells shown as
+:data:`HIDDEN` or None."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import attrs
 
 from participatie.domain.values import Activity, OutflowReason
+from participatie.i18n import DEFAULT_LANGUAGE
 from participatie.projections.figure_values import (
     Durability,
     HappinessTrend,
@@ -119,120 +121,17 @@ class OutcomeReport:
     def _hider(self, suppress: bool) -> _Hider:
         return _Hider(self.hidden_cells() if suppress else frozenset())
 
-    def figure_rows(self, *, suppress_small_cells: bool = False) -> list[tuple[str, str]]:
-        """The figures as (label, value) text, as ``participatie stats`` prints them; with
-        ``suppress_small_cells`` a hidden count reads ``x`` (see :meth:`hidden_cells`)."""
-        hide = self._hider(suppress_small_cells)
-        cell, ratio = hide.text, hide.ratio_text
-        against = self.reach_against_target
-        reach = cell("reach", self.reach)
-        if against is not None and against.percent is not None:
-            shown = HIDDEN if hide("reach") else f"{against.percent:.0f}%"
-            reach = f"{reach} of target {self.target} ({shown})"
-        rows = [
-            ("reach", reach),
-            ("inflow (registered in the period)", cell("inflow", self.inflow)),
-        ]
-        rows += [
-            (
-                f"  outflow: {reason.value.replace('_', ' ')}",
-                ratio(f"outflow.{reason.value}", "reach", value),
-            )
-            for reason, value in self.outflow.items()
-            if value.numerator or hide(f"outflow.{reason.value}")
-        ]
-        rows.append(("still coached at the end", cell("still_coached", self.still_coached)))
-        rows += [
-            (f"  in {activity.value.replace('_', ' ')}", cell(f"activities.{activity.value}", n))
-            for activity, n in self.activities.items()
-            if n
-        ]
-        rows.append(
-            (
-                "contact compliance (2+ a month)",
-                hide.named_ratio("contact_compliance", self.contact_compliance),
-            )
-        )
-        happiness = self.happiness
-        change = "-" if happiness.mean_change is None else f"{happiness.mean_change:+.2f}"
-        if hide.any_of("happiness.residents", "happiness.rising", *self._change_cells()):
-            change = HIDDEN
-        rising = ratio("happiness.rising", "happiness.residents", happiness.rising)
-        rows += [
-            ("happiness rising", f"{rising}, mean change {change}"),
-            ("re-inflow", cell("reinflow", self.reinflow)),
-            (
-                "paid placements lasting 6 months",
-                hide.named_ratio("durability.six_months", self.durability.six_months),
-            ),
-            (
-                "paid placements lasting 12 months",
-                hide.named_ratio("durability.twelve_months", self.durability.twelve_months),
-            ),
-        ]
-        coaching = self.job_coaching
-        if coaching.need_rate.denominator or coaching.trajectories:
-            hours = coaching.mean_hours_per_week
-            mean = "-" if hours is None else f"{hours:.2f}"
-            if hide("job_coaching.trajectories"):
-                mean = HIDDEN
-            rows += [
-                (
-                    "job coaching need at assessment",
-                    hide.named_ratio("job_coaching.need_rate", coaching.need_rate),
-                ),
-                (
-                    "job coaching trajectories",
-                    cell("job_coaching.trajectories", coaching.trajectories),
-                ),
-                ("  mean hours per week", mean),
-                (
-                    "  completed within two years",
-                    ratio(
-                        "job_coaching.completed_within_two_years",
-                        "job_coaching.completed",
-                        coaching.completed_within_two_years,
-                    ),
-                ),
-                ("  extended by a year", cell("job_coaching.extended", coaching.extended)),
-            ]
-            rows += [
-                (
-                    f"  outcome: {outcome.value.replace('_', ' ')}",
-                    cell(f"job_coaching.outcomes.{outcome.value}", n),
-                )
-                for outcome, n in coaching.outcomes.items()
-                if n or hide(f"job_coaching.outcomes.{outcome.value}")
-            ]
-            for year, use in coaching.cap_use.items():
-                name = f"job_coaching.cap_use.{year}"
-                value = (
-                    "-"
-                    if use.mean_percent is None
-                    else f"{HIDDEN if hide(name) else f'{use.mean_percent:.0f}%'} "
-                    f"({cell(name, use.years)} coaching years)"
-                )
-                rows.append((f"  cap use in coaching year {year} (mean)", value))
-            rows += [
-                (
-                    "  coaching years at 90%+ of the cap",
-                    ratio(
-                        "job_coaching.near_cap", "job_coaching.coaching_years", coaching.near_cap
-                    ),
-                ),
-                ("  running at the end", cell("job_coaching.running", coaching.running)),
-                (
-                    "  running, no evaluation for 6+ months",
-                    ratio(
-                        "job_coaching.evaluation_overdue",
-                        "job_coaching.running",
-                        coaching.evaluation_overdue,
-                    ),
-                ),
-            ]
-        if self.uncounted:
-            rows.append(("events not counted", str(len(self.uncounted))))
-        return rows
+    def figure_rows(
+        self, *, lang: str = DEFAULT_LANGUAGE, suppress_small_cells: bool = False
+    ) -> list[tuple[str, str]]:
+        """The figures as (label, value) text, as ``participatie stats`` prints them, in Dutch or
+        (``lang="en"``) English; with ``suppress_small_cells`` a hidden count reads ``x`` (see
+        :meth:`hidden_cells`)."""
+        # The rows' module names figures through this class: imported here, not at the top.
+        from participatie.projections.figure_rows import figure_rows  # noqa: PLC0415
+
+        hidden = self.hidden_cells() if suppress_small_cells else frozenset()
+        return figure_rows(self, lang=lang, hidden=hidden, mark=HIDDEN)
 
     def _change_cells(self) -> list[str]:
         return [f"happiness.changes.{k:+d}" for k in self.happiness.changes]
@@ -337,9 +236,6 @@ class _Hider:
     def value(self, name: str, value: int) -> int | None:
         return None if name in self.hidden else value
 
-    def text(self, name: str, value: int) -> str:
-        return HIDDEN if name in self.hidden else str(value)
-
     def ratio_dict(self, numerator: str, denominator: str, ratio: Ratio) -> dict[str, Any]:
         data = ratio.to_dict()
         if numerator in self.hidden:
@@ -352,18 +248,6 @@ class _Hider:
 
     def named_ratio_dict(self, name: str, ratio: Ratio) -> dict[str, Any]:
         return self.ratio_dict(f"{name}.numerator", f"{name}.denominator", ratio)
-
-    def ratio_text(self, numerator: str, denominator: str, ratio: Ratio) -> str:
-        if not self.any_of(numerator, denominator):
-            return str(ratio)
-        shown = self.ratio_dict(numerator, denominator, ratio)
-        top, bottom = (
-            HIDDEN if v is None else str(v) for v in (shown["numerator"], shown["denominator"])
-        )
-        return f"{top}/{bottom} ({HIDDEN})"
-
-    def named_ratio(self, name: str, ratio: Ratio) -> str:
-        return self.ratio_text(f"{name}.numerator", f"{name}.denominator", ratio)
 
 
 def _number(value: Decimal | None) -> float | None:

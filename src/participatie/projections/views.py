@@ -13,7 +13,7 @@ reads the facts themselves (:meth:`FactsView.fact_rows`): counters cannot tell w
 count was recorded. Both come ordered by stream, one row at a time, so a report's memory does not
 grow with the store.
 
-The tracking record is kept under the key ``"Participation:outcomes:v5"``, not the application's
+The tracking record is kept under the key ``"Participation:outcomes:v6"``, not the application's
 name, so that other projections of the same application can share eventsourcing's tracking
 table (on SQLite that table is always called ``tracking``).
 """
@@ -50,29 +50,33 @@ __all__ = [
     "SQLiteFactsView",
 ]
 
-#: Version 3 of the facts table. Facts are keyed by their event's position in the log, so a page
+#: Version 6 of the facts table. Facts are keyed by their event's position in the log, so a page
 #: of them is appended in order (version 1 keyed them by stream and version, and they went in at
 #: random places); version 3 writes ids as 32 hex digits and, on SQLite, the recorded time as
 #: microseconds since 1970 UTC, which a rebuild writes in a fraction of the time of the ISO text
-#: of version 2. Version 5 has the same facts and adds the monthly counters (:data:`MONTHS_TABLE`),
-#: kept under the same tracking record. Earlier tables are dropped (their tracking keys are left
-#: behind, unused) and the view is rebuilt from the events on first use.
-FACTS_TABLE = "participatie_outcome_facts_v5"
+#: of version 2; version 5 adds each fact's ``detail`` (the breakdowns' referral and coach);
+#: version 6 has the same facts and adds the monthly counters (:data:`MONTHS_TABLE`), kept under
+#: the same tracking record. Earlier tables are dropped (their tracking keys are left behind,
+#: unused) and the view is rebuilt from the events on first use.
+FACTS_TABLE = "participatie_outcome_facts_v6"
 #: The monthly counters of happiness scores and coaching hours (see
 #: :mod:`~participatie.projections.monthly`), one row per stream, month, kind and value.
-MONTHS_TABLE = "participatie_outcome_months_v5"
-TRACKING_KEY = "Participation:outcomes:v5"
+MONTHS_TABLE = "participatie_outcome_months_v6"
+TRACKING_KEY = "Participation:outcomes:v6"
 _EARLIER_FACTS_TABLES = (
     "participatie_outcome_facts",
     "participatie_outcome_facts_v2",
     # v3 kept municipalities as each event stored them; v4 in one canonical form.
     "participatie_outcome_facts_v3",
-    # v4 had no monthly counters.
+    # v4 had no detail column (referral, the actor of an intake or conversation).
     "participatie_outcome_facts_v4",
+    # v5 had no monthly counters.
+    "participatie_outcome_facts_v5",
+    "participatie_outcome_months_v5",
 )
 _COLUMNS = (
     "stream_id, version, kind, municipality, resident_id, occurred_on, recorded_at, value, "
-    "amount, position"
+    "amount, position, detail"
 )
 
 
@@ -159,6 +163,7 @@ def _row(fact: Fact) -> tuple[Any, ...]:
         value,
         amount,
         position,
+        detail,
     ) = fact
     return (
         stream_id,
@@ -171,16 +176,19 @@ def _row(fact: Fact) -> tuple[Any, ...]:
         value,
         str(amount),
         position,
+        detail,
     )
 
 
 def _sqlite_facts(rows: Iterable[tuple[Any, ...]]) -> list[Fact]:
     """Facts from SQLite rows of the columns in :data:`_COLUMNS` (the fact's own order).
 
-    Days and amounts repeat from row to row, so each distinct text is parsed once.
+    Days and amounts repeat from row to row, so each distinct text is parsed once, and so do
+    details (a handful of referral channels and coaches): each is kept once.
     """
     days: dict[str, date] = {}
     amounts: dict[str, Decimal] = {}
+    details: dict[str, str] = {}
     facts = []
     for (
         stream_id,
@@ -193,6 +201,7 @@ def _sqlite_facts(rows: Iterable[tuple[Any, ...]]) -> list[Fact]:
         value,
         amount,
         position,
+        detail,
     ) in rows:
         occurred_on = days.get(day)
         if occurred_on is None:
@@ -214,6 +223,7 @@ def _sqlite_facts(rows: Iterable[tuple[Any, ...]]) -> list[Fact]:
                     value,
                     number,
                     position,
+                    details.setdefault(detail, detail),
                 ),
             )
         )
@@ -611,7 +621,8 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             "position INTEGER PRIMARY KEY, "
             "stream_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, "
             "municipality TEXT NOT NULL, resident_id TEXT NOT NULL, occurred_on TEXT NOT NULL, "
-            "recorded_at INTEGER NOT NULL, value TEXT NOT NULL, amount TEXT NOT NULL)"
+            "recorded_at INTEGER NOT NULL, value TEXT NOT NULL, amount TEXT NOT NULL, "
+            "detail TEXT NOT NULL)"
         )
         statements.append(
             f"CREATE TABLE IF NOT EXISTS {MONTHS_TABLE} ("
@@ -629,7 +640,7 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=True) as c:
             # Writing first takes the file's write lock, so the position read next is current.
             c.executemany(
-                f"INSERT INTO {FACTS_TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
+                f"INSERT INTO {FACTS_TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
                 [_row(fact) for fact in facts],
             )
             _check_position(self._max_tracking_id(TRACKING_KEY, c), after)

@@ -37,7 +37,19 @@ from participatie.projections.views import (
 
 __all__ = ["PostgresFactsView"]
 
-_TYPES = ["text", "int8", "text", "text", "text", "date", "timestamptz", "text", "numeric", "int8"]
+_TYPES = [
+    "text",
+    "int8",
+    "text",
+    "text",
+    "text",
+    "date",
+    "timestamptz",
+    "text",
+    "numeric",
+    "int8",
+    "text",
+]
 
 
 class PostgresFactsView(PostgresTrackingRecorder):
@@ -60,7 +72,8 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 "position bigint PRIMARY KEY, "
                 "stream_id text NOT NULL, version bigint NOT NULL, kind text NOT NULL, "
                 "municipality text NOT NULL, resident_id text NOT NULL, occurred_on date NOT NULL, "
-                "recorded_at timestamptz NOT NULL, value text NOT NULL, amount numeric NOT NULL)"
+                "recorded_at timestamptz NOT NULL, value text NOT NULL, amount numeric NOT NULL, "
+                "detail text NOT NULL)"
             ).format(schema=schema, facts=facts)
         )
         months = Identifier(MONTHS_TABLE)

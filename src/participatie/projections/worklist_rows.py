@@ -77,6 +77,9 @@ class WorkRow(NamedTuple):
     actor_id: str
     value: str
     amount: Decimal
+    #: Whom the event assigns: the job coach of a job coaching's start ("" for other kinds), so
+    #: that a job coach's signals are those of the coachings assigned to them.
+    assignee: str = ""
 
 
 _R = ResidentTrajectory
@@ -158,6 +161,7 @@ def work_row_of(event: Any, municipality_of: dict[str, str], position: int) -> W
         event.actor_id,
         value,
         amount,
+        event.job_coach_id if kind is WorkKind.COACHING_STARTED else "",
     )
 
 

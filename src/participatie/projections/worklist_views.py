@@ -39,10 +39,15 @@ __all__ = [
     "catch_up_worklist",
 ]
 
-WORKLIST_TABLE = "participatie_worklist_v1"
-WORKLIST_TRACKING_KEY = "Participation:worklist:v1"
+#: Version 2 added the ``assignee`` column (the job coach of a coaching's start); the table of
+#: version 1 is dropped (its tracking key is left behind, unused) and version 2 is built from the
+#: events on first use.
+WORKLIST_TABLE = "participatie_worklist_v2"
+WORKLIST_TRACKING_KEY = "Participation:worklist:v2"
+EARLIER_WORKLIST_TABLES = ("participatie_worklist_v1",)
 COLUMNS = (
-    "position, municipality, resident_id, stream_id, kind, occurred_on, actor_id, value, amount"
+    "position, municipality, resident_id, stream_id, kind, occurred_on, actor_id, value, amount, "
+    "assignee"
 )
 #: Ids in one IN (...) list at most.
 CHUNK = 500
@@ -199,10 +204,20 @@ def sqlite_rows(rows: Iterable[Sequence[Any]]) -> list[WorkRow]:
             actor_id,
             value,
             Decimal(amount),
+            assignee,
         )
-        for position, municipality, resident_id, stream_id, kind, day, actor_id, value, amount in (
-            rows
-        )
+        for (
+            position,
+            municipality,
+            resident_id,
+            stream_id,
+            kind,
+            day,
+            actor_id,
+            value,
+            amount,
+            assignee,
+        ) in rows
     ]
 
 
@@ -240,12 +255,13 @@ class SQLiteWorklistView(SQLiteTrackingRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
+        statements.extend(f"DROP TABLE IF EXISTS {table}" for table in EARLIER_WORKLIST_TABLES)
         statements.append(
             f"CREATE TABLE IF NOT EXISTS {WORKLIST_TABLE} ("
             "position INTEGER PRIMARY KEY, municipality TEXT NOT NULL, "
             "resident_id TEXT NOT NULL, stream_id TEXT NOT NULL, kind TEXT NOT NULL, "
             "occurred_on TEXT NOT NULL, actor_id TEXT NOT NULL, value TEXT NOT NULL, "
-            "amount TEXT NOT NULL)"
+            "amount TEXT NOT NULL, assignee TEXT NOT NULL)"
         )
         statements.extend(_SQLITE_INDEXES)
         return statements
@@ -253,9 +269,16 @@ class SQLiteWorklistView(SQLiteTrackingRecorder):
     def record(self, rows: Sequence[WorkRow], tracking: Tracking, *, after: int) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.executemany(
-                f"INSERT INTO {WORKLIST_TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",  # noqa: S608
+                f"INSERT INTO {WORKLIST_TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
                 [
-                    (*r[:5], r.occurred_on.isoformat(), r.actor_id, r.value, str(r.amount))
+                    (
+                        *r[:5],
+                        r.occurred_on.isoformat(),
+                        r.actor_id,
+                        r.value,
+                        str(r.amount),
+                        r.assignee,
+                    )
                     for r in rows
                 ],
             )

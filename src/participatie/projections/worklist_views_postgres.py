@@ -15,6 +15,7 @@ from participatie.projections.views import create_tables_once
 from participatie.projections.worklist_rows import WorkKind, WorkRow
 from participatie.projections.worklist_views import (
     COLUMNS,
+    EARLIER_WORKLIST_TABLES,
     REGISTERED,
     WORKLIST_TABLE,
     WORKLIST_TRACKING_KEY,
@@ -25,7 +26,7 @@ from participatie.projections.worklist_views import (
 
 __all__ = ["PostgresWorklistView"]
 
-_TYPES = ["int8", "text", "text", "text", "text", "date", "text", "text", "numeric"]
+_TYPES = ["int8", "text", "text", "text", "text", "date", "text", "text", "numeric", "text"]
 
 
 class PostgresWorklistView(PostgresTrackingRecorder):
@@ -35,13 +36,19 @@ class PostgresWorklistView(PostgresTrackingRecorder):
         super().__init__(datastore, **kwargs)
         schema, table = Identifier(self.datastore.schema), Identifier(WORKLIST_TABLE)
         self._table = SQL("{schema}.{table}").format(schema=schema, table=table)
+        self.sql_create_statements.extend(
+            SQL("DROP TABLE IF EXISTS {schema}.{earlier}").format(
+                schema=schema, earlier=Identifier(earlier)
+            )
+            for earlier in EARLIER_WORKLIST_TABLES
+        )
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {table} ("
                 "position bigint PRIMARY KEY, municipality text NOT NULL, "
                 "resident_id text NOT NULL, stream_id text NOT NULL, kind text NOT NULL, "
                 "occurred_on date NOT NULL, actor_id text NOT NULL, value text NOT NULL, "
-                "amount numeric NOT NULL)"
+                "amount numeric NOT NULL, assignee text NOT NULL)"
             ).format(table=self._table)
         )
         self._create_indexes = []

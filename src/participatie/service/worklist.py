@@ -20,7 +20,7 @@ from uuid import UUID
 
 from participatie.audit.access import AccessKind
 from participatie.audit.history import check_moments
-from participatie.domain.values import Actor, Goal, TrajectoryStatus, parse_enum
+from participatie.domain.values import Actor, Goal, Role, TrajectoryStatus, parse_enum
 from participatie.errors import InvalidInput, NotFound
 from participatie.privacy.authorisation import Action
 from participatie.projections.caseload import (
@@ -171,7 +171,8 @@ class Worklist(Room):
         """The worklist on ``on`` (default today, by this application's clock) of ``by``'s
         municipality or the one named, ordered by ``since`` (see
         :mod:`participatie.projections.signals` for each kind's rule; thresholds from this
-        application's policy). Logs nothing: see the module."""
+        application's policy). A job coach's signals are those of the job coachings assigned to
+        them. Logs nothing: see the module."""
         scope = self._scope(by, Action.READ_SIGNALS, municipality)
         day = self._day(on, "on")
         residents: dict[str, list[WorkRow]] = defaultdict(list)
@@ -184,11 +185,17 @@ class Worklist(Room):
         policy = self._core.policy
         found: list[Signal] = []
         coached: dict[str, list[CoachingState]] = defaultdict(list)
+        # A job coach acts on, and reads, only the coachings assigned to them (as
+        # job_coaching() does): their worklist is those coachings' signals, and no resident's.
+        own_only = by.id if by.role is Role.JOB_COACH else None
         for rows in coachings.values():
             coaching = fold_coaching(rows, day)
             if coaching is not None:
                 coached[coaching.resident_id].append(coaching)
-                found.extend(coaching_signals(coaching, on=day, policy=policy))
+                if own_only is None or coaching.job_coach_id == own_only:
+                    found.extend(coaching_signals(coaching, on=day, policy=policy))
+        if own_only is not None:
+            residents.clear()
         for rows in residents.values():
             state = fold_resident(rows, day)
             if state is not None:
