@@ -81,16 +81,25 @@ def month_rows(facts: Iterable[Fact]) -> list[tuple[Any, ...]]:
     """The monthly counters a page of facts adds (in :data:`MONTHS_COLUMNS`' order): one row per
     stream, month, kind and value, to be added to a stored row with the same key, if any."""
     rows: dict[tuple[str, int, str, str], list[Any]] = {}
+    # A rebuild makes these for every page: amounts and months repeat, so each is worked out once.
+    scaled: dict[Decimal, int] = {}
+    months: dict[date, tuple[int, int]] = {}
+    happiness = FactKind.HAPPINESS
     for fact in facts:
         kind = fact.kind
         if kind not in ROLLED_UP:
             continue
         day = fact.occurred_on
-        month = day.year * 12 + day.month - 1
-        score = kind == FactKind.HAPPINESS
+        known = months.get(day)
+        if known is None:
+            known = months[day] = (day.year * 12 + day.month - 1, day.toordinal() << 32)
+        month, ordinal = known
+        score = kind == happiness
         key = (fact.stream_id, month, kind, "" if score else fact.value)
-        order = (day.toordinal() << 32) | fact.version
-        amount = int(fact.amount * _SCALE)
+        order = ordinal | fact.version
+        amount = scaled.get(fact.amount)
+        if amount is None:
+            amount = scaled[fact.amount] = int(fact.amount * _SCALE)
         conversation = 1 if score and fact.value == "conversation" else 0
         row = rows.get(key)
         if row is None:
