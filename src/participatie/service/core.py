@@ -50,6 +50,7 @@ from participatie.privacy.vault import KeyRing, VaultStorage
 from participatie.projections.facts import Fact
 from participatie.projections.runner import catch_up
 from participatie.service.batch import Batch
+from participatie.service.idempotency import check_done, with_command_id
 from participatie.service.processing import Processing, data_subject
 from participatie.service.store import StoreApplication
 
@@ -220,6 +221,8 @@ class Core:
         uid = as_uuid(aggregate_id)
         if on is not None:
             self.check_not_future(on)
+        if in_batch:
+            save_with = with_command_id(save_with)
         if in_batch and self.open_batch is not None:
             started = self.clock()
             aggregate = self._load_or_create(kind, uid, create)
@@ -235,6 +238,8 @@ class Core:
             try:
                 self.store.save(aggregate, *processed[:1], **save_with)
             except IntegrityError:
+                if in_batch:
+                    check_done(self.store.participation_recorder)  # its id: saved already
                 # Another writer saved this version first: retry on the fresh state.
                 _back_off(attempt)
                 continue
@@ -269,6 +274,7 @@ class Core:
         store's IntegrityError for the caller to explain).
         """
         started = self.clock()
+        save_with = with_command_id(save_with)
         if self.open_batch is not None:
             if refused is not None and (
                 self.open_batch.get(aggregate.id) is not None
@@ -282,6 +288,7 @@ class Core:
         try:
             self.store.save(aggregate, *processed[:1], **save_with)
         except IntegrityError:
+            check_done(self.store.participation_recorder)  # its id: saved already
             if refused is None:
                 raise
             raise refused() from None
