@@ -83,6 +83,7 @@ from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Perm
 from participatie.privacy.vault import Note, PersonalData
 from participatie.projections.caseload import CaseloadEntry, CaseloadPage, CoachingSummary
 from participatie.projections.figures import OutcomeReport, Ratio
+from participatie.projections.lag import FactsLag
 from participatie.projections.signals import Signal, SignalKind
 from participatie.reporting import html_report
 from participatie.stores import StoreConfig, parse_store_url
@@ -120,6 +121,7 @@ __all__ = [
     "ErasureGround",
     "ExtensionNotAllowed",
     "ExtensionReason",
+    "FactsLag",
     "FileResult",
     "Goal",
     "HistoryEntry",

@@ -48,7 +48,9 @@ from participatie.errors import (
 from participatie.privacy.authorisation import Action, Permissions, authorise
 from participatie.privacy.vault import KeyRing, VaultStorage
 from participatie.projections.facts import Fact
+from participatie.projections.lag import ReportsSource
 from participatie.projections.runner import catch_up
+from participatie.projections.views import FactsView
 from participatie.service.batch import Batch
 from participatie.service.idempotency import check_done, with_command_id
 from participatie.service.processing import Processing, data_subject
@@ -106,6 +108,7 @@ class Core:
         store_url: str,
         municipalities: MunicipalityRegister | None = None,
         processing: Processing | None = None,
+        reports: ReportsSource | None = None,
     ) -> None:
         self.store = store
         self.keyring = keyring
@@ -118,6 +121,7 @@ class Core:
         keyring.bind(self.vault)  # key epochs live in the store
         self.open_batch: Batch | None = None
         self.processing = processing or Processing(None, clock)
+        self.reports = reports
 
     # Time and permission.
 
@@ -492,13 +496,22 @@ class Core:
 
     def known_municipalities(self) -> set[str]:
         """The municipalities residents were registered under, by the outcomes view."""
-        view = self.store.facts_view()
-        catch_up(self.store, view)
+        view = self.reports_view()
         return {
             municipality
             for key, municipality in view.municipalities().items()
             if not key.startswith("resident-of:")
         }
+
+    def reports_view(self) -> FactsView:
+        """The facts view reports read: this store's, caught up with the log; or, when reports
+        read from a standby, the standby's as the primary's projection worker wrote it (a
+        standby cannot be written, so it is never caught up here)."""
+        if self.reports is not None:
+            return self.reports.view
+        view = self.store.facts_view()
+        catch_up(self.store, view)
+        return view
 
     def current_facts(
         self,
@@ -508,10 +521,8 @@ class Core:
         known_at: datetime | None = None,
     ) -> list[Fact]:
         """The outcome facts (of one municipality, or all; through a business date and known at
-        a moment, if given), after catching up with the log."""
-        view = self.store.facts_view()
-        catch_up(self.store, view)
-        return view.select_facts(municipality, through=through, known_at=known_at)
+        a moment, if given), after catching up with the log (on a standby: as they are)."""
+        return self.reports_view().select_facts(municipality, through=through, known_at=known_at)
 
 
 class Room:

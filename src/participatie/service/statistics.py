@@ -16,10 +16,13 @@ from participatie.audit.history import check_moments
 from participatie.domain.inputs import business_date
 from participatie.errors import InvalidInput
 from participatie.projections.figures import OutcomeReport, compute
+from participatie.projections.lag import FactsLag
 from participatie.projections.runner import catch_up
 from participatie.projections.runner import follow as follow_view
+from participatie.projections.views import TRACKING_KEY
 from participatie.projections.worklist_views import catch_up_worklist
 from participatie.service.core import Core, Room
+from participatie.service.idempotency import store_errors
 from participatie.service.tamper import take_checkpoint
 
 __all__ = ["Statistics"]
@@ -40,7 +43,9 @@ class Statistics(Room):
         """The outcome statistics of a period (both days inclusive) for a municipality or all.
 
         The outcomes view first catches up with the end of the event log, so the effect of every
-        command is visible. ``as_of`` counts only what had happened by that business date,
+        command is visible; when the application was opened with ``reports_url``, the facts are
+        read from that standby as they are, without catching up (see :meth:`facts_lag`).
+        ``as_of`` counts only what had happened by that business date,
         ``known_at`` only what had been recorded by then. ``target`` is the reach the
         municipality aimed for. Job coaching's cap use is counted against the caps of this
         application's policy.
@@ -52,6 +57,17 @@ class Statistics(Room):
         when that comes first or no last day is given; it starts on its first day, or else on
         1 January of the year it ends in. ``report.period`` is the period counted.
         """
+        with store_errors(self._core):
+            return self._outcomes(period, municipality, target, as_of, known_at)
+
+    def _outcomes(
+        self,
+        period: tuple[date | None, date | None] | None,
+        municipality: str | None,
+        target: int | None,
+        as_of: date | None,
+        known_at: datetime | None,
+    ) -> OutcomeReport:
         check_moments(as_of, known_at)
         start, end = reporting_period(period, as_of=as_of, today=self._core.today())
         if target is not None and (
@@ -80,6 +96,24 @@ class Statistics(Room):
             target=target,
             policy=self._core.policy,
         )
+
+    def facts_lag(self) -> FactsLag:
+        """How far the facts :meth:`outcomes` reads are behind the end of the event log.
+
+        Without ``reports_url`` this is the projection worker's lag (the facts are caught up
+        before each report anyway); with it, the lag of the standby's facts, which is the
+        worker's lag plus the replication delay. Nothing is caught up or written.
+        """
+        with store_errors(self._core):
+            log_end = self._core.store.recorder.max_notification_id() or 0
+            reports = self._core.reports
+            if reports is None:
+                view = self._core.store.facts_view()
+                position = view.max_tracking_id(TRACKING_KEY) or 0
+                return FactsLag(position, log_end, None, self._core.store_url)
+            return FactsLag(
+                reports.position(), log_end, reports.replay_delay(), reports.display_url
+            )
 
     def project(
         self,
