@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.persistence import InterfaceError, OperationalError
 
 from participatie.audit.checkpoints import Checkpoint, load_signing_key
 from participatie.audit.history import check_moments
@@ -148,16 +149,27 @@ class Statistics(Room):
             after_catch_up = _Checkpointing(
                 self._core, load_signing_key(signing_key), checkpoints, checkpoint_seconds
             )
-        with self._core.store.new_events_signal(stop) as wait_for_events:
-            return follow_view(
-                self._core.store,
-                view,
-                stop=stop,
-                wait_for_events=wait_for_events,
-                poll_seconds=poll_seconds,
-                progress=progress,
-                after_catch_up=after_catch_up,
-            )
+        counted = [0]
+
+        def follow_once() -> None:
+            def counting(events: int) -> None:
+                counted[0] += events
+                if progress is not None:
+                    progress(events)
+
+            with self._core.store.new_events_signal(stop) as wait_for_events:
+                follow_view(
+                    self._core.store,
+                    view,
+                    stop=stop,
+                    wait_for_events=wait_for_events,
+                    poll_seconds=poll_seconds,
+                    progress=counting,
+                    after_catch_up=after_catch_up,
+                )
+
+        _through_lost_connections(self._core, follow_once, stop, poll_seconds)
+        return counted[0]
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the outcomes view, and then the worklist's view, from all events; return how
@@ -175,6 +187,20 @@ class Statistics(Room):
         finally:
             worklist.create_indexes()
         return read
+
+
+def _through_lost_connections(
+    core: Core, run: Callable[[], None], stop: threading.Event, poll_seconds: float
+) -> None:
+    """Run ``run`` until ``stop`` is set, starting it again after a lost connection (a
+    failover, a restarted server): the view's tracking position says where to go on, so no
+    event is counted twice or left out."""
+    while not stop.is_set():
+        try:
+            run()
+        except (OperationalError, InterfaceError):
+            core.store.store_factory.reconnect()
+            stop.wait(min(poll_seconds, 1.0))
 
 
 class _Checkpointing:
