@@ -83,3 +83,21 @@ def test_a_connection_killed_once_is_replaced_and_the_command_is_recorded_once(
     assert len(killed) == 1
     assert len(pg_app.events(rid)) == 2
     assert pg_app.verify().ok
+
+
+def test_a_url_naming_a_dead_host_first_works_through_the_next_one(
+    postgres_schema_url: str,
+) -> None:
+    # Port 1 on loopback refuses connections: libpq goes on to the server that answers, and
+    # keeps it only when it takes writes (target_session_attrs=read-write).
+    url = postgres_schema_url.replace("@127.0.0.1:5432/", "@127.0.0.1:1,127.0.0.1:5432/", 1)
+    if url == postgres_schema_url:
+        pytest.skip("the test server's URL is not postgresql://...@127.0.0.1:5432/...")
+    url = url.replace("?", "?target_session_attrs=read-write&", 1)
+    with Participation.open(url, secret=TEST_SECRET) as app:
+        rid = register(app)
+        app.hold_intake(
+            rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH, command_id=uuid4()
+        )
+        assert app.project() > 0
+        assert app.verify().ok
