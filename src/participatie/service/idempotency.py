@@ -11,9 +11,11 @@ may or may not have happened) sends the same command with the same id again, and
 recorded exactly once. A command that was refused (a rule, a permission) saved nothing, its id
 included: sent again, it is decided again.
 
-The id is looked up before the command runs (one indexed read, only for commands that carry an
-id) and checked again by the table's primary key when the events are saved, which also covers
-the store's own retry of a transaction whose commit was not acknowledged.
+The id is checked by the table's primary key when the events are saved: a second save of the id
+fails, the command looks the id up and returns the first result (this also covers the store's
+own retry of a transaction whose commit was not acknowledged). A command sent again that its
+rules now refuse (a second intake, a BSN registered already) looks its id up before raising. So
+on the normal path a command id costs one row written with the events, and no read.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import InterfaceError, OperationalError
 
-from participatie.errors import InvalidInput, StoreUnavailable
+from participatie.errors import InvalidInput, ParticipatieError, StoreUnavailable
 
 if TYPE_CHECKING:
     from participatie.persistence.base import ParticipationRecorder
@@ -144,14 +146,17 @@ def idempotent(command: Callable[P, R]) -> Callable[P, R]:
 def _once(
     core: Core, pending: UUID, command: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
 ) -> R:
-    done = core.store.participation_recorder.command_done(pending)
-    if done is not None:
-        return cast("R", done.result)
     token = _pending.set(PendingCommand(pending))
     try:
         return command(*args, **kwargs)
     except AlreadyDone as first:
         return cast("R", first.result)
+    except ParticipatieError:
+        # Refused: perhaps because it was done already (a second intake, a BSN registered).
+        done = core.store.participation_recorder.command_done(pending)
+        if done is None:
+            raise
+        return cast("R", done.result)
     finally:
         _pending.reset(token)
 
