@@ -5,8 +5,9 @@ one, side by side.
 
 The same 38 commands per resident as commands.py, on a fresh store each time, once without
 command ids (as callers that do not retry send them) and once with a new ``command_id`` on every
-command (one row written with its events). The rounds alternate the order. The table shows commands per second of each (the best round) and their
-ratio. Only ratios from one run on one machine mean anything.
+command (one row written with its events). The rounds alternate the order. The table shows
+commands per second of each (the best round) and their ratio. Only ratios from one run on one
+machine mean anything.
 """
 
 from __future__ import annotations
