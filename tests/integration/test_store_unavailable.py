@@ -4,6 +4,8 @@ with its id, on a new connection."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -101,3 +103,45 @@ def test_a_url_naming_a_dead_host_first_works_through_the_next_one(
         )
         assert app.project() > 0
         assert app.verify().ok
+
+
+def test_the_projection_worker_goes_on_after_its_connections_are_killed(
+    pg_app: Participation, postgres_schema_url: str
+) -> None:
+    import psycopg  # noqa: PLC0415
+
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def follow() -> None:
+        try:
+            pg_app.project(follow=True, stop=stop, poll_seconds=0.2)
+        except BaseException as error:  # the test reports it below
+            failures.append(error)
+
+    worker = threading.Thread(target=follow)
+    worker.start()
+    try:
+        register(pg_app)
+        wait_until_caught_up(pg_app)
+        with psycopg.connect(postgres_schema_url.partition("?")[0], autocommit=True) as admin:
+            killed = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+        assert killed is not None
+        assert killed[0] >= 1  # the worker's listening connection at least
+        register(pg_app)
+        wait_until_caught_up(pg_app)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert failures == []
+    assert pg_app.outcomes(period=(date(2019, 1, 1), date(2019, 12, 31))).inflow == 2
+
+
+def wait_until_caught_up(app: Participation, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while app.facts_lag().positions_behind and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert app.facts_lag().positions_behind == 0
