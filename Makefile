@@ -40,7 +40,7 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	@test -f $(AXE) || ! command -v npm >/dev/null || $(MAKE) --no-print-directory $(AXE) \
 		|| echo "axe-core could not be installed: the browser tests will be skipped"
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 test: lint typecheck pytest
 
