@@ -1,12 +1,17 @@
 # Two entry points, each self-contained on a fresh machine with Python 3.11:
 #   make demo   creates .venv, installs participatie, runs the Haaren demo on the embedded SQLite default
 #   make test   creates .venv, installs with the dev extras, runs ruff, mypy --strict and pytest
+#   make test-ha starts a PostgreSQL failover cluster on loopback (scripts/ha-cluster, installs
+#               pg_auto_failover where missing), runs the tests marked ha against it (the fault
+#               test HA_RUNS times), stops it; results are appended to build/ha-results.jsonl
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest clean messages test-browser
+.PHONY: demo test test-ha lint typecheck pytest clean messages test-browser
+
+HA_RUNS ?= 3
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +40,7 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	@test -f $(AXE) || ! command -v npm >/dev/null || $(MAKE) --no-print-directory $(AXE) \
 		|| echo "axe-core could not be installed: the browser tests will be skipped"
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 test: lint typecheck pytest
 
@@ -66,6 +71,14 @@ messages: $(VENV)/.installed-dev
 		-o .cache/participatie.pot src/participatie
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
 		-i .cache/participatie.pot -d $(LOCALE) -D participatie
+
+test-ha: $(VENV)/.installed-dev
+	mkdir -p build
+	scripts/ha-cluster start
+	PARTICIPATIE_HA_URL="$$(scripts/ha-cluster url)" PARTICIPATIE_HA_RUNS=$(HA_RUNS) \
+		PARTICIPATIE_HA_RESULTS=build/ha-results.jsonl \
+		$(BIN)/pytest -p no:cacheprovider -s -m ha tests/ha; \
+		status=$$?; scripts/ha-cluster stop; exit $$status
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -73,6 +73,7 @@ from participatie.errors import (
     ProviderNotRecognised,
     RetentionRequired,
     RuleViolation,
+    StoreUnavailable,
     TamperDetected,
     TrajectoryIsClosed,
     TrajectoryIsOpen,
@@ -86,6 +87,7 @@ from participatie.projections.caseload import CaseloadEntry, CaseloadPage, Coach
 from participatie.projections.figure_export import FigureRecord, FiguresExport
 from participatie.projections.figure_export import schema as figures_schema
 from participatie.projections.figures import OutcomeReport, Ratio
+from participatie.projections.lag import FactsLag
 from participatie.projections.signals import Signal, SignalKind
 from participatie.reporting import html_report
 from participatie.stores import StoreConfig, parse_store_url
@@ -128,6 +130,7 @@ __all__ = [
     "ErasureGround",
     "ExtensionNotAllowed",
     "ExtensionReason",
+    "FactsLag",
     "FigureRecord",
     "FiguresExport",
     "FileResult",
@@ -180,6 +183,7 @@ __all__ = [
     "Signal",
     "SignalKind",
     "StoreConfig",
+    "StoreUnavailable",
     "TamperDetected",
     "TrajectoryIsClosed",
     "TrajectoryIsOpen",

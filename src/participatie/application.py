@@ -20,6 +20,7 @@ from participatie.domain.policy import DEFAULT_POLICY, Policy
 from participatie.errors import ConfigurationError
 from participatie.privacy.authorisation import DEFAULT_PERMISSIONS, Action, Permissions
 from participatie.privacy.vault import KeyRing
+from participatie.projections.lag import ReportsSource
 from participatie.service.audit import AuditQueries
 from participatie.service.breakdowns import Breakdowns
 from participatie.service.coaching import (
@@ -121,6 +122,7 @@ class Participation(
         create: bool = True,
         chaining_progress: Callable[[int, int], object] | None = None,
         processing_activities: Mapping[Action, str] | None = None,
+        reports_url: str | None = None,
     ) -> Self:
         """Open the store at ``url`` (see :mod:`participatie.stores`).
 
@@ -155,8 +157,17 @@ class Participation(
         ``chaining_progress`` is then called after every 10,000 events with the number chained so
         far and the number there are (about: PostgreSQL's positions can skip numbers), for a
         progress bar.
+
+        ``reports_url`` names a PostgreSQL standby (a URL of its own, or the failover pair's
+        hosts with ``?target_session_attrs=prefer-standby``) that :meth:`outcomes` reads the
+        outcome facts from, on read-only connections: nothing is written there, the view is not
+        caught up (the primary's projection worker, ``participatie follow``, keeps it), and
+        :meth:`facts_lag` says how far behind those facts are. Everything else, reads of
+        personal data included (they write the access log), goes to ``url``. See
+        docs/deployment.md.
         """
         config = parse_store_url(url)
+        reports = _reports_source(reports_url)
         register = _municipality_register(municipalities)
         exists: bool | None = None
         if not create:
@@ -204,6 +215,10 @@ class Participation(
             raise ConfigurationError(
                 f"cannot open the store {config.display_url}: {_without(error, url)}"
             ) from None
+        if reports is not None:
+            # The facts tables are made on the primary (where the worker writes them), so that
+            # the standby has them, if empty, before the worker first runs.
+            store.facts_view()
         return cls(
             Core(
                 store=store,
@@ -214,6 +229,7 @@ class Participation(
                 store_url=config.display_url,
                 permissions=permissions,
                 municipalities=register,
+                reports=reports,
             )
         )
 
@@ -228,8 +244,10 @@ class Participation(
         return self._core.store_url
 
     def close(self) -> None:
-        """Close the store's connections."""
+        """Close the store's connections (and those to the reports' standby)."""
         self._core.store.close()
+        if self._core.reports is not None:
+            self._core.reports.close()
 
     def __enter__(self) -> Self:
         return self
@@ -240,6 +258,29 @@ class Participation(
     def today(self) -> date:
         """Today's date in the Netherlands, by this application's clock."""
         return self._core.today()
+
+
+def _reports_source(reports_url: str | None) -> ReportsSource | None:
+    """The read-only server reports read from, or None (reports read the store itself)."""
+    if reports_url is None:
+        return None
+    config = parse_store_url(reports_url)
+    if config.kind != "postgresql":
+        raise ConfigurationError(
+            f"reports_url {config.display_url!r} is not a PostgreSQL URL: reports read from a "
+            "PostgreSQL standby (see docs/deployment.md)"
+        )
+    try:
+        from participatie.persistence.postgres_reports import (  # noqa: PLC0415 (optional extra)
+            PostgresReportsSource,
+        )
+    except ImportError as error:
+        raise ConfigurationError(
+            f"reports_url {config.display_url} needs an optional package ({error.name}); "
+            "install participatie[postgres]"
+        ) from None
+    store_exists(config)  # one connection first, so that a server that cannot be used says why
+    return PostgresReportsSource(config)
 
 
 def _without(error: Exception, url: str | None) -> str:

@@ -42,6 +42,7 @@ __all__ = [
     "ProviderNotRecognised",
     "RetentionRequired",
     "RuleViolation",
+    "StoreUnavailable",
     "TamperDetected",
     "TrajectoryIsClosed",
     "TrajectoryIsOpen",
@@ -81,6 +82,19 @@ class ConcurrentUpdate(ParticipatieError, RuntimeError):
 
     Commands retry a few times on their own when another writer got there first; this is raised only
     when every retry lost the race. Issuing the command again is safe.
+    """
+
+
+class StoreUnavailable(ParticipatieError, ConnectionError):
+    """The connection to the store was lost, or none could be made, while a command or read ran
+    (a database server that failed, a failover under way, a network cut).
+
+    Whether a command's events were saved is not known: its transaction may have committed just
+    before the connection was lost. Send the command again with the same ``command_id``: a
+    command whose id was saved returns its first result and appends nothing, so the retry can
+    neither lose the command nor record it twice (see docs/deployment.md). A command sent
+    without a ``command_id`` may be recorded twice when it is sent again. The next command
+    takes a new connection, which on a failover cluster goes to the new primary.
     """
 
 

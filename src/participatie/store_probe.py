@@ -8,7 +8,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from participatie.errors import ConfigurationError
-from participatie.stores import APP_NAME
+from participatie.stores import APP_NAME, TARGET_SESSION_ATTRS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -73,7 +73,8 @@ def _postgres_store_exists(config: StoreConfig) -> bool:
     try:
         with psycopg.connect(
             host=settings["POSTGRES_HOST"],
-            port=int(settings["POSTGRES_PORT"]),
+            port=settings["POSTGRES_PORT"],
+            target_session_attrs=settings.get(TARGET_SESSION_ATTRS, "any"),
             user=settings["POSTGRES_USER"],
             password=settings["POSTGRES_PASSWORD"] or None,
             dbname=settings["POSTGRES_DBNAME"],

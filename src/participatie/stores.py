@@ -7,7 +7,13 @@ URL                                            store
 ``sqlite:///relative.db``                      SQLite file, relative to the working directory
 ``sqlite:////abs/path.db``                     SQLite file, absolute path
 ``postgresql://user:pass@host:port/dbname``    PostgreSQL (psycopg 3); ``?schema=name`` optional
+``postgresql://user@h1:5432,h2:5433/dbname``   PostgreSQL with several hosts (a failover pair)
 =============================================  =============================================
+
+A PostgreSQL URL may name several hosts, each with its own port, as libpq does; a connection
+goes to the first host, in order, that accepts it and matches ``?target_session_attrs=``
+(``read-write``: the primary, for commands; ``read-only``, ``standby`` or ``prefer-standby``: a
+standby, for reports; ``any``, ``primary``). See docs/deployment.md.
 
 Without a URL, ``PARTICIPATIE_STORE`` is used, and without that the embedded default
 ``sqlite:///participatie.db``. The deployment secret of a store is found by
@@ -27,7 +33,14 @@ import attrs
 
 from participatie.errors import ConfigurationError
 
-__all__ = ["APP_NAME", "DEFAULT_STORE_URL", "STORE_ENV", "StoreConfig", "parse_store_url"]
+__all__ = [
+    "APP_NAME",
+    "DEFAULT_STORE_URL",
+    "STORE_ENV",
+    "TARGET_SESSION_ATTRS",
+    "StoreConfig",
+    "parse_store_url",
+]
 
 DEFAULT_STORE_URL = "sqlite:///participatie.db"
 STORE_ENV = "PARTICIPATIE_STORE"
@@ -36,6 +49,10 @@ STORE_ENV = "PARTICIPATIE_STORE"
 #: unprefixed eventsourcing variables in the process environment cannot redirect the store.
 APP_NAME = "Participation"
 _PREFIX = APP_NAME.upper() + "_"
+
+#: The setting (not one of eventsourcing's) that carries ``?target_session_attrs=`` to the
+#: PostgreSQL factory, which gives it to every connection of its pool.
+TARGET_SESSION_ATTRS = "POSTGRES_TARGET_SESSION_ATTRS"
 
 
 @attrs.frozen
@@ -61,7 +78,10 @@ _SQLITE_LOCK_TIMEOUT = "30"
 _PLAIN_USER = re.compile(r"(?:[\w.~-]|%[0-9A-Fa-f]{2})+")
 #: What follows ``://`` in a URL without credentials that is shown as it is: a host (or ``[IPv6]``),
 #: an optional numeric port, then a path or query. ``db:5432/x`` is shown, ``me:Geheim`` is not.
-_HOST_PORT_PATH = re.compile(r"(?:\[[^\]]*\]|[^:/?#\[\]]*)(?::\d+)?(?:[/?].*)?", re.DOTALL)
+_HOST_PORT = r"(?:\[[^\]]*\]|[^:/?#\[\],]*)(?::\d+)?"
+_HOST_PORT_PATH = re.compile(rf"{_HOST_PORT}(?:,{_HOST_PORT})*(?:[/?].*)?", re.DOTALL)
+#: The values libpq accepts for ``target_session_attrs``.
+_SESSION_ATTRS = ("any", "read-write", "read-only", "primary", "standby", "prefer-standby")
 _ENCODE_HINT = (
     "percent-encode these characters in a user name or password: "
     "'%' as %25, '@' as %40, ':' as %3A, '/' as %2F, '?' as %3F, '#' as %23, "
@@ -133,7 +153,8 @@ def parse_store_url(url: str | None = None) -> StoreConfig:
         )
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 (parsing the port validates it)
+        if "," not in parts.netloc:  # several hosts: their ports are read by _postgresql
+            parts.port  # noqa: B018 (parsing the port validates it)
     except ValueError:
         # Not the ValueError's text: it quotes what it could not read, which may be a password.
         raise ConfigurationError(
@@ -206,6 +227,24 @@ def _sqlite(netloc: str, path: str, query: str, display: str) -> StoreConfig:
     )
 
 
+def _hosts(netloc: str, display: str) -> list[tuple[str, str]]:
+    """The hosts and ports of a PostgreSQL URL's host part (after any credentials), in order:
+    ``h1:5432,h2:5433``, ``[::1]:5432``, ``db`` (port 5432)."""
+    hosts = []
+    for item in netloc.rpartition("@")[2].split(","):
+        match = re.fullmatch(r"(\[[^\]]+\]|[^:\[\]]+)(?::(\d*))?", item)
+        if match is None:
+            raise ConfigurationError(
+                f"malformed PostgreSQL URL {display!r}: name each host as host:port, separated "
+                "by commas (postgresql://user@h1:5432,h2:5433/dbname)"
+            )
+        host, port = match.group(1), match.group(2) or "5432"
+        if not 0 < int(port) < 65536:
+            raise ConfigurationError(f"PostgreSQL URL {display!r} has port {port}, not 1..65535")
+        hosts.append((unquote(host.strip("[]")).lower(), port))
+    return hosts
+
+
 def _postgresql(url: str, display: str) -> StoreConfig:
     parts = urlsplit(url)
     dbname = unquote(parts.path.lstrip("/"))
@@ -215,17 +254,20 @@ def _postgresql(url: str, display: str) -> StoreConfig:
         )
     if not parts.username:
         raise ConfigurationError(f"PostgreSQL URL {display!r} names no user")
+    hosts = _hosts(parts.netloc, display)
     query = parse_qs(parts.query, keep_blank_values=True)
-    unknown = sorted(set(query) - {"schema"})
+    unknown = sorted(set(query) - {"schema", "target_session_attrs"})
     if unknown:
         raise ConfigurationError(
-            f"PostgreSQL URL {display!r} has unknown options {unknown}; only 'schema' is supported"
+            f"PostgreSQL URL {display!r} has unknown options {unknown}; only 'schema' and "
+            "'target_session_attrs' are supported"
         )
     settings = {
         "PERSISTENCE_MODULE": "participatie.persistence.postgres:PostgresStoreFactory",
         "POSTGRES_DBNAME": dbname,
-        "POSTGRES_HOST": parts.hostname,
-        "POSTGRES_PORT": str(parts.port or 5432),
+        # libpq takes several hosts and ports as comma-separated lists, in the same order.
+        "POSTGRES_HOST": ",".join(host for host, _ in hosts),
+        "POSTGRES_PORT": ",".join(port for _, port in hosts),
         "POSTGRES_USER": unquote(parts.username),
         # eventsourcing requires a password setting even where the server trusts the client.
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
@@ -237,4 +279,12 @@ def _postgresql(url: str, display: str) -> StoreConfig:
         if not schema.isidentifier() or len(schema) > 63:
             raise ConfigurationError(f"PostgreSQL schema {schema!r} is not a plain identifier")
         settings["POSTGRES_SCHEMA"] = schema
+    if "target_session_attrs" in query:
+        attrs_value = query["target_session_attrs"][-1]
+        if attrs_value not in _SESSION_ATTRS:
+            raise ConfigurationError(
+                f"target_session_attrs={attrs_value!r} in PostgreSQL URL {display!r} is not one "
+                f"of {', '.join(_SESSION_ATTRS)}"
+            )
+        settings[TARGET_SESSION_ATTRS] = attrs_value
     return StoreConfig(kind="postgresql", settings=settings, display_url=display)

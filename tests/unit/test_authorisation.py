@@ -230,6 +230,7 @@ ACTIONS: dict[Action, tuple[str | None, Callable[[World, Actor], Any]]] = {
     Action.SUBJECT_ACCESS: ("new", lambda w, by: w.app.subject_access(w.new, by=by)),
     Action.READ_CASELOAD: (None, lambda w, by: w.app.caseload(by=by)),
     Action.READ_SIGNALS: (None, lambda w, by: w.app.signals(by=by)),
+    Action.READ_BREAKDOWNS: (None, lambda w, by: w.app.breakdown("coach", by=by)),
 }
 
 

@@ -64,7 +64,7 @@ def _replaced(document: dict[str, Any], path: tuple[str | int, ...], value: obje
     return changed
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(place=st.sampled_from(PLACES), value=json_values)
 def test_any_value_in_any_place_of_an_export_is_a_problem_or_fine(
     place: tuple[str | int, ...], value: object
@@ -75,7 +75,7 @@ def test_any_value_in_any_place_of_an_export_is_a_problem_or_fine(
     assert all(isinstance(problem, str) for problem in result.problems)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(head=json_values)
 def test_any_chain_head_of_a_stream_is_a_problem_or_fine(head: object) -> None:
     document = _replaced(DOCUMENT, ("manifest", "chain_heads", STREAM), head)
@@ -83,7 +83,7 @@ def test_any_chain_head_of_a_stream_is_a_problem_or_fine(head: object) -> None:
     assert result.ok == _unchanged(document)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(stream=st.text(max_size=40), head=json_values)
 def test_any_other_chain_head_is_a_problem(stream: str, head: object) -> None:
     heads = {**DOCUMENT["manifest"]["chain_heads"], stream: head}

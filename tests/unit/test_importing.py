@@ -281,7 +281,7 @@ def _replayed(app: Participation, rid: UUID) -> list[Any]:
     return [entries, sorted(states, key=repr)]
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(commands=pst.command_sequences(valid_only=True, max_size=40))
 def test_imported_residents_replay_identically_to_residents_built_with_commands(
     tmp_path: Path, commands: list[Any]

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+import attrs
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 
 if TYPE_CHECKING:
@@ -18,15 +19,29 @@ if TYPE_CHECKING:
     from participatie.projections.views import FactsView
     from participatie.projections.worklist_views import WorklistView
 
-__all__ = ["ParticipationFactory", "ParticipationRecorder"]
+__all__ = ["DoneCommand", "ParticipationFactory", "ParticipationRecorder"]
+
+
+@attrs.frozen
+class DoneCommand:
+    """A command whose events were saved: its id, and the id it returned (None: it returned
+    nothing). Saved as ``commands_done=[(command_id, result)]`` with the events."""
+
+    command_id: UUID
+    result: UUID | None
 
 
 class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     """An application recorder that also keeps, in the same transaction as the events, the
     personal-data vault (``vault_records=``, ``vault_erasures=``, ``vault_corrections=``,
     ``vault_notes=``: see :mod:`participatie.persistence.rights`), the source ids of imported
-    records (``import_sources=``), each stream's chain head and the ledger (see
-    :mod:`participatie.persistence.tables` for the tables)."""
+    records (``import_sources=``), the ids of the commands done (``commands_done=``), each
+    stream's chain head and the ledger (see :mod:`participatie.persistence.tables` for the
+    tables)."""
+
+    @abc.abstractmethod
+    def command_done(self, command_id: UUID) -> DoneCommand | None:
+        """The command saved under this id (with its result), or None when none was."""
 
     @abc.abstractmethod
     def vault_get(self, resident_id: UUID) -> SealedRecord | None:
@@ -139,3 +154,8 @@ class ParticipationFactory(abc.ABC):
         """
         del recorder
         yield stop.wait
+
+    def reconnect(self) -> None:
+        """After a lost connection: drop the idle connections that were lost with it, so that
+        the next command connects afresh (nothing to do for a store without a server)."""
+        return

@@ -12,7 +12,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
 from participatie.audit.ledger import LedgerRow, ledger_rows
-from participatie.persistence.base import ParticipationRecorder
+from participatie.persistence.base import DoneCommand, ParticipationRecorder
 from participatie.persistence.rights import MemoryRights
 from participatie.persistence.tables import destroy_unused_epochs, epoch_destroyed, stream_heads
 from participatie.privacy.vault import (
@@ -46,6 +46,7 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
         self._imports: dict[str, tuple[str, UUID, UUID]] = {}
         self._imported_residents: dict[str, UUID] = {}
         self._ledger: list[LedgerRow] = []
+        self._commands: dict[UUID, UUID | None] = {}
 
     def _insert_events(
         self,
@@ -74,6 +75,7 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
                 if epoch != LEGACY_EPOCH and not self._epoch_is_live(epoch):
                     raise epoch_destroyed(epoch)
             write_rights = self._check_rights(kwargs)  # notes and corrections
+            done = self._check_commands(kwargs.get("commands_done", ()))
             notification_ids = super()._insert_events(stored_events, **kwargs)
             if notification_ids:
                 tail = self._ledger[-1].running_hash if self._ledger else None
@@ -101,7 +103,25 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
             for source_id, resident_key, resident_id, stream_id in import_sources:
                 self._imports[source_id] = (resident_key, resident_id, stream_id)
                 self._imported_residents.setdefault(resident_key, resident_id)
+            self._commands.update(done)
             return notification_ids
+
+    def _check_commands(
+        self, commands_done: Sequence[tuple[UUID, UUID | None]]
+    ) -> dict[UUID, UUID | None]:
+        """The commands to record, refused (as the other stores' primary key does) when an id
+        was recorded already."""
+        done = dict(commands_done)
+        if len(done) < len(commands_done) or not self._commands.keys().isdisjoint(done):
+            msg = "command id exists"
+            raise IntegrityError(msg)
+        return done
+
+    def command_done(self, command_id: UUID) -> DoneCommand | None:
+        with self._database_lock:
+            if command_id not in self._commands:
+                return None
+            return DoneCommand(command_id, self._commands[command_id])
 
     def imported_sources(self, source_ids: Sequence[str]) -> dict[str, tuple[UUID, UUID]]:
         """Which of these source record ids were imported: their resident and stream."""

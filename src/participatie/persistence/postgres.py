@@ -11,6 +11,7 @@ from typing import cast
 
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import Environment, EnvType
 from psycopg.sql import SQL, Identifier
 
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
@@ -22,6 +23,7 @@ from participatie.projections.views import FactsView
 from participatie.projections.views_postgres import PostgresFactsView
 from participatie.projections.worklist_views import WorklistView
 from participatie.projections.worklist_views_postgres import PostgresWorklistView
+from participatie.stores import TARGET_SESSION_ATTRS
 
 __all__ = ["PostgresStoreFactory"]
 
@@ -30,6 +32,18 @@ class PostgresStoreFactory(PostgresFactory, ParticipationFactory):
     """eventsourcing's PostgreSQL factory with participatie's recorders and view."""
 
     application_recorder_class = PostgresParticipationRecorder
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        # eventsourcing's datastore passes host and port on to libpq as they are (so several
+        # hosts work), but knows no target_session_attrs: it joins the pool's connection
+        # arguments here, before the pool is opened (psycopg_pool reads them for every new
+        # connection).
+        session_attrs = self.env.get(TARGET_SESSION_ATTRS)
+        if session_attrs:
+            kwargs = self.datastore.pool.kwargs
+            assert isinstance(kwargs, dict)  # noqa: S101 (eventsourcing passes a dict)
+            kwargs["target_session_attrs"] = session_attrs
 
     def participation_recorder(self) -> ParticipationRecorder:
         return cast("ParticipationRecorder", self.application_recorder())
@@ -41,6 +55,11 @@ class PostgresStoreFactory(PostgresFactory, ParticipationFactory):
         if self.env_create_table():
             recorder.create_table()
         return recorder
+
+    def reconnect(self) -> None:
+        """Check the pool's idle connections: those to a server that is gone are replaced, and
+        a new connection goes to the host that is primary now (``target_session_attrs``)."""
+        self.datastore.pool.check()
 
     def facts_view(self) -> FactsView:
         return cast("FactsView", self.tracking_recorder(PostgresFactsView))

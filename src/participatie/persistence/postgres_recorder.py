@@ -19,7 +19,7 @@ from psycopg.errors import DuplicateObject
 from psycopg.rows import tuple_row
 
 from participatie.audit.ledger import LedgerRow, ledger_rows
-from participatie.persistence.base import ParticipationRecorder
+from participatie.persistence.base import DoneCommand, ParticipationRecorder
 from participatie.persistence.postgres_schema import PostgresStatements
 from participatie.persistence.rights_postgres import PostgresRights
 from participatie.persistence.tables import (
@@ -113,6 +113,7 @@ class PostgresParticipationRecorder(
         import_sources: Sequence[tuple[str, str, UUID, UUID]] = (),
         **kwargs: Any,
     ) -> None:
+        self._record_commands(curs, kwargs.get("commands_done", ()))
         if import_sources:
             curs.execute(
                 self._sql.imports_insert,
@@ -139,6 +140,26 @@ class PostgresParticipationRecorder(
                 ),
             )
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def _record_commands(
+        self, curs: Cursor[DictRow], commands_done: Sequence[tuple[UUID, UUID | None]]
+    ) -> None:
+        """The ids of the commands these events carry out, written before the events: a second
+        save of one waits for the first to commit, then the primary key refuses it."""
+        if commands_done:
+            curs.execute(
+                self._sql.commands_insert,
+                (
+                    [command_id for command_id, _ in commands_done],
+                    [result for _, result in commands_done],
+                ),
+            )
+
+    def command_done(self, command_id: UUID) -> DoneCommand | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql.commands_select, (command_id,))
+            row = curs.fetchone()
+        return None if row is None else DoneCommand(command_id, row["result"])
 
     def _fetch_ids_after_insert_events(
         self,

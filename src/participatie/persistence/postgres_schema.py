@@ -9,6 +9,7 @@ from psycopg.sql import SQL, Composed, Identifier
 from participatie.audit.ledger import LEDGER_TABLE
 from participatie.persistence.tables import (
     CHAIN_HEADS_TABLE,
+    COMMANDS_TABLE,
     ERASURES_TABLE,
     IMPORTS_TABLE,
     KEY_EPOCHS_TABLE,
@@ -155,6 +156,26 @@ class PostgresStatements:
             "SELECT resident_id FROM {schema}.{table} WHERE bsn_hash = %s"
         ).format(schema=schema, table=table)
         self._vault_key_statements(schema, table)
+        self._command_statements(schema)
+
+    def _command_statements(self, schema: Identifier) -> None:
+        """The ids of the commands done (see :mod:`participatie.service.idempotency`)."""
+        commands = Identifier(COMMANDS_TABLE)
+        self.create.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{commands} ("
+                "command_id uuid PRIMARY KEY, "
+                "result uuid, "
+                "recorded_at timestamptz NOT NULL DEFAULT now())"
+            ).format(schema=schema, commands=commands)
+        )
+        self.commands_insert = SQL(
+            "INSERT INTO {schema}.{commands} (command_id, result) "
+            "SELECT * FROM unnest(%s::uuid[], %s::uuid[])"
+        ).format(schema=schema, commands=commands)
+        self.commands_select = SQL(
+            "SELECT result FROM {schema}.{commands} WHERE command_id = %s"
+        ).format(schema=schema, commands=commands)
 
     def _vault_key_statements(self, schema: Identifier, table: Identifier) -> None:
         """The tables of key epochs, key ids in use and erasures, and their statements."""

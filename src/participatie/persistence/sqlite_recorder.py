@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
-from participatie.persistence.base import ParticipationRecorder
+from participatie.persistence.base import DoneCommand, ParticipationRecorder
 from participatie.persistence.rights import SQLITE_RIGHTS_TABLES, SQLiteRights
 from participatie.persistence.sqlite_schema import (
     SQLITE_CREATE_STATEMENTS,
@@ -20,6 +20,7 @@ from participatie.persistence.sqlite_schema import (
 )
 from participatie.persistence.tables import (
     CHAIN_HEADS_TABLE,
+    COMMANDS_TABLE,
     ERASURES_TABLE,
     IMPORTS_TABLE,
     KEY_EPOCHS_TABLE,
@@ -83,6 +84,7 @@ class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, Parti
         import_sources: Sequence[tuple[str, str, UUID, UUID]] = (),
         **kwargs: Any,
     ) -> Sequence[int] | None:
+        self._record_commands(c, kwargs.get("commands_done", ()))
         c.executemany(
             f"INSERT INTO {IMPORTS_TABLE} "  # noqa: S608
             "(source_id, resident_key, resident_id, stream_id) VALUES (?, ?, ?, ?)",
@@ -379,6 +381,32 @@ class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, Parti
             f"SELECT resident_id FROM {VAULT_TABLE} WHERE bsn_hash = ?",  # noqa: S608
             (bsn_hash,),
         )
+
+    @staticmethod
+    def _record_commands(
+        c: SQLiteCursor, commands_done: Sequence[tuple[UUID, UUID | None]]
+    ) -> None:
+        """The ids of the commands these events carry out (a second save of one is refused by
+        the primary key)."""
+        if commands_done:
+            c.executemany(
+                f"INSERT INTO {COMMANDS_TABLE} (command_id, result) VALUES (?, ?)",  # noqa: S608
+                [
+                    (command_id.hex, None if result is None else result.hex)
+                    for command_id, result in commands_done
+                ],
+            )
+
+    def command_done(self, command_id: UUID) -> DoneCommand | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT result FROM {COMMANDS_TABLE} WHERE command_id = ?",  # noqa: S608
+                (command_id.hex,),
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        return DoneCommand(command_id, None if row["result"] is None else UUID(row["result"]))
 
     def _resident_id(self, statement: str, params: Sequence[object]) -> UUID | None:
         """The ``resident_id`` of the first row the statement selects, or None."""

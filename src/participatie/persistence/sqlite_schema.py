@@ -7,6 +7,7 @@ from __future__ import annotations
 from participatie.audit.ledger import LEDGER_TABLE
 from participatie.persistence.tables import (
     CHAIN_HEADS_TABLE,
+    COMMANDS_TABLE,
     ERASURES_TABLE,
     IMPORTS_TABLE,
     KEY_EPOCHS_TABLE,
@@ -50,6 +51,12 @@ _SQLITE_TABLES = (
         "backfilled INTEGER NOT NULL DEFAULT 0)"
     ),
     (f"CREATE INDEX IF NOT EXISTS {LEDGER_TABLE}_stream ON {LEDGER_TABLE} (originator_id)"),
+    (
+        f"CREATE TABLE IF NOT EXISTS {COMMANDS_TABLE} ("
+        "command_id TEXT PRIMARY KEY, "
+        "result TEXT, "
+        "recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+    ),
 )
 
 _SQLITE_VAULT_KEY_TABLES = (

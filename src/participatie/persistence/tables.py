@@ -15,7 +15,11 @@ events:
 - ``participatie_chain_heads``: each stream's last version and the first 32 bytes of its stored
   state (the chain hash, see :mod:`participatie.audit.chain`), so that verification sees a stream
   that lost its newest events;
-- the ledger (:mod:`participatie.audit.ledger`): the log-wide running hash, one row an event.
+- the ledger (:mod:`participatie.audit.ledger`): the log-wide running hash, one row an event;
+- ``participatie_commands``: the ids of the commands whose events were saved, each with the
+  command's result (the id it returned, if any), passed as ``commands_done=[(command_id,
+  result)]``, so that a command sent again with the same id is not recorded twice (see
+  :mod:`participatie.service.idempotency`).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHAIN_HEADS_TABLE",
+    "COMMANDS_TABLE",
     "ERASURES_TABLE",
     "HEAD_BYTES",
     "IMPORTS_TABLE",
@@ -65,6 +70,7 @@ KEY_IDS_TABLE = "participatie_key_ids"
 ERASURES_TABLE = "participatie_erasures"
 IMPORTS_TABLE = "participatie_imports"
 CHAIN_HEADS_TABLE = "participatie_chain_heads"
+COMMANDS_TABLE = "participatie_commands"
 HEAD_BYTES = 32
 
 

@@ -33,6 +33,7 @@ from participatie.errors import (
 )
 from participatie.privacy.authorisation import Action
 from participatie.service.core import Room, as_uuid
+from participatie.service.idempotency import idempotent, promise_result
 
 __all__ = [
     "CoachingCommands",
@@ -46,6 +47,7 @@ __all__ = [
 class CoachingCommands(Room):
     """Commands on job coaching."""
 
+    @idempotent
     def start_job_coaching(
         self,
         resident_id: UUID,
@@ -54,6 +56,7 @@ class CoachingCommands(Room):
         coach: JobCoach,
         on: date,
         by: Actor,
+        command_id: UUID | None = None,
     ) -> UUID:
         """Start job coaching for the resident's current paid placement; return its id.
 
@@ -61,6 +64,7 @@ class CoachingCommands(Room):
         of at least the policy's hours and contract months (or a trial placement), a recognised
         provider and a job coach with an HBO degree. One coaching per placement.
         """
+        del command_id  # taken by @idempotent
         self._core.check_not_future(on)
         resident = self._core.load_resident(as_uuid(resident_id))
         self._core.authorise(
@@ -85,9 +89,11 @@ class CoachingCommands(Room):
                 f"coaching already: {coaching.id}"
             )
 
+        promise_result(coaching.id)
         self._core.add(coaching, refused=already)
         return coaching.id
 
+    @idempotent
     def log_coaching_hours(
         self,
         coaching_id: UUID,
@@ -96,8 +102,10 @@ class CoachingCommands(Room):
         counterpart: Counterpart | str,
         on: date,
         by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Log coaching hours (> 0) with the employee, colleagues or manager, within the cap."""
+        del command_id  # taken by @idempotent
 
         def log(coaching: JobCoachingTrajectory, resident: ResidentTrajectory) -> None:
             require_coached_placement(coaching, resident)
@@ -107,8 +115,12 @@ class CoachingCommands(Room):
 
         self._change_coaching(Action.LOG_COACHING_HOURS, by, coaching_id, on, log)
 
-    def evaluate_job_coaching(self, coaching_id: UUID, *, on: date, by: Actor) -> None:
+    @idempotent
+    def evaluate_job_coaching(
+        self, coaching_id: UUID, *, on: date, by: Actor, command_id: UUID | None = None
+    ) -> None:
         """Record an evaluation of the job coaching (expected every six months)."""
+        del command_id  # taken by @idempotent
 
         def evaluate(coaching: JobCoachingTrajectory, resident: ResidentTrajectory) -> None:
             require_coached_placement(coaching, resident)
@@ -116,11 +128,19 @@ class CoachingCommands(Room):
 
         self._change_coaching(Action.EVALUATE_JOB_COACHING, by, coaching_id, on, evaluate)
 
+    @idempotent
     def extend_job_coaching(
-        self, coaching_id: UUID, *, reason: ExtensionReason | str, on: date, by: Actor
+        self,
+        coaching_id: UUID,
+        *,
+        reason: ExtensionReason | str,
+        on: date,
+        by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Extend job coaching once, before its planned end, for an :class:`ExtensionReason`
         (a member or its text value; free text is :class:`InvalidInput`)."""
+        del command_id  # taken by @idempotent
 
         def extend(coaching: JobCoachingTrajectory, resident: ResidentTrajectory) -> None:
             require_coached_placement(coaching, resident)
@@ -128,10 +148,18 @@ class CoachingCommands(Room):
 
         self._change_coaching(Action.EXTEND_JOB_COACHING, by, coaching_id, on, extend)
 
+    @idempotent
     def complete_job_coaching(
-        self, coaching_id: UUID, *, outcome: CoachingOutcome | str, on: date, by: Actor
+        self,
+        coaching_id: UUID,
+        *,
+        outcome: CoachingOutcome | str,
+        on: date,
+        by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Complete job coaching with its outcome."""
+        del command_id  # taken by @idempotent
 
         def complete(coaching: JobCoachingTrajectory, resident: ResidentTrajectory) -> None:
             parsed = parse_enum(CoachingOutcome, outcome, field="outcome")

@@ -48,8 +48,11 @@ from participatie.errors import (
 from participatie.privacy.authorisation import Action, Permissions, authorise
 from participatie.privacy.vault import KeyRing, VaultStorage
 from participatie.projections.facts import Fact
+from participatie.projections.lag import ReportsSource
 from participatie.projections.runner import catch_up
+from participatie.projections.views import FactsView
 from participatie.service.batch import Batch
+from participatie.service.idempotency import check_done, with_command_id
 from participatie.service.processing import Processing, data_subject
 from participatie.service.store import StoreApplication
 
@@ -105,6 +108,7 @@ class Core:
         store_url: str,
         municipalities: MunicipalityRegister | None = None,
         processing: Processing | None = None,
+        reports: ReportsSource | None = None,
     ) -> None:
         self.store = store
         self.keyring = keyring
@@ -117,6 +121,7 @@ class Core:
         keyring.bind(self.vault)  # key epochs live in the store
         self.open_batch: Batch | None = None
         self.processing = processing or Processing(None, clock)
+        self.reports = reports
 
     # Time and permission.
 
@@ -220,6 +225,8 @@ class Core:
         uid = as_uuid(aggregate_id)
         if on is not None:
             self.check_not_future(on)
+        if in_batch:
+            save_with = with_command_id(save_with)
         if in_batch and self.open_batch is not None:
             started = self.clock()
             aggregate = self._load_or_create(kind, uid, create)
@@ -235,6 +242,8 @@ class Core:
             try:
                 self.store.save(aggregate, *processed[:1], **save_with)
             except IntegrityError:
+                if in_batch:
+                    check_done(self.store.participation_recorder)  # its id: saved already
                 # Another writer saved this version first: retry on the fresh state.
                 _back_off(attempt)
                 continue
@@ -269,6 +278,7 @@ class Core:
         store's IntegrityError for the caller to explain).
         """
         started = self.clock()
+        save_with = with_command_id(save_with)
         if self.open_batch is not None:
             if refused is not None and (
                 self.open_batch.get(aggregate.id) is not None
@@ -282,6 +292,7 @@ class Core:
         try:
             self.store.save(aggregate, *processed[:1], **save_with)
         except IntegrityError:
+            check_done(self.store.participation_recorder)  # its id: saved already
             if refused is None:
                 raise
             raise refused() from None
@@ -485,13 +496,22 @@ class Core:
 
     def known_municipalities(self) -> set[str]:
         """The municipalities residents were registered under, by the outcomes view."""
-        view = self.store.facts_view()
-        catch_up(self.store, view)
+        view = self.reports_view()
         return {
             municipality
             for key, municipality in view.municipalities().items()
             if not key.startswith("resident-of:")
         }
+
+    def reports_view(self) -> FactsView:
+        """The facts view reports read: this store's, caught up with the log; or, when reports
+        read from a standby, the standby's as the primary's projection worker wrote it (a
+        standby cannot be written, so it is never caught up here)."""
+        if self.reports is not None:
+            return self.reports.view
+        view = self.store.facts_view()
+        catch_up(self.store, view)
+        return view
 
     def current_facts(
         self,
@@ -501,10 +521,8 @@ class Core:
         known_at: datetime | None = None,
     ) -> list[Fact]:
         """The outcome facts (of one municipality, or all; through a business date and known at
-        a moment, if given), after catching up with the log."""
-        view = self.store.facts_view()
-        catch_up(self.store, view)
-        return view.select_facts(municipality, through=through, known_at=known_at)
+        a moment, if given), after catching up with the log (on a standby: as they are)."""
+        return self.reports_view().select_facts(municipality, through=through, known_at=known_at)
 
 
 class Room:

@@ -28,6 +28,7 @@ from participatie.privacy.vault import (
 )
 from participatie.projections.facts import FactKind
 from participatie.service.core import NOT_STATED, Room, as_uuid
+from participatie.service.idempotency import idempotent
 from participatie.service.retention import file_retention_of
 from participatie.store_secrets import begin_secret_rotation, finish_secret_rotation, secret_file
 from participatie.stores import parse_store_url
@@ -214,6 +215,7 @@ class PrivacyOperations(Room):
         topic = get_topic(ResidentTrajectory.PersonalDataErased)
         return [UUID(str(n.originator_id)) for n in self._core.notifications([topic])]
 
+    @idempotent
     def erase_personal_data(
         self,
         resident_id: UUID,
@@ -221,6 +223,7 @@ class PrivacyOperations(Room):
         by: Actor,
         reason: ErasureGround | str,
         on: date | None = None,
+        command_id: UUID | None = None,
     ) -> None:
         """Erase a resident's personal data by destroying their key and vault record (AVG art. 17).
 
@@ -230,6 +233,7 @@ class PrivacyOperations(Room):
         policy's ``retention_table``): erasure before then raises :class:`RetentionRequired`
         unless the ground overrides retention (by default ``legal_obligation``).
         """
+        del command_id  # taken by @idempotent
         rid = as_uuid(resident_id)
         day = self._core.today() if on is None else business_date(on)
 

@@ -31,6 +31,7 @@ from participatie.domain.values import (
 from participatie.privacy.authorisation import Action
 from participatie.privacy.vault import PersonalData
 from participatie.service.core import Room
+from participatie.service.idempotency import idempotent, promise_result
 
 __all__ = ["ResidentCommands"]
 
@@ -38,6 +39,7 @@ __all__ = ["ResidentCommands"]
 class ResidentCommands(Room):
     """Commands on a resident's trajectory."""
 
+    @idempotent
     def register_resident(
         self,
         *,
@@ -49,12 +51,14 @@ class ResidentCommands(Room):
         bsn: str | None = None,
         name: str | None = None,
         notes: str | None = None,
+        command_id: UUID | None = None,
     ) -> UUID:
         """Open a trajectory for a resident and return the resident's new pseudonymous id.
 
         ``bsn``, ``name`` and ``notes`` go into the personal-data vault only, never into an event.
         A BSN that already has a trajectory is refused with :class:`BsnAlreadyRegistered`.
         """
+        del command_id  # taken by @idempotent
         municipality = self._core.municipality(municipality)
         self._core.authorise(by, Action.REGISTER, municipality=municipality)
         self._core.check_not_future(on)
@@ -78,6 +82,7 @@ class ResidentCommands(Room):
         if data.bsn is not None and core.open_batch is not None:
             core.open_batch.bsn_hashes.add(core.keyring.bsn_hash(data.bsn, municipality))
         try:
+            promise_result(trajectory.id)
             core.add(trajectory, refused=None, vault_records=records)
         except IntegrityError:
             if data.bsn is not None:  # another process registered this BSN in between
@@ -85,10 +90,19 @@ class ResidentCommands(Room):
             raise
         return trajectory.id
 
+    @idempotent
     def hold_intake(
-        self, resident_id: UUID, *, goal: Goal | str, happiness: int, on: date, by: Actor
+        self,
+        resident_id: UUID,
+        *,
+        goal: Goal | str,
+        happiness: int,
+        on: date,
+        by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Hold the intake: goal and a first happiness score (1..10). Once, before the rest."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.HOLD_INTAKE,
             by,
@@ -99,10 +113,18 @@ class ResidentCommands(Room):
             ),
         )
 
+    @idempotent
     def record_conversation(
-        self, resident_id: UUID, *, happiness: int, on: date, by: Actor
+        self,
+        resident_id: UUID,
+        *,
+        happiness: int,
+        on: date,
+        by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Record a conversation with the resident and their happiness score (1..10)."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.RECORD_CONVERSATION,
             by,
@@ -113,8 +135,18 @@ class ResidentCommands(Room):
             ),
         )
 
-    def change_goal(self, resident_id: UUID, *, goal: Goal | str, on: date, by: Actor) -> None:
+    @idempotent
+    def change_goal(
+        self,
+        resident_id: UUID,
+        *,
+        goal: Goal | str,
+        on: date,
+        by: Actor,
+        command_id: UUID | None = None,
+    ) -> None:
         """Change the resident's goal."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.CHANGE_GOAL,
             by,
@@ -123,6 +155,7 @@ class ResidentCommands(Room):
             lambda t: t.change_goal(goal=goal, on=on, by=by, policy=self._core.policy),
         )
 
+    @idempotent
     def visit_workplace(
         self,
         resident_id: UUID,
@@ -131,8 +164,10 @@ class ResidentCommands(Room):
         kind: VisitKind | str,
         on: date,
         by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Record a workplace visit, shadow day, ride-along, coffee at a care home or walk."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.VISIT_WORKPLACE,
             by,
@@ -143,10 +178,18 @@ class ResidentCommands(Room):
             ),
         )
 
+    @idempotent
     def start_activity(
-        self, resident_id: UUID, *, activity: Activity | str, on: date, by: Actor
+        self,
+        resident_id: UUID,
+        *,
+        activity: Activity | str,
+        on: date,
+        by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Start an activity such as a language course."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.START_ACTIVITY,
             by,
@@ -155,10 +198,18 @@ class ResidentCommands(Room):
             lambda t: t.start_activity(activity=activity, on=on, by=by, policy=self._core.policy),
         )
 
+    @idempotent
     def end_activity(
-        self, resident_id: UUID, *, activity: Activity | str, on: date, by: Actor
+        self,
+        resident_id: UUID,
+        *,
+        activity: Activity | str,
+        on: date,
+        by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """End a running activity."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.END_ACTIVITY,
             by,
@@ -167,8 +218,12 @@ class ResidentCommands(Room):
             lambda t: t.end_activity(activity=activity, on=on, by=by, policy=self._core.policy),
         )
 
-    def request_job_broker(self, resident_id: UUID, *, on: date, by: Actor) -> None:
+    @idempotent
+    def request_job_broker(
+        self, resident_id: UUID, *, on: date, by: Actor, command_id: UUID | None = None
+    ) -> None:
         """Ask the job broker to search a workplace for a resident who is ready."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.REQUEST_JOB_BROKER,
             by,
@@ -177,8 +232,12 @@ class ResidentCommands(Room):
             lambda t: t.request_job_broker(on=on, by=by, policy=self._core.policy),
         )
 
-    def withdraw_job_broker_request(self, resident_id: UUID, *, on: date, by: Actor) -> None:
+    @idempotent
+    def withdraw_job_broker_request(
+        self, resident_id: UUID, *, on: date, by: Actor, command_id: UUID | None = None
+    ) -> None:
         """Withdraw the open job broker request."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.WITHDRAW_JOB_BROKER_REQUEST,
             by,
@@ -187,6 +246,7 @@ class ResidentCommands(Room):
             lambda t: t.withdraw_job_broker_request(on=on, by=by, policy=self._core.policy),
         )
 
+    @idempotent
     def place(
         self,
         resident_id: UUID,
@@ -198,9 +258,11 @@ class ResidentCommands(Room):
         trial: bool = False,
         on: date,
         by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Place the resident at an employer: paid or volunteer work, more than 0 and at most 40
         hours a week, optionally for a number of contract months or as a trial placement."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.PLACE,
             by,
@@ -218,10 +280,18 @@ class ResidentCommands(Room):
             ),
         )
 
+    @idempotent
     def end_placement(
-        self, resident_id: UUID, *, reason: PlacementEndReason | str, on: date, by: Actor
+        self,
+        resident_id: UUID,
+        *,
+        reason: PlacementEndReason | str,
+        on: date,
+        by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """End the current placement."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.END_PLACEMENT,
             by,
@@ -230,6 +300,7 @@ class ResidentCommands(Room):
             lambda t: t.end_placement(reason=reason, on=on, by=by, policy=self._core.policy),
         )
 
+    @idempotent
     def assess_wage_value(
         self,
         resident_id: UUID,
@@ -238,8 +309,10 @@ class ResidentCommands(Room):
         needs_job_coaching: bool,
         on: date,
         by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Record a wage value assessment (whole percent 0..100) at the current paid placement."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.ASSESS_WAGE_VALUE,
             by,
@@ -254,10 +327,18 @@ class ResidentCommands(Room):
             ),
         )
 
+    @idempotent
     def close_trajectory(
-        self, resident_id: UUID, *, reason: OutflowReason | str, on: date, by: Actor
+        self,
+        resident_id: UUID,
+        *,
+        reason: OutflowReason | str,
+        on: date,
+        by: Actor,
+        command_id: UUID | None = None,
     ) -> None:
         """Close the trajectory (outflow) with a reason."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.CLOSE_TRAJECTORY,
             by,
@@ -266,8 +347,12 @@ class ResidentCommands(Room):
             lambda t: t.close(reason=reason, on=on, by=by, policy=self._core.policy),
         )
 
-    def reopen_trajectory(self, resident_id: UUID, *, on: date, by: Actor) -> None:
+    @idempotent
+    def reopen_trajectory(
+        self, resident_id: UUID, *, on: date, by: Actor, command_id: UUID | None = None
+    ) -> None:
         """Reopen a closed trajectory (re-inflow); the intake is kept."""
+        del command_id  # taken by @idempotent
         self._change_resident(
             Action.REOPEN_TRAJECTORY,
             by,

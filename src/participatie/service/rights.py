@@ -36,6 +36,7 @@ from participatie.errors import ConcurrentUpdate, InvalidInput, PersonalDataAlre
 from participatie.privacy.authorisation import Action
 from participatie.privacy.records import Note, PersonalData, SealedNote, SealedRecord
 from participatie.service.core import NOT_STATED, Room, as_uuid
+from participatie.service.idempotency import idempotent, promise_result
 from participatie.service.retention import file_retention_of
 
 __all__ = ["MAX_NOTE_LENGTH", "RightsOperations"]
@@ -47,6 +48,7 @@ MAX_NOTE_LENGTH = 10_000
 class RightsOperations(Room):
     """Rectification, notes and the subject access file."""
 
+    @idempotent
     def correct_personal_data(
         self,
         resident_id: UUID,
@@ -57,6 +59,7 @@ class RightsOperations(Room):
         bsn: str | None = None,
         on: date | None = None,
         purpose: str = NOT_STATED,
+        command_id: UUID | None = None,
     ) -> None:
         """Correct a resident's name and/or BSN in the vault (AVG art. 16).
 
@@ -67,6 +70,7 @@ class RightsOperations(Room):
         correction is recorded in the access log. Refused on an erased resident, for an unknown
         reason, a BSN failing the eleven-test, or when nothing would change.
         """
+        del command_id  # taken by @idempotent
         self._core.authorise(by, Action.CORRECT_PERSONAL_DATA)
         rid = as_uuid(resident_id)
         reason = parse_enum(CorrectionReason, reason, field="reason")
@@ -113,6 +117,7 @@ class RightsOperations(Room):
             raise
         self._core.log_access(rid, by, AccessKind.CORRECTION, purpose)
 
+    @idempotent
     def add_note(
         self,
         resident_id: UUID,
@@ -121,6 +126,7 @@ class RightsOperations(Room):
         by: Actor,
         about: int | HistoryEntry | None = None,
         on: date | None = None,
+        command_id: UUID | None = None,
     ) -> UUID:
         """Add a note about the resident (free text, into the vault only) and return its id.
 
@@ -128,6 +134,7 @@ class RightsOperations(Room):
         version (a :class:`HistoryEntry`'s ``version``); it must exist. The trajectory gets a
         ``NoteAdded`` receipt with the note's id, never its text, in the same transaction.
         """
+        del command_id  # taken by @idempotent
         self._core.authorise(by, Action.ADD_NOTE)
         rid = as_uuid(resident_id)
         if not isinstance(text, str) or not text.strip():
@@ -150,6 +157,7 @@ class RightsOperations(Room):
             )
             new_records.append(record)
         note_id = uuid4()
+        promise_result(note_id)
         sealed = keyring.seal_note(record, note_id, {"text": text})
 
         def note(trajectory: ResidentTrajectory) -> None:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.persistence import InterfaceError, OperationalError
 
 from participatie.audit.checkpoints import Checkpoint, load_signing_key
 from participatie.audit.history import check_moments
@@ -17,11 +18,14 @@ from participatie.domain.inputs import business_date
 from participatie.errors import InvalidInput
 from participatie.projections.figures import OutcomeReport
 from participatie.projections.fold import fold
+from participatie.projections.lag import FactsLag
 from participatie.projections.monthly import ReadPlan
 from participatie.projections.runner import catch_up
 from participatie.projections.runner import follow as follow_view
+from participatie.projections.views import TRACKING_KEY
 from participatie.projections.worklist_views import catch_up_worklist
 from participatie.service.core import Core, Room
+from participatie.service.idempotency import store_errors
 from participatie.service.tamper import take_checkpoint
 
 __all__ = ["Statistics"]
@@ -42,7 +46,9 @@ class Statistics(Room):
         """The outcome statistics of a period (both days inclusive) for a municipality or all.
 
         The outcomes view first catches up with the end of the event log, so the effect of every
-        command is visible. ``as_of`` counts only what had happened by that business date,
+        command is visible; when the application was opened with ``reports_url``, the facts are
+        read from that standby as they are, without catching up (see :meth:`facts_lag`).
+        ``as_of`` counts only what had happened by that business date,
         ``known_at`` only what had been recorded by then. ``target`` is the reach the
         municipality aimed for. Job coaching's cap use is counted against the caps of this
         application's policy.
@@ -54,6 +60,17 @@ class Statistics(Room):
         when that comes first or no last day is given; it starts on its first day, or else on
         1 January of the year it ends in. ``report.period`` is the period counted.
         """
+        with store_errors(self._core):
+            return self._outcomes(period, municipality, target, as_of, known_at)
+
+    def _outcomes(
+        self,
+        period: tuple[date | None, date | None] | None,
+        municipality: str | None,
+        target: int | None,
+        as_of: date | None,
+        known_at: datetime | None,
+    ) -> OutcomeReport:
         check_moments(as_of, known_at)
         start, end = reporting_period(period, as_of=as_of, today=self._core.today())
         if target is not None and (
@@ -62,8 +79,8 @@ class Statistics(Room):
             raise InvalidInput(f"target must be a whole number above 0, or None, not {target!r}")
         if municipality is not None:
             municipality = self._core.municipality(municipality)
-        view = self._core.store.facts_view()
-        catch_up(self._core.store, view)
+        # This store's view caught up with the log, or a standby's as it is.
+        view = self._core.reports_view()
         # Nothing that happened after the period's end (so after as_of) counts, nor what was
         # recorded after known_at: the view leaves those facts out. Without known_at the view
         # reads monthly counters for the whole months of the period; a report known at a moment
@@ -104,6 +121,24 @@ class Statistics(Room):
                 )
         return report
 
+    def facts_lag(self) -> FactsLag:
+        """How far the facts :meth:`outcomes` reads are behind the end of the event log.
+
+        Without ``reports_url`` this is the projection worker's lag (the facts are caught up
+        before each report anyway); with it, the lag of the standby's facts, which is the
+        worker's lag plus the replication delay. Nothing is caught up or written.
+        """
+        with store_errors(self._core):
+            log_end = self._core.store.recorder.max_notification_id() or 0
+            reports = self._core.reports
+            if reports is None:
+                view = self._core.store.facts_view()
+                position = view.max_tracking_id(TRACKING_KEY) or 0
+                return FactsLag(position, log_end, None, self._core.store_url)
+            return FactsLag(
+                reports.position(), log_end, reports.replay_delay(), reports.display_url
+            )
+
     def project(
         self,
         *,
@@ -137,16 +172,27 @@ class Statistics(Room):
             after_catch_up = _Checkpointing(
                 self._core, load_signing_key(signing_key), checkpoints, checkpoint_seconds
             )
-        with self._core.store.new_events_signal(stop) as wait_for_events:
-            return follow_view(
-                self._core.store,
-                view,
-                stop=stop,
-                wait_for_events=wait_for_events,
-                poll_seconds=poll_seconds,
-                progress=progress,
-                after_catch_up=after_catch_up,
-            )
+        counted = [0]
+
+        def follow_once() -> None:
+            def counting(events: int) -> None:
+                counted[0] += events
+                if progress is not None:
+                    progress(events)
+
+            with self._core.store.new_events_signal(stop) as wait_for_events:
+                follow_view(
+                    self._core.store,
+                    view,
+                    stop=stop,
+                    wait_for_events=wait_for_events,
+                    poll_seconds=poll_seconds,
+                    progress=counting,
+                    after_catch_up=after_catch_up,
+                )
+
+        _through_lost_connections(self._core, follow_once, stop, poll_seconds)
+        return counted[0]
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the outcomes view, and then the worklist's view, from all events; return how
@@ -164,6 +210,20 @@ class Statistics(Room):
         finally:
             worklist.create_indexes()
         return read
+
+
+def _through_lost_connections(
+    core: Core, run: Callable[[], None], stop: threading.Event, poll_seconds: float
+) -> None:
+    """Run ``run`` until ``stop`` is set, starting it again after a lost connection (a
+    failover, a restarted server): the view's tracking position says where to go on, so no
+    event is counted twice or left out."""
+    while not stop.is_set():
+        try:
+            run()
+        except (OperationalError, InterfaceError):
+            core.store.store_factory.reconnect()
+            stop.wait(min(poll_seconds, 1.0))
 
 
 class _Checkpointing:

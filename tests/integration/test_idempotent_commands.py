@@ -1,0 +1,218 @@
+"""Commands sent again with the same ``command_id`` are recorded once, on every store; a lost
+connection is a :class:`StoreUnavailable` that a retry with the same id resolves."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from eventsourcing.persistence import OperationalError
+
+from participatie import (
+    Goal,
+    IntakeRequired,
+    InvalidInput,
+    Participation,
+    PlacementKind,
+    StoreUnavailable,
+)
+from participatie.service import core_of
+from tests.support import COACH, TEST_SECRET, assert_refused, log_position, register
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Participation]:
+    """An app on the in-process store, on a SQLite file and on PostgreSQL."""
+    if request.param == "memory":
+        url = "memory://"
+    elif request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/participatie.db"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+    with Participation.open(url, secret=TEST_SECRET) as app:
+        yield app
+
+
+def test_a_registration_sent_twice_with_one_command_id_is_recorded_once_and_returns_the_first_id(
+    any_app: Participation,
+) -> None:
+    command_id = uuid4()
+    first = register(any_app, command_id=command_id)
+    position = log_position(any_app)
+    again = register(any_app, command_id=command_id)
+    assert again == first
+    assert log_position(any_app) == position
+    assert len(any_app.resident_ids(by=COACH)) == 1
+
+
+def test_a_change_sent_twice_with_one_command_id_appends_one_event(
+    any_app: Participation,
+) -> None:
+    rid = register(any_app)
+    command_id = uuid4()
+    any_app.hold_intake(
+        rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH, command_id=command_id
+    )
+    version = len(any_app.events(rid))
+    # Sent again: not refused as a second intake, but answered as the first one was.
+    assert (
+        any_app.hold_intake(
+            rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH, command_id=command_id
+        )
+        is None
+    )
+    assert len(any_app.events(rid)) == version
+
+
+def test_a_note_sent_again_with_its_command_id_returns_the_first_note_id(
+    any_app: Participation,
+) -> None:
+    rid = register(any_app)
+    any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    note_command = uuid4()
+    note = any_app.add_note(rid, text="belt terug", by=COACH, command_id=note_command)
+    assert any_app.add_note(rid, text="belt terug", by=COACH, command_id=note_command) == note
+    assert [n.note_id for n in any_app.notes(rid, by=COACH)] == [note]
+
+
+def test_a_refused_command_saves_no_command_id_so_the_same_id_is_decided_again(
+    any_app: Participation,
+) -> None:
+    rid = register(any_app)
+    command_id = uuid4()
+    assert_refused(
+        any_app,
+        rid,
+        IntakeRequired,
+        lambda: any_app.record_conversation(
+            rid, happiness=6, on=date(2019, 1, 9), by=COACH, command_id=command_id
+        ),
+    )
+    any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    any_app.record_conversation(
+        rid, happiness=6, on=date(2019, 1, 9), by=COACH, command_id=command_id
+    )
+    assert any_app.resident(rid, by=COACH).happiness[-1] == (date(2019, 1, 9), 6)
+
+
+def test_two_commands_with_different_ids_are_both_recorded(any_app: Participation) -> None:
+    rid = register(any_app)
+    any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    for happiness in (6, 7):
+        any_app.record_conversation(
+            rid, happiness=happiness, on=date(2019, 1, 9), by=COACH, command_id=uuid4()
+        )
+    assert len(any_app.events(rid)) == 4
+
+
+def test_a_command_id_that_is_not_a_uuid_is_refused(app: Participation) -> None:
+    assert_refused(
+        app,
+        None,
+        InvalidInput,
+        lambda: register(app, command_id="not-a-uuid"),
+        match="command_id",
+    )
+
+
+@contextlib.contextmanager
+def acknowledgement_lost(app: Participation, *, then: Callable[[], object]) -> Iterator[None]:
+    """The next save is committed, then ``then()`` runs instead of the acknowledgement."""
+    recorder = core_of(app).store.recorder
+    original = recorder.insert_events
+
+    def insert_events(stored_events: Any, **kwargs: Any) -> Any:
+        recorder.insert_events = original  # type: ignore[method-assign]
+        original(stored_events, **kwargs)
+        return then()
+
+    recorder.insert_events = insert_events  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        recorder.insert_events = original  # type: ignore[method-assign]
+
+
+def test_a_connection_lost_after_the_commit_raises_store_unavailable_and_the_retry_adds_nothing(
+    any_app: Participation,
+) -> None:
+    rid = register(any_app)
+    command_id = uuid4()
+
+    def lost() -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    def intake() -> None:
+        any_app.hold_intake(
+            rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH, command_id=command_id
+        )
+
+    with acknowledgement_lost(any_app, then=lost), pytest.raises(StoreUnavailable) as raised:
+        intake()
+    assert isinstance(raised.value, ConnectionError)
+    version = len(any_app.events(rid))
+    intake()  # the caller's retry, with the same id
+    assert len(any_app.events(rid)) == version == 2
+
+
+def test_the_stores_own_retry_of_an_unacknowledged_commit_does_not_record_the_command_twice(
+    any_app: Participation,
+) -> None:
+    rid = register(any_app)
+    any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    recorder = core_of(any_app).store.recorder
+    saved: list[Any] = []
+
+    def store_retries() -> object:
+        # What eventsourcing's retry of insert_events does when the commit's answer is lost.
+        return recorder.insert_events(*saved[0][0], **saved[0][1])
+
+    original = recorder.insert_events
+
+    def remember(stored_events: Any, **kwargs: Any) -> Any:
+        saved.append(((stored_events,), kwargs))
+        return original(stored_events, **kwargs)
+
+    recorder.insert_events = remember  # type: ignore[method-assign]
+    with acknowledgement_lost(any_app, then=store_retries):
+        any_app.record_conversation(
+            rid, happiness=7, on=date(2019, 1, 9), by=COACH, command_id=uuid4()
+        )
+    recorder.insert_events = original  # type: ignore[method-assign]
+    assert [e.__class__.__name__ for e in any_app.events(rid)][-1] == "ConversationHeld"
+    assert len(any_app.events(rid)) == 3
+
+
+def test_a_placement_retried_after_store_unavailable_is_in_the_store_once(
+    any_app: Participation,
+) -> None:
+    rid = register(any_app)
+    any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    command_id = uuid4()
+
+    def place() -> None:
+        any_app.place(
+            rid,
+            employer="Bakkerij",
+            kind=PlacementKind.PAID_WORK,
+            hours_per_week=20,
+            contract_months=12,
+            on=date(2019, 2, 1),
+            by=COACH,
+            command_id=command_id,
+        )
+
+    def lost() -> None:
+        raise OperationalError("terminating connection due to administrator command")
+
+    with acknowledgement_lost(any_app, then=lost), pytest.raises(StoreUnavailable):
+        place()
+    place()
+    place()
+    names = [e.__class__.__name__ for e in any_app.events(rid)]
+    assert names.count("Placed") == 1
