@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,47 @@ POSTGRES_URL = os.environ.get(
     "PARTICIPATIE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 STORES = ("memory", "sqlite", "postgresql")
+#: Events of each resident :func:`fill` saves.
+EVENTS_PER_RESIDENT = 40
+MUNICIPALITIES = 10
+
+
+def fill(app: Any, events: int, *, close_every: int = 1) -> None:
+    """Save about ``events`` events: residents of ``MUNICIPALITIES`` municipalities, registered
+    in 2019, each with an intake and conversations (``EVENTS_PER_RESIDENT`` events in all); one
+    in ``close_every`` residents is closed 60 days after registering, the others stay open.
+    Saved 25 residents at a time, as an import would."""
+    from participatie import Actor, OutflowReason, ResidentTrajectory, Role  # noqa: PLC0415
+    from participatie.service import core_of  # noqa: PLC0415
+
+    coach = Actor("coach-1", Role.COACH)
+    policy = app.policy
+    batch: list[ResidentTrajectory] = []
+    for number in range(max(1, events // EVENTS_PER_RESIDENT)):
+        day = date(2019, 1, 1) + timedelta(days=number % 300)
+        trajectory = ResidentTrajectory.register(
+            referral="walk_in",
+            benefit="none",
+            municipality=f"gemeente-{number % MUNICIPALITIES}",
+            on=day,
+            by=coach,
+            policy=policy,
+        )
+        trajectory.hold_intake(goal="work", happiness=5, on=day, by=coach, policy=policy)
+        for week in range(EVENTS_PER_RESIDENT - 3):
+            trajectory.record_conversation(
+                happiness=1 + week % 10, on=day + timedelta(days=week), by=coach, policy=policy
+            )
+        if number % close_every == close_every - 1:
+            trajectory.close(
+                reason=OutflowReason.WITHDREW, on=day + timedelta(days=60), by=coach, policy=policy
+            )
+        batch.append(trajectory)
+        if len(batch) == 25:
+            core_of(app).store.save(*batch)
+            batch.clear()
+    if batch:
+        core_of(app).store.save(*batch)
 
 
 @contextmanager

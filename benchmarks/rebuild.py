@@ -24,51 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from datetime import date, timedelta
-from typing import Any
 
-from _harness import SECRET, fresh_store, in_child, peak_rss_mb, print_table, settle
+from _harness import SECRET, fill, fresh_store, in_child, peak_rss_mb, print_table, settle
 
 from participatie.service import core_of
 
-EVENTS_PER_RESIDENT = 40
 #: How many events are timed one per transaction (eventsourcing's pattern), for comparison.
 ONE_BY_ONE = 5_000
-
-
-def fill(app: Any, events: int) -> None:
-    """Save about ``events`` events: residents with an intake, conversations and a closure."""
-    from participatie import Actor, OutflowReason, ResidentTrajectory, Role  # noqa: PLC0415
-
-    coach = Actor("coach-1", Role.COACH)
-    batch: list[ResidentTrajectory] = []
-    for number in range(max(1, events // EVENTS_PER_RESIDENT)):
-        day = date(2019, 1, 1) + timedelta(days=number % 300)
-        trajectory = ResidentTrajectory.register(
-            referral="walk_in",
-            benefit="none",
-            municipality=f"gemeente-{number % 10}",
-            on=day,
-            by=coach,
-            policy=app.policy,
-        )
-        trajectory.hold_intake(goal="work", happiness=5, on=day, by=coach, policy=app.policy)
-        for week in range(EVENTS_PER_RESIDENT - 3):
-            trajectory.record_conversation(
-                happiness=1 + week % 10,
-                on=day + timedelta(days=week),
-                by=coach,
-                policy=app.policy,
-            )
-        trajectory.close(
-            reason=OutflowReason.WITHDREW, on=day + timedelta(days=60), by=coach, policy=app.policy
-        )
-        batch.append(trajectory)
-        if len(batch) == 25:
-            core_of(app).store.save(*batch)
-            batch.clear()
-    if batch:
-        core_of(app).store.save(*batch)
 
 
 def measure(url: str, rounds: int) -> dict[str, float]:
@@ -141,7 +103,7 @@ def main() -> None:
             from participatie import Participation  # noqa: PLC0415
 
             with Participation.open(url, secret=SECRET) as app:
-                fill(app, int(step))
+                fill(app, int(step), close_every=1)
             print(json.dumps({}))
         return
     rows = []

@@ -32,8 +32,7 @@ import json
 import time
 from typing import Any
 
-from _harness import SECRET, fresh_store, in_child, peak_rss_mb, print_table, settle
-from rebuild import fill
+from _harness import SECRET, fill, fresh_store, in_child, peak_rss_mb, print_table, settle
 
 from participatie.service import core_of
 

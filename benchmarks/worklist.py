@@ -23,49 +23,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from _harness import SECRET, fresh_store, in_child, peak_rss_mb, print_table, settle
+from _harness import SECRET, fill, fresh_store, in_child, peak_rss_mb, print_table, settle
 
 from participatie.service import core_of
-
-EVENTS_PER_RESIDENT = 40
-MUNICIPALITIES = 10
-
-
-def fill(app: Any, events: int) -> None:
-    """Save about ``events`` events; every other resident is closed."""
-    from participatie import Actor, OutflowReason, ResidentTrajectory, Role  # noqa: PLC0415
-
-    coach = Actor("coach-1", Role.COACH)
-    batch: list[ResidentTrajectory] = []
-    for number in range(max(1, events // EVENTS_PER_RESIDENT)):
-        day = date(2019, 1, 1) + timedelta(days=number % 300)
-        policy = app.policy
-        trajectory = ResidentTrajectory.register(
-            referral="walk_in",
-            benefit="none",
-            municipality=f"gemeente-{number % MUNICIPALITIES}",
-            on=day,
-            by=coach,
-            policy=policy,
-        )
-        trajectory.hold_intake(goal="work", happiness=5, on=day, by=coach, policy=policy)
-        for week in range(EVENTS_PER_RESIDENT - 3):
-            trajectory.record_conversation(
-                happiness=1 + week % 10, on=day + timedelta(days=week), by=coach, policy=policy
-            )
-        if number % 2:
-            trajectory.close(
-                reason=OutflowReason.WITHDREW, on=day + timedelta(days=60), by=coach, policy=policy
-            )
-        batch.append(trajectory)
-        if len(batch) == 25:
-            core_of(app).store.save(*batch)
-            batch.clear()
-    if batch:
-        core_of(app).store.save(*batch)
 
 
 def _best(rounds: int, work: Any) -> float:
@@ -145,7 +108,7 @@ def main() -> None:
             from participatie import Participation  # noqa: PLC0415
 
             with Participation.open(url, secret=SECRET) as app:
-                fill(app, int(step))
+                fill(app, int(step), close_every=2)
             print(json.dumps({}))
         return
     rows = []

@@ -18,7 +18,8 @@ _TABLES = (
     "participatie_ledger",
     "participatie_vault_notes",
     "participatie_vault",
-    "participatie_outcome_facts_v5",
+    "participatie_outcome_facts_v6",
+    "participatie_outcome_months_v6",
 )
 
 

@@ -147,12 +147,35 @@ def test_a_changed_outcome_fact_is_detected_and_named(
 ) -> None:
     app, db, ids = recorded
     before = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
-    db.run("UPDATE {participatie_outcome_facts_v5} SET value = 'work' WHERE value = 'withdrew'")
+    db.run("UPDATE {participatie_outcome_facts_v6} SET value = 'work' WHERE value = 'withdrew'")
     after = app.outcomes(municipality="haaren", period=(date(2019, 1, 1), date(2019, 12, 31)))
     assert after.outflow != before.outflow  # the attack works on the figures ...
     problems = _problems(app)  # ... and verify names it
     assert any("outcome facts" in p and ids["second"].hex in p for p in problems), problems
     assert any("'work' instead of 'withdrew'" in p for p in problems), problems
+
+
+def test_a_changed_monthly_counter_is_detected_and_named(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    app, db, ids = recorded
+    period = (date(2019, 1, 1), date(2019, 12, 31))
+    before = app.outcomes(municipality="haaren", period=period)
+    # The intake's score of the second resident, as if it had been 10: reports read counters.
+    db.run(
+        "UPDATE {participatie_outcome_months_v6} SET first_amount = 100000, last_amount = 100000 "
+        "WHERE stream_id = %s AND kind = 'happiness'",
+        (ids["second"].hex,),
+    )
+    db.run(
+        "UPDATE {participatie_outcome_months_v6} SET facts = facts + 1 "
+        "WHERE stream_id = %s AND kind = 'happiness'",
+        (ids["second"].hex,),
+    )
+    after = app.outcomes(municipality="haaren", period=period)
+    assert after.happiness != before.happiness  # the attack works on the figures ...
+    problems = _problems(app)  # ... and verify names it
+    assert any("monthly counters" in p and ids["second"].hex in p for p in problems), problems
 
 
 def test_swapped_bsn_lookup_hashes_are_detected(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -12,18 +12,27 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from participatie.projections.facts import Fact, new_fact
+from participatie.projections.fold import Row
+from participatie.projections.monthly import ReadPlan, counter_problems, month_rows
 from participatie.projections.views import (
     _COLUMNS,
     _EARLIER_FACTS_TABLES,
-    _INDEX,
+    _INDEXES,
     _LOOKUP_COLUMNS,
     _LOOKUP_KINDS,
     FACTS_TABLE,
+    MONTHS_TABLE,
     TRACKING_KEY,
     _check_position,
     _conditions,
     _lookup,
+    counter_check_statement,
     create_tables_once,
+    fact_rows_statement,
+    summary_parameters,
+    summary_statement,
+    uncounted_statement,
+    upsert_months_statement,
 )
 
 __all__ = ["PostgresFactsView"]
@@ -67,14 +76,63 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 "detail text NOT NULL)"
             ).format(schema=schema, facts=facts)
         )
-        index = Identifier(_INDEX)
-        self._create_index = SQL(
-            "CREATE INDEX IF NOT EXISTS {index} ON {schema}.{facts} (municipality)"
-        ).format(index=index, schema=schema, facts=facts)
-        self._drop_index = SQL("DROP INDEX IF EXISTS {schema}.{index}").format(
-            schema=schema, index=index
+        months = Identifier(MONTHS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{months} ("
+                "municipality text NOT NULL, stream_id text NOT NULL, month int NOT NULL, "
+                "kind text NOT NULL, value text NOT NULL, facts bigint NOT NULL, "
+                "conversations bigint NOT NULL, total bigint NOT NULL, "
+                "first_key bigint NOT NULL, first_amount bigint NOT NULL, "
+                "last_key bigint NOT NULL, last_amount bigint NOT NULL, "
+                "PRIMARY KEY (municipality, stream_id, month, kind, value))"
+            ).format(schema=schema, months=months)
         )
-        self.sql_create_statements.append(self._create_index)
+        self._create_indexes = [
+            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{facts} (" + columns + ")").format(
+                index=Identifier(name), schema=schema, facts=facts
+            )
+            + SQL(condition)  # our own constant text
+            for name, columns, condition in _INDEXES
+        ]
+        self._drop_indexes = [
+            SQL("DROP INDEX IF EXISTS {schema}.{index}").format(
+                schema=schema, index=Identifier(name)
+            )
+            for name, _, _ in _INDEXES
+        ]
+        self.sql_create_statements.extend(self._create_indexes)
+        qualified_facts = SQL("{schema}.{facts}").format(schema=schema, facts=facts)
+        qualified_months = SQL("{schema}.{months}").format(schema=schema, months=months)
+        # The queries below are built from our own constant text and quoted identifiers.
+        self._sql = {
+            name: SQL(text.replace("{facts}", "{0}").replace("{months}", "{1}")).format(
+                qualified_facts, qualified_months
+            )
+            for name, text in {
+                "summary_all": summary_statement(
+                    "{facts}", "{months}", _placeholder, municipality=False
+                ),
+                "summary_one": summary_statement(
+                    "{facts}", "{months}", _placeholder, municipality=True
+                ),
+                "check": counter_check_statement("{facts}", "{months}"),
+                "upsert": upsert_months_statement("{months}", ",".join(["%s"] * 12), "LEAST"),
+                "delete_months": "DELETE FROM {months}",
+                "truncate_months": "TRUNCATE {months}",
+            }.items()
+        }
+        for municipality in (False, True):
+            for known_at in (False, True):
+                self._sql[f"facts_{municipality}_{known_at}"] = SQL(
+                    fact_rows_statement(
+                        "{0}", _placeholder, municipality=municipality, known_at=known_at
+                    )
+                ).format(qualified_facts)
+        for known_at in (False, True):
+            self._sql[f"uncounted_{known_at}"] = SQL(
+                uncounted_statement("{0}", _placeholder, known_at=known_at)
+            ).format(qualified_facts)
         self._copy = SQL(
             "COPY {schema}.{facts} (" + _COLUMNS + ") FROM STDIN (FORMAT BINARY)"
         ).format(schema=schema, facts=facts)
@@ -113,6 +171,11 @@ class PostgresFactsView(PostgresTrackingRecorder):
                     copy.set_types(_TYPES)
                     for fact in facts:
                         copy.write_row(fact)  # a Fact is a tuple in the columns' order
+            if not after:  # built from the start: no counters of an earlier build count
+                curs.execute(self._sql["delete_months"])
+            counters = month_rows(facts)
+            if counters:
+                curs.executemany(self._sql["upsert"], counters)
             self._insert_tracking(curs, tracking)
 
     def select_facts(
@@ -137,6 +200,45 @@ class PostgresFactsView(PostgresTrackingRecorder):
             curs.execute(statement, (position, limit))
             return [new_fact(Fact, row) for row in curs.fetchall()]
 
+    def _read(self, statement: Any, parameters: dict[str, object]) -> Iterator[Row]:
+        # A cursor on the server: rows come a batch at a time, not the whole result at once.
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor(name="participatie_outcomes", row_factory=tuple_row) as cursor,
+        ):
+            cursor.itersize = 5000
+            cursor.execute(statement, parameters)
+            yield from cursor
+
+    def summary_rows(self, municipality: str | None, plan: ReadPlan) -> Iterator[Row]:
+        statement = self._sql["summary_all" if municipality is None else "summary_one"]
+        return self._read(statement, summary_parameters(plan, municipality, _same_day))
+
+    def fact_rows(
+        self, municipality: str | None, *, through: date, known_at: datetime | None
+    ) -> Iterator[Row]:
+        statement = self._sql[f"facts_{municipality is not None}_{known_at is not None}"]
+        parameters: dict[str, object] = {
+            "end": through,
+            "known_at": known_at,
+            "municipality": municipality,
+        }
+        return self._read(statement, parameters)
+
+    def uncounted_positions(self, *, through: date, known_at: datetime | None) -> tuple[int, ...]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.row_factory = tuple_row  # type: ignore[assignment]
+            curs.execute(
+                self._sql[f"uncounted_{known_at is not None}"],
+                {"end": through, "known_at": known_at},
+            )
+            rows: list[Any] = curs.fetchall()
+            return tuple(position for (position,) in rows)
+
+    def counter_problems(self) -> list[str]:
+        return counter_problems(self._read(self._sql["check"], {}))
+
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as curs:
             curs.row_factory = tuple_row  # type: ignore[assignment]
@@ -147,12 +249,23 @@ class PostgresFactsView(PostgresTrackingRecorder):
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._lock, (self._lock_key,))
-            curs.execute(self._drop_index)
+            for drop in self._drop_indexes:
+                curs.execute(drop)
             curs.execute(self._truncate)
+            curs.execute(self._sql["truncate_months"])
             curs.execute(self._delete_tracking, (TRACKING_KEY,))
 
     def create_indexes(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             # Under the view's lock, so that two processes do not race to create it.
             curs.execute(self._lock, (self._lock_key,))
-            curs.execute(self._create_index)
+            for create in self._create_indexes:
+                curs.execute(create)
+
+
+def _placeholder(name: str) -> str:
+    return f"%({name})s"
+
+
+def _same_day(day: date) -> date:
+    return day

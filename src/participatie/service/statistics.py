@@ -16,8 +16,10 @@ from participatie.audit.checkpoints import Checkpoint, load_signing_key
 from participatie.audit.history import check_moments
 from participatie.domain.inputs import business_date
 from participatie.errors import InvalidInput
-from participatie.projections.figures import OutcomeReport, compute
+from participatie.projections.figures import OutcomeReport
+from participatie.projections.fold import fold
 from participatie.projections.lag import FactsLag
+from participatie.projections.monthly import ReadPlan
 from participatie.projections.runner import catch_up
 from participatie.projections.runner import follow as follow_view
 from participatie.projections.views import TRACKING_KEY
@@ -77,10 +79,37 @@ class Statistics(Room):
             raise InvalidInput(f"target must be a whole number above 0, or None, not {target!r}")
         if municipality is not None:
             municipality = self._core.municipality(municipality)
+        # This store's view caught up with the log, or a standby's as it is.
+        view = self._core.reports_view()
         # Nothing that happened after the period's end (so after as_of) counts, nor what was
-        # recorded after known_at: the view leaves those facts out.
-        facts = self._core.current_facts(municipality, through=end, known_at=known_at)
-        if not facts and municipality is not None and self._core.municipalities is None:
+        # recorded after known_at: the view leaves those facts out. Without known_at the view
+        # reads monthly counters for the whole months of the period; a report known at a moment
+        # reads the facts. Either way one stream at a time (see projections.fold).
+        if known_at is None:
+            rows = view.summary_rows(municipality, ReadPlan.of(start, end))
+        else:
+            rows = view.fact_rows(municipality, through=end, known_at=known_at)
+        try:
+            report, streams = fold(
+                rows,
+                period=(start, end),
+                municipality=municipality,
+                target=target,
+                policy=self._core.policy,
+                uncounted=view.uncounted_positions(through=end, known_at=known_at),
+            )
+        finally:
+            close = getattr(rows, "close", None)  # a generator holding a read transaction
+            if close is not None:
+                close()
+        if (
+            not streams
+            and not report.uncounted
+            and municipality is not None
+            and self._core.municipalities is None
+            # Rows hold what counts for the period: whether there are facts at all, ask them.
+            and not view.select_facts(municipality, through=end, known_at=known_at)
+        ):
             # Without a register, a name no resident was ever registered under is a typo, not
             # a municipality with no residents: never a report of zeros.
             known = self._core.known_municipalities()
@@ -90,13 +119,7 @@ class Statistics(Room):
                     f"(known: {', '.join(sorted(known)) or 'none'}); open the store with "
                     "municipalities={...} to report on a municipality without residents"
                 )
-        return compute(
-            facts,
-            period=(start, end),
-            municipality=municipality,
-            target=target,
-            policy=self._core.policy,
-        )
+        return report
 
     def facts_lag(self) -> FactsLag:
         """How far the facts :meth:`outcomes` reads are behind the end of the event log.

@@ -95,9 +95,12 @@ class TamperEvidence(Room):
         view = store.facts_view()
         stored_facts = None
         view_problem: str | None = None
+        counters: list[str] = []
         try:
             catch_up(store, view)
             stored_facts = (view.facts_after, view.max_tracking_id(TRACKING_KEY) or 0)
+            # Reports read the monthly counters: they must be what the (checked) facts make.
+            counters = view.counter_problems()
         except Exception as error:
             view_problem = f"outcome facts: the view cannot catch up with the log ({error})"
         found = check_log(
@@ -118,6 +121,7 @@ class TamperEvidence(Room):
         problems += self._check_vault(found.residents, found.erased, found.municipality_of)
         problems += self._check_notes(found.residents, found.erased)
         problems += found.fact_problems
+        problems += counters
         if view_problem is not None:
             problems.append(view_problem)
         notes = []
