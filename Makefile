@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest clean service browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,21 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/participatie demo --fresh
+
+# The example web service (examples/service/) on http://127.0.0.1:8000/v1/docs, on the store
+# PARTICIPATIE_STORE names (default: a SQLite file beside it). Without a configured key it makes
+# one for this run and prints a token to try it with.
+$(VENV)/.installed-service: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[service,report]"
+	touch $@
+
+service: $(VENV)/.installed-service
+	$(BIN)/python -m examples.service
+
+# axe-core for the browser tests (examples/service/tests/test_browser.py), kept out of git.
+browser-deps:
+	mkdir -p .cache/browser
+	cd .cache/browser && npm install --silent --no-audit --no-fund --prefix . axe-core@4
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
