@@ -118,6 +118,7 @@ def create_app(participation: Participation | None = None, *, keys: Keys | None 
             "`application/problem+json` (RFC 9457)."
         ),
         lifespan=lifespan,
+        dependencies=[Depends(known_query)],
         openapi_url="/v1/openapi.json",
         docs_url="/v1/docs",
         redoc_url=None,
@@ -147,6 +148,31 @@ def current_actor(
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def known_query(request: Request) -> None:
+    """Refuse query parameters the operation does not have (a misspelt ``as_of`` would
+    otherwise be ignored, and a reader would take the answer for the one asked)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise RequestValidationError(
+            [
+                {"loc": ("query", name), "msg": "this operation has no such parameter"}
+                for name in unknown
+            ]
+        )
 
 # Query parameters several operations share.
 
@@ -733,20 +759,41 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         )
         for operations in document["paths"].values():
             for operation in operations.values():
-                for status, answer in operation.get("responses", {}).items():
-                    if status.startswith(("4", "5")):
-                        answer.get("content", {}).pop("application/json", None)
                 # FastAPI's own 422 for schema errors: this service answers those with 400.
                 if operation.get("responses", {}).get("422", {}).get("description") == (
                     "Validation Error"
                 ):
                     del operation["responses"]["422"]
+                for status, answer in operation.get("responses", {}).items():
+                    if status.startswith(("4", "5")) and "content" in answer:
+                        answer["content"] = {PROBLEM_JSON: answer["content"][PROBLEM_JSON]}
+        _add_links(document)
         schemas = document.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
         document["servers"] = [{"url": "/"}]
         app.openapi_schema = document
     return app.openapi_schema
+
+
+def _add_links(document: dict[str, Any]) -> None:
+    """OpenAPI links: the id a creation answers with is the path parameter of what follows
+    (clients and Schemathesis's stateful tests follow them)."""
+    made = {
+        ("/v1/residents", "resident_id"): "/v1/residents/{resident_id}",
+        ("/v1/residents/{resident_id}/job-coachings", "coaching_id"): "/v1/job-coachings/",
+    }
+    for (creator, parameter), prefix in made.items():
+        links = {}
+        for path, operations in document["paths"].items():
+            if not path.startswith(prefix.split("{")[0]) or "{" + parameter + "}" not in path:
+                continue
+            for operation in operations.values():
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {parameter: "$response.body#/id"},
+                }
+        document["paths"][creator]["post"]["responses"]["201"]["links"] = links
 
 
 def openapi_document() -> dict[str, Any]:

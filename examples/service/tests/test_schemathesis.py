@@ -1,0 +1,69 @@
+"""Schemathesis against the live service (in-process, over ASGI): no request it generates, valid
+or not, gets a 500, an answer the OpenAPI document does not describe, or is accepted when the
+document forbids it. Bounded by ``max_examples`` so the suite stays fast (about 40 s here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from examples.service.app import create_app
+from examples.service.identity import Keys, make_token
+from participatie import Participation
+
+KEYS = Keys.of("HS256", "the schemathesis run's own secret, 32+ bytes")
+PARTICIPATION = Participation.open("memory://")
+APP = create_app(PARTICIPATION, keys=KEYS)
+SCHEMA = schemathesis.openapi.from_asgi("/v1/openapi.json", APP)
+# A coach of haaren: most operations are theirs; the rest answer 403, which is documented.
+TOKEN = make_token(KEYS, actor_id="coach-fuzz", role="coach", municipality="haaren")
+HEADERS = {"Authorization": f"Bearer {TOKEN}"}
+# Valid requests may still be refused by the trajectory's rules (404, 409, 422 are documented
+# answers to a well-formed request), so "valid data is accepted" is not a property of this API.
+EXCLUDED = [positive_data_acceptance]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_store() -> Any:
+    yield
+    PARTICIPATION.close()
+
+
+@SCHEMA.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_generated_request_breaks_the_api_or_its_document(case: schemathesis.Case) -> None:
+    case.call_and_validate(headers=HEADERS, excluded_checks=EXCLUDED)
+
+
+StateMachine = SCHEMA.as_state_machine()
+
+
+class APIWorkflows(StateMachine):  # type: ignore[misc,valid-type]
+    """Follows the document's links: register, then act on the resident that was registered."""
+
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        return {"headers": HEADERS}
+
+    def validate_response(
+        self, response: Any, case: schemathesis.Case, **kwargs: Any
+    ) -> None:
+        case.validate_response(response, excluded_checks=EXCLUDED, headers=HEADERS)
+
+
+TestAPIWorkflows = APIWorkflows.TestCase
+TestAPIWorkflows.settings = settings(
+    max_examples=15,
+    stateful_step_count=6,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
