@@ -24,8 +24,8 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
-from starlette.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from participatie import (
@@ -174,6 +174,7 @@ def known_query(request: Request) -> None:
             ]
         )
 
+
 # Query parameters several operations share.
 
 Purpose = Annotated[
@@ -199,7 +200,6 @@ Suppress = Annotated[
 ]
 
 
-
 @contextlib.contextmanager
 def traced(request: Request) -> Iterator[Participation]:
     """The process's Participation, with the request's trace context and origin handed to it.
@@ -211,7 +211,9 @@ def traced(request: Request) -> Iterator[Participation]:
     origin = request.client.host if request.client else None
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(participation.trace(request.headers.get("traceparent"), origin=origin))
+            stack.enter_context(
+                participation.trace(request.headers.get("traceparent"), origin=origin)
+            )
         except InvalidInput:
             stack.enter_context(participation.trace(None, origin=origin))
         yield participation

@@ -82,7 +82,7 @@ def day(value: object) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not _DAY.fullmatch(value):
-        raise ValueError("a date is written YYYY-MM-DD")  # noqa: TRY004  (pydantic wants it)
+        raise ValueError("a date is written YYYY-MM-DD")
     return date.fromisoformat(value)
 
 

@@ -106,7 +106,8 @@ def register_form_page(
 <input id="municipality" name="municipality" type="text" autocomplete="off"
        value="{escape(municipality)}">
 <label for="name">Naam <span class="hint">(optioneel; alleen in de kluis)</span></label>
-<input id="name" name="name" type="text" autocomplete="off" value="{escape(values.get("name", ""))}">
+<input id="name" name="name" type="text" autocomplete="off"
+       value="{escape(values.get("name", ""))}">
 <label for="bsn">BSN <span class="hint">(optioneel; 9 cijfers)</span></label>
 <input id="bsn" name="bsn" type="text" inputmode="numeric" autocomplete="off"
        pattern="[0-9]{{9}}" value="{escape(values.get("bsn", ""))}">

@@ -97,11 +97,10 @@ def problem_type(error: type[BaseException]) -> str:
 
 def problem_of(error: ParticipatieError, instance: str) -> tuple[int, dict[str, Any]]:
     """The status and the problem body of one of the library's errors."""
-    for kind, status, title in _STATUS:
-        if isinstance(error, kind):
-            break
-    else:  # a ParticipatieError of a kind this table does not know yet
-        status, title = 500, "Unexpected error"
+    # A ParticipatieError of a kind this table does not know yet is the service's problem.
+    status, title = next(
+        ((s, t) for kind, s, t in _STATUS if isinstance(error, kind)), (500, "Unexpected error")
+    )
     body = {
         "type": problem_type(type(error)),
         "title": title,

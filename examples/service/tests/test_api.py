@@ -59,7 +59,7 @@ def refused(
     assert answer.headers["content-type"] == PROBLEM
     problem: dict[str, Any] = answer.json()
     assert problem["status"] == status
-    assert problem["instance"] == path.split("?")[0]
+    assert problem["instance"] == path.split("?", maxsplit=1)[0]
     assert_appended_only_refusals(app, position, refusals)
     return problem
 
@@ -70,7 +70,9 @@ def test_a_coach_registers_a_resident_and_records_a_conversation_that_the_state_
     rid = with_intake(client, headers)
     coach = headers("coach-bas", "coach")
     answer = client.post(
-        f"/v1/residents/{rid}/conversations", json={"happiness": 7, "on": "2026-02-03"}, headers=coach
+        f"/v1/residents/{rid}/conversations",
+        json={"happiness": 7, "on": "2026-02-03"},
+        headers=coach,
     )
     assert answer.status_code == 204
     state = client.get(f"/v1/residents/{rid}", headers=coach).json()
@@ -88,7 +90,9 @@ def test_the_state_and_the_history_answer_as_of_a_past_day(
     rid = with_intake(client, headers)
     coach, auditor = headers("coach-anna", "coach"), headers("auditor-1", "auditor", None)
     client.post(
-        f"/v1/residents/{rid}/conversations", json={"happiness": 8, "on": "2026-03-02"}, headers=coach
+        f"/v1/residents/{rid}/conversations",
+        json={"happiness": 8, "on": "2026-03-02"},
+        headers=coach,
     )
     before = client.get(f"/v1/residents/{rid}?as_of=2026-02-01", headers=coach).json()
     assert before["conversation_count"] == 0
@@ -415,9 +419,7 @@ def test_an_actor_of_every_municipality_must_name_the_residents(
     assert "name the resident's municipality" in problem["detail"]
 
 
-def test_an_unknown_path_and_a_bad_id_are_problems_too(
-    client: TestClient, headers: Token
-) -> None:
+def test_an_unknown_path_and_a_bad_id_are_problems_too(client: TestClient, headers: Token) -> None:
     coach = headers("coach-anna", "coach")
     missing = client.get("/v1/nothing", headers=coach)
     assert (missing.status_code, missing.headers["content-type"]) == (404, PROBLEM)

@@ -53,9 +53,7 @@ class APIWorkflows(StateMachine):  # type: ignore[misc,valid-type]
     def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
         return {"headers": HEADERS}
 
-    def validate_response(
-        self, response: Any, case: schemathesis.Case, **kwargs: Any
-    ) -> None:
+    def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
         case.validate_response(response, excluded_checks=EXCLUDED, headers=HEADERS)
 
 
