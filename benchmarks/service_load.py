@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _harness import SECRET, fresh_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._harness import SECRET, fresh_store
 from examples.service.identity import Keys, make_token
 from participatie import Actor, Participation, Role
 

@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from participatie import (
+    NOT_STATED,
     Actor,
     Goal,
     InvalidInput,
@@ -509,7 +510,7 @@ def _install_routes(app: FastAPI) -> None:  # noqa: PLR0915  (one function per o
         """A resident's trajectory, now or as it stood on a past day (the read is logged)."""
         found = _call(
             request,
-            lambda p: p.resident(resident_id, by=actor, as_of=as_of, **_purpose(purpose)),
+            lambda p: p.resident(resident_id, by=actor, as_of=as_of, purpose=purpose or NOT_STATED),
         )
         return ResidentOut.of(found)
 
@@ -535,7 +536,7 @@ def _install_routes(app: FastAPI) -> None:  # noqa: PLR0915  (one function per o
         entries = _call(
             request,
             lambda p: p.history(
-                resident_id, by=actor, as_of=as_of, known_at=known_at, **_purpose(purpose)
+                resident_id, by=actor, as_of=as_of, known_at=known_at, purpose=purpose or NOT_STATED
             ),
         )
         return [HistoryEntryOut.of(e) for e in entries]
@@ -557,7 +558,9 @@ def _install_routes(app: FastAPI) -> None:  # noqa: PLR0915  (one function per o
         """A job coaching, now or as it stood on a past day (the read is logged)."""
         found = _call(
             request,
-            lambda p: p.job_coaching(coaching_id, by=actor, as_of=as_of, **_purpose(purpose)),
+            lambda p: p.job_coaching(
+                coaching_id, by=actor, as_of=as_of, purpose=purpose or NOT_STATED
+            ),
         )
         return JobCoachingOut.of(found)
 
@@ -728,10 +731,6 @@ def _register(p: Participation, body: RegistrationIn, actor: Actor) -> UUID:
         bsn=body.bsn,
         name=body.name,
     )
-
-
-def _purpose(purpose: str | None) -> dict[str, str]:
-    return {} if purpose is None else {"purpose": purpose}
 
 
 def _statistics_scope(actor: Actor, municipality: str | None) -> str | None:

@@ -120,8 +120,11 @@ class Keys:
             )
         except jwt.InvalidTokenError as error:
             raise NotAuthenticated(f"the bearer token is not valid here: {error}") from None
+        role = claims.get("role")
+        if not isinstance(role, str):
+            raise NotAuthenticated("the bearer token names no role (claim role)")
         try:
-            return Actor(claims["sub"], claims.get("role"), claims.get("municipality"))
+            return Actor(claims["sub"], role, claims.get("municipality"))
         except (InvalidInput, TypeError, ValueError) as error:
             raise NotAuthenticated(f"the bearer token's claims name no actor: {error}") from None
 

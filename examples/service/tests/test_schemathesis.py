@@ -24,7 +24,7 @@ TOKEN = make_token(KEYS, actor_id="coach-fuzz", role="coach", municipality="haar
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 # Valid requests may still be refused by the trajectory's rules (404, 409, 422 are documented
 # answers to a well-formed request), so "valid data is accepted" is not a property of this API.
-EXCLUDED = [positive_data_acceptance]
+EXCLUDED: list[schemathesis.CheckFunction] = [positive_data_acceptance]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -40,7 +40,7 @@ def _close_store() -> Any:
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
-def test_no_generated_request_breaks_the_api_or_its_document(case: schemathesis.Case) -> None:
+def test_no_generated_request_breaks_the_api_or_its_document(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(headers=HEADERS, excluded_checks=EXCLUDED)
 
 
@@ -50,10 +50,10 @@ StateMachine = SCHEMA.as_state_machine()
 class APIWorkflows(StateMachine):  # type: ignore[misc,valid-type]
     """Follows the document's links: register, then act on the resident that was registered."""
 
-    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+    def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
         return {"headers": HEADERS}
 
-    def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
+    def validate_response(self, response: Any, case: schemathesis.Case[Any], **kwargs: Any) -> None:
         case.validate_response(response, excluded_checks=EXCLUDED, headers=HEADERS)
 
 
