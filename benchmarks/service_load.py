@@ -47,6 +47,9 @@ KEYS = Keys.of("HS256", JWT_KEY)
 MUNICIPALITY = "haaren"
 AUDITOR = Actor("auditor-load", Role.AUDITOR)
 MAX_REQUESTS_PER_CLIENT = 20_000  # a bound besides the time
+#: A coach sometimes stands in for a colleague: this share of conversations is with a resident
+#: of another client, so that writers meet on the same trajectory.
+STAND_IN = 0.2
 # The mix: mostly conversations, then registrations, visits, placements, coaching hours, reads.
 MIX = {
     "conversation": 50,
@@ -99,8 +102,10 @@ class Resident:
 class Client:
     """One simulated user: a coach who also places, assesses and coaches their own residents."""
 
-    def __init__(self, number: int, http: httpx.AsyncClient, today: date) -> None:
-        self.n, self.http, self.today = number, http, today
+    def __init__(
+        self, number: int, http: httpx.AsyncClient, today: date, everyone: list[Resident]
+    ) -> None:
+        self.n, self.http, self.today, self.everyone = number, http, today, everyone
         self.log = Log()
         self.residents: list[Resident] = []
         self.sequence = itertools.count()
@@ -184,6 +189,7 @@ class Client:
         if intake is None:
             return None
         self.residents.append(resident)
+        self.everyone.append(resident)
         return resident
 
     async def place(self, resident: Resident) -> None:
@@ -234,6 +240,8 @@ class Client:
         kind = self.random.choices(list(MIX), weights=list(MIX.values()))[0]
         resident = self.random.choice(self.residents)
         if kind == "conversation":
+            if self.random.random() < STAND_IN:
+                resident = self.random.choice(self.everyone)
             await self.call(
                 kind,
                 "POST",
@@ -354,7 +362,8 @@ async def load(port: int, clients: int, seconds: float, kill: Any) -> tuple[list
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     today = date.today()  # noqa: DTZ011  (the service's clock: the same machine)
     async with contextlib_group(clients, port, limits) as https:
-        users = [Client(n, https[n], today) for n in range(clients)]
+        everyone: list[Resident] = []
+        users = [Client(n, https[n], today, everyone) for n in range(clients)]
         started = time.monotonic()
         until = started + seconds
         killer = asyncio.create_task(kill(started + seconds / 2)) if kill else None

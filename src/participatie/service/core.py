@@ -266,7 +266,10 @@ class Core:
 
         ``refused()`` makes the error raised when the stream exists already (None: the id is
         new by construction, and a conflict, such as a BSN registered meanwhile, raises the
-        store's IntegrityError for the caller to explain).
+        store's IntegrityError for the caller to explain). When the stream does not exist,
+        the conflict was on a stream saved with it (the resident's processing log, which a
+        command on the same resident saved meanwhile): that is :class:`ConcurrentUpdate`, which
+        the caller may retry from the start.
         """
         started = self.clock()
         if self.open_batch is not None:
@@ -284,7 +287,12 @@ class Core:
         except IntegrityError:
             if refused is None:
                 raise
-            raise refused() from None
+            if self.store.recorder.select_events(aggregate.id, limit=1):
+                raise refused() from None
+            raise ConcurrentUpdate(
+                f"{aggregate.id} could not be saved: the resident's processing log was changed "
+                "by another writer meanwhile; issue the command again"
+            ) from None
         self._processed(processed)
 
     # The processing log: a record of every save of a resident's data, saved with it.
