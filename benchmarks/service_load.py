@@ -88,6 +88,7 @@ class Log:
     unknown: list[tuple[str, str, str]] = field(default_factory=list)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[tuple[str, int | str]] = field(default_factory=Counter)
+    details: dict[tuple[str, int], str] = field(default_factory=dict)  # the first of each
     retries: Counter[str] = field(default_factory=Counter)
     requests: int = 0
 
@@ -158,6 +159,7 @@ class Client:
                 continue
             if answer.status_code >= 300:
                 self.log.errors[(kind, answer.status_code)] += 1
+                self.log.details.setdefault((kind, answer.status_code), answer.text[:300])
                 return None
             if kind in COMMANDS:
                 if kind in ("registration", "coaching"):
@@ -307,7 +309,9 @@ def worker_pids(parent: int) -> list[int]:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == parent and fields[0] != "Z":  # not a killed one
+            # A live worker: not a killed one, nor multiprocessing's resource tracker.
+            worker = int(fields[1]) == parent and fields[0] != "Z"
+            if worker and b"spawn_main" in (entry / "cmdline").read_bytes():
                 found.append(int(entry.name))
     return found
 
@@ -425,6 +429,9 @@ def table(logs: list[Log], elapsed: float) -> str:
         "errors: "
         + (", ".join(f"{k} {s}: {n}" for (k, s), n in sorted(errors.items(), key=str)) or "none")
     )
+    for log in logs:
+        for (kind, status), detail in log.details.items():
+            lines.append(f"  {kind} {status}: {detail}")
     return "\n".join(lines)
 
 
