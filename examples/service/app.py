@@ -4,7 +4,7 @@
 ``PARTICIPATIE_STORE`` names (default ``memory://``), and closes it at shutdown; tests pass their
 own. Every endpoint is a plain ``def``: FastAPI runs it in its threadpool, and one Participation
 serves all of those threads (the library's commands are safe to call from many threads at once;
-tests/test_threads.py shows it).
+examples/service/tests/test_threads.py shows it).
 
 Run it with ``make service`` (uvicorn on 127.0.0.1:8000; the API document at /docs).
 """
@@ -25,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -689,14 +690,16 @@ def _install_routes(app: FastAPI) -> None:  # noqa: PLR0915  (one function per o
     @app.post("/v1/forms/register-resident", include_in_schema=False)
     async def register_form_post(request: Request, actor: ActorDep) -> HTMLResponse:
         today = request.app.state.participation.today()
-        fields = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+        form = parse_qs((await request.body()).decode(errors="replace"))
+        fields = {k: v[0] for k, v in form.items()}
         try:
-            body = RegistrationIn.model_validate(
-                {k: v for k, v in fields.items() if v.strip()}, strict=False
+            body = RegistrationIn.model_validate({k: v for k, v in fields.items() if v.strip()})
+        except ValidationError as error:
+            reasons = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
             )
-        except ValueError as error:
             return HTMLResponse(
-                register_form_page(actor, today=today, error=str(error), values=fields),
+                register_form_page(actor, today=today, error=reasons, values=fields),
                 status_code=400,
             )
 
