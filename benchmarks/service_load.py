@@ -350,14 +350,18 @@ def start_service(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     ]
     service = subprocess.Popen(command, env=env)  # noqa: S603  (our own interpreter and module)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=2)
-            if len(worker_pids(service.pid)) >= workers:
-                return service
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
+    try:
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=2)
+                if len(worker_pids(service.pid)) >= workers:
+                    return service
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+    except BaseException:  # interrupted while waiting: leave no service behind
+        service.terminate()
+        raise
     service.kill()
     raise SystemExit("the service did not start within 60 s")
 
@@ -538,10 +542,17 @@ def run(name: str, args: argparse.Namespace, kill_one: bool) -> bool:
             killed.append(victim)
 
         try:
+            client_cpu = time.process_time()
+            ticks = os.sysconf("SC_CLK_TCK")
+            # The workers' processor time from here on (not their start-up).
+            service_cpu = -sum(cpu_time(pid) for pid in worker_pids(service.pid)) / ticks
             logs, elapsed = asyncio.run(
                 load(port, args.clients, args.seconds, kill if kill_one else None)
             )
-            workers_left = len(worker_pids(service.pid))
+            client_cpu = time.process_time() - client_cpu
+            workers = worker_pids(service.pid)
+            workers_left = len(workers)
+            service_cpu += sum(cpu_time(pid) for pid in workers) / ticks
         finally:
             service.send_signal(signal.SIGINT)
             try:
@@ -554,6 +565,15 @@ def run(name: str, args: argparse.Namespace, kill_one: bool) -> bool:
         )
         print(table(logs, elapsed))
         print(f"worker processes at the end: {workers_left}")
+        requests = sum(log.requests for log in logs)
+        print(
+            f"processor time per request: clients {client_cpu / requests * 1000:.1f} ms, "
+            + (
+                f"service workers {service_cpu / requests * 1000:.1f} ms"
+                if not killed
+                else "service workers not counted (the killed worker's time is gone)"
+            )
+        )
         problems = check(url, logs)
         print("checks: " + ("all passed" if not problems else "; ".join(problems[:20])))
         return not problems
