@@ -3,6 +3,7 @@ residents at once lose nothing, write nothing twice, and leave a store that veri
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date
 from uuid import UUID
@@ -51,3 +52,22 @@ def test_one_participation_on_postgresql_serves_many_threads(postgres_schema_url
 def test_one_in_process_participation_serves_many_threads() -> None:
     with Participation.open("memory://", secret=TEST_SECRET) as app:
         record_from_many_threads(app)
+
+
+def test_a_batch_open_in_one_thread_never_takes_another_threads_command() -> None:
+    # An import holds a batch open on the application while it stages; a conversation recorded
+    # meanwhile by another thread (another request) is saved at once, not collected into that
+    # batch, where a dropped batch would lose an acknowledged command.
+    from participatie.service import core_of  # noqa: PLC0415
+
+    with Participation.open("memory://", secret=TEST_SECRET) as app:
+        rid = register_with_intake(app, on=date(2024, 1, 8))
+        with core_of(app).batch():  # dropped: never saved
+            talk = threading.Thread(
+                target=app.record_conversation,
+                args=(rid,),
+                kwargs={"happiness": 7, "on": date(2024, 2, 1), "by": COACH},
+            )
+            talk.start()
+            talk.join()
+        assert app.resident(rid, by=COACH).conversation_count == 1

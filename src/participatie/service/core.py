@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
@@ -115,8 +116,20 @@ class Core:
         self.municipalities = municipalities
         self.vault: VaultStorage = store.participation_recorder
         keyring.bind(self.vault)  # key epochs live in the store
-        self.open_batch: Batch | None = None
+        # The open batch is the thread's own: one application serving many threads (a web
+        # service's threadpool) must never collect one thread's commands into another's batch.
+        self._batches = threading.local()
         self.processing = processing or Processing(None, clock)
+
+    @property
+    def open_batch(self) -> Batch | None:
+        """The batch this thread has open (None: commands save at once)."""
+        batch: Batch | None = getattr(self._batches, "open", None)
+        return batch
+
+    @open_batch.setter
+    def open_batch(self, batch: Batch | None) -> None:
+        self._batches.open = batch
 
     # Time and permission.
 
