@@ -20,19 +20,20 @@ from examples.service.identity import KEY_ENV, Keys, make_token
 def main() -> None:
     """Start uvicorn with the service's factory."""
     os.environ.setdefault(STORE_ENV, "sqlite:///service.db")
+    host = os.environ.get("PARTICIPATIE_SERVICE_HOST", "127.0.0.1")
+    port = int(os.environ.get("PARTICIPATIE_SERVICE_PORT", "8000"))
     if not os.environ.get(KEY_ENV):
         os.environ[KEY_ENV] = secrets.token_urlsafe(48)
         token = make_token(
             Keys.from_environment(), actor_id="coach-1", role="coach", municipality="haaren"
         )
-        host, port = os.environ.get("PARTICIPATIE_SERVICE_HOST", "127.0.0.1"), 8000
         print(f"No {KEY_ENV} set: made one for this run. A coach of haaren may call:")
         print(f'  curl -H "Authorization: Bearer {token}" http://{host}:{port}/v1/caseload')
     uvicorn.run(
         "examples.service.app:create_app",
         factory=True,
-        host=os.environ.get("PARTICIPATIE_SERVICE_HOST", "127.0.0.1"),
-        port=int(os.environ.get("PARTICIPATIE_SERVICE_PORT", "8000")),
+        host=host,
+        port=port,
         workers=int(os.environ.get("PARTICIPATIE_SERVICE_WORKERS", "1")),
     )
 
