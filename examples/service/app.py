@@ -15,7 +15,7 @@ import contextlib
 import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs
 from uuid import UUID
@@ -76,6 +76,8 @@ from .problems import PROBLEM_JSON, problem_of, problem_responses, problem_type
 __all__ = ["API_VERSION", "STORE_ENV", "create_app", "openapi_document"]
 
 STORE_ENV = "PARTICIPATIE_STORE"
+#: The longest period of an HTML report (it draws every month): ten years.
+MAX_REPORT_DAYS = 3653
 API_VERSION = "1.0.0"
 T = TypeVar("T")
 
@@ -663,8 +665,17 @@ def _install_routes(app: FastAPI) -> None:  # noqa: PLR0915  (one function per o
         as_of: AsOf = None,
         suppress_small_cells: Suppress = False,
     ) -> HTMLResponse:
-        """The outcome report with charts, as one HTML page (``participatie report --html``)."""
+        """The outcome report with charts, as one HTML page (``participatie report --html``).
+
+        It draws a bar for each month, so its period is at most ten years."""
         where = _statistics_scope(actor, municipality)
+        if start is not None:
+            last = min(to or date.max, as_of or date.max, request.app.state.participation.today())
+            if (last - start).days > MAX_REPORT_DAYS:
+                raise InvalidInput(
+                    f"the report's period ({start} to {last}) is longer than ten years: "
+                    "ask for a shorter one (the statistics have no such limit)"
+                )
         # The charts are drawn with matplotlib's pyplot, which keeps global state: one at a time.
         with request.app.state.report_lock:
             page = _call(

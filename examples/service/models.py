@@ -74,7 +74,10 @@ __all__ = [
     "hours",
 ]
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Years 1900 to 2099: a date outside them is a typing error, and near the ends of the calendar
+# date arithmetic overflows.
+_DAY_PATTERN = r"^(19|20)\d{2}-\d{2}-\d{2}$"
+_DAY = re.compile(_DAY_PATTERN)
 
 
 def day(value: object) -> date:
@@ -82,15 +85,16 @@ def day(value: object) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not _DAY.fullmatch(value):
-        raise ValueError("a date is written YYYY-MM-DD")
+        raise ValueError("a date is written YYYY-MM-DD, from 1900 to 2099")
     return date.fromisoformat(value)
 
 
-#: A business date (``YYYY-MM-DD``): the day something happened, not when it was recorded.
+#: A business date (``YYYY-MM-DD``, 1900 to 2099): the day something happened, not when it was
+#: recorded.
 Day = Annotated[
     date,
     BeforeValidator(day),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DAY_PATTERN}),
 ]
 Text = Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Number = StrictInt | StrictFloat

@@ -425,3 +425,31 @@ def test_an_unknown_path_and_a_bad_id_are_problems_too(client: TestClient, heade
     assert (missing.status_code, missing.headers["content-type"]) == (404, PROBLEM)
     bad = client.get("/v1/residents/not-a-uuid", headers=coach)
     assert (bad.status_code, bad.headers["content-type"]) == (400, PROBLEM)
+
+
+def test_a_report_longer_than_ten_years_is_refused_before_any_month_is_drawn(
+    client: TestClient, app: Participation, headers: Token
+) -> None:
+    problem = refused(
+        client,
+        app,
+        400,
+        "GET",
+        "/v1/report?from=1990-01-01",
+        headers=headers("policy-1", "policy_officer"),
+    )
+    assert "longer than ten years" in problem["detail"]
+
+
+@pytest.mark.parametrize("day", ["1899-12-31", "2100-01-01", "0001-01-01", "2020-02-30"])
+def test_a_date_outside_1900_to_2099_or_not_in_the_calendar_is_refused(
+    client: TestClient, app: Participation, headers: Token, day: str
+) -> None:
+    refused(
+        client,
+        app,
+        400,
+        "GET",
+        f"/v1/statistics?from={day}",
+        headers=headers("policy-1", "policy_officer"),
+    )
