@@ -9,7 +9,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-ha lint typecheck pytest clean messages test-browser
+.PHONY: demo test test-ha lint typecheck pytest clean messages test-browser service browser-deps
 
 HA_RUNS ?= 3
 
@@ -27,6 +27,19 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/participatie demo --fresh
+
+# The example web service (examples/service/) on http://127.0.0.1:8000/v1/docs, on the store
+# PARTICIPATIE_STORE names (default: a SQLite file beside it). Without a configured key it makes
+# one for this run and prints a token to try it with.
+$(VENV)/.installed-service: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[service,report]"
+	touch $@
+
+service: $(VENV)/.installed-service
+	$(BIN)/python -m examples.service
+
+# axe-core for the browser tests (tests/browser, examples/service/tests), kept out of git.
+browser-deps: $(AXE)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -59,7 +72,7 @@ test-browser: $(VENV)/.installed-dev $(AXE)
 		if [ "$$(id -u)" = 0 ]; then apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
 		else sudo apt-get install -y chromium || { sudo apt-get update && sudo apt-get install -y chromium; }; fi; }
 	PARTICIPATIE_BROWSER_REQUIRED=1 PARTICIPATIE_CHROMIUM=$(CHROMIUM) \
-		$(BIN)/pytest -p no:cacheprovider -m browser tests/browser
+		$(BIN)/pytest -p no:cacheprovider -m browser tests/browser examples/service/tests
 
 # Collect the messages of the code into the catalogues of every language (src/participatie/locale):
 # a new message arrives untranslated, for a translator to fill in; tests/unit/test_catalogues.py

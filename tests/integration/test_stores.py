@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import queue
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -177,7 +178,9 @@ def test_concurrent_registrations_of_one_bsn_register_it_once(store_url: str) ->
     outcomes = race(store_url, 4, lambda own: register(own, bsn="111222333"))
     winners = [o for o in outcomes if isinstance(o, UUID)]
     assert len(winners) == 1
-    assert all(isinstance(o, BsnAlreadyRegistered) for o in outcomes if o not in winners)
+    assert all(isinstance(o, BsnAlreadyRegistered) for o in outcomes if o not in winners), [
+        repr(o) for o in outcomes
+    ]
     with open_app(store_url) as app:
         assert app.resident_ids(by=READER) == winners
         assert app.find_resident(bsn="111222333", by=COACH) == winners[0]
@@ -207,6 +210,35 @@ def test_job_coaching_persists_and_one_placement_is_coached_once(store_url: str)
         assert app.job_coaching(winners[0], by=READER).resident_id == uncoached
         assert app.job_coaching(cid, by=READER) == before
         assert before.hours_logged == Decimal("1.5")
+
+
+def test_job_coaching_started_while_others_talk_to_the_resident_is_started(
+    store_url: str,
+) -> None:
+    # Both save the resident's processing log: the start used to lose that race and be refused
+    # as JobCoachingAlreadyStarted, though no job coaching existed.
+    from tests.unit.test_job_coaching_rules import placed_and_assessed, start  # noqa: PLC0415
+
+    with open_app(store_url) as app:
+        for _ in range(4):
+            rid = placed_and_assessed(app)
+
+            roles = queue.SimpleQueue[str]()
+            for role in ("start", "talk", "talk", "talk"):
+                roles.put(role)
+
+            def work(ready: Callable[[], object], rid: UUID = rid, roles: Any = roles) -> object:
+                role = roles.get()
+                ready()
+                if role == "start":
+                    return start(app, rid)
+                for _ in range(3):
+                    app.record_conversation(rid, happiness=6, on=date(2020, 4, 1), by=COACH)
+                return None
+
+            outcomes = together(4, work)
+            started = [o for o in outcomes if isinstance(o, UUID)]
+            assert [c.coaching_id for c in app.coachings_of(rid, by=READER)] == started
 
 
 def test_erasure_keeps_statistics_history_and_verification_on_the_store(store_url: str) -> None:

@@ -444,6 +444,15 @@ def test_a_period_that_is_not_a_pair_of_days_is_invalid_input(
         app.outcomes(period=period)
 
 
+@pytest.mark.parametrize("start", [date(1, 1, 1), date(1899, 12, 31)])
+def test_a_period_starting_before_1900_is_invalid_input_not_an_overflow(
+    app: Participation, start: date
+) -> None:
+    register(app, on=date(2019, 1, 8))
+    with pytest.raises(InvalidInput, match="before 1900-01-01"):
+        app.outcomes(period=(start, None))
+
+
 def test_a_report_as_of_a_day_after_today_is_invalid_input(app: Participation) -> None:
     with pytest.raises(InvalidInput, match="after today"):
         app.outcomes(as_of=date(9999, 12, 31))

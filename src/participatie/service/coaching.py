@@ -26,13 +26,14 @@ from participatie.domain.values import (
 )
 from participatie.errors import (
     BusinessDateRefused,
+    ConcurrentUpdate,
     JobCoachingAlreadyStarted,
     NoJobCoachingNeed,
     PlacementNoLongerCurrent,
     PlacementTooSmall,
 )
 from participatie.privacy.authorisation import Action
-from participatie.service.core import Room, as_uuid
+from participatie.service.core import ATTEMPTS, Room, as_uuid, back_off
 from participatie.service.idempotency import idempotent, promise_result
 
 __all__ = [
@@ -65,6 +66,23 @@ class CoachingCommands(Room):
         provider and a job coach with an HBO degree. One coaching per placement.
         """
         del command_id  # taken by @idempotent
+        attempt = 1
+        while True:
+            try:
+                return self._start_job_coaching(
+                    resident_id, provider=provider, coach=coach, on=on, by=by
+                )
+            except ConcurrentUpdate:
+                # A command on the same resident saved its processing log first: start again
+                # from the resident as it is now.
+                if attempt == ATTEMPTS:
+                    raise
+                back_off(attempt)
+                attempt += 1
+
+    def _start_job_coaching(
+        self, resident_id: UUID, *, provider: Provider, coach: JobCoach, on: date, by: Actor
+    ) -> UUID:
         self._core.check_not_future(on)
         resident = self._core.load_resident(as_uuid(resident_id))
         self._core.authorise(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
@@ -66,7 +67,7 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 #: How often a change is tried when other writers keep saving the same stream first, and the
 #: longest pause (seconds) before a retry; pauses are random so that racing writers spread out.
-_ATTEMPTS = 12
+ATTEMPTS = 12
 _MAX_BACKOFF = 0.5
 
 A = TypeVar("A", ResidentTrajectory, JobCoachingTrajectory, AccessLog, SecurityLog)
@@ -79,7 +80,7 @@ _WHAT = {
 }
 
 
-def _back_off(attempt: int) -> None:
+def back_off(attempt: int) -> None:
     """Wait a random while, longer after each lost race (exponential backoff with jitter)."""
     time.sleep(random.uniform(0, min(_MAX_BACKOFF, 0.005 * 2**attempt)))  # noqa: S311
 
@@ -119,9 +120,21 @@ class Core:
         self.municipalities = municipalities
         self.vault: VaultStorage = store.participation_recorder
         keyring.bind(self.vault)  # key epochs live in the store
-        self.open_batch: Batch | None = None
+        # The open batch is the thread's own: one application serving many threads (a web
+        # service's threadpool) must never collect one thread's commands into another's batch.
+        self._batches = threading.local()
         self.processing = processing or Processing(None, clock)
         self.reports = reports
+
+    @property
+    def open_batch(self) -> Batch | None:
+        """The batch this thread has open (None: commands save at once)."""
+        batch: Batch | None = getattr(self._batches, "open", None)
+        return batch
+
+    @open_batch.setter
+    def open_batch(self, batch: Batch | None) -> None:
+        self._batches.open = batch
 
     # Time and permission.
 
@@ -234,7 +247,7 @@ class Core:
             self.open_batch.add(aggregate, **save_with)
             self._batch_processing(aggregate, started)
             return
-        for attempt in range(1, _ATTEMPTS + 1):
+        for attempt in range(1, ATTEMPTS + 1):
             started = self.clock()
             aggregate = self._load_or_create(kind, uid, create)
             command(aggregate)
@@ -245,12 +258,12 @@ class Core:
                 if in_batch:
                     check_done(self.store.participation_recorder)  # its id: saved already
                 # Another writer saved this version first: retry on the fresh state.
-                _back_off(attempt)
+                back_off(attempt)
                 continue
             self._processed(processed)
             return
         raise ConcurrentUpdate(
-            f"{uid} was changed by other writers during each of {_ATTEMPTS} attempts; "
+            f"{uid} was changed by other writers during each of {ATTEMPTS} attempts; "
             "issue the command again"
         )
 
@@ -275,7 +288,10 @@ class Core:
 
         ``refused()`` makes the error raised when the stream exists already (None: the id is
         new by construction, and a conflict, such as a BSN registered meanwhile, raises the
-        store's IntegrityError for the caller to explain).
+        store's IntegrityError for the caller to explain). When the stream does not exist,
+        the conflict was on a stream saved with it (the resident's processing log, which a
+        command on the same resident saved meanwhile): that is :class:`ConcurrentUpdate`, which
+        the caller may retry from the start.
         """
         started = self.clock()
         save_with = with_command_id(save_with)
@@ -295,7 +311,12 @@ class Core:
             check_done(self.store.participation_recorder)  # its id: saved already
             if refused is None:
                 raise
-            raise refused() from None
+            if self.store.recorder.select_events(aggregate.id, limit=1):
+                raise refused() from None
+            raise ConcurrentUpdate(
+                f"{aggregate.id} could not be saved: the resident's processing log was changed "
+                "by another writer meanwhile; issue the command again"
+            ) from None
         self._processed(processed)
 
     # The processing log: a record of every save of a resident's data, saved with it.

@@ -254,6 +254,10 @@ class _Checkpointing:
         self.last_time, self.last_position = now, checkpoint.position
 
 
+#: No period of a report starts earlier (nothing recorded here happened before it).
+EARLIEST_PERIOD_START = date(1900, 1, 1)
+
+
 def reporting_period(period: object, *, as_of: date | None, today: date) -> tuple[date, date]:
     """The period a report counts: see :meth:`Statistics.outcomes`."""
     if period is None:
@@ -268,6 +272,11 @@ def reporting_period(period: object, *, as_of: date | None, today: date) -> tupl
     reference = as_of or today
     end = reference if last is None else min(last, reference)
     start = date(end.year, 1, 1) if first is None else first
+    if start < EARLIEST_PERIOD_START:
+        # Counting looks at the days before the period; near date.min there are none.
+        raise InvalidInput(
+            f"the period starts on {start}, before {EARLIEST_PERIOD_START}: a typing error?"
+        )
     if start > end:
         raise InvalidInput(
             f"the period starts ({start}) after it ends ({end}"
