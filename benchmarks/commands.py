@@ -276,7 +276,7 @@ def run_participatie(url: str, residents: int, *, processing_log: bool = True) -
     from participatie.service.core import Core  # noqa: PLC0415
 
     if not processing_log:
-        Core._processing = lambda *_: ()  # type: ignore[method-assign]
+        Core._processing = lambda *_, **__: ()  # type: ignore[method-assign]
 
     actors = {
         "coach": Actor("coach-17", Role.COACH),

@@ -17,6 +17,7 @@ stream. A caller joins the records to its own trace by passing its W3C ``tracepa
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from datetime import datetime
@@ -44,6 +45,7 @@ DATA_SUBJECT_ID_TYPE = "participatie.resident_id"
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
 
+@functools.lru_cache(maxsize=4096)  # a name-based UUID (SHA-1): asked for on every command
 def processing_log_id(resident_id: UUID) -> UUID:
     """The id of a resident's processing log stream."""
     return uuid5(_PROCESSING_NAMESPACE, f"{resident_id}/processing-log")

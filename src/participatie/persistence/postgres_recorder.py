@@ -5,6 +5,7 @@ events; and the snapshot recorder (needs the ``postgres`` extra: imports psycopg
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -102,6 +103,8 @@ class PostgresParticipationRecorder(
         )
         self._rights_statements(VAULT_TABLE)
         self.sql_create_statements.extend(self._sql.create)
+        #: Per thread: the cursor of the ledger tail queued under the table lock.
+        self._tails = threading.local()
 
     def _insert_events(
         self,
@@ -152,7 +155,7 @@ class PostgresParticipationRecorder(
         if notification_ids:
             # Under the table lock: the ledger's order is the log's order.
             self._append_ledger(
-                curs, ledger_rows(self._tail(curs), notification_ids, stored_events)
+                curs, ledger_rows(self._queued_tail(curs), notification_ids, stored_events)
             )
         heads = stream_heads(stored_events)
         curs.execute(
@@ -164,6 +167,26 @@ class PostgresParticipationRecorder(
             ),
         )
         return notification_ids
+
+    def _lock_table(self, curs: Cursor[DictRow]) -> None:
+        # The ledger's tail is asked for right after the table lock, on a cursor of its own, so
+        # that it travels in the same pipeline as the events' insert and is read once that
+        # insert is synced: no round trip of its own. No other writer can append under the lock.
+        super()._lock_table(curs)
+        tail = curs.connection.cursor()
+        tail.execute(self._sql.ledger_tail)
+        self._tails.cursor = tail
+
+    def _queued_tail(self, curs: Cursor[DictRow]) -> bytes | None:
+        """The ledger's tail asked for under the lock by :meth:`_lock_table` (or, should that
+        not have run, asked for now)."""
+        tail: Cursor[DictRow] | None = getattr(self._tails, "cursor", None)
+        self._tails.cursor = None
+        if tail is None:
+            return self._tail(curs)
+        with tail:
+            found = tail.fetchone()
+        return None if found is None else bytes(found["running_hash"])
 
     def _tail(self, curs: Cursor[DictRow]) -> bytes | None:
         """The running hash of the ledger's last row, or None while it is empty."""

@@ -83,11 +83,12 @@ class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, Parti
         import_sources: Sequence[tuple[str, str, UUID, UUID]] = (),
         **kwargs: Any,
     ) -> Sequence[int] | None:
-        c.executemany(
-            f"INSERT INTO {IMPORTS_TABLE} "  # noqa: S608
-            "(source_id, resident_key, resident_id, stream_id) VALUES (?, ?, ?, ?)",
-            [(source, key, rid.hex, stream.hex) for source, key, rid, stream in import_sources],
-        )
+        if import_sources:
+            c.executemany(
+                f"INSERT INTO {IMPORTS_TABLE} "  # noqa: S608
+                "(source_id, resident_key, resident_id, stream_id) VALUES (?, ?, ?, ?)",
+                [(source, key, rid.hex, stream.hex) for source, key, rid, stream in import_sources],
+            )
         if vault_erasures:
             c.execute("PRAGMA secure_delete = ON")
         for resident_id in vault_erasures:

@@ -235,7 +235,10 @@ class Core:
             try:
                 self.store.save(aggregate, *processed[:1], **save_with)
             except IntegrityError:
-                # Another writer saved this version first: retry on the fresh state.
+                # Another writer saved this version first (of the aggregate, or of the
+                # processing log, which is appended to without reading it first): retry on the
+                # fresh state.
+                self._forget_processing_logs(processed[:1])
                 _back_off(attempt)
                 continue
             self._processed(processed)
@@ -278,7 +281,8 @@ class Core:
             self.open_batch.add(aggregate, **save_with)
             self._batch_processing(aggregate, started)
             return
-        processed = self._processing(aggregate, started)
+        # Read as stored: a conflict here means the new aggregate exists, never a stale log.
+        processed = self._processing(aggregate, started, fresh=True)
         try:
             self.store.save(aggregate, *processed[:1], **save_with)
         except IntegrityError:
@@ -289,14 +293,17 @@ class Core:
 
     # The processing log: a record of every save of a resident's data, saved with it.
 
-    def _processing(self, aggregate: object, started: datetime) -> tuple[Any, ...]:
+    def _processing(
+        self, aggregate: object, started: datetime, *, fresh: bool = False
+    ) -> tuple[Any, ...]:
         """(the resident's processing log with this processing's record, its span), or ()
-        for an aggregate that holds no resident's data or has nothing to save."""
+        for an aggregate that holds no resident's data or has nothing to save; ``fresh``: the
+        log as stored, not this process's last copy (see :meth:`_processing_log`)."""
         resident = data_subject(aggregate)
         if resident is None or not getattr(aggregate, "pending_events", None):
             return ()
         span = self.processing.span(resident, started)
-        log = self._processing_log(resident)
+        log = self._processing_log(resident, fresh=fresh)
         log.record(span.record)
         return (log, span)
 
@@ -311,17 +318,25 @@ class Core:
             self.open_batch.add(processed[0])
             self.open_batch.spans.append(processed[1])
 
-    def _processing_log(self, resident_id: UUID) -> ProcessingLog:
+    def _processing_log(self, resident_id: UUID, *, fresh: bool = False) -> ProcessingLog:
+        """The resident's processing log to append a record to: in the open batch, else this
+        process's last copy without reading what other writers appended since (a stale copy
+        fails the save as a concurrent change, and the retry forgets it), or with ``fresh`` as
+        stored."""
         log_id = processing_log_id(resident_id)
         found = self.open_batch.get(log_id) if self.open_batch is not None else None
         if found is None:
-            try:
-                found = self.store.repository.get(log_id)
-            except AggregateNotFoundError:
+            found = self.store.log_to_append(log_id, fresh=fresh)
+            if found is None:
                 return ProcessingLog.open_for(resident_id)
         if not isinstance(found, ProcessingLog):
             raise NotFound(f"{log_id} is not a processing log")
         return found
+
+    def _forget_processing_logs(self, aggregates: Sequence[object]) -> None:
+        """After a save failed as a concurrent change: the processing logs among
+        ``aggregates`` are read from the store next time (another writer may have appended)."""
+        self.store.forget(a.id for a in aggregates if isinstance(a, ProcessingLog))
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -344,7 +359,11 @@ class Core:
         merged = {name: list(values) for name, values in batch.save_with.items()}
         for name, values in save_with.items():
             merged.setdefault(name, []).extend(values)
-        self.store.save(*batch.aggregates.values(), **merged)
+        try:
+            self.store.save(*batch.aggregates.values(), **merged)
+        except IntegrityError:
+            self._forget_processing_logs(list(batch.aggregates.values()))
+            raise
         for span in batch.spans:
             span.stored()
         batch.spans.clear()

@@ -4,14 +4,15 @@ hash chain over every stream, snapshots, and the outcomes view of the same store
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
     EventStore,
     IntegrityError,
@@ -110,6 +111,37 @@ class StoreApplication(Application[UUID]):
             for aggregate_id, aggregate in processing_event.aggregates.items():
                 cache.put(aggregate_id, aggregate)
         return recordings
+
+    def log_to_append(self, log_id: UUID, *, fresh: bool = False) -> Any | None:
+        """An append-only log (a resident's processing log) as this process last saved or read
+        it, to append to (``fresh``: as stored), or None when the stream does not exist.
+
+        Unlike a load, it does not read the events other writers saved since (a round trip and
+        a decode on every command). When another writer did append, the version the new record
+        takes is stored already and the save fails as a concurrent change (IntegrityError),
+        before anything is written: the caller then calls :meth:`forget` and tries again, on the
+        log as stored. So a stale copy costs a retry, never a lost or misplaced record.
+        """
+        cache = self.repository.cache
+        if cache is not None and not fresh:
+            try:
+                cached = cache.get(log_id)
+            except KeyError:
+                pass
+            else:
+                return copy.deepcopy(cached)
+        try:
+            return self.repository.get(log_id)
+        except AggregateNotFoundError:
+            return None
+
+    def forget(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Drop these aggregates from the cache: the next load reads them from the store."""
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate_id in aggregate_ids:
+                with contextlib.suppress(KeyError):
+                    cache.get(aggregate_id, evict=True)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot a trajectory each time its version reaches a multiple of the interval."""
