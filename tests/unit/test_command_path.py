@@ -23,7 +23,7 @@ def test_a_trajectory_copied_out_of_the_cache_has_containers_of_its_own(
 ) -> None:
     rid = register_with_intake(app)
     app.start_activity(rid, activity=Activity.LANGUAGE_COURSE, on=date(2019, 1, 9), by=COACH)
-    cached = core_of(app).store.repository.get(rid, deepcopy_from_cache=False)
+    cached: object = core_of(app).store.repository.get(rid, deepcopy_from_cache=False)
     assert isinstance(cached, ResidentTrajectory)
     state = dict(vars(cached))
     copied = copy.deepcopy(cached)
@@ -70,7 +70,7 @@ def test_a_record_appended_by_another_process_on_postgresql_is_kept(
 
 @pytest.mark.parametrize("appended", [1, 3])
 def test_a_stale_log_costs_one_retry_however_far_behind(
-    tmp_path: Path, clock: Clock, appended: int
+    tmp_path: Path, clock: Clock, appended: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     with (
@@ -88,7 +88,7 @@ def test_a_stale_log_costs_one_retry_however_far_behind(
             saves.append(len(aggregates))
             return original(*aggregates, **kwargs)
 
-        store.save = counted  # type: ignore[method-assign]
+        monkeypatch.setattr(store, "save", counted)
         first.record_conversation(rid, happiness=7, on=date(2019, 1, 20), by=COACH)
         first.record_conversation(rid, happiness=7, on=date(2019, 1, 21), by=COACH)
         assert saves == [2, 2, 2]  # one conflict, then each command saves at once
