@@ -24,7 +24,7 @@ from eventsourcing.utils import resolve_topic
 
 from participatie.audit.access import AccessKind, AccessLog, access_log_id
 from participatie.audit.history import check_moments, replay, selected
-from participatie.audit.processing import ProcessingLog, processing_log_id
+from participatie.audit.processing import ProcessingLog, ProcessingRecord, processing_log_id
 from participatie.audit.security import SecurityLog, security_log_id
 from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
@@ -50,7 +50,7 @@ from participatie.privacy.vault import KeyRing, VaultStorage
 from participatie.projections.facts import Fact
 from participatie.projections.runner import catch_up
 from participatie.service.batch import Batch
-from participatie.service.processing import Processing, data_subject
+from participatie.service.processing import Processing, Span, data_subject
 from participatie.service.store import StoreApplication
 
 __all__ = ["NOT_STATED", "TIMEZONE", "Core", "Room", "as_uuid"]
@@ -313,10 +313,12 @@ class Core:
         self.processing.done()
 
     def _batch_processing(self, aggregate: object, started: datetime) -> None:
-        processed = self._processing(aggregate, started)
-        if processed and self.open_batch is not None:
-            self.open_batch.add(processed[0])
-            self.open_batch.spans.append(processed[1])
+        """In a batch, the record waits in the batch (with its span): :meth:`save_batch`
+        appends each resident's records to the resident's log together."""
+        resident = data_subject(aggregate)
+        if resident is not None and getattr(aggregate, "pending_events", None):
+            assert self.open_batch is not None  # noqa: S101 (only called with a batch open)
+            self.open_batch.spans.append(self.processing.span(resident, started))
 
     def _processing_log(self, resident_id: UUID, *, fresh: bool = False) -> ProcessingLog:
         """The resident's processing log to append a record to: in the open batch, else this
@@ -332,6 +334,19 @@ class Core:
         if not isinstance(found, ProcessingLog):
             raise NotFound(f"{log_id} is not a processing log")
         return found
+
+    def _processing_logs(self, spans: Sequence[Span]) -> list[ProcessingLog]:
+        """The processing logs of the residents a batch processed, each with its records of
+        the batch appended together (one event per resident, in the records' order)."""
+        by_resident: dict[str, list[ProcessingRecord]] = {}
+        for span in spans:
+            by_resident.setdefault(span.record.data_subject_id, []).append(span.record)
+        logs = []
+        for resident, records in by_resident.items():
+            log = self._processing_log(UUID(resident))
+            log.record_all(records)
+            logs.append(log)
+        return logs
 
     def _forget_processing_logs(self, aggregates: Sequence[object]) -> None:
         """After a save failed as a concurrent change: the processing logs among
@@ -359,10 +374,11 @@ class Core:
         merged = {name: list(values) for name, values in batch.save_with.items()}
         for name, values in save_with.items():
             merged.setdefault(name, []).extend(values)
+        logs = self._processing_logs(batch.spans)
         try:
-            self.store.save(*batch.aggregates.values(), **merged)
+            self.store.save(*batch.aggregates.values(), *logs, **merged)
         except IntegrityError:
-            self._forget_processing_logs(list(batch.aggregates.values()))
+            self._forget_processing_logs(logs)
             raise
         for span in batch.spans:
             span.stored()
