@@ -18,7 +18,7 @@ stream. A caller joins the records to its own trace by passing its W3C ``tracepa
 from __future__ import annotations
 
 import functools
-import os
+import random
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -98,11 +98,23 @@ class TraceContext:
     @classmethod
     def new(cls) -> TraceContext:
         """A trace of the library's own, for a processing no caller traced."""
-        return cls(trace_id=os.urandom(16).hex())
+        return cls(trace_id=_random_id(128))
 
 
 def new_span_id() -> str:
-    return os.urandom(8).hex()
+    """A span id of the library's own (16 hex digits, never all zeros)."""
+    return _random_id(64)
+
+
+def _random_id(bits: int) -> str:
+    """A random trace or span id as hex digits, never all zeros (W3C trace context).
+
+    Ids must be unique, not secret: they are made as OpenTelemetry's SDK makes them, from
+    Python's generator (seeded from the system's randomness), without a system call per id,
+    which an import paid for twice a record."""
+    while not (value := random.getrandbits(bits)):
+        pass
+    return f"{value:0{bits // 4}x}"
 
 
 @attrs.frozen

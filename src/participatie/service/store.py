@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     EventStore,
     IntegrityError,
@@ -90,6 +91,25 @@ class StoreApplication(Application[UUID]):
                 "ledger proves them from now on (take a checkpoint: participatie checkpoint)",
                 chained,
             )
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """eventsourcing's ``save``, collecting the events of participatie's aggregates
+        directly: its own collection asks two runtime-checked protocols of every object (about
+        20 us an aggregate, a tenth of a command's work in Python)."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        others = []
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                others.append(obj)
+        processing_event.collect_events(*others, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # eventsourcing's deprecated hook, as it does
+        return recordings
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> Any:
         # The chain mapper remembers the hashes of the events it encoded only once they are
