@@ -106,7 +106,9 @@ class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, Parti
                     record.ciphertext,
                 ),
             )
-            self._note_key_id(c, record.key_id)
+        # Each key id once (an import's batch seals every resident under the same key).
+        for key_id in sorted({record.key_id for record in vault_records}):
+            self._note_key_id(c, key_id)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         if notification_ids:
             self._append_ledger(
