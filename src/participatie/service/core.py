@@ -50,7 +50,7 @@ from participatie.privacy.vault import KeyRing, VaultStorage
 from participatie.projections.facts import Fact
 from participatie.projections.runner import catch_up
 from participatie.service.batch import Batch
-from participatie.service.processing import Processing, Span, data_subject
+from participatie.service.processing import Processing, data_subject
 from participatie.service.store import StoreApplication
 
 __all__ = ["NOT_STATED", "TIMEZONE", "Core", "Room", "as_uuid"]
@@ -335,15 +335,24 @@ class Core:
             raise NotFound(f"{log_id} is not a processing log")
         return found
 
-    def _processing_logs(self, spans: Sequence[Span]) -> list[ProcessingLog]:
+    def _processing_logs(self, batch: Batch) -> list[ProcessingLog]:
         """The processing logs of the residents a batch processed, each with its records of
         the batch appended together (one event per resident, in the records' order)."""
         by_resident: dict[str, list[ProcessingRecord]] = {}
-        for span in spans:
+        for span in batch.spans:
             by_resident.setdefault(span.record.data_subject_id, []).append(span.record)
+        # A resident registered in the batch has no log yet: not looked for (a round trip each).
+        registered = {
+            aggregate.id
+            for aggregate in batch.aggregates.values()
+            if isinstance(aggregate, ResidentTrajectory)
+            and aggregate.pending_events
+            and aggregate.pending_events[0].originator_version == 1
+        }
         logs = []
         for resident, records in by_resident.items():
-            log = self._processing_log(UUID(resident))
+            rid = UUID(resident)
+            log = ProcessingLog.open_for(rid) if rid in registered else self._processing_log(rid)
             log.record_all(records)
             logs.append(log)
         return logs
@@ -374,7 +383,7 @@ class Core:
         merged = {name: list(values) for name, values in batch.save_with.items()}
         for name, values in save_with.items():
             merged.setdefault(name, []).extend(values)
-        logs = self._processing_logs(batch.spans)
+        logs = self._processing_logs(batch)
         try:
             self.store.save(*batch.aggregates.values(), *logs, **merged)
         except IntegrityError:
