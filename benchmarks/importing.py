@@ -2,15 +2,19 @@
 
     python benchmarks/importing.py [--residents 2000] [--batch 50] [--stores memory sqlite ...]
 
-The residents of benchmarks/commands.py (38 records each, job coaching included) are written to a
+The residents of benchmarks/commands.py (37 records each, job coaching included) are written to a
 JSON Lines file, then, on a fresh store of each kind:
 
-- raw: the same events built on plain eventsourcing aggregates (no rules) and saved ``--batch``
+- raw from memory: the same events built on plain aggregates in memory (no file) and saved ``--batch``
   residents per ``save()``, i.e. per transaction;
 - import: ``participatie import``'s ``import_records(read_records(file))``, ``--batch`` residents
   per transaction: reading and checking the file, every record through its command's rules, the
   vault and the chain, and the source ids for idempotence;
-- again: the same import a second time, which finds every record imported and adds nothing.
+- again: the same import a second time, which finds every record imported and adds nothing;
+- raw import: a plain script reading the same file (``json.loads`` per line), building the same
+  plain aggregates and saving them ``--batch`` residents per ``save()``: the fair reference;
+- no processing log, no chain: the import with those parts switched off by the script (see
+  ``commands.switched_off``), to show what they cost.
 
 Rates are events (records) per second; only ratios from one run on one machine mean anything.
 """
@@ -32,7 +36,15 @@ from _harness import (
     peak_rss_mb,
     raw_env,
 )
-from commands import _RAW_EVENTS, RawApplication, RawCoaching, RawResident, day_of, plan
+from commands import (
+    _RAW_EVENTS,
+    RawApplication,
+    RawCoaching,
+    RawResident,
+    day_of,
+    plan,
+    switched_off,
+)
 
 _ROLES = {
     "place": ("broker-2", "job_broker"),
@@ -202,6 +214,17 @@ def measure(store: str, residents: int, batch: int) -> dict[str, Any]:
             raw = raw_batches(url, residents, batch)
         with fresh_store(store) as url:
             raw_file = raw_import(url, path, batch)
+        partial = {}
+        for name, off in (("without", {"processing_log": True}), ("unchained", {"chain": True})):
+            with (
+                switched_off(**{"processing_log": False, "chain": False, **off}),
+                fresh_store(store) as url,
+                Participation.open(url, secret=SECRET) as app,
+            ):
+                started = time.perf_counter()
+                report = import_records(app, read_records(path), batch_size=batch)
+                partial[name] = records / (time.perf_counter() - started)
+                assert report.records == records
         with fresh_store(store) as url, Participation.open(url, secret=SECRET) as app:
             started = time.perf_counter()
             report = import_records(app, read_records(path), batch_size=batch)
@@ -218,6 +241,7 @@ def measure(store: str, residents: int, batch: int) -> dict[str, Any]:
         "raw": raw,
         "raw_file": raw_file,
         "import": records / first,
+        **partial,
         "ratio": records / first / raw_file,
         "again": records / second,
         "rss": peak_rss_mb(),
@@ -235,6 +259,8 @@ if __name__ == "__main__":
             ("events", "events"),
             ("raw", "raw from memory/s"),
             ("raw_file", "raw import/s"),
+            ("without", "no processing log/s"),
+            ("unchained", "no chain/s"),
             ("import", "import/s"),
             ("ratio", "vs raw import"),
             ("again", "import again/s"),
