@@ -238,7 +238,8 @@ class Core:
                 # Another writer saved this version first (of the aggregate, or of the
                 # processing log, which is appended to without reading it first): retry on the
                 # fresh state.
-                self._forget_processing_logs(processed[:1])
+                if self._forget_processing_logs(processed[:1]) and attempt == 1:
+                    continue  # most likely a stale copy of the log: no need to wait
                 _back_off(attempt)
                 continue
             self._processed(processed)
@@ -357,10 +358,13 @@ class Core:
             logs.append(log)
         return logs
 
-    def _forget_processing_logs(self, aggregates: Sequence[object]) -> None:
+    def _forget_processing_logs(self, aggregates: Sequence[object]) -> bool:
         """After a save failed as a concurrent change: the processing logs among
-        ``aggregates`` are read from the store next time (another writer may have appended)."""
-        self.store.forget(a.id for a in aggregates if isinstance(a, ProcessingLog))
+        ``aggregates`` are read from the store next time (another writer may have appended);
+        whether there were any."""
+        logs = [a.id for a in aggregates if isinstance(a, ProcessingLog)]
+        self.store.mark_stale(logs)
+        return bool(logs)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Batch]:

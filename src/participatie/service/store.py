@@ -70,6 +70,8 @@ class StoreApplication(Application[UUID]):
         env[self.AGGREGATE_CACHE_FASTFORWARD] = "y"
         env[self.DEEPCOPY_FROM_AGGREGATE_CACHE] = "y"
         super().__init__(env)
+        #: Logs whose copy in the cache may be behind the store (see log_to_append).
+        self._stale_logs: set[UUID] = set()
         if isinstance(self.mapper, ChainMapper):
             self.mapper.previous_lookup = self.stored_hash
         self._chain_earlier_events(chaining_progress)
@@ -139,29 +141,30 @@ class StoreApplication(Application[UUID]):
         Unlike a load, it does not read the events other writers saved since (a round trip and
         a decode on every command). When another writer did append, the version the new record
         takes is stored already and the save fails as a concurrent change (IntegrityError),
-        before anything is written: the caller then calls :meth:`forget` and tries again, on the
-        log as stored. So a stale copy costs a retry, never a lost or misplaced record.
+        before anything is written: the caller then marks the log stale (:meth:`mark_stale`)
+        and tries again, and the next call reads what was appended since. So a stale copy costs
+        a retry, never a lost or misplaced record.
         """
         cache = self.repository.cache
-        if cache is not None and not fresh:
+        stale = log_id in self._stale_logs
+        if cache is not None and not fresh and not stale:
             try:
                 cached = cache.get(log_id)
             except KeyError:
                 pass
             else:
                 return copy.deepcopy(cached)
+        self._stale_logs.discard(log_id)
         try:
+            # Fast-forwards a cached copy: reads only the events saved since.
             return self.repository.get(log_id)
         except AggregateNotFoundError:
             return None
 
-    def forget(self, aggregate_ids: Iterable[UUID]) -> None:
-        """Drop these aggregates from the cache: the next load reads them from the store."""
-        cache = self.repository.cache
-        if cache is not None:
-            for aggregate_id in aggregate_ids:
-                with contextlib.suppress(KeyError):
-                    cache.get(aggregate_id, evict=True)
+    def mark_stale(self, log_ids: Iterable[UUID]) -> None:
+        """Another writer may have appended to these logs: the next :meth:`log_to_append`
+        reads what was saved since."""
+        self._stale_logs.update(log_ids)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot a trajectory each time its version reaches a multiple of the interval."""
