@@ -10,6 +10,7 @@ reported as such.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -74,6 +75,13 @@ _WHAT = {
     AccessLog: "access log",
     SecurityLog: "security log",
 }
+
+
+#: The processing log read together with the resident by the last load of this thread or task
+#: (see Core.load), for the record the command or read will append to it.
+_read_with_resident: contextvars.ContextVar[ProcessingLog | None] = contextvars.ContextVar(
+    "read_with_resident", default=None
+)
 
 
 def _back_off(attempt: int) -> None:
@@ -189,7 +197,14 @@ class Core:
         if self.open_batch is not None:
             aggregate = self.open_batch.get(aggregate_id)
         try:
-            if aggregate is None:
+            if aggregate is None and kind is ResidentTrajectory:
+                # The resident's processing log comes along (one query for both) for the
+                # record a command or read will append to it.
+                aggregate, log = self.store.load_with_log(
+                    aggregate_id, processing_log_id(aggregate_id)
+                )
+                _read_with_resident.set(log)
+            elif aggregate is None:
                 aggregate = self.store.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {what} with id {aggregate_id}") from None
@@ -235,11 +250,7 @@ class Core:
             try:
                 self.store.save(aggregate, *processed[:1], **save_with)
             except IntegrityError:
-                # Another writer saved this version first (of the aggregate, or of the
-                # processing log, which is appended to without reading it first): retry on the
-                # fresh state.
-                if self._forget_processing_logs(processed[:1]) and attempt == 1:
-                    continue  # most likely a stale copy of the log: no need to wait
+                # Another writer saved this version first: retry on the fresh state.
                 _back_off(attempt)
                 continue
             self._processed(processed)
@@ -282,8 +293,7 @@ class Core:
             self.open_batch.add(aggregate, **save_with)
             self._batch_processing(aggregate, started)
             return
-        # Read as stored: a conflict here means the new aggregate exists, never a stale log.
-        processed = self._processing(aggregate, started, fresh=True)
+        processed = self._processing(aggregate, started)
         try:
             self.store.save(aggregate, *processed[:1], **save_with)
         except IntegrityError:
@@ -294,17 +304,14 @@ class Core:
 
     # The processing log: a record of every save of a resident's data, saved with it.
 
-    def _processing(
-        self, aggregate: object, started: datetime, *, fresh: bool = False
-    ) -> tuple[Any, ...]:
+    def _processing(self, aggregate: object, started: datetime) -> tuple[Any, ...]:
         """(the resident's processing log with this processing's record, its span), or ()
-        for an aggregate that holds no resident's data or has nothing to save; ``fresh``: the
-        log as stored, not this process's last copy (see :meth:`_processing_log`)."""
+        for an aggregate that holds no resident's data or has nothing to save."""
         resident = data_subject(aggregate)
         if resident is None or not getattr(aggregate, "pending_events", None):
             return ()
         span = self.processing.span(resident, started)
-        log = self._processing_log(resident, fresh=fresh)
+        log = self._processing_log(resident)
         log.record(span.record)
         return (log, span)
 
@@ -321,16 +328,20 @@ class Core:
             assert self.open_batch is not None  # noqa: S101 (only called with a batch open)
             self.open_batch.spans.append(self.processing.span(resident, started))
 
-    def _processing_log(self, resident_id: UUID, *, fresh: bool = False) -> ProcessingLog:
-        """The resident's processing log to append a record to: in the open batch, else this
-        process's last copy without reading what other writers appended since (a stale copy
-        fails the save as a concurrent change, and the retry forgets it), or with ``fresh`` as
-        stored."""
+    def _processing_log(self, resident_id: UUID) -> ProcessingLog:
+        """The resident's processing log to append a record to: in the open batch, else as
+        read with the resident by this command's load (:meth:`load`), else as stored."""
         log_id = processing_log_id(resident_id)
         found = self.open_batch.get(log_id) if self.open_batch is not None else None
         if found is None:
-            found = self.store.log_to_append(log_id, fresh=fresh)
-            if found is None:
+            read = _read_with_resident.get()
+            if read is not None and read.id == log_id:
+                _read_with_resident.set(None)  # appended to once
+                found = read
+        if found is None:
+            try:
+                found = self.store.repository.get(log_id)
+            except AggregateNotFoundError:
                 return ProcessingLog.open_for(resident_id)
         if not isinstance(found, ProcessingLog):
             raise NotFound(f"{log_id} is not a processing log")
@@ -358,14 +369,6 @@ class Core:
             logs.append(log)
         return logs
 
-    def _forget_processing_logs(self, aggregates: Sequence[object]) -> bool:
-        """After a save failed as a concurrent change: the processing logs among
-        ``aggregates`` are read from the store next time (another writer may have appended);
-        whether there were any."""
-        logs = [a.id for a in aggregates if isinstance(a, ProcessingLog)]
-        self.store.mark_stale(logs)
-        return bool(logs)
-
     @contextlib.contextmanager
     def batch(self) -> Iterator[Batch]:
         """Collect the changes made inside instead of saving each; a nested batch merges into
@@ -388,11 +391,7 @@ class Core:
         for name, values in save_with.items():
             merged.setdefault(name, []).extend(values)
         logs = self._processing_logs(batch)
-        try:
-            self.store.save(*batch.aggregates.values(), *logs, **merged)
-        except IntegrityError:
-            self._forget_processing_logs(logs)
-            raise
+        self.store.save(*batch.aggregates.values(), *logs, **merged)
         for span in batch.spans:
             span.stored()
         batch.spans.clear()

@@ -7,12 +7,12 @@ import contextlib
 import copy
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     EventStore,
@@ -70,8 +70,6 @@ class StoreApplication(Application[UUID]):
         env[self.AGGREGATE_CACHE_FASTFORWARD] = "y"
         env[self.DEEPCOPY_FROM_AGGREGATE_CACHE] = "y"
         super().__init__(env)
-        #: Logs whose copy in the cache may be behind the store (see log_to_append).
-        self._stale_logs: set[UUID] = set()
         if isinstance(self.mapper, ChainMapper):
             self.mapper.previous_lookup = self.stored_hash
         self._chain_earlier_events(chaining_progress)
@@ -134,37 +132,44 @@ class StoreApplication(Application[UUID]):
                 cache.put(aggregate_id, aggregate)
         return recordings
 
-    def log_to_append(self, log_id: UUID, *, fresh: bool = False) -> Any | None:
-        """An append-only log (a resident's processing log) as this process last saved or read
-        it, to append to (``fresh``: as stored), or None when the stream does not exist.
+    def load_with_log(self, aggregate_id: UUID, log_id: UUID) -> tuple[Any, Any | None]:
+        """An aggregate as stored, and its resident's processing log (``log_id``) as stored when
+        this process has the log in its cache (else None: not read now).
 
-        Unlike a load, it does not read the events other writers saved since (a round trip and
-        a decode on every command). When another writer did append, the version the new record
-        takes is stored already and the save fails as a concurrent change (IntegrityError),
-        before anything is written: the caller then marks the log stale (:meth:`mark_stale`)
-        and tries again, and the next call reads what was appended since. So a stale copy costs
-        a retry, never a lost or misplaced record.
+        When both are in the cache, the events saved since are read for both in one query
+        (eventsourcing's load reads each stream on its own: a command would pay a round trip
+        for its resident and another for the processing log it appends to). Cached copies are
+        never changed: each gets the new events as a copy, which replaces it in the cache.
+        Raises AggregateNotFoundError as a load does.
         """
         cache = self.repository.cache
-        stale = log_id in self._stale_logs
-        if cache is not None and not fresh and not stale:
+        if cache is not None and self.repository.fastforward:
             try:
-                cached = cache.get(log_id)
+                cached = cache.get(aggregate_id)
+                cached_log = cache.get(log_id)
             except KeyError:
                 pass
             else:
-                return copy.deepcopy(cached)
-        self._stale_logs.discard(log_id)
-        try:
-            # Fast-forwards a cached copy: reads only the events saved since.
-            return self.repository.get(log_id)
-        except AggregateNotFoundError:
-            return None
+                found = self.participation_recorder.select_events_after(
+                    [(aggregate_id, cached.version), (log_id, cached_log.version)]
+                )
+                return self._forwarded(cached, found), self._forwarded(cached_log, found)
+        return self.repository.get(aggregate_id), None
 
-    def mark_stale(self, log_ids: Iterable[UUID]) -> None:
-        """Another writer may have appended to these logs: the next :meth:`log_to_append`
-        reads what was saved since."""
-        self._stale_logs.update(log_ids)
+    def _forwarded(self, cached: Any, found: dict[UUID, list[StoredEvent]]) -> Any:
+        """A copy of a cached aggregate with its events in ``found`` applied (the cache gets
+        the new state too)."""
+        events = found.get(cached.id)
+        if not events:
+            return copy.deepcopy(cached)
+        aggregate = copy.deepcopy(cached)
+        for stored in events:
+            event: Any = self.mapper.to_domain_event(stored)  # remembers its chain hash
+            aggregate = event.mutate(aggregate)
+        cache = self.repository.cache
+        if cache is not None:
+            cache.put(aggregate.id, aggregate)
+        return copy.deepcopy(aggregate)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot a trajectory each time its version reaches a multiple of the interval."""
