@@ -138,38 +138,50 @@ class StoreApplication(Application[UUID]):
 
         When both are in the cache, the events saved since are read for both in one query
         (eventsourcing's load reads each stream on its own: a command would pay a round trip
-        for its resident and another for the processing log it appends to). Cached copies are
-        never changed: each gets the new events as a copy, which replaces it in the cache.
+        for its resident and another for the processing log it appends to). Cached objects are
+        never changed here: the events are applied to copies, which replace them in the cache.
         Raises AggregateNotFoundError as a load does.
         """
         cache = self.repository.cache
         if cache is not None and self.repository.fastforward:
-            try:
-                cached = cache.get(aggregate_id)
-                cached_log = cache.get(log_id)
-            except KeyError:
-                pass
-            else:
+            aggregate = self._cached_copy(aggregate_id)
+            log = self._cached_copy(log_id) if aggregate is not None else None
+            if aggregate is not None and log is not None:
                 found = self.participation_recorder.select_events_after(
-                    [(aggregate_id, cached.version), (log_id, cached_log.version)]
+                    [(aggregate_id, aggregate.version), (log_id, log.version)]
                 )
-                return self._forwarded(cached, found), self._forwarded(cached_log, found)
+                return self._forwarded(aggregate, found), self._forwarded(log, found)
         return self.repository.get(aggregate_id), None
 
-    def _forwarded(self, cached: Any, found: dict[UUID, list[StoredEvent]]) -> Any:
-        """A copy of a cached aggregate with its events in ``found`` applied (the cache gets
-        the new state too)."""
-        events = found.get(cached.id)
+    def _cached_copy(self, aggregate_id: UUID) -> Any | None:
+        """A copy of the cached aggregate, or None. Taken under eventsourcing's fast-forward
+        lock of the aggregate, under which its own loads change cached aggregates in place."""
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        lock = self.repository._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    return copy.deepcopy(cache.get(aggregate_id))
+                except KeyError:
+                    return None
+        finally:
+            self.repository._disuse_fastforward_lock(aggregate_id)
+
+    def _forwarded(self, copied: Any, found: dict[UUID, list[StoredEvent]]) -> Any:
+        """A copy of a cached aggregate with its events in ``found`` applied; the cache gets
+        the new state (and is never handed out: the caller gets a copy of it)."""
+        events = found.get(copied.id)
         if not events:
-            return copy.deepcopy(cached)
-        aggregate = copy.deepcopy(cached)
+            return copied
         for stored in events:
             event: Any = self.mapper.to_domain_event(stored)  # remembers its chain hash
-            aggregate = event.mutate(aggregate)
+            copied = event.mutate(copied)
         cache = self.repository.cache
         if cache is not None:
-            cache.put(aggregate.id, aggregate)
-        return copy.deepcopy(aggregate)
+            cache.put(copied.id, copied)
+        return copy.deepcopy(copied)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot a trajectory each time its version reaches a multiple of the interval."""
