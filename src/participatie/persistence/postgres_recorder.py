@@ -10,12 +10,18 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import psycopg.errors
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
 )
+from eventsourcing.utils import retry
 from psycopg.errors import DuplicateObject
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
@@ -171,6 +177,8 @@ class PostgresParticipationRecorder(
         )
         return notification_ids
 
+    # Retried on a lost connection as eventsourcing's select_events is (a read: safe to repeat).
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events_after(
         self, streams: Sequence[tuple[UUID, int]]
     ) -> dict[UUID, list[StoredEvent]]:
