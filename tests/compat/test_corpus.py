@@ -96,6 +96,8 @@ AWAITING_FREEZE: dict[str, set[str]] = {
     "0.3.0": {
         "participatie.audit.processing:ProcessingLog.Opened",
         "participatie.audit.processing:ProcessingLog.Processed",
+        # An import's batch: a resident's records of the batch in one event (issue 22).
+        "participatie.audit.processing:ProcessingLog.ProcessedTogether",
         # The security log (issue 20): refused attempts, one stream per day.
         "participatie.audit.security:SecurityLog.Opened",
         "participatie.audit.security:SecurityLog.AttemptRefused",

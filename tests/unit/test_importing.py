@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from participatie import Actor, InvalidInput, Participation, Role
+from participatie.audit.processing import processing_log_id
 from participatie.importing import ImportReport, import_records, read_records
+from participatie.service import core_of
 from participatie.testing import strategies as pst
 from participatie.testing.commands import run_commands
 from tests.actors import AUDITOR
@@ -680,3 +682,33 @@ def test_an_imported_extension_with_a_free_text_reason_is_a_bad_record(
     assert bad.line == 6
     assert "more_time_to_independence" in bad.problem
     assert memory_app.resident_ids(by=READER) == []
+
+
+def test_an_imported_residents_records_are_one_stored_event_and_read_back_one_each(
+    memory_app: Participation, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "two.jsonl", jansen() + de_vries())
+    with memory_app.trace(processor="zaaksysteem-haaren"):
+        report = run_import(memory_app, path)
+    assert report.records == 9
+    for key, names in (
+        ("case-1", ["register", "hold_intake", "record_conversation", "request_job_broker",
+                    "place", "close_trajectory"]),
+        ("case-2", ["register", "hold_intake", "start_activity"]),
+    ):  # fmt: skip
+        rid = core_of(memory_app).store.participation_recorder.imported_resident(key)
+        assert rid is not None
+        records = memory_app.processing_log(rid, by=AUDITOR)
+        assert [r.name for r in records] == names
+        assert {(r.data_subject_id, r.foreign_operation_processor) for r in records} == {
+            (str(rid), "zaaksysteem-haaren")
+        }
+        assert len({r.span_id for r in records}) == len(records)
+        assert all(r.start_time <= r.end_time for r in records)
+        stored = memory_app.events(processing_log_id(rid))
+        assert [type(e).__name__ for e in stored] == ["Opened", "ProcessedTogether"]
+        later = memory_app.processing_log(rid, by=AUDITOR, since=records[-1].start_time)
+        assert later[-1] == records[-1]
+    every = memory_app.processing_log(by=AUDITOR)
+    assert len(every) == 9
+    assert memory_app.verify().ok

@@ -17,8 +17,10 @@ stream. A caller joins the records to its own trace by passing its W3C ``tracepa
 
 from __future__ import annotations
 
-import os
+import functools
+import random
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
@@ -35,6 +37,7 @@ __all__ = [
     "ProcessingRecord",
     "TraceContext",
     "processing_log_id",
+    "records_of",
     "unconfigured_activity",
 ]
 
@@ -44,6 +47,7 @@ DATA_SUBJECT_ID_TYPE = "participatie.resident_id"
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
 
+@functools.lru_cache(maxsize=4096)  # a name-based UUID (SHA-1): asked for on every command
 def processing_log_id(resident_id: UUID) -> UUID:
     """The id of a resident's processing log stream."""
     return uuid5(_PROCESSING_NAMESPACE, f"{resident_id}/processing-log")
@@ -94,11 +98,23 @@ class TraceContext:
     @classmethod
     def new(cls) -> TraceContext:
         """A trace of the library's own, for a processing no caller traced."""
-        return cls(trace_id=os.urandom(16).hex())
+        return cls(trace_id=_random_id(128))
 
 
 def new_span_id() -> str:
-    return os.urandom(8).hex()
+    """A span id of the library's own (16 hex digits, never all zeros)."""
+    return _random_id(64)
+
+
+def _random_id(bits: int) -> str:
+    """A random trace or span id as hex digits, never all zeros (W3C trace context).
+
+    Ids must be unique, not secret: they are made as OpenTelemetry's SDK makes them, from
+    Python's generator (seeded from the system's randomness), without a system call per id,
+    which an import paid for twice a record."""
+    while not (value := random.getrandbits(bits)):
+        pass
+    return f"{value:0{bits // 4}x}"
 
 
 @attrs.frozen
@@ -171,6 +187,19 @@ class ProcessingLog(LogAggregate, created_event_name="Opened"):
             log: ProcessingLog = aggregate
             log.count += 1
 
+    class ProcessedTogether(Aggregate.Event):
+        """Several records of the resident saved in one transaction (an import's batch), in
+        order: one stored event instead of one each (the encoding, chain hash, ledger row and
+        insert of an event were most of what a record cost an import). Each record is a list
+        of the fields of :class:`Processed` in the order of :data:`TOGETHER_FIELDS`, the times
+        as ISO 8601 text."""
+
+        records: list[list[str | None]]
+
+        def apply(self, aggregate: Any) -> None:
+            log: ProcessingLog = aggregate
+            log.count += len(self.records)
+
     def __init__(self, *, resident_id: UUID) -> None:
         self.resident_id = resident_id
         self.count = 0
@@ -192,6 +221,79 @@ class ProcessingLog(LogAggregate, created_event_name="Opened"):
             processing_activity_id=record.processing_activity_id,
             foreign_operation_processor=record.foreign_operation_processor,
         )
+
+    def record_all(self, records: Sequence[ProcessingRecord]) -> None:
+        """Append records saved together: one ``Processed`` event for one record, else one
+        ``ProcessedTogether`` event for them all."""
+        if len(records) == 1:
+            self.record(records[0])
+        elif records:
+            self.trigger_event(
+                self.ProcessedTogether,
+                records=[
+                    [
+                        r.trace_id,
+                        r.span_id,
+                        r.parent_span_id,
+                        r.name,
+                        r.status,
+                        r.start_time.isoformat(),
+                        r.end_time.isoformat(),
+                        r.processing_activity_id,
+                        r.foreign_operation_processor,
+                    ]
+                    for r in records
+                ],
+            )
+
+
+#: The fields of a record in :class:`ProcessingLog.ProcessedTogether`, in their stored order.
+TOGETHER_FIELDS = (
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "name",
+    "status",
+    "start_time",
+    "end_time",
+    "processing_activity_id",
+    "foreign_operation_processor",
+)
+
+
+def records_of(event: object, resident_id: UUID) -> list[ProcessingRecord]:
+    """The records a stored event of a processing log holds (none for its opening)."""
+    if isinstance(event, ProcessingLog.Processed):
+        return [record_of(event, resident_id)]
+    if isinstance(event, ProcessingLog.ProcessedTogether):
+        subject = str(resident_id)
+        return [
+            ProcessingRecord(
+                trace_id=str(trace_id),
+                span_id=str(span_id),
+                parent_span_id=parent_span_id,
+                name=str(name),
+                status=str(status),
+                start_time=datetime.fromisoformat(str(start)),
+                end_time=datetime.fromisoformat(str(end)),
+                processing_activity_id=str(activity),
+                data_subject_id=subject,
+                data_subject_id_type=DATA_SUBJECT_ID_TYPE,
+                foreign_operation_processor=processor,
+            )
+            for (
+                trace_id,
+                span_id,
+                parent_span_id,
+                name,
+                status,
+                start,
+                end,
+                activity,
+                processor,
+            ) in event.records
+        ]
+    return []
 
 
 def record_of(event: ProcessingLog.Processed, resident_id: UUID) -> ProcessingRecord:

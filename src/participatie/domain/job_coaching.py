@@ -25,6 +25,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from participatie.domain import inputs
+from participatie.domain.copying import ValueStateAggregate
 from participatie.domain.dates import add_years
 from participatie.domain.decision import DecisionFields, decision_fields
 from participatie.domain.policy import Policy
@@ -71,7 +72,7 @@ def coaching_year(started_on: date, on: date) -> int:
     return year
 
 
-class JobCoachingTrajectory(Aggregate, created_event_name="JobCoachingStarted"):
+class JobCoachingTrajectory(ValueStateAggregate, created_event_name="JobCoachingStarted"):
     """Job coaching for one placement of a resident.
 
     Obtain one from :meth:`participatie.Participation.job_coaching`; it is a copy. Attributes:

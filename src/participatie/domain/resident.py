@@ -18,6 +18,7 @@ import attrs
 from eventsourcing.domain import Aggregate
 
 from participatie.domain import inputs
+from participatie.domain.copying import ValueStateAggregate
 from participatie.domain.decision import DecisionFields, decision_fields
 from participatie.domain.policy import Policy
 from participatie.domain.retention import Retention, involved_statutory_decision
@@ -76,7 +77,7 @@ class WageValue:
     placed_version: int
 
 
-class ResidentTrajectory(Aggregate, created_event_name="Registered"):
+class ResidentTrajectory(ValueStateAggregate, created_event_name="Registered"):
     """A resident's coached path towards participation (traject).
 
     Obtain one from :meth:`participatie.Participation.resident`; the object you get is a copy of

@@ -13,6 +13,8 @@ import attrs
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 
 if TYPE_CHECKING:
+    from eventsourcing.persistence import StoredEvent
+
     from participatie.audit.ledger import LedgerRow
     from participatie.audit.verifier import LogRow, PlainLedgerRow
     from participatie.privacy.vault import ErasureRecord, SealedNote, SealedRecord, VaultKeys
@@ -42,6 +44,18 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     @abc.abstractmethod
     def command_done(self, command_id: UUID) -> DoneCommand | None:
         """The command saved under this id (with its result), or None when none was."""
+
+    def select_events_after(
+        self, streams: Sequence[tuple[UUID, int]]
+    ) -> dict[UUID, list[StoredEvent]]:
+        """The events of each stream after its version, in version order, by stream id (streams
+        with none left out). Stores that can answer in one query override this."""
+        found: dict[UUID, list[StoredEvent]] = {}
+        for stream_id, version in streams:
+            events = list(self.select_events(stream_id, gt=version))
+            if events:
+                found[stream_id] = events
+        return found
 
     @abc.abstractmethod
     def vault_get(self, resident_id: UUID) -> SealedRecord | None:

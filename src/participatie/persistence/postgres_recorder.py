@@ -5,18 +5,26 @@ events; and the snapshot recorder (needs the ``postgres`` extra: imports psycopg
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import psycopg.errors
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
 )
+from eventsourcing.utils import retry
 from psycopg.errors import DuplicateObject
 from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
 
 from participatie.audit.ledger import LedgerRow, ledger_rows
 from participatie.persistence.base import DoneCommand, ParticipationRecorder
@@ -40,7 +48,6 @@ from participatie.privacy.vault import LEGACY_EPOCH, ErasureRecord, KeyEpoch, Va
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventsourcing.persistence import StoredEvent
     from psycopg import Cursor
     from psycopg.rows import DictRow
     from psycopg.sql import Composed
@@ -102,6 +109,8 @@ class PostgresParticipationRecorder(
         )
         self._rights_statements(VAULT_TABLE)
         self.sql_create_statements.extend(self._sql.create)
+        #: Per thread: the cursor of the ledger tail queued under the table lock.
+        self._tails = threading.local()
 
     def _insert_events(
         self,
@@ -127,8 +136,11 @@ class PostgresParticipationRecorder(
         for resident_id in vault_erasures:
             curs.execute(self._sql.vault_erase, (resident_id, resident_id))
         self._write_rights(curs, kwargs, vault_erasures, self._note_key_id)
+        # Each key id once (an import's batch seals every resident under the same key): its
+        # check reads a row, a round trip each.
+        for key_id in sorted({record.key_id for record in vault_records}):
+            self._note_key_id(curs, key_id)
         for record in vault_records:
-            self._note_key_id(curs, record.key_id)
             curs.execute(
                 self._sql.vault_insert,
                 (
@@ -173,7 +185,7 @@ class PostgresParticipationRecorder(
         if notification_ids:
             # Under the table lock: the ledger's order is the log's order.
             self._append_ledger(
-                curs, ledger_rows(self._tail(curs), notification_ids, stored_events)
+                curs, ledger_rows(self._queued_tail(curs), notification_ids, stored_events)
             )
         heads = stream_heads(stored_events)
         curs.execute(
@@ -185,6 +197,60 @@ class PostgresParticipationRecorder(
             ),
         )
         return notification_ids
+
+    # Retried on a lost connection as eventsourcing's select_events is (a read: safe to repeat).
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events_after(
+        self, streams: Sequence[tuple[UUID, int]]
+    ) -> dict[UUID, list[StoredEvent]]:
+        """One statement, one round trip, for all the streams (see ParticipationRecorder)."""
+        if not streams:
+            return {}
+        where = SQL(" OR ").join(
+            [SQL("(originator_id = %s AND originator_version > %s)")] * len(streams)
+        )
+        statement = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+            "WHERE {where} ORDER BY originator_id, originator_version"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+            where=where,
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, [value for stream in streams for value in stream], prepare=True)
+            rows = curs.fetchall()
+        found: dict[UUID, list[StoredEvent]] = {}
+        for row in rows:
+            found.setdefault(row["originator_id"], []).append(
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+            )
+        return found
+
+    def _lock_table(self, curs: Cursor[DictRow]) -> None:
+        # The ledger's tail is asked for right after the table lock, on a cursor of its own, so
+        # that it travels in the same pipeline as the events' insert and is read once that
+        # insert is synced: no round trip of its own. No other writer can append under the lock.
+        super()._lock_table(curs)
+        tail = curs.connection.cursor()
+        tail.execute(self._sql.ledger_tail)
+        self._tails.cursor = tail
+
+    def _queued_tail(self, curs: Cursor[DictRow]) -> bytes | None:
+        """The ledger's tail asked for under the lock by :meth:`_lock_table` (or, should that
+        not have run, asked for now)."""
+        tail: Cursor[DictRow] | None = getattr(self._tails, "cursor", None)
+        self._tails.cursor = None
+        if tail is None:
+            return self._tail(curs)
+        with tail:
+            found = tail.fetchone()
+        return None if found is None else bytes(found["running_hash"])
 
     def _tail(self, curs: Cursor[DictRow]) -> bytes | None:
         """The running hash of the ledger's last row, or None while it is empty."""

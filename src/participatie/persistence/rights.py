@@ -161,15 +161,17 @@ class SQLiteRights:
             if c.sqlite_cursor.rowcount != 1:
                 raise _changed()
             note_key_id(c, new.key_id)
-        c.executemany(
-            f"INSERT INTO {NOTES_TABLE} (note_id, resident_id, ciphertext) "  # noqa: S608
-            "VALUES (?, ?, ?)",
-            [(n.note_id.hex, n.resident_id.hex, n.ciphertext) for n in notes],
-        )
-        c.executemany(
-            f"DELETE FROM {NOTES_TABLE} WHERE resident_id = ?",  # noqa: S608
-            [(rid.hex,) for rid in erased],
-        )
+        if notes:
+            c.executemany(
+                f"INSERT INTO {NOTES_TABLE} (note_id, resident_id, ciphertext) "  # noqa: S608
+                "VALUES (?, ?, ?)",
+                [(n.note_id.hex, n.resident_id.hex, n.ciphertext) for n in notes],
+            )
+        if erased:
+            c.executemany(
+                f"DELETE FROM {NOTES_TABLE} WHERE resident_id = ?",  # noqa: S608
+                [(rid.hex,) for rid in erased],
+            )
 
     def vault_notes(self, resident_id: UUID) -> list[SealedNote]:
         with self.datastore.transaction(commit=False) as c:

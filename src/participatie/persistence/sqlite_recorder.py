@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
@@ -41,8 +42,6 @@ from participatie.privacy.vault import LEGACY_EPOCH, ErasureRecord, KeyEpoch, Va
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from eventsourcing.persistence import StoredEvent
 
     from participatie.audit.verifier import LogRow, PlainLedgerRow
     from participatie.privacy.vault import SealedRecord
@@ -85,11 +84,12 @@ class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, Parti
         **kwargs: Any,
     ) -> Sequence[int] | None:
         self._record_commands(c, kwargs.get("commands_done", ()))
-        c.executemany(
-            f"INSERT INTO {IMPORTS_TABLE} "  # noqa: S608
-            "(source_id, resident_key, resident_id, stream_id) VALUES (?, ?, ?, ?)",
-            [(source, key, rid.hex, stream.hex) for source, key, rid, stream in import_sources],
-        )
+        if import_sources:
+            c.executemany(
+                f"INSERT INTO {IMPORTS_TABLE} "  # noqa: S608
+                "(source_id, resident_key, resident_id, stream_id) VALUES (?, ?, ?, ?)",
+                [(source, key, rid.hex, stream.hex) for source, key, rid, stream in import_sources],
+            )
         if vault_erasures:
             c.execute("PRAGMA secure_delete = ON")
         for resident_id in vault_erasures:
@@ -107,7 +107,9 @@ class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, Parti
                     record.ciphertext,
                 ),
             )
-            self._note_key_id(c, record.key_id)
+        # Each key id once (an import's batch seals every resident under the same key).
+        for key_id in sorted({record.key_id for record in vault_records}):
+            self._note_key_id(c, key_id)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         if notification_ids:
             self._append_ledger(
@@ -123,6 +125,34 @@ class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, Parti
             ],
         )
         return notification_ids
+
+    def select_events_after(
+        self, streams: Sequence[tuple[UUID, int]]
+    ) -> dict[UUID, list[StoredEvent]]:
+        """One statement for all the streams (see ParticipationRecorder)."""
+        if not streams:
+            return {}
+        where = " OR ".join(["(originator_id = ? AND originator_version > ?)"] * len(streams))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_id, originator_version, topic, state "  # noqa: S608
+                f"FROM {self.events_table_name} WHERE {where} "
+                "ORDER BY originator_id, originator_version",
+                [value for stream_id, version in streams for value in (stream_id.hex, version)],
+            )
+            rows = c.fetchall()
+        found: dict[UUID, list[StoredEvent]] = {}
+        for row in rows:
+            stream_id = UUID(row["originator_id"])
+            found.setdefault(stream_id, []).append(
+                StoredEvent(
+                    originator_id=stream_id,
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
+                )
+            )
+        return found
 
     @staticmethod
     def _ledger_tail(c: SQLiteCursor) -> bytes | None:

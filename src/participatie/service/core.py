@@ -10,6 +10,7 @@ reported as such.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import random
 import threading
 import time
@@ -25,7 +26,7 @@ from eventsourcing.utils import resolve_topic
 
 from participatie.audit.access import AccessKind, AccessLog, access_log_id
 from participatie.audit.history import check_moments, replay, selected
-from participatie.audit.processing import ProcessingLog, processing_log_id
+from participatie.audit.processing import ProcessingLog, ProcessingRecord, processing_log_id
 from participatie.audit.security import SecurityLog, security_log_id
 from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.job_coaching import JobCoachingTrajectory, coaching_id
@@ -78,6 +79,13 @@ _WHAT = {
     AccessLog: "access log",
     SecurityLog: "security log",
 }
+
+
+#: The processing log read together with the resident by the last load of this thread or task
+#: (see Core.load), for the record the command or read will append to it.
+_read_with_resident: contextvars.ContextVar[ProcessingLog | None] = contextvars.ContextVar(
+    "read_with_resident", default=None
+)
 
 
 def back_off(attempt: int) -> None:
@@ -207,7 +215,14 @@ class Core:
         if self.open_batch is not None:
             aggregate = self.open_batch.get(aggregate_id)
         try:
-            if aggregate is None:
+            if aggregate is None and kind is ResidentTrajectory:
+                # The resident's processing log comes along (one query for both) for the
+                # record a command or read will append to it.
+                aggregate, log = self.store.load_with_log(
+                    aggregate_id, processing_log_id(aggregate_id)
+                )
+                _read_with_resident.set(log)
+            elif aggregate is None:
                 aggregate = self.store.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {what} with id {aggregate_id}") from None
@@ -338,14 +353,23 @@ class Core:
         self.processing.done()
 
     def _batch_processing(self, aggregate: object, started: datetime) -> None:
-        processed = self._processing(aggregate, started)
-        if processed and self.open_batch is not None:
-            self.open_batch.add(processed[0])
-            self.open_batch.spans.append(processed[1])
+        """In a batch, the record waits in the batch (with its span): :meth:`save_batch`
+        appends each resident's records to the resident's log together."""
+        resident = data_subject(aggregate)
+        if resident is not None and getattr(aggregate, "pending_events", None):
+            assert self.open_batch is not None  # noqa: S101 (only called with a batch open)
+            self.open_batch.spans.append(self.processing.span(resident, started))
 
     def _processing_log(self, resident_id: UUID) -> ProcessingLog:
+        """The resident's processing log to append a record to: in the open batch, else as
+        read with the resident by this command's load (:meth:`load`), else as stored."""
         log_id = processing_log_id(resident_id)
         found = self.open_batch.get(log_id) if self.open_batch is not None else None
+        if found is None:
+            read = _read_with_resident.get()
+            if read is not None and read.id == log_id:
+                _read_with_resident.set(None)  # appended to once
+                found = read
         if found is None:
             try:
                 found = self.store.repository.get(log_id)
@@ -354,6 +378,28 @@ class Core:
         if not isinstance(found, ProcessingLog):
             raise NotFound(f"{log_id} is not a processing log")
         return found
+
+    def _processing_logs(self, batch: Batch) -> list[ProcessingLog]:
+        """The processing logs of the residents a batch processed, each with its records of
+        the batch appended together (one event per resident, in the records' order)."""
+        by_resident: dict[str, list[ProcessingRecord]] = {}
+        for span in batch.spans:
+            by_resident.setdefault(span.record.data_subject_id, []).append(span.record)
+        # A resident registered in the batch has no log yet: not looked for (a round trip each).
+        registered = {
+            aggregate.id
+            for aggregate in batch.aggregates.values()
+            if isinstance(aggregate, ResidentTrajectory)
+            and aggregate.pending_events
+            and aggregate.pending_events[0].originator_version == 1
+        }
+        logs = []
+        for resident, records in by_resident.items():
+            rid = UUID(resident)
+            log = ProcessingLog.open_for(rid) if rid in registered else self._processing_log(rid)
+            log.record_all(records)
+            logs.append(log)
+        return logs
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -376,7 +422,8 @@ class Core:
         merged = {name: list(values) for name, values in batch.save_with.items()}
         for name, values in save_with.items():
             merged.setdefault(name, []).extend(values)
-        self.store.save(*batch.aggregates.values(), **merged)
+        logs = self._processing_logs(batch)
+        self.store.save(*batch.aggregates.values(), *logs, **merged)
         for span in batch.spans:
             span.stored()
         batch.spans.clear()

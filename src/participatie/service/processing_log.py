@@ -15,7 +15,7 @@ from participatie.audit.processing import (
     ProcessingRecord,
     TraceContext,
     processing_log_id,
-    record_of,
+    records_of,
 )
 from participatie.audit.security import SecurityEvent, SecurityLog, entry_of
 from participatie.domain.inputs import business_date, checked_text
@@ -30,6 +30,7 @@ __all__ = ["ProcessingRecords"]
 _REFUSED = get_topic(SecurityLog.AttemptRefused)
 _OPENED = get_topic(ProcessingLog.Opened)
 _PROCESSED = get_topic(ProcessingLog.Processed)
+_TOGETHER = get_topic(ProcessingLog.ProcessedTogether)
 
 
 class ProcessingRecords(Room):
@@ -84,10 +85,10 @@ class ProcessingRecords(Room):
             )
             events = self._core.store.events.get(processing_log_id(rid))
             records = [
-                record_of(e, rid)
+                record
                 for e in events
-                if isinstance(e, ProcessingLog.Processed)
-                and (since is None or e.start_time >= since)
+                for record in records_of(e, rid)
+                if since is None or record.start_time >= since
             ]
             self._core.processing.done()
             return records
@@ -95,7 +96,7 @@ class ProcessingRecords(Room):
         # Each log's resident, from its opening event; None: a resident the actor may not see
         # (decided once per log, not once per record).
         owners: dict[UUID, UUID | None] = {}
-        for notification in self._core.notifications(topics=(_OPENED, _PROCESSED)):
+        for notification in self._core.notifications(topics=(_OPENED, _PROCESSED, _TOGETHER)):
             event = self._core.store.decode(notification)
             if isinstance(event, ProcessingLog.Opened):
                 owner: UUID | None = event.resident_id
@@ -106,8 +107,12 @@ class ProcessingRecords(Room):
                 owners[event.originator_id] = owner
                 continue
             owner = owners.get(event.originator_id)
-            if owner is not None and (since is None or event.start_time >= since):
-                records.append(record_of(event, owner))
+            if owner is not None:
+                records += [
+                    record
+                    for record in records_of(event, owner)
+                    if since is None or record.start_time >= since
+                ]
         self._core.processing.done()
         return records
 

@@ -4,6 +4,7 @@ hash chain over every stream, snapshots, and the outcomes view of the same store
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import threading
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     EventStore,
     IntegrityError,
@@ -90,6 +92,25 @@ class StoreApplication(Application[UUID]):
                 chained,
             )
 
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """eventsourcing's ``save``, collecting the events of participatie's aggregates
+        directly: its own collection asks two runtime-checked protocols of every object (about
+        20 us an aggregate, a tenth of a command's work in Python)."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        others = []
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                others.append(obj)
+        processing_event.collect_events(*others, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # eventsourcing's deprecated hook, as it does
+        return recordings
+
     def _record(self, processing_event: ProcessingEvent[UUID]) -> Any:
         # The chain mapper remembers the hashes of the events it encoded only once they are
         # stored, so that a save that lost a race leaves no hash behind.
@@ -110,6 +131,57 @@ class StoreApplication(Application[UUID]):
             for aggregate_id, aggregate in processing_event.aggregates.items():
                 cache.put(aggregate_id, aggregate)
         return recordings
+
+    def load_with_log(self, aggregate_id: UUID, log_id: UUID) -> tuple[Any, Any | None]:
+        """An aggregate as stored, and its resident's processing log (``log_id``) as stored when
+        this process has the log in its cache (else None: not read now).
+
+        When both are in the cache, the events saved since are read for both in one query
+        (eventsourcing's load reads each stream on its own: a command would pay a round trip
+        for its resident and another for the processing log it appends to). Cached objects are
+        never changed here: the events are applied to copies, which replace them in the cache.
+        Raises AggregateNotFoundError as a load does.
+        """
+        cache = self.repository.cache
+        if cache is not None and self.repository.fastforward:
+            aggregate = self._cached_copy(aggregate_id)
+            log = self._cached_copy(log_id) if aggregate is not None else None
+            if aggregate is not None and log is not None:
+                found = self.participation_recorder.select_events_after(
+                    [(aggregate_id, aggregate.version), (log_id, log.version)]
+                )
+                return self._forwarded(aggregate, found), self._forwarded(log, found)
+        return self.repository.get(aggregate_id), None
+
+    def _cached_copy(self, aggregate_id: UUID) -> Any | None:
+        """A copy of the cached aggregate, or None. Taken under eventsourcing's fast-forward
+        lock of the aggregate, under which its own loads change cached aggregates in place."""
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        lock = self.repository._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    return copy.deepcopy(cache.get(aggregate_id))
+                except KeyError:
+                    return None
+        finally:
+            self.repository._disuse_fastforward_lock(aggregate_id)
+
+    def _forwarded(self, copied: Any, found: dict[UUID, list[StoredEvent]]) -> Any:
+        """A copy of a cached aggregate with its events in ``found`` applied; the cache gets
+        the new state (and is never handed out: the caller gets a copy of it)."""
+        events = found.get(copied.id)
+        if not events:
+            return copied
+        for stored in events:
+            event: Any = self.mapper.to_domain_event(stored)  # remembers its chain hash
+            copied = event.mutate(copied)
+        cache = self.repository.cache
+        if cache is not None:
+            cache.put(copied.id, copied)
+        return copy.deepcopy(copied)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot a trajectory each time its version reaches a multiple of the interval."""
