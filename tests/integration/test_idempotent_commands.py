@@ -188,6 +188,47 @@ def test_the_stores_own_retry_of_an_unacknowledged_commit_does_not_record_the_co
     assert len(any_app.events(rid)) == 3
 
 
+@contextlib.contextmanager
+def store_retries_after_the_commit(app: Participation) -> Iterator[None]:
+    """The next save is committed, its answer lost, and the store sends the same insert again
+    (as eventsourcing's recorders do on a lost connection), which its own rows then refuse."""
+    recorder = core_of(app).store.recorder
+    original = recorder.insert_events
+
+    def insert_twice(stored_events: Any, **kwargs: Any) -> Any:
+        recorder.insert_events = original  # type: ignore[method-assign]
+        original(stored_events, **kwargs)
+        return original(stored_events, **kwargs)
+
+    recorder.insert_events = insert_twice  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        recorder.insert_events = original  # type: ignore[method-assign]
+
+
+def test_a_command_without_an_id_is_recorded_once_when_the_store_resends_its_commit(
+    any_app: Participation,
+) -> None:
+    rid = register(any_app)
+    any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    with store_retries_after_the_commit(any_app):
+        any_app.record_conversation(rid, happiness=7, on=date(2019, 1, 9), by=COACH)
+    names = [e.__class__.__name__ for e in any_app.events(rid)]
+    assert names.count("ConversationHeld") == 1
+    assert any_app.resident(rid, by=COACH).version == 3
+    assert any_app.verify().ok
+
+
+def test_a_registration_without_an_id_is_recorded_once_when_the_store_resends_its_commit(
+    any_app: Participation,
+) -> None:
+    with store_retries_after_the_commit(any_app):
+        rid = register(any_app)
+    assert any_app.resident_ids(by=COACH) == [rid]
+    assert any_app.verify().ok
+
+
 def test_a_placement_retried_after_store_unavailable_is_in_the_store_once(
     any_app: Participation,
 ) -> None:

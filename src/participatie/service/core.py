@@ -267,11 +267,15 @@ class Core:
             aggregate = self._load_or_create(kind, uid, create)
             command(aggregate)
             processed = self._processing(aggregate, started)
+            pending = list(aggregate.pending_events)
             try:
                 self.store.save(aggregate, *processed[:1], **save_with)
             except IntegrityError:
                 if in_batch:
                     check_done(self.store.participation_recorder)  # its id: saved already
+                if self._saved_already(pending):
+                    self._processed(processed)
+                    return
                 # Another writer saved this version first: retry on the fresh state.
                 back_off(attempt)
                 continue
@@ -281,6 +285,25 @@ class Core:
             f"{uid} was changed by other writers during each of {ATTEMPTS} attempts; "
             "issue the command again"
         )
+
+    def _saved_already(self, pending: Sequence[Any]) -> bool:
+        """Whether the events a refused save tried to store are stored already, as they are.
+
+        eventsourcing sends an insert again when the connection broke before the answer came
+        (its recorders retry on a lost connection); when the first insert had been committed,
+        the second one is refused as a conflict with itself. Retrying the command then would
+        record it twice. An event of another writer differs at least in its recorded time
+        (to the microsecond), so equal events at the same versions are this save's own.
+        """
+        if not pending:
+            return False
+        first, last = pending[0], pending[-1]
+        stored = self.store.events.get(
+            first.originator_id,
+            gt=first.originator_version - 1,
+            lte=last.originator_version,
+        )
+        return list(stored) == list(pending)
 
     def _load_or_create(self, kind: type[A], uid: UUID, create: Callable[[], A] | None) -> A:
         if create is None:
@@ -320,10 +343,14 @@ class Core:
             self._batch_processing(aggregate, started)
             return
         processed = self._processing(aggregate, started)
+        pending = list(aggregate.pending_events)
         try:
             self.store.save(aggregate, *processed[:1], **save_with)
         except IntegrityError:
             check_done(self.store.participation_recorder)  # its id: saved already
+            if self._saved_already(pending):
+                self._processed(processed)
+                return
             if refused is None:
                 raise
             if self.store.recorder.select_events(aggregate.id, limit=1):
