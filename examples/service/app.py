@@ -300,18 +300,27 @@ def _install_routes(app: FastAPI) -> None:  # noqa: PLR0915  (one function per o
         response.headers["Location"] = f"/v1/residents/{rid}"
         return Created(id=rid)
 
-    def resident_command(
-        path: str, operation_id: str, summary: str
-    ) -> Callable[[Callable[..., None]], Callable[..., None]]:
-        return app.post(
-            f"/v1/residents/{{resident_id}}/{path}",
-            status_code=204,
-            response_class=Response,
-            responses=_COMMAND,
-            tags=["residents"],
-            operation_id=operation_id,
-            summary=summary,
-        )
+    def command_route(
+        prefix: str, tag: str
+    ) -> Callable[[str, str, str], Callable[[Callable[..., None]], Callable[..., None]]]:
+        """A decorator maker for the commands under ``prefix``: POST, 204 without a body."""
+
+        def route(
+            path: str, operation_id: str, summary: str
+        ) -> Callable[[Callable[..., None]], Callable[..., None]]:
+            return app.post(
+                f"{prefix}/{path}",
+                status_code=204,
+                response_class=Response,
+                responses=_COMMAND,
+                tags=[tag],
+                operation_id=operation_id,
+                summary=summary,
+            )
+
+        return route
+
+    resident_command = command_route("/v1/residents/{resident_id}", "residents")
 
     @resident_command("intake", "holdIntake", "Hold the intake")
     def hold_intake(resident_id: UUID, body: IntakeIn, request: Request, actor: ActorDep) -> None:
@@ -436,18 +445,7 @@ def _install_routes(app: FastAPI) -> None:  # noqa: PLR0915  (one function per o
         response.headers["Location"] = f"/v1/job-coachings/{cid}"
         return Created(id=cid)
 
-    def coaching_command(
-        path: str, operation_id: str, summary: str
-    ) -> Callable[[Callable[..., None]], Callable[..., None]]:
-        return app.post(
-            f"/v1/job-coachings/{{coaching_id}}/{path}",
-            status_code=204,
-            response_class=Response,
-            responses=_COMMAND,
-            tags=["job coaching"],
-            operation_id=operation_id,
-            summary=summary,
-        )
+    coaching_command = command_route("/v1/job-coachings/{coaching_id}", "job coaching")
 
     @coaching_command("hours", "logCoachingHours", "Log coaching hours")
     def log_coaching_hours(

@@ -121,15 +121,18 @@ def test_a_command_id_that_is_not_a_uuid_is_refused(app: Participation) -> None:
 
 
 @contextlib.contextmanager
-def acknowledgement_lost(app: Participation, *, then: Callable[[], object]) -> Iterator[None]:
-    """The next save is committed, then ``then()`` runs instead of the acknowledgement."""
+def acknowledgement_lost(
+    app: Participation, *, then: Callable[[Callable[[], object]], object]
+) -> Iterator[None]:
+    """The next save is committed, then ``then(resend)`` runs instead of the acknowledgement
+    (``resend()`` sends the same insert again)."""
     recorder = core_of(app).store.recorder
     original = recorder.insert_events
 
     def insert_events(stored_events: Any, **kwargs: Any) -> Any:
         recorder.insert_events = original  # type: ignore[method-assign]
         original(stored_events, **kwargs)
-        return then()
+        return then(lambda: original(stored_events, **kwargs))
 
     recorder.insert_events = insert_events  # type: ignore[method-assign]
     try:
@@ -138,13 +141,19 @@ def acknowledgement_lost(app: Participation, *, then: Callable[[], object]) -> I
         recorder.insert_events = original  # type: ignore[method-assign]
 
 
+def store_resends(resend: Callable[[], object]) -> object:
+    """What eventsourcing's recorders do when a commit's answer is lost: send it again."""
+    return resend()
+
+
 def test_a_connection_lost_after_the_commit_raises_store_unavailable_and_the_retry_adds_nothing(
     any_app: Participation,
 ) -> None:
     rid = register(any_app)
     command_id = uuid4()
 
-    def lost() -> None:
+    def lost(resend: Callable[[], object]) -> None:
+        del resend  # the connection is gone: nothing is sent again
         raise OperationalError("server closed the connection unexpectedly")
 
     def intake() -> None:
@@ -165,46 +174,12 @@ def test_the_stores_own_retry_of_an_unacknowledged_commit_does_not_record_the_co
 ) -> None:
     rid = register(any_app)
     any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
-    recorder = core_of(any_app).store.recorder
-    saved: list[Any] = []
-
-    def store_retries() -> object:
-        # What eventsourcing's retry of insert_events does when the commit's answer is lost.
-        return recorder.insert_events(*saved[0][0], **saved[0][1])
-
-    original = recorder.insert_events
-
-    def remember(stored_events: Any, **kwargs: Any) -> Any:
-        saved.append(((stored_events,), kwargs))
-        return original(stored_events, **kwargs)
-
-    recorder.insert_events = remember  # type: ignore[method-assign]
-    with acknowledgement_lost(any_app, then=store_retries):
+    with acknowledgement_lost(any_app, then=store_resends):
         any_app.record_conversation(
             rid, happiness=7, on=date(2019, 1, 9), by=COACH, command_id=uuid4()
         )
-    recorder.insert_events = original  # type: ignore[method-assign]
     assert [e.__class__.__name__ for e in any_app.events(rid)][-1] == "ConversationHeld"
     assert len(any_app.events(rid)) == 3
-
-
-@contextlib.contextmanager
-def store_retries_after_the_commit(app: Participation) -> Iterator[None]:
-    """The next save is committed, its answer lost, and the store sends the same insert again
-    (as eventsourcing's recorders do on a lost connection), which its own rows then refuse."""
-    recorder = core_of(app).store.recorder
-    original = recorder.insert_events
-
-    def insert_twice(stored_events: Any, **kwargs: Any) -> Any:
-        recorder.insert_events = original  # type: ignore[method-assign]
-        original(stored_events, **kwargs)
-        return original(stored_events, **kwargs)
-
-    recorder.insert_events = insert_twice  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        recorder.insert_events = original  # type: ignore[method-assign]
 
 
 def test_a_command_without_an_id_is_recorded_once_when_the_store_resends_its_commit(
@@ -212,7 +187,7 @@ def test_a_command_without_an_id_is_recorded_once_when_the_store_resends_its_com
 ) -> None:
     rid = register(any_app)
     any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
-    with store_retries_after_the_commit(any_app):
+    with acknowledgement_lost(any_app, then=store_resends):
         any_app.record_conversation(rid, happiness=7, on=date(2019, 1, 9), by=COACH)
     names = [e.__class__.__name__ for e in any_app.events(rid)]
     assert names.count("ConversationHeld") == 1
@@ -223,7 +198,7 @@ def test_a_command_without_an_id_is_recorded_once_when_the_store_resends_its_com
 def test_a_registration_without_an_id_is_recorded_once_when_the_store_resends_its_commit(
     any_app: Participation,
 ) -> None:
-    with store_retries_after_the_commit(any_app):
+    with acknowledgement_lost(any_app, then=store_resends):
         rid = register(any_app)
     assert any_app.resident_ids(by=COACH) == [rid]
     assert any_app.verify().ok
@@ -248,7 +223,8 @@ def test_a_placement_retried_after_store_unavailable_is_in_the_store_once(
             command_id=command_id,
         )
 
-    def lost() -> None:
+    def lost(resend: Callable[[], object]) -> None:
+        del resend  # the connection is gone: nothing is sent again
         raise OperationalError("terminating connection due to administrator command")
 
     with acknowledgement_lost(any_app, then=lost), pytest.raises(StoreUnavailable):
