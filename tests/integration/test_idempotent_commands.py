@@ -14,11 +14,13 @@ import pytest
 from eventsourcing.persistence import OperationalError
 
 from participatie import (
+    Actor,
     Goal,
     IntakeRequired,
     InvalidInput,
     Participation,
     PlacementKind,
+    Role,
     StoreUnavailable,
 )
 from participatie.service import core_of
@@ -233,3 +235,43 @@ def test_a_placement_retried_after_store_unavailable_is_in_the_store_once(
     place()
     names = [e.__class__.__name__ for e in any_app.events(rid)]
     assert names.count("Placed") == 1
+
+
+def test_an_id_sent_with_another_actors_command_is_refused_and_reveals_nothing(
+    any_app: Participation,
+) -> None:
+    command_id = uuid4()
+    first = register(any_app, command_id=command_id)
+    other = Actor("coach-99", Role.COACH)
+    with pytest.raises(InvalidInput, match="used for another command") as raised:
+        register(any_app, by=other, command_id=command_id)
+    assert str(first) not in str(raised.value)
+    assert any_app.resident_ids(by=COACH) == [first]
+    # Sent again by its own actor, it is the same command: the first result.
+    assert register(any_app, command_id=command_id) == first
+
+
+def test_an_id_sent_with_a_command_on_another_resident_is_refused_and_appends_nothing(
+    any_app: Participation,
+) -> None:
+    one, two = register(any_app), register(any_app)
+    command_id = uuid4()
+    for rid in (one, two):
+        any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    any_app.record_conversation(
+        one, happiness=6, on=date(2019, 1, 9), by=COACH, command_id=command_id
+    )
+    assert_refused(
+        any_app,
+        two,
+        InvalidInput,
+        lambda: any_app.record_conversation(
+            two, happiness=6, on=date(2019, 1, 9), by=COACH, command_id=command_id
+        ),
+        match="used for another command",
+    )
+    # And a refused command of another kind with that id is refused for the id, not answered.
+    with pytest.raises(InvalidInput, match="used for another command"):
+        any_app.hold_intake(
+            one, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH, command_id=command_id
+        )

@@ -26,11 +26,14 @@ __all__ = ["DoneCommand", "ParticipationFactory", "ParticipationRecorder"]
 
 @attrs.frozen
 class DoneCommand:
-    """A command whose events were saved: its id, and the id it returned (None: it returned
-    nothing). Saved as ``commands_done=[(command_id, result)]`` with the events."""
+    """A command whose events were saved: its id, the id it returned (None: it returned
+    nothing) and what it was (its name, its actor and the id it acted on, so that an id sent
+    with another command is told apart). Saved as ``commands_done=[(command_id, result,
+    command)]`` with the events."""
 
     command_id: UUID
     result: UUID | None
+    command: str = ""
 
 
 class ParticipationRecorder(ApplicationRecorder, abc.ABC):

@@ -46,7 +46,7 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
         self._imports: dict[str, tuple[str, UUID, UUID]] = {}
         self._imported_residents: dict[str, UUID] = {}
         self._ledger: list[LedgerRow] = []
-        self._commands: dict[UUID, UUID | None] = {}
+        self._commands: dict[UUID, tuple[UUID | None, str]] = {}
 
     def _insert_events(
         self,
@@ -107,11 +107,11 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
             return notification_ids
 
     def _check_commands(
-        self, commands_done: Sequence[tuple[UUID, UUID | None]]
-    ) -> dict[UUID, UUID | None]:
+        self, commands_done: Sequence[tuple[UUID, UUID | None, str]]
+    ) -> dict[UUID, tuple[UUID | None, str]]:
         """The commands to record, refused (as the other stores' primary key does) when an id
         was recorded already."""
-        done = dict(commands_done)
+        done = {command_id: (result, command) for command_id, result, command in commands_done}
         if len(done) < len(commands_done) or not self._commands.keys().isdisjoint(done):
             msg = "command id exists"
             raise IntegrityError(msg)
@@ -121,7 +121,7 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
         with self._database_lock:
             if command_id not in self._commands:
                 return None
-            return DoneCommand(command_id, self._commands[command_id])
+            return DoneCommand(command_id, *self._commands[command_id])
 
     def imported_sources(self, source_ids: Sequence[str]) -> dict[str, tuple[UUID, UUID]]:
         """Which of these source record ids were imported: their resident and stream."""

@@ -154,7 +154,7 @@ class PostgresParticipationRecorder(
         super()._insert_events(curs, stored_events, **kwargs)
 
     def _record_commands(
-        self, curs: Cursor[DictRow], commands_done: Sequence[tuple[UUID, UUID | None]]
+        self, curs: Cursor[DictRow], commands_done: Sequence[tuple[UUID, UUID | None, str]]
     ) -> None:
         """The ids of the commands these events carry out, written before the events: a second
         save of one waits for the first to commit, then the primary key refuses it."""
@@ -162,8 +162,9 @@ class PostgresParticipationRecorder(
             curs.execute(
                 self._sql.commands_insert,
                 (
-                    [command_id for command_id, _ in commands_done],
-                    [result for _, result in commands_done],
+                    [command_id for command_id, _, _ in commands_done],
+                    [result for _, result, _ in commands_done],
+                    [command for _, _, command in commands_done],
                 ),
             )
 
@@ -171,7 +172,7 @@ class PostgresParticipationRecorder(
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._sql.commands_select, (command_id,))
             row = curs.fetchone()
-        return None if row is None else DoneCommand(command_id, row["result"])
+        return None if row is None else DoneCommand(command_id, row["result"], row["command"])
 
     def _fetch_ids_after_insert_events(
         self,

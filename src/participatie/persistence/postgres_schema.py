@@ -166,15 +166,16 @@ class PostgresStatements:
                 "CREATE TABLE IF NOT EXISTS {schema}.{commands} ("
                 "command_id uuid PRIMARY KEY, "
                 "result uuid, "
+                "command text NOT NULL, "
                 "recorded_at timestamptz NOT NULL DEFAULT now())"
             ).format(schema=schema, commands=commands)
         )
         self.commands_insert = SQL(
-            "INSERT INTO {schema}.{commands} (command_id, result) "
-            "SELECT * FROM unnest(%s::uuid[], %s::uuid[])"
+            "INSERT INTO {schema}.{commands} (command_id, result, command) "
+            "SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[])"
         ).format(schema=schema, commands=commands)
         self.commands_select = SQL(
-            "SELECT result FROM {schema}.{commands} WHERE command_id = %s"
+            "SELECT result, command FROM {schema}.{commands} WHERE command_id = %s"
         ).format(schema=schema, commands=commands)
 
     def _vault_key_statements(self, schema: Identifier, table: Identifier) -> None:

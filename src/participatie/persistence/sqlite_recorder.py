@@ -414,29 +414,31 @@ class SQLiteParticipationRecorder(SQLiteRights, SQLiteApplicationRecorder, Parti
 
     @staticmethod
     def _record_commands(
-        c: SQLiteCursor, commands_done: Sequence[tuple[UUID, UUID | None]]
+        c: SQLiteCursor, commands_done: Sequence[tuple[UUID, UUID | None, str]]
     ) -> None:
         """The ids of the commands these events carry out (a second save of one is refused by
         the primary key)."""
         if commands_done:
             c.executemany(
-                f"INSERT INTO {COMMANDS_TABLE} (command_id, result) VALUES (?, ?)",  # noqa: S608
+                f"INSERT INTO {COMMANDS_TABLE} (command_id, result, command) "  # noqa: S608
+                "VALUES (?, ?, ?)",
                 [
-                    (command_id.hex, None if result is None else result.hex)
-                    for command_id, result in commands_done
+                    (command_id.hex, None if result is None else result.hex, command)
+                    for command_id, result, command in commands_done
                 ],
             )
 
     def command_done(self, command_id: UUID) -> DoneCommand | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT result FROM {COMMANDS_TABLE} WHERE command_id = ?",  # noqa: S608
+                f"SELECT result, command FROM {COMMANDS_TABLE} WHERE command_id = ?",  # noqa: S608
                 (command_id.hex,),
             )
             row = c.fetchone()
         if row is None:
             return None
-        return DoneCommand(command_id, None if row["result"] is None else UUID(row["result"]))
+        result = None if row["result"] is None else UUID(row["result"])
+        return DoneCommand(command_id, result, row["command"])
 
     def _resident_id(self, statement: str, params: Sequence[object]) -> UUID | None:
         """The ``resident_id`` of the first row the statement selects, or None."""

@@ -55,6 +55,7 @@ _SQLITE_TABLES = (
         f"CREATE TABLE IF NOT EXISTS {COMMANDS_TABLE} ("
         "command_id TEXT PRIMARY KEY, "
         "result TEXT, "
+        "command TEXT NOT NULL, "
         "recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
     ),
 )

@@ -33,13 +33,14 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from participatie.errors import InvalidInput, ParticipatieError, StoreUnavailable
 
 if TYPE_CHECKING:
-    from participatie.persistence.base import ParticipationRecorder
+    from participatie.persistence.base import DoneCommand, ParticipationRecorder
     from participatie.service.core import Core
 
 __all__ = [
     "AlreadyDone",
     "PendingCommand",
     "check_done",
+    "describe",
     "idempotent",
     "pending_command",
     "promise_result",
@@ -53,14 +54,36 @@ R = TypeVar("R")
 
 @attrs.define
 class PendingCommand:
-    """The command under way that carries an id, and the id it will return (if any)."""
+    """The command under way that carries an id, what it is (see :func:`describe`), and the
+    id it will return (if any)."""
 
     command_id: UUID
+    command: str = ""
     result: UUID | None = None
 
     def save_with(self) -> dict[str, Any]:
         """What goes with the command's events to the recorder."""
-        return {"commands_done": [(self.command_id, self.result)]}
+        return {"commands_done": [(self.command_id, self.result, self.command)]}
+
+    def first(self, done: DoneCommand) -> UUID | None:
+        """The result of the command saved under this id, when it was this command; an id
+        saved with another command (another name, actor or resident) is refused, so that a
+        reused id never answers with another command's result or swallows this one."""
+        if done.command != self.command:
+            raise InvalidInput(
+                f"command_id {self.command_id} was used for another command already; make a "
+                "new id for each command (the same id only to send the same command again)"
+            )
+        return done.result
+
+
+def describe(name: str, args: tuple[object, ...], kwargs: dict[str, object]) -> str:
+    """What a command is, for telling the same command sent again from another with the same
+    id: its name, its actor's id and the id it acts on (the resident's, the coaching's)."""
+    by = kwargs.get("by")
+    actor = getattr(by, "id", "")
+    target = args[1] if len(args) > 1 else ""
+    return f"{name} {actor} {target}".strip()
 
 
 class AlreadyDone(Exception):
@@ -102,7 +125,7 @@ def check_done(recorder: ParticipationRecorder) -> None:
     if pending is not None:
         done = recorder.command_done(pending.command_id)
         if done is not None:
-            raise AlreadyDone(done.result)
+            raise AlreadyDone(pending.first(done))
 
 
 @contextlib.contextmanager
@@ -138,25 +161,33 @@ def idempotent(command: Callable[P, R]) -> Callable[P, R]:
                     return command(*args, **kwargs)
                 finally:
                     _pending.reset(token)
-            return _once(core, _as_command_id(command_id), command, *args, **kwargs)
+            what = describe(command.__name__, args, kwargs)
+            return _once(core, _as_command_id(command_id), what, command, *args, **kwargs)
 
     return run
 
 
 def _once(
-    core: Core, pending: UUID, command: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    core: Core,
+    command_id: UUID,
+    what: str,
+    command: Callable[P, R],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
 ) -> R:
-    token = _pending.set(PendingCommand(pending))
+    pending = PendingCommand(command_id, what)
+    token = _pending.set(pending)
     try:
         return command(*args, **kwargs)
     except AlreadyDone as first:
         return cast("R", first.result)
     except ParticipatieError:
         # Refused: perhaps because it was done already (a second intake, a BSN registered).
-        done = core.store.participation_recorder.command_done(pending)
+        done = core.store.participation_recorder.command_done(command_id)
         if done is None:
             raise
-        return cast("R", done.result)
+        return cast("R", pending.first(done))
     finally:
         _pending.reset(token)
 
