@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import attrs
+import pytest
 
 from participatie import (
     DEFAULT_POLICY,
@@ -33,7 +35,11 @@ from participatie import (
     SignalKind,
     TrajectoryStatus,
 )
-from participatie.projections.worklist_views import WORKLIST_TRACKING_KEY, catch_up_worklist
+from participatie.projections.worklist_views import (
+    WORKLIST_TRACKING_KEY,
+    catch_up_worklist,
+    rows_writer,
+)
 from participatie.service import core_of
 from tests.support import TEST_SECRET, Clock, assert_refused, log_position
 
@@ -357,3 +363,47 @@ class _FirstPageOnly:
 
     def select_notifications(self, start: int, limit: int) -> list[object]:
         return list(self._recorder.select_notifications(start, limit)) if start == 1 else []
+
+
+def test_a_rebuild_reads_and_decodes_each_event_once_for_both_views(
+    app: Participation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cid = coached(app)
+    app.evaluate_job_coaching(cid, on=date(2020, 5, 1), by=JOB_COACH)
+    store = core_of(app).store
+    catch_up_worklist(store, store.worklist_view())
+    year = (date(2020, 1, 1), None)
+    before = (store.worklist_view().rows(None), app.outcomes(period=year))
+    decoded: list[int] = []
+    original = store.mapper.decode_only
+
+    def counting(notification: Any) -> Any:
+        decoded.append(notification.id)
+        return original(notification)
+
+    monkeypatch.setattr(store.mapper, "decode_only", counting)
+    app.rebuild()
+    assert decoded  # the events that make facts or rows
+    assert len(decoded) == len(set(decoded))  # each once, not once a view
+    monkeypatch.undo()
+    assert (
+        store.worklist_view().rows(None),
+        app.outcomes(period=(date(2020, 1, 1), None)),
+    ) == before
+
+
+def test_a_rebuild_finishes_the_worklist_when_another_process_wrote_a_page_of_it_first(
+    app: Participation,
+) -> None:
+    with_intake(app)
+    store = core_of(app).store
+    view = store.worklist_view()
+    catch_up_worklist(store, view)
+    rows = view.rows(None)
+    # The shared reading stops writing at the first page it cannot write; the worklist's own
+    # catch-up goes on from the view's position.
+    writer = rows_writer(view)
+    writer([], lambda n: n, 0)  # the view is not at 0: nothing is written, the writer stops
+    assert view.rows(None) == rows
+    app.rebuild()
+    assert view.rows(None) == rows

@@ -18,8 +18,8 @@ events:
 - the ledger (:mod:`participatie.audit.ledger`): the log-wide running hash, one row an event;
 - ``participatie_commands``: the ids of the commands whose events were saved, each with the
   command's result (the id it returned, if any) and what the command was (name, actor, the id
-  it acted on), passed as ``commands_done=[(command_id, result, command)]``, so that a command sent again with the same id is not recorded twice (see
-  :mod:`participatie.service.idempotency`).
+  it acted on), passed as ``commands_done=[(command_id, result, command)]``, so that a command
+  sent again with the same id is not recorded twice (see :mod:`participatie.service.idempotency`).
 """
 
 from __future__ import annotations

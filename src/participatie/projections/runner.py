@@ -35,6 +35,23 @@ __all__ = ["PAGE_SIZE", "catch_up", "follow"]
 PAGE_SIZE = 1000
 
 
+#: Given a page of stored events, a decoder and the position the page follows.
+PageReader = Callable[[Sequence[Any], Callable[[Any], Any], int], None]
+
+
+def _decode_once(decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``decode``, remembering each event of the page it decoded, for a second reader."""
+    decoded: dict[int, Any] = {}
+
+    def once(notification: Any) -> Any:
+        event = decoded.get(notification.id)
+        if event is None:
+            event = decoded[notification.id] = decode(notification)
+        return event
+
+    return once
+
+
 class _Pages:
     """Writes pages of facts to the view in turn, counting the events of the pages written."""
 
@@ -136,17 +153,20 @@ def catch_up(
     page_size: int = PAGE_SIZE,
     progress: Callable[[int], None] | None = None,
     write_behind: bool | None = None,
+    also: PageReader | None = None,
 ) -> int:
     """Record the facts of every event after the view's position; return how many events.
 
     ``write_behind`` writes each page in a thread while the next is read (by default where the
-    view says its writes wait on a database server: PostgreSQL).
+    view says its writes wait on a database server: PostgreSQL). ``also`` is given each page
+    read, with a decoder that decodes each event once for both (a rebuild keeps the worklist's
+    view with the same reading: see :func:`participatie.projections.worklist_views.rows_writer`).
     """
     if write_behind is None:
         write_behind = view.writes_behind
     pages = _PagesBehind(view) if write_behind else _Pages(view)
     try:
-        return _catch_up(application, view, pages, page_size, progress)
+        return _catch_up(application, view, pages, page_size, progress, also=also)
     finally:
         pages.close()
 
@@ -157,6 +177,8 @@ def _catch_up(
     pages: _Pages,
     page_size: int,
     progress: Callable[[int], None] | None,
+    *,
+    also: PageReader | None = None,
 ) -> int:
     projection = OutcomesProjection(view)
     # A projection never saves, so it need not remember chain hashes while decoding.
@@ -168,7 +190,12 @@ def _catch_up(
         last = len(page) < page_size
         try:
             if page:
-                facts = projection.facts_of_page(page, decode)
+                if also is None:
+                    facts = projection.facts_of_page(page, decode)
+                else:
+                    once = _decode_once(decode)
+                    facts = projection.facts_of_page(page, once)
+                    also(page, once, position)
                 tracking = Tracking(TRACKING_KEY, page[-1].id)
                 pages.write(facts, tracking, after=position, events=len(page), last=last)
             if last:

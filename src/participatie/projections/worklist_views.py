@@ -37,6 +37,7 @@ __all__ = [
     "SQLiteWorklistView",
     "WorklistView",
     "catch_up_worklist",
+    "rows_writer",
 ]
 
 #: Version 2 added the ``assignee`` column (the job coach of a coaching's start); the table of
@@ -138,6 +139,32 @@ def catch_up_worklist(application: Any, view: WorklistView, *, page_size: int = 
         position = page[-1].id
         if len(page) < page_size:
             return read
+
+
+def rows_writer(view: WorklistView) -> Callable[[Sequence[Any], Callable[[Any], Any], int], None]:
+    """A writer of the view's rows for the pages another catch-up reads (a rebuild reads and
+    decodes each page once for the outcomes view and this one). It writes a page only when the
+    view is at the position the page follows, and stops at the first page it cannot write
+    (another process wrote first, or the reader went back); :func:`catch_up_worklist` then goes
+    on from the view's position, so every event still makes its row exactly once."""
+    position = view.max_tracking_id(WORKLIST_TRACKING_KEY) or 0
+    municipality_of = view.municipalities()
+    stopped = False
+
+    def write(page: Sequence[Any], decode: Callable[[Any], Any], after: int) -> None:
+        nonlocal position, stopped
+        if stopped or after != position:
+            stopped = True
+            return
+        rows = rows_of_page(page, decode, municipality_of)
+        try:
+            view.record(rows, Tracking(WORKLIST_TRACKING_KEY, page[-1].id), after=position)
+        except IntegrityError:
+            stopped = True
+            return
+        position = page[-1].id
+
+    return write
 
 
 class POPOWorklistView(POPOTrackingRecorder):

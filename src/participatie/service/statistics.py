@@ -23,7 +23,7 @@ from participatie.projections.monthly import ReadPlan
 from participatie.projections.runner import catch_up
 from participatie.projections.runner import follow as follow_view
 from participatie.projections.views import TRACKING_KEY
-from participatie.projections.worklist_views import catch_up_worklist
+from participatie.projections.worklist_views import catch_up_worklist, rows_writer
 from participatie.service.core import Core, Room
 from participatie.service.idempotency import store_errors
 from participatie.service.tamper import take_checkpoint
@@ -195,19 +195,19 @@ class Statistics(Room):
         return counted[0]
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
-        """Rebuild the outcomes view, and then the worklist's view, from all events; return how
-        many events were read (for the outcomes view; ``progress`` follows that one)."""
+        """Rebuild the outcomes view and the worklist's view from all events, reading and
+        decoding each event once for both; return how many events were read (``progress``
+        follows them)."""
         view = self._core.store.facts_view()
-        view.reset()
-        try:
-            read = catch_up(self._core.store, view, progress=progress)
-        finally:
-            view.create_indexes()
         worklist = self._core.store.worklist_view()
+        view.reset()
         worklist.reset()
         try:
+            read = catch_up(self._core.store, view, progress=progress, also=rows_writer(worklist))
+            # Whatever the shared reading could not write (another process wrote first).
             catch_up_worklist(self._core.store, worklist)
         finally:
+            view.create_indexes()
             worklist.create_indexes()
         return read
 
