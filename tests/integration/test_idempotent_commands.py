@@ -171,26 +171,17 @@ def test_a_connection_lost_after_the_commit_raises_store_unavailable_and_the_ret
     assert len(any_app.events(rid)) == version == 2
 
 
-def test_the_stores_own_retry_of_an_unacknowledged_commit_does_not_record_the_command_twice(
-    any_app: Participation,
+@pytest.mark.parametrize("with_id", [True, False], ids=["with a command id", "without one"])
+def test_a_command_is_recorded_once_when_the_store_resends_its_unacknowledged_commit(
+    any_app: Participation, with_id: bool
 ) -> None:
     rid = register(any_app)
     any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+    command_id = uuid4() if with_id else None
     with acknowledgement_lost(any_app, then=store_resends):
         any_app.record_conversation(
-            rid, happiness=7, on=date(2019, 1, 9), by=COACH, command_id=uuid4()
+            rid, happiness=7, on=date(2019, 1, 9), by=COACH, command_id=command_id
         )
-    assert [e.__class__.__name__ for e in any_app.events(rid)][-1] == "ConversationHeld"
-    assert len(any_app.events(rid)) == 3
-
-
-def test_a_command_without_an_id_is_recorded_once_when_the_store_resends_its_commit(
-    any_app: Participation,
-) -> None:
-    rid = register(any_app)
-    any_app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
-    with acknowledgement_lost(any_app, then=store_resends):
-        any_app.record_conversation(rid, happiness=7, on=date(2019, 1, 9), by=COACH)
     names = [e.__class__.__name__ for e in any_app.events(rid)]
     assert names.count("ConversationHeld") == 1
     assert any_app.resident(rid, by=COACH).version == 3
