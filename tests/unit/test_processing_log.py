@@ -211,3 +211,18 @@ def test_an_auditor_of_one_municipality_reads_only_its_residents_records(
     assert {r.data_subject_id for r in app.processing_log(by=AUDITOR)} == {str(haaren), str(oss)}
     with pytest.raises(NotAuthorised):
         app.processing_log(haaren, by=auditor_oss)
+
+
+def test_ids_do_not_follow_pythons_global_generator_when_an_application_seeds_it() -> None:
+    import random  # noqa: PLC0415
+
+    from participatie.audit.processing import new_span_id  # noqa: PLC0415
+
+    state = random.getstate()
+    try:
+        random.seed(1)
+        first = new_span_id()
+        random.seed(1)
+        assert new_span_id() != first  # two processes seeding alike still give other ids
+    finally:
+        random.setstate(state)

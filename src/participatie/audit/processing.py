@@ -18,6 +18,7 @@ stream. A caller joins the records to its own trace by passing its W3C ``tracepa
 from __future__ import annotations
 
 import functools
+import os
 import random
 import re
 from collections.abc import Sequence
@@ -106,13 +107,22 @@ def new_span_id() -> str:
     return _random_id(64)
 
 
+#: The generator of trace and span ids: the library's own, seeded from the system's randomness
+#: and again in every forked process, so that an application seeding Python's global generator
+#: (tests often do) never makes two processes give out the same ids, and strategies of
+#: participatie.testing that run commands do not draw on the global generator (hypothesis
+#: warns against that).
+_IDS = random.Random()  # noqa: S311 (ids must be unique, not secret)
+os.register_at_fork(after_in_child=_IDS.seed)
+
+
 def _random_id(bits: int) -> str:
     """A random trace or span id as hex digits, never all zeros (W3C trace context).
 
-    Ids must be unique, not secret: they are made as OpenTelemetry's SDK makes them, from
-    Python's generator (seeded from the system's randomness), without a system call per id,
-    which an import paid for twice a record."""
-    while not (value := random.getrandbits(bits)):
+    Ids must be unique, not secret: they are made as OpenTelemetry's SDK makes them, from a
+    Mersenne Twister seeded from the system's randomness, without a system call per id, which an
+    import paid for twice a record."""
+    while not (value := _IDS.getrandbits(bits)):
         pass
     return f"{value:0{bits // 4}x}"
 
