@@ -261,6 +261,20 @@ def test_an_id_sent_with_a_command_on_another_resident_is_refused_and_appends_no
         ),
         match="used for another command",
     )
+    # The resident named by keyword, or as text in capitals, is the same command's target.
+    with pytest.raises(InvalidInput, match="used for another command"):
+        any_app.record_conversation(
+            resident_id=two, happiness=6, on=date(2019, 1, 9), by=COACH, command_id=command_id
+        )
+    spelled = str(one).upper()  # an untyped caller's text: the commands take it as the id
+    any_app.record_conversation(
+        resident_id=spelled,  # type: ignore[arg-type]
+        happiness=6,
+        on=date(2019, 1, 9),
+        by=COACH,
+        command_id=command_id,
+    )
+    assert len(any_app.events(one)) == 3
     # And a refused command of another kind with that id is refused for the id, not answered.
     with pytest.raises(InvalidInput, match="used for another command"):
         any_app.hold_intake(

@@ -82,7 +82,11 @@ def describe(name: str, args: tuple[object, ...], kwargs: dict[str, object]) -> 
     id: its name, its actor's id and the id it acts on (the resident's, the coaching's)."""
     by = kwargs.get("by")
     actor = getattr(by, "id", "")
-    target = args[1] if len(args) > 1 else ""
+    # The id acted on, given in its place or by its keyword.
+    named = kwargs.get("resident_id", kwargs.get("coaching_id", ""))
+    target = args[1] if len(args) > 1 else named
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        target = UUID(str(target))  # one spelling of an id, however the caller wrote it
     return f"{name} {actor} {target}".strip()
 
 
