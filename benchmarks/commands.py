@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from _harness import (
     SECRET,
@@ -275,12 +275,17 @@ def run_raw(url: str, residents: int, *, cached: bool = False) -> float:
 
 
 def run_participatie(
-    url: str, residents: int, *, processing_log: bool = True, chain: bool = True
+    url: str,
+    residents: int,
+    *,
+    processing_log: bool = True,
+    chain: bool = True,
+    command_ids: bool = False,
 ) -> float:
     """Commands per second through Participation (without its processing log or its chain:
-    see :func:`switched_off`)."""
+    see :func:`switched_off`; with a new ``command_id`` on every command: command_ids.py)."""
     with switched_off(processing_log=not processing_log, chain=not chain):
-        return _run_participatie(url, residents)
+        return _run_participatie(url, residents, command_ids=command_ids)
 
 
 @contextlib.contextmanager
@@ -317,7 +322,7 @@ def switched_off(*, processing_log: bool, chain: bool) -> Iterator[None]:
             setattr(owner, name, value)
 
 
-def _run_participatie(url: str, residents: int) -> float:
+def _run_participatie(url: str, residents: int, *, command_ids: bool) -> float:
     from participatie import Actor, JobCoach, Participation, Provider, Role  # noqa: PLC0415
 
     actors = {
@@ -337,6 +342,7 @@ def _run_participatie(url: str, residents: int) -> float:
         on = day_of(index)
         by = actors.get(command, actors["coach"])
         for number, own in enumerate(ids):
+            command_id = uuid4() if command_ids else None
             if command == "register":
                 own["resident"] = app.register_resident(
                     referral="walk_in",
@@ -345,6 +351,7 @@ def _run_participatie(url: str, residents: int) -> float:
                     name=f"Resident {number}",
                     on=on,
                     by=by,
+                    command_id=command_id,
                 )
             elif command == "start_job_coaching":
                 own["coaching"] = app.start_job_coaching(
@@ -353,9 +360,10 @@ def _run_participatie(url: str, residents: int) -> float:
                     coach=JobCoach("jc-3", hbo_degree=True),
                     on=on,
                     by=by,
+                    command_id=command_id,
                 )
             else:
-                calls[command](own[target], on=on, by=by, **fields)
+                calls[command](own[target], on=on, by=by, command_id=command_id, **fields)
     seconds = time.perf_counter() - started
     app.close()
     return residents * len(steps) / seconds
