@@ -140,6 +140,32 @@ def in_child(script: str, *arguments: str) -> dict[str, Any]:
     return result
 
 
+def fill_child(url: str, events: str, *, close_every: int) -> None:
+    """The child step of a script measuring a filled store: fill it with :func:`fill` (and
+    print the empty JSON object :func:`in_child` reads)."""
+    from participatie import Participation  # noqa: PLC0415
+
+    with Participation.open(url, secret=SECRET) as app:
+        fill(app, int(events), close_every=close_every)
+    print(json.dumps({}))
+
+
+def measured_fills(
+    script: str,
+    sizes: Sequence[tuple[str, int]],
+    extra: Callable[[str, int], Sequence[str]],
+) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """For each (store, events): a fresh store filled by ``script``'s child step, left to
+    settle, then measured by its ``measure`` child step; ``extra(store, events)`` are the
+    arguments both steps take after the store's URL. Yields (store, events, measurement)."""
+    for store, events in sizes:
+        with fresh_store(store) as url:
+            arguments = extra(store, events)
+            in_child(script, str(events), url, *arguments)
+            settle(url)
+            yield store, events, in_child(script, "measure", url, *arguments)
+
+
 def print_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]]) -> None:
     """Print rows as a table: ``columns`` are (key, header); numbers right-aligned."""
     widths = [

@@ -32,7 +32,7 @@ import json
 import time
 from typing import Any
 
-from _harness import SECRET, fill, fresh_store, in_child, peak_rss_mb, print_table, settle
+from _harness import SECRET, fill_child, measured_fills, peak_rss_mb, print_table
 
 from participatie.service import core_of
 
@@ -100,31 +100,27 @@ def main() -> None:
         if step == "measure":
             print(json.dumps(measure(url, int(rounds), profile)))
         else:
-            from participatie import Participation  # noqa: PLC0415
-
-            with Participation.open(url, secret=SECRET) as app:
-                fill(app, int(step))
-            print(json.dumps({}))
+            fill_child(url, step, close_every=1)
         return
     rows = []
-    for store in arguments.stores:
-        for events in arguments.events:
-            profile = f"{arguments.profile}.{store}.{events}" if arguments.profile else "-"
-            with fresh_store(store) as url:
-                rounds = str(arguments.rounds)
-                in_child(__file__, str(events), url, rounds, profile)
-                settle(url)
-                result = in_child(__file__, "measure", url, rounds, profile)
-            rows.append(
-                {
-                    "store": store,
-                    "events": int(result["events"]),
-                    "read": result["read_rate"],
-                    "verify": result["verify_rate"],
-                    "ratio": result["verify_rate"] / result["read_rate"],
-                    "rss": result["peak_rss_mb"],
-                }
-            )
+    sizes = [(store, events) for store in arguments.stores for events in arguments.events]
+    rounds = str(arguments.rounds)
+
+    def extra(store: str, events: int) -> list[str]:
+        profile = f"{arguments.profile}.{store}.{events}" if arguments.profile else "-"
+        return [rounds, profile]
+
+    for store, _, result in measured_fills(__file__, sizes, extra):
+        rows.append(
+            {
+                "store": store,
+                "events": int(result["events"]),
+                "read": result["read_rate"],
+                "verify": result["verify_rate"],
+                "ratio": result["verify_rate"] / result["read_rate"],
+                "rss": result["peak_rss_mb"],
+            }
+        )
     print_table(
         [
             ("store", "store"),

@@ -26,7 +26,7 @@ import time
 from datetime import date
 from typing import Any
 
-from _harness import SECRET, fill, fresh_store, in_child, peak_rss_mb, print_table, settle
+from _harness import SECRET, fill_child, measured_fills, peak_rss_mb, print_table
 
 from participatie.service import core_of
 
@@ -105,33 +105,25 @@ def main() -> None:
         if step == "measure":
             print(json.dumps(measure(url, int(rounds))))
         else:
-            from participatie import Participation  # noqa: PLC0415
-
-            with Participation.open(url, secret=SECRET) as app:
-                fill(app, int(step), close_every=2)
-            print(json.dumps({}))
+            fill_child(url, step, close_every=2)
         return
     rows = []
-    for events in arguments.events:
-        for store in arguments.stores:
-            with fresh_store(store) as url:
-                rounds = str(arguments.rounds)
-                in_child(__file__, str(events), url, rounds)
-                settle(url)
-                result = in_child(__file__, "measure", url, rounds)
-            rows.append(
-                {
-                    "store": store,
-                    "events": int(result["events"]),
-                    "caseload": result["caseload_ms"],
-                    "signals": result["signals_ms"],
-                    "shown": int(result["signals"]),
-                    "read": result["read_rate"],
-                    "rebuild": result["rebuild_rate"],
-                    "ratio": result["rebuild_rate"] / result["read_rate"],
-                    "rss": result["peak_rss_mb"],
-                }
-            )
+    sizes = [(store, events) for events in arguments.events for store in arguments.stores]
+    rounds = str(arguments.rounds)
+    for store, _, result in measured_fills(__file__, sizes, lambda *_: [rounds]):
+        rows.append(
+            {
+                "store": store,
+                "events": int(result["events"]),
+                "caseload": result["caseload_ms"],
+                "signals": result["signals_ms"],
+                "shown": int(result["signals"]),
+                "read": result["read_rate"],
+                "rebuild": result["rebuild_rate"],
+                "ratio": result["rebuild_rate"] / result["read_rate"],
+                "rss": result["peak_rss_mb"],
+            }
+        )
     print_table(
         [
             ("store", "store"),
