@@ -92,6 +92,10 @@ def _ledger_pages(
         after = rows[-1][0]
 
 
+#: The last version and hash of a stream not seen yet.
+_NO_EVENTS = (0, GENESIS)
+
+
 class _Ids:
     """The forms of each stream id the pass needs, made once per stream (not once per event):
     its dashed text (hashed by the chains) and its UUID (for decoding and the results)."""
@@ -136,54 +140,41 @@ class _LogReader:
     def event(self, stored: LogRow) -> None:
         found = self.found
         position, hex_id, version, topic, state = stored
-        ids = self.ids.of(hex_id)
-        wrong = _wrong_column(ids, version, topic, state)
-        if wrong is not None or ids is None:
+        ids = self.ids.known.get(hex_id) if type(hex_id) is str else None
+        if ids is None:
+            ids = self.ids.of(hex_id)
+        if (
+            ids is None
+            or type(version) is not int
+            or type(topic) is not str
+            or type(state) is not bytes
+        ):
             # SQLite keeps whatever type is written into a column: a record changed by hand.
-            found.problem(
-                f"stream {ids[0] if ids else repr(hex_id)}: the record of version {version} was "
-                f"changed: its {wrong} has the wrong type (position {position})"
-            )
-            self.ledger_until(position)
-            if self.row is not None and self.row[0] == position:
-                self.next_row()
+            self._wrong_record(stored, ids)
             return
         key, stream = ids
         event_hash = state[:HASH_BYTES]
-        last_version, last_hash = found.streams.get(key, (0, GENESIS))
-        if version > last_version + 1:
+        unhashed = state[HASH_BYTES:]
+        last_version, last_hash = found.streams.get(key, _NO_EVENTS)
+        if version == last_version + 1:
+            if chain_hash(last_hash, key, version, topic, unhashed) != event_hash:
+                found.problem(
+                    f"stream {key}: version {version} (position {position}) was changed, "
+                    "reordered or replaced (its hash does not fit the chain)"
+                )
+        elif version > last_version:
             found.problem(
                 f"stream {key}: {_versions(last_version + 1, version - 1)} missing (deleted; "
                 f"version {version} is at position {position})"
             )
-        elif version <= last_version:
+        else:
             found.problem(
                 f"stream {key}: version {version} at position {position} is out of order "
                 f"(after version {last_version})"
             )
-        elif chain_hash(last_hash, key, version, topic, state[HASH_BYTES:]) != event_hash:
-            found.problem(
-                f"stream {key}: version {version} (position {position}) was changed, reordered "
-                "or replaced (its hash does not fit the chain)"
-            )
         found.streams[key] = (version, event_hash)
         found.events += 1
-        self.ledger_until(position)
-        row = self.row
-        if row is not None and row[0] == position:
-            if (row[1], row[2], row[3]) != (hex_id, version, event_hash):
-                recorded = self.ids.of(row[1])
-                found.problem(
-                    f"ledger: the event at position {position} is not the one the ledger "
-                    f"recorded there (stream {recorded[0] if recorded else repr(row[1])} version "
-                    f"{row[2]!r})"
-                )
-            self.next_row()
-        else:
-            found.problem(
-                f"ledger: the event at position {position} (stream {key} version {version}) is "
-                "not in the ledger (inserted)"
-            )
+        self.match_ledger(position, hex_id, version, event_hash, key)
         if topic == self.registered_topic:
             found.residents.add(stream)
         elif topic == self.erased_topic:
@@ -195,12 +186,49 @@ class _LogReader:
                     originator_id=stream,
                     originator_version=version,
                     topic=topic,
-                    state=state[HASH_BYTES:],
+                    state=unhashed,
                 ),
                 stream,
                 key,
                 version,
             )
+
+    def match_ledger(
+        self, position: int, hex_id: str, version: int, event_hash: bytes, key: str
+    ) -> None:
+        """The ledger's row of the event at ``position``: rows before it have lost their events;
+        it must be there and record this event."""
+        row = self.row
+        if row is not None and row[0] < position:
+            self.ledger_until(position)
+            row = self.row
+        if row is None or row[0] != position:
+            self.found.problem(
+                f"ledger: the event at position {position} (stream {key} version {version}) is "
+                "not in the ledger (inserted)"
+            )
+        elif row[1] != hex_id or row[2] != version or row[3] != event_hash:
+            recorded = self.ids.of(row[1])
+            self.found.problem(
+                f"ledger: the event at position {position} is not the one the ledger recorded "
+                f"there (stream {recorded[0] if recorded else repr(row[1])} version {row[2]!r})"
+            )
+            self.next_row()
+        else:
+            self.next_row(key)
+
+    def _wrong_record(self, stored: LogRow, ids: tuple[str, UUID] | None) -> None:
+        """A record whose columns hold values of the wrong type: a problem, and the pass goes on
+        (its ledger row, if any, is passed over)."""
+        position, hex_id, version, topic, state = stored
+        wrong = _wrong_column(ids, version, topic, state)
+        self.found.problem(
+            f"stream {ids[0] if ids else repr(hex_id)}: the record of version {version} was "
+            f"changed: its {wrong} has the wrong type (position {position})"
+        )
+        self.ledger_until(position)
+        if self.row is not None and self.row[0] == position:
+            self.next_row()
 
     def fact(self, notification: Notification, stream: UUID, key: str, version: int) -> None:
         fact = fact_or_uncounted(notification, self.decode, self.municipality_of)
@@ -227,18 +255,22 @@ class _LogReader:
             )
             self.next_row()
 
-    def next_row(self) -> None:
+    def next_row(self, key: str | None = None) -> None:
+        """Check the current ledger row's running hash and move to the next row. ``key`` is the
+        row's stream id in dashed form when the caller has it (the row matched its event)."""
         row = self.row
         if row is None:
             return
         position, hex_id, version, event_hash, running_hash, backfilled = row
-        ids = self.ids.of(hex_id)
+        if key is None:
+            ids = self.ids.of(hex_id)
+            key = None if ids is None else ids[0]
         if (
-            ids is None
+            key is None
             or type(version) is not int
             or type(event_hash) is not bytes
             or type(running_hash) is not bytes
-            or ledger_hash(self.previous_running, position, ids[0], version, event_hash)
+            or ledger_hash(self.previous_running, position, key, version, event_hash)
             != running_hash
         ):
             self.found.problem(f"ledger: the row at position {position} was changed")

@@ -247,20 +247,35 @@ _MAX_AMOUNT = Decimal(10) ** 9
 def unstorable(fact: Fact) -> str | None:
     """Why a fact cannot be stored in every store, or None. Commands refuse such values; an event
     stored by an earlier release (or written into the store by hand) may still hold one."""
-    if _UNSTORABLE_TEXT.search(
-        f"{fact.stream_id}{fact.municipality}{fact.resident_id}{fact.value}{fact.detail}"
-    ):
-        # Rare: find the field to name (one search over all five first, for speed).
-        for name in ("stream_id", "municipality", "resident_id", "value", "detail"):
-            found = _UNSTORABLE_TEXT.search(getattr(fact, name))
+    texts = (fact.stream_id, fact.municipality, fact.resident_id, fact.value, fact.detail)
+    if texts not in _STORABLE_TEXTS:
+        for name, text in zip(_TEXT_FIELDS, texts, strict=True):
+            found = _UNSTORABLE_TEXT.search(text)
             if found is not None:
                 return f"its {name} holds {found.group()!r}"
+        if len(_STORABLE_TEXTS) >= _MAX_REMEMBERED:
+            _STORABLE_TEXTS.clear()
+        _STORABLE_TEXTS.add(texts)
     amount = fact.amount
-    if not amount.is_finite() or abs(amount) > _MAX_AMOUNT:
+    if not amount.is_finite():  # first: a signalling NaN cannot even be looked up in a set
         return f"its amount {amount} is out of range"
-    if amount != amount.quantize(Decimal("0.0001"), rounding=ROUND_DOWN):
-        return f"its amount {amount} has more than four decimals"
+    if amount not in _STORABLE_AMOUNTS:
+        if abs(amount) > _MAX_AMOUNT:
+            return f"its amount {amount} is out of range"
+        if amount != amount.quantize(Decimal("0.0001"), rounding=ROUND_DOWN):
+            return f"its amount {amount} has more than four decimals"
+        if len(_STORABLE_AMOUNTS) >= _MAX_REMEMBERED:
+            _STORABLE_AMOUNTS.clear()
+        _STORABLE_AMOUNTS.add(amount)
     return None
+
+
+_TEXT_FIELDS = ("stream_id", "municipality", "resident_id", "value", "detail")
+#: Texts and amounts already found storable (a rebuild or verify() checks every fact, and
+#: most of them repeat: a stream's id, a municipality, a score), up to this many of each.
+_MAX_REMEMBERED = 4096
+_STORABLE_TEXTS: set[tuple[str, ...]] = set()
+_STORABLE_AMOUNTS: set[Decimal] = set()
 
 
 def uncounted(notification: Any, reason: str) -> Fact:

@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from participatie.projections.facts import Fact, FactKind, new_fact
+from participatie.projections.facts import Fact, FactKind
 
 __all__ = [
     "MONTHS_COLUMNS",
@@ -179,58 +179,74 @@ class ReadPlan:
 
 #: A row of :func:`counter_problems`: ``(stream_id, is_counter, *counter, occurred_on, amount)``
 #: where ``counter`` has :data:`MONTHS_COLUMNS`; a fact has its municipality, stream id, kind,
-#: value and version in the counter's municipality, stream id, kind, value and facts.
+#: value and version in the counter's municipality, stream id, kind, value and facts, and its
+#: business date (a date or ISO text) and amount (a Decimal or its text) in the last two.
 CheckRow = tuple[Any, ...]
 
 
 def counter_problems(rows: Iterable[CheckRow], *, limit: int = 20) -> list[str]:
     """What is wrong with the stored counters, from the rolled-up facts and the stored counters
-    ordered by stream: each stream's counters must be those its facts make (:func:`month_rows`).
+    ordered by stream: each stream's counters must be those its facts make (the rows
+    :func:`month_rows` makes, worked out here straight from the rows, without facts).
 
     The counters are derived from the facts, which ``verify()`` checks against the events; this
     closes the gap, since reports read the counters (a changed counter would change a figure).
     """
     problems: list[str] = []
     current: str | None = None
-    facts: list[Fact] = []
+    made: dict[tuple[int, str, str], list[Any]] = {}
     stored: set[tuple[Any, ...]] = set()
+    # Days and amounts repeat from row to row: each distinct one is worked out once.
+    days: dict[Any, tuple[int, int]] = {}
+    amounts: dict[Any, int] = {}
+    happiness = FactKind.HAPPINESS.value
 
     def check() -> None:
-        made = set(month_rows(facts))
-        if made != stored and len(problems) < limit:
+        counters = {(m, current, *key, *c) for key, (m, *c) in made.items()}
+        if counters != stored and len(problems) < limit:
             problems.append(
                 f"outcome facts: the monthly counters of stream {current} are not those its "
-                f"facts make ({len(made ^ stored)} rows differ)"
+                f"facts make ({len(counters ^ stored)} rows differ)"
             )
 
     for row in rows:
         if row[0] != current:
             if current is not None:
                 check()
-            current, facts, stored = row[0], [], set()
+            current, made, stored = row[0], {}, set()
         if row[1]:
             stored.add(tuple(row[2:14]))
-        else:
-            municipality, kind, value, version = row[2], row[5], row[6], row[7]
-            occurred_on, amount = row[14], row[15]
-            facts.append(
-                new_fact(
-                    Fact,
-                    (
-                        row[0],
-                        version,
-                        kind,
-                        municipality,
-                        "",
-                        occurred_on,
-                        None,
-                        value,
-                        amount,
-                        0,
-                        "",
-                    ),
-                )
-            )
+            continue
+        municipality, kind, value, version, day, amount = (
+            row[2],
+            row[5],
+            row[6],
+            row[7],
+            row[14],
+            row[15],
+        )
+        known = days.get(day)
+        if known is None:
+            on = day if isinstance(day, date) else date.fromisoformat(day)
+            known = days[day] = (on.year * 12 + on.month - 1, on.toordinal() << 32)
+        scaled = amounts.get(amount)
+        if scaled is None:
+            scaled = amounts[amount] = int(Decimal(amount) * _SCALE)
+        score = kind == happiness
+        key = (known[0], kind, "" if score else value)
+        order = known[1] | version
+        conversation = 1 if score and value == "conversation" else 0
+        counter = made.get(key)
+        if counter is None:
+            made[key] = [municipality, 1, conversation, scaled, order, scaled, order, scaled]
+            continue
+        counter[1] += 1
+        counter[2] += conversation
+        counter[3] += scaled
+        if order < counter[4]:
+            counter[4], counter[5] = order, scaled
+        if order > counter[6]:
+            counter[6], counter[7] = order, scaled
     if current is not None:
         check()
     return problems

@@ -722,10 +722,7 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             cursor = c.sqlite_cursor
             cursor.row_factory = None
             cursor.execute(counter_check_statement(FACTS_TABLE, MONTHS_TABLE))
-            return counter_problems(
-                row if row[1] else (*row[:14], date.fromisoformat(row[14]), Decimal(row[15]))
-                for row in cursor
-            )
+            return counter_problems(cursor)
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as c:
