@@ -209,3 +209,23 @@ def test_a_changed_snapshot_is_detected_and_an_as_of_replay_agrees_without_snaps
         assert snapshotted.verify().problems == [
             f"{rid}: snapshot v4 does not match the stream's events"
         ]
+
+
+def test_a_snapshot_of_a_stream_without_events_is_detected(store_url: str) -> None:
+    """A snapshot row copied under a new id would be loaded as that trajectory: verify()
+    lists the snapshots' streams from the table itself, not from the streams it found."""
+    with Participation.open(store_url, secret=TEST_SECRET, snapshot_interval=2) as app:
+        rid = register(app)
+        app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
+        app.record_conversation(rid, happiness=6, on=date(2019, 1, 9), by=COACH)
+        assert app.verify().ok
+        snapshots = Store(store_url, purpose="snapshots")
+        forged = uuid4()
+        topic = snapshots.execute(
+            "SELECT topic FROM {table} WHERE originator_id = %s", (snapshots.key(rid),)
+        )[0][0]
+        snapshots.insert(forged, 2, str(topic), snapshots.state(rid, 2))
+        assert app.verify().problems == [
+            f"stream {forged}: has snapshots but no events (a snapshot was inserted, or its "
+            "stream deleted)"
+        ]

@@ -6,7 +6,7 @@ import abc
 import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
@@ -152,6 +152,13 @@ class ParticipationFactory(abc.ABC):
     @abc.abstractmethod
     def snapshot_recorder(self, application_name: str) -> AggregateRecorder:
         """The recorder of the snapshot store."""
+
+    def snapshotted_streams(self, recorder: AggregateRecorder) -> list[Any] | None:
+        """The stream ids (as stored) that ``recorder`` (:meth:`snapshot_recorder`'s) holds
+        snapshots of, in one query; None where the store cannot list them (each stream is then
+        asked on its own)."""
+        del recorder
+        return None
 
     @abc.abstractmethod
     def facts_view(self) -> FactsView:

@@ -7,7 +7,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import cast
+from typing import Any, cast
 
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 from eventsourcing.postgres import PostgresFactory
@@ -55,6 +55,17 @@ class PostgresStoreFactory(PostgresFactory, ParticipationFactory):
         if self.env_create_table():
             recorder.create_table()
         return recorder
+
+    def snapshotted_streams(self, recorder: AggregateRecorder) -> list[Any] | None:
+        if not isinstance(recorder, PostgresSnapshotRecorder):
+            return None
+        statement = SQL("SELECT DISTINCT originator_id FROM {schema}.{table}").format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(recorder.events_table_name),
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement)
+            return [row["originator_id"] for row in curs.fetchall()]
 
     def reconnect(self) -> None:
         """Check the pool's idle connections: those to a server that is gone are replaced, and

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from eventsourcing.persistence import AggregateRecorder
-from eventsourcing.sqlite import SQLiteFactory
+from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteFactory
 
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
 from participatie.persistence.sqlite_recorder import SQLiteParticipationRecorder
@@ -26,6 +26,13 @@ class SQLiteStoreFactory(SQLiteFactory, ParticipationFactory):
     def snapshot_recorder(self, application_name: str) -> AggregateRecorder:
         del application_name
         return self.aggregate_recorder(purpose="snapshots")
+
+    def snapshotted_streams(self, recorder: AggregateRecorder) -> list[Any] | None:
+        if not isinstance(recorder, SQLiteAggregateRecorder):
+            return None
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT DISTINCT originator_id FROM {recorder.events_table_name}")  # noqa: S608
+            return [row[0] for row in c.fetchall()]
 
     def facts_view(self) -> FactsView:
         return cast("FactsView", self.tracking_recorder(SQLiteFactsView))

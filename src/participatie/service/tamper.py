@@ -116,8 +116,7 @@ class TamperEvidence(Room):
         problems = found.problems
         heads = recorder.chain_heads()
         problems += check_heads(found.streams, heads)
-        for key in sorted(found.streams):
-            problems += self._snapshot_problems(UUID(key))
+        problems += self._check_snapshots(found.streams)
         problems += self._check_vault(found.residents, found.erased, found.municipality_of)
         problems += self._check_notes(found.residents, found.erased)
         problems += found.fact_problems
@@ -141,6 +140,33 @@ class TamperEvidence(Room):
                 "checkpoint kept outside the store"
             )
         return problems, notes, len(found.streams | dict.fromkeys(heads, (0, b""))), found.events
+
+    def _check_snapshots(self, streams: dict[str, tuple[int, bytes]]) -> list[str]:
+        """Every stream's snapshots against its events. The store lists the streams that have
+        snapshots in one query where it can, and a snapshot of a stream without events is a
+        problem of its own (it would be loaded as that stream)."""
+        store = self._core.store
+        if store.snapshots is None:
+            return []
+        listed = store.store_factory.snapshotted_streams(store.snapshots.recorder)
+        if listed is None:
+            return [p for key in sorted(streams) for p in self._snapshot_problems(UUID(key))]
+        problems: list[str] = []
+        keys: set[str] = set()
+        for stored_id in listed:
+            try:
+                keys.add(str(stored_id if isinstance(stored_id, UUID) else UUID(stored_id)))
+            except (TypeError, ValueError, AttributeError):
+                problems.append(f"snapshots: a snapshot's stream id was changed ({stored_id!r})")
+        for key in sorted(keys):
+            if key in streams:
+                problems += self._snapshot_problems(UUID(key))
+            else:
+                problems.append(
+                    f"stream {key}: has snapshots but no events (a snapshot was inserted, or "
+                    "its stream deleted)"
+                )
+        return problems
 
     def _snapshot_problems(self, stream_id: UUID) -> list[str]:
         try:
