@@ -37,6 +37,8 @@ def test_storable_facts_pass_again_and_again() -> None:
     [
         (_fact(municipality="Haa\x00ren"), "its municipality holds '\\x00'"),
         (_fact(value="conver\ud800sation"), "its value holds '\\ud800'"),
+        (_fact()._replace(resident_id="a" * 31 + "\x1f"), "its resident_id holds '\\x1f'"),
+        (_fact()._replace(stream_id="\x7f" + "a" * 31), "its stream_id holds '\\x7f'"),
         (_fact(amount="4.00001"), "its amount 4.00001 has more than four decimals"),
         (_fact(amount="1E+12"), "its amount 1E+12 is out of range"),
         (_fact(amount="NaN"), "its amount NaN is out of range"),

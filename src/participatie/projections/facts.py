@@ -247,10 +247,13 @@ _MAX_AMOUNT = Decimal(10) ** 9
 def unstorable(fact: Fact) -> str | None:
     """Why a fact cannot be stored in every store, or None. Commands refuse such values; an event
     stored by an earlier release (or written into the store by hand) may still hold one."""
-    texts = (fact.stream_id, fact.municipality, fact.resident_id, fact.value, fact.detail)
-    if texts not in _STORABLE_TEXTS:
-        for name, text in zip(_TEXT_FIELDS, texts, strict=True):
-            found = _UNSTORABLE_TEXT.search(text)
+    texts = (fact.municipality, fact.value, fact.detail)
+    if texts not in _STORABLE_TEXTS or _UNSTORABLE_TEXT.search(
+        f"{fact.stream_id}{fact.resident_id}"
+    ):
+        # Rare: find the field to name.
+        for name in _TEXT_FIELDS:
+            found = _UNSTORABLE_TEXT.search(getattr(fact, name))
             if found is not None:
                 return f"its {name} holds {found.group()!r}"
         if len(_STORABLE_TEXTS) >= _MAX_REMEMBERED:
@@ -272,7 +275,9 @@ def unstorable(fact: Fact) -> str | None:
 
 _TEXT_FIELDS = ("stream_id", "municipality", "resident_id", "value", "detail")
 #: Texts and amounts already found storable (a rebuild or verify() checks every fact, and
-#: most of them repeat: a stream's id, a municipality, a score), up to this many of each.
+#: most of them repeat: a municipality, a kind of conversation, a coach, a score), up to this
+#: many of each. A fact's stream and resident ids differ from stream to stream: they are
+#: searched every time.
 _MAX_REMEMBERED = 4096
 _STORABLE_TEXTS: set[tuple[str, ...]] = set()
 _STORABLE_AMOUNTS: set[Decimal] = set()

@@ -6,6 +6,7 @@ See docs/audit.md for the threat model and for which check catches which kind of
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -90,19 +91,31 @@ class TamperEvidence(Room):
     def _verify_all(
         self, checkpoint: Checkpoint | None, progress: Callable[[int], None] | None
     ) -> tuple[list[str], list[str], int, int]:
+        # The monthly counters are checked in a thread of their own while the log is read: the
+        # work is mostly the database's, which runs without Python's lock.
+        with ThreadPoolExecutor(1, thread_name_prefix="participatie-verify") as background:
+            return self._verify_all_with(checkpoint, progress, background)
+
+    def _verify_all_with(
+        self,
+        checkpoint: Checkpoint | None,
+        progress: Callable[[int], None] | None,
+        background: ThreadPoolExecutor,
+    ) -> tuple[list[str], list[str], int, int]:
         store = self._core.store
         recorder = store.participation_recorder
         view = store.facts_view()
         stored_facts = None
         view_problem: str | None = None
-        counters: list[str] = []
+        counters: Future[list[str]] | None = None
         try:
             catch_up(store, view)
             stored_facts = (view.facts_after, view.max_tracking_id(TRACKING_KEY) or 0)
-            # Reports read the monthly counters: they must be what the (checked) facts make.
-            counters = view.counter_problems()
         except Exception as error:
             view_problem = f"outcome facts: the view cannot catch up with the log ({error})"
+        else:
+            # Reports read the monthly counters: they must be what the (checked) facts make.
+            counters = background.submit(view.counter_problems)
         found = check_log(
             recorder.log_rows,
             recorder.ledger_plain,
@@ -120,7 +133,11 @@ class TamperEvidence(Room):
         problems += self._check_vault(found.residents, found.erased, found.municipality_of)
         problems += self._check_notes(found.residents, found.erased)
         problems += found.fact_problems
-        problems += counters
+        if counters is not None:
+            try:
+                problems += counters.result()
+            except Exception as error:
+                view_problem = f"outcome facts: the monthly counters cannot be read ({error})"
         if view_problem is not None:
             problems.append(view_problem)
         notes = []
