@@ -95,9 +95,8 @@ def _drop(store: str, events: int) -> None:
 def raw_rows(url: str) -> int:
     """Fetch every row of the all-municipalities year report with the driver alone."""
     from participatie.projections.monthly import ReadPlan  # noqa: PLC0415
-    from participatie.projections.views import (  # noqa: PLC0415
-        FACTS_TABLE,
-        MONTHS_TABLE,
+    from participatie.projections.views import FACTS_TABLE, MONTHS_TABLE  # noqa: PLC0415
+    from participatie.projections.views_sql import (  # noqa: PLC0415
         summary_parameters,
         summary_statement,
     )

@@ -25,7 +25,8 @@ from eventsourcing.tests.persistence import (
 
 from participatie.persistence.memory_recorder import POPOParticipationRecorder
 from participatie.persistence.sqlite_recorder import SQLiteParticipationRecorder
-from participatie.projections.views import POPOFactsView, SQLiteFactsView
+from participatie.projections.views_memory import POPOFactsView
+from participatie.projections.views_sqlite import SQLiteFactsView
 
 
 class TestPOPOParticipationRecorder(ApplicationRecorderTestCase[POPOParticipationRecorder]):

@@ -22,7 +22,8 @@ from participatie.projections.facts import Fact, FactKind
 from participatie.projections.figures import compute
 from participatie.projections.fold import fold
 from participatie.projections.monthly import ReadPlan
-from participatie.projections.views import TRACKING_KEY, FactsView, POPOFactsView
+from participatie.projections.views import TRACKING_KEY, FactsView
+from participatie.projections.views_memory import POPOFactsView
 from participatie.service import core_of
 from tests.support import TEST_SECRET
 

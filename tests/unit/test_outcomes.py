@@ -34,7 +34,8 @@ from participatie import (
 from participatie.demo.haaren_2019 import record_haaren_2019
 from participatie.projections import runner
 from participatie.projections.outcomes import OutcomesProjection
-from participatie.projections.views import TRACKING_KEY, POPOFactsView
+from participatie.projections.views import TRACKING_KEY
+from participatie.projections.views_memory import POPOFactsView
 from participatie.service import core_of
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst

@@ -9,7 +9,8 @@ from eventsourcing.popo import POPOFactory
 
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
 from participatie.persistence.memory_recorder import POPOParticipationRecorder
-from participatie.projections.views import FactsView, POPOFactsView
+from participatie.projections.views import FactsView
+from participatie.projections.views_memory import POPOFactsView
 from participatie.projections.worklist_views import POPOWorklistView, WorklistView
 
 __all__ = ["MemoryStoreFactory"]

@@ -9,7 +9,8 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteFactory
 
 from participatie.persistence.base import ParticipationFactory, ParticipationRecorder
 from participatie.persistence.sqlite_recorder import SQLiteParticipationRecorder
-from participatie.projections.views import FactsView, SQLiteFactsView
+from participatie.projections.views import FactsView
+from participatie.projections.views_sqlite import SQLiteFactsView
 from participatie.projections.worklist_views import SQLiteWorklistView, WorklistView
 
 __all__ = ["SQLiteStoreFactory"]

@@ -15,19 +15,21 @@ from participatie.projections.facts import Fact, new_fact
 from participatie.projections.fold import Row
 from participatie.projections.monthly import ReadPlan, counter_problems, month_rows
 from participatie.projections.views import (
-    _COLUMNS,
-    _EARLIER_FACTS_TABLES,
-    _INDEXES,
-    _LOOKUP_COLUMNS,
-    _LOOKUP_KINDS,
+    COLUMNS,
+    EARLIER_FACTS_TABLES,
     FACTS_TABLE,
     MONTHS_TABLE,
     TRACKING_KEY,
-    _check_position,
-    _conditions,
-    _lookup,
-    counter_check_statement,
+    check_position,
     create_tables_once,
+    lookup,
+)
+from participatie.projections.views_sql import (
+    INDEXES,
+    LOOKUP_COLUMNS,
+    LOOKUP_KINDS,
+    conditions,
+    counter_check_statement,
     fact_rows_statement,
     summary_parameters,
     summary_statement,
@@ -64,7 +66,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
             SQL("DROP TABLE IF EXISTS {schema}.{earlier}").format(
                 schema=schema, earlier=Identifier(table)
             )
-            for table in _EARLIER_FACTS_TABLES
+            for table in EARLIER_FACTS_TABLES
         )
         self.sql_create_statements.append(
             SQL(
@@ -93,13 +95,13 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 index=Identifier(name), schema=schema, facts=facts
             )
             + SQL(condition)  # our own constant text
-            for name, columns, condition in _INDEXES
+            for name, columns, condition in INDEXES
         ]
         self._drop_indexes = [
             SQL("DROP INDEX IF EXISTS {schema}.{index}").format(
                 schema=schema, index=Identifier(name)
             )
-            for name, _, _ in _INDEXES
+            for name, _, _ in INDEXES
         ]
         self.sql_create_statements.extend(self._create_indexes)
         qualified_facts = SQL("{schema}.{facts}").format(schema=schema, facts=facts)
@@ -134,7 +136,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 uncounted_statement("{0}", _placeholder, known_at=known_at)
             ).format(qualified_facts)
         self._copy = SQL(
-            "COPY {schema}.{facts} (" + _COLUMNS + ") FROM STDIN (FORMAT BINARY)"
+            "COPY {schema}.{facts} (" + COLUMNS + ") FROM STDIN (FORMAT BINARY)"
         ).format(schema=schema, facts=facts)
         self._lock = SQL("SELECT pg_advisory_xact_lock(hashtext(%s))")
         self._lock_for_page = SQL(
@@ -142,11 +144,11 @@ class PostgresFactsView(PostgresTrackingRecorder):
             "pg_advisory_xact_lock(hashtext(%s))"
         )
         self._lock_key = f"participatie:outcomes:{self.datastore.schema}"
-        self._select = SQL("SELECT " + _COLUMNS + " FROM {schema}.{facts}").format(  # noqa: S608
+        self._select = SQL("SELECT " + COLUMNS + " FROM {schema}.{facts}").format(  # noqa: S608
             schema=schema, facts=facts
         )
         self._select_lookup = SQL(
-            "SELECT " + _LOOKUP_COLUMNS + " FROM {schema}.{facts} WHERE " + _LOOKUP_KINDS  # noqa: S608
+            "SELECT " + LOOKUP_COLUMNS + " FROM {schema}.{facts} WHERE " + LOOKUP_KINDS  # noqa: S608
         ).format(schema=schema, facts=facts)
         # TRUNCATE rather than DELETE: a rebuild then writes into an empty table, not beside
         # dead rows whose keys every insert would have to check against.
@@ -164,7 +166,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
             # does not wait for the disk: the view is derived from the events, and its facts and
             # position commit together, so pages a server crash loses are recorded again.
             curs.execute(self._lock_for_page, (self._lock_key,))
-            _check_position(self._max_tracking_id(TRACKING_KEY, curs), after)
+            check_position(self._max_tracking_id(TRACKING_KEY, curs), after)
             # COPY in binary is the fastest way in for a page of rows (several times an INSERT).
             if facts:
                 with curs.copy(self._copy) as copy:
@@ -185,7 +187,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
         through: date | None = None,
         known_at: datetime | None = None,
     ) -> list[Fact]:
-        where, params = _conditions("%s", municipality, through, known_at)
+        where, params = conditions("%s", municipality, through, known_at)
         statement = self._select + SQL(where + " ORDER BY position")
         with self.datastore.transaction(commit=False) as curs:
             # The columns come in the fact's order and as its types (numeric as Decimal).
@@ -244,7 +246,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
             curs.row_factory = tuple_row  # type: ignore[assignment]
             curs.execute(self._select_lookup)
             rows: list[Any] = curs.fetchall()  # tuples now, whatever the cursor's type says
-            return _lookup(rows)
+            return lookup(rows)
 
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
