@@ -155,6 +155,31 @@ def test_a_changed_outcome_fact_is_detected_and_named(
     assert any("'work' instead of 'withdrew'" in p for p in problems), problems
 
 
+def test_an_outcome_fact_that_no_longer_reads_is_named_and_the_rest_still_checked(
+    recorded: tuple[Participation, Database, dict[str, UUID]],
+) -> None:
+    """SQLite keeps any text in a column: a business date that is no date breaks the fact and
+    the counters made of it, and verify() names both instead of failing."""
+    app, db, ids = recorded
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL keeps a fact's business date as a date")
+    db.run(
+        "UPDATE {participatie_outcome_facts_v6} SET occurred_on = 'garbage' "
+        "WHERE stream_id = %s AND kind = 'happiness'",
+        (ids["second"].hex,),
+    )
+    db.run(  # and a change further on, which must still be found
+        "UPDATE {participatie_outcome_facts_v6} SET value = 'work' WHERE value = 'withdrew'"
+    )
+    problems = _problems(app)
+    assert any(
+        "outcome facts" in p and ids["second"].hex in p and "no longer reads" in p
+        for p in problems
+    ), problems
+    assert any("'work' instead of 'withdrew'" in p for p in problems), problems
+    assert any("monthly counters cannot be read" in p for p in problems), problems
+
+
 def test_a_changed_monthly_counter_is_detected_and_named(
     recorded: tuple[Participation, Database, dict[str, UUID]],
 ) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
 
@@ -100,8 +100,18 @@ class FactsView(Protocol):
         business date ``through`` and was recorded by ``known_at`` (both inclusive, if given)."""
         ...
 
-    def facts_after(self, position: int, limit: int) -> list[Fact]:
-        """Up to ``limit`` facts after ``position``, in log order (for reading them in pages)."""
+    def stored_facts_after(self, position: int, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` facts after ``position``, in log order, as the store holds them (in
+        :class:`Fact`'s order of fields; for comparing many facts with :meth:`as_stored`
+        without making a Fact of each)."""
+        ...
+
+    def as_stored(self, fact: Fact) -> tuple[Any, ...]:
+        """``fact`` as :meth:`stored_facts_after` would give it back."""
+        ...
+
+    def from_stored(self, row: tuple[Any, ...]) -> Fact:
+        """A row of :meth:`stored_facts_after` as a Fact (raises if it no longer reads)."""
         ...
 
     def summary_rows(self, municipality: str | None, plan: ReadPlan) -> Iterator[Row]:

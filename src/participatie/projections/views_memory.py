@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.popo import POPOTrackingRecorder
 
-from participatie.projections.facts import Fact, FactKind
+from participatie.projections.facts import Fact, FactKind, new_fact
 from participatie.projections.fold import Row
 from participatie.projections.monthly import (
     ROLLED_UP,
@@ -147,9 +147,16 @@ class POPOFactsView(POPOTrackingRecorder):
                 and (known_at is None or f.recorded_at <= known_at)
             ]
 
-    def facts_after(self, position: int, limit: int) -> list[Fact]:
+    def stored_facts_after(self, position: int, limit: int) -> list[tuple[Any, ...]]:
         with self._database_lock:
-            return [f for f in self._facts if f.position > position][:limit]
+            rows: list[tuple[Any, ...]] = [f for f in self._facts if f.position > position]
+            return rows[:limit]
+
+    def as_stored(self, fact: Fact) -> tuple[Any, ...]:
+        return fact
+
+    def from_stored(self, row: tuple[Any, ...]) -> Fact:
+        return new_fact(Fact, row)
 
     def municipalities(self) -> dict[str, str]:
         with self._database_lock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
@@ -195,12 +195,18 @@ class PostgresFactsView(PostgresTrackingRecorder):
             curs.execute(statement, params)
             return [new_fact(Fact, row) for row in curs.fetchall()]
 
-    def facts_after(self, position: int, limit: int) -> list[Fact]:
+    def stored_facts_after(self, position: int, limit: int) -> list[tuple[Any, ...]]:
         statement = self._select + SQL(" WHERE position > %s ORDER BY position LIMIT %s")
         with self.datastore.transaction(commit=False) as curs:
             curs.row_factory = tuple_row  # type: ignore[assignment]
             curs.execute(statement, (position, limit))
-            return [new_fact(Fact, row) for row in curs.fetchall()]
+            return cast("list[tuple[Any, ...]]", curs.fetchall())
+
+    def as_stored(self, fact: Fact) -> tuple[Any, ...]:
+        return fact  # the driver gives each column as the fact holds it
+
+    def from_stored(self, row: tuple[Any, ...]) -> Fact:
+        return new_fact(Fact, row)
 
     def _read(self, statement: Any, parameters: dict[str, object]) -> Iterator[Row]:
         # A cursor on the server: rows come a batch at a time, not the whole result at once.

@@ -220,7 +220,7 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             c.execute(statement, params)
             return _sqlite_facts(c.fetchall())
 
-    def facts_after(self, position: int, limit: int) -> list[Fact]:
+    def stored_facts_after(self, position: int, limit: int) -> list[tuple[Any, ...]]:
         statement = (
             f"SELECT {COLUMNS} FROM {FACTS_TABLE} "  # noqa: S608
             "WHERE position > ? ORDER BY position LIMIT ?"
@@ -228,7 +228,14 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.sqlite_cursor.row_factory = None
             c.execute(statement, (position, limit))
-            return _sqlite_facts(c.fetchall())
+            rows: list[tuple[Any, ...]] = c.fetchall()
+            return rows
+
+    def as_stored(self, fact: Fact) -> tuple[Any, ...]:
+        return _row(fact)
+
+    def from_stored(self, row: tuple[Any, ...]) -> Fact:
+        return _sqlite_facts([row])[0]
 
     def _read(self, statement: str, parameters: dict[str, object]) -> Iterator[Row]:
         with self.datastore.transaction(commit=False) as c:

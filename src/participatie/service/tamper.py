@@ -110,7 +110,7 @@ class TamperEvidence(Room):
         counters: Future[list[str]] | None = None
         try:
             catch_up(store, view)
-            stored_facts = (view.facts_after, view.max_tracking_id(TRACKING_KEY) or 0)
+            stored_facts = (view, view.max_tracking_id(TRACKING_KEY) or 0)
         except Exception as error:
             view_problem = f"outcome facts: the view cannot catch up with the log ({error})"
         else:
