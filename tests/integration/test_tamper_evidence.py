@@ -173,8 +173,7 @@ def test_an_outcome_fact_that_no_longer_reads_is_named_and_the_rest_still_checke
     )
     problems = _problems(app)
     assert any(
-        "outcome facts" in p and ids["second"].hex in p and "no longer reads" in p
-        for p in problems
+        "outcome facts" in p and ids["second"].hex in p and "no longer reads" in p for p in problems
     ), problems
     assert any("'work' instead of 'withdrew'" in p for p in problems), problems
     assert any("monthly counters cannot be read" in p for p in problems), problems

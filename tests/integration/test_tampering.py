@@ -225,7 +225,8 @@ def test_a_snapshot_of_a_stream_without_events_is_detected(store_url: str) -> No
             "SELECT topic FROM {table} WHERE originator_id = %s", (snapshots.key(rid),)
         )[0][0]
         snapshots.insert(forged, 2, str(topic), snapshots.state(rid, 2))
-        assert app.verify().problems == [
+        problem = (
             f"stream {forged}: has snapshots but no events (a snapshot was inserted, or its "
             "stream deleted)"
-        ]
+        )
+        assert app.verify().problems == [problem]

@@ -16,24 +16,24 @@ and the vault's rows with their residents. Every problem names what and where.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator
+from typing import Any
 from uuid import UUID
 
 import attrs
 from eventsourcing.persistence import Notification, StoredEvent
 
 from participatie.audit.chain import GENESIS, HASH_BYTES, chain_hash
-from participatie.audit.ledger import LedgerRow, ledger_hash
-from participatie.projections.facts import Fact, FactKind, fact_or_uncounted, has_facts
+from participatie.audit.fact_check import FactComparer, StoredFacts
+from participatie.audit.heads import versions
+from participatie.audit.ledger import ledger_hash
+from participatie.projections.facts import FactKind, fact_or_uncounted, has_facts
 
 __all__ = [
     "LogCheck",
     "LogRow",
     "PlainLedgerRow",
-    "check_heads",
     "check_log",
-    "check_stream_ledger",
     "wrong_type",
 ]
 
@@ -131,7 +131,7 @@ class _LogReader:
         self.row = next(ledger, None)
         self.previous_running = GENESIS
         self.municipality_of: dict[str, str] = {}
-        self.facts: _FactComparer | None = None
+        self.facts: FactComparer | None = None
         self.decode = decode
         self.registered_topic = registered_topic
         self.erased_topic = erased_topic
@@ -164,7 +164,7 @@ class _LogReader:
                 )
         elif version > last_version:
             found.problem(
-                f"stream {key}: {_versions(last_version + 1, version - 1)} missing (deleted; "
+                f"stream {key}: {versions(last_version + 1, version - 1)} missing (deleted; "
                 f"version {version} is at position {position})"
             )
         else:
@@ -308,93 +308,6 @@ def wrong_type(notification: StoredEvent) -> str | None:
     return None
 
 
-class StoredFacts(Protocol):
-    """What the verifier needs of the outcomes view (:class:`~participatie.projections.views.
-    FactsView`): its facts as stored, a page at a time, and the two conversions."""
-
-    def stored_facts_after(self, position: int, limit: int) -> list[tuple[Any, ...]]: ...
-
-    def as_stored(self, fact: Fact) -> tuple[Any, ...]: ...
-
-    def from_stored(self, row: tuple[Any, ...]) -> Fact: ...
-
-
-#: The columns of a stored fact (in :class:`Fact`'s order) the comparer reads.
-_STREAM, _VERSION, _KIND, _POSITION = 0, 1, 2, 9
-
-
-class _FactComparer:
-    """The facts recomputed from the events, compared with the view's as both come, in log
-    order, a page at a time (neither is held whole in memory). Facts are compared in the form
-    the store holds them; a stored fact is made a Fact again only when it differs, to name what
-    differs."""
-
-    def __init__(self, view: StoredFacts, through: int, page: int, found: LogCheck) -> None:
-        self.view, self.through, self.page, self.found = view, through, page, found
-        self.as_stored = view.as_stored
-        self.kept: Iterator[tuple[Any, ...]] = self._pages()
-        self.next = next(self.kept, None)
-
-    def _pages(self) -> Iterator[tuple[Any, ...]]:
-        after = 0
-        while rows := self.view.stored_facts_after(after, self.page):
-            yield from rows
-            after = rows[-1][_POSITION]
-
-    def _problem(self, text: str) -> None:
-        if len(self.found.fact_problems) < MAX_PROBLEMS:
-            self.found.fact_problems.append(f"outcome facts: {text}")
-
-    def _extra_before(self, position: int | None) -> None:
-        while self.next is not None and (position is None or self.next[_POSITION] < position):
-            row = self.next
-            self._problem(
-                f"the view holds a fact at position {row[_POSITION]} that no event makes "
-                f"(stream {row[_STREAM]}, {row[_KIND]})"
-            )
-            self.next = next(self.kept, None)
-
-    def compare(self, fact: Fact) -> None:
-        if fact.position > self.through:
-            return  # recorded after the view caught up: not in it yet
-        kept = self.next
-        if kept is not None and kept[_POSITION] < fact.position:
-            self._extra_before(fact.position)
-            kept = self.next
-        if kept is None or kept[_POSITION] != fact.position:
-            self._problem(
-                f"the fact of position {fact.position} (stream {fact.stream_id} version "
-                f"{fact.version}, {fact.kind}) is missing from the view"
-            )
-            return
-        if self.as_stored(fact) != kept:
-            self._changed(fact, kept)
-        self.next = next(self.kept, None)
-
-    def _changed(self, fact: Fact, row: tuple[Any, ...]) -> None:
-        try:
-            kept = self.view.from_stored(row)
-        except Exception as error:  # a value written by hand that no longer reads
-            self._problem(
-                f"the fact of position {fact.position} (stream {fact.stream_id} version "
-                f"{fact.version}) was changed so that it no longer reads ({error})"
-            )
-            return
-        changed = [
-            f"{name} {getattr(kept, name)!r} instead of {getattr(fact, name)!r}"
-            for name in Fact._fields
-            if getattr(kept, name) != getattr(fact, name)
-        ]
-        if changed:
-            self._problem(
-                f"the fact of position {fact.position} (stream {fact.stream_id} version "
-                f"{fact.version}) was changed: {', '.join(changed)}"
-            )
-
-    def finish(self) -> None:
-        self._extra_before(None)
-
-
 def check_log(
     read_log: Callable[[int, int], list[LogRow]],
     read_ledger: Callable[[int, int], list[PlainLedgerRow]],
@@ -422,7 +335,9 @@ def check_log(
         checkpoint_position,
     )
     if stored_facts is not None:
-        reader.facts = _FactComparer(stored_facts[0], stored_facts[1], page, reader.found)
+        reader.facts = FactComparer(
+            stored_facts[0], stored_facts[1], page, reader.found.fact_problems, MAX_PROBLEMS
+        )
     event = reader.event
     try:
         position = 1
@@ -445,69 +360,3 @@ def check_log(
     if reader.facts is not None:
         reader.facts.finish()
     return reader.found
-
-
-def check_heads(
-    streams: dict[str, tuple[int, bytes]], heads: dict[str, tuple[int, bytes]]
-) -> list[str]:
-    """The streams whose last event does not match their chain head, or that have none."""
-    problems = [
-        f"stream {wrong}: its chain head was changed (wrong types)"
-        for wrong in sorted(k for k, h in heads.items() if not _good_head(h))
-    ]
-    heads = {k: h for k, h in heads.items() if _good_head(h)}
-    for key in sorted(set(streams) | {str(UUID(h)) for h in heads}):
-        last = streams.get(key)
-        head = heads.get(key) or heads.get(UUID(key).hex)
-        if head is None:
-            problems.append(f"stream {key}: has no chain head (a stream was inserted?)")
-        elif last is None:
-            problems.append(
-                f"stream {key}: the chain head says version {head[0]}, but the stream has no "
-                "events (the stream was deleted)"
-            )
-        elif head[0] > last[0]:
-            problems.append(f"stream {key}: {_versions(last[0] + 1, head[0])} missing (truncated)")
-        elif head[0] < last[0]:
-            problems.append(
-                f"stream {key}: {_versions(head[0] + 1, last[0])} not covered by the chain head "
-                "(events were inserted)"
-            )
-        elif head[1] != last[1]:
-            problems.append(f"stream {key}: version {last[0]} does not match the chain head")
-    return problems
-
-
-def _good_head(head: object) -> bool:
-    return (
-        isinstance(head, tuple)
-        and isinstance(head[0], int)
-        and not isinstance(head[0], bool)
-        and isinstance(head[1], bytes)
-    )
-
-
-def _versions(first: int, last: int) -> str:
-    return f"version {first} is" if first == last else f"versions {first}..{last} are"
-
-
-def check_stream_ledger(
-    stream: UUID, versions: Iterable[tuple[int, bytes]], rows: Iterable[LedgerRow]
-) -> list[str]:
-    """One stream's events (version, chain hash) against its ledger rows."""
-    stored = dict(versions)
-    recorded = {row.version: row.event_hash for row in rows if row.stream_id == stream}
-    problems = []
-    for version in sorted(set(stored) | set(recorded)):
-        if version not in recorded:
-            problems.append(f"stream {stream}: version {version} is not in the ledger (inserted)")
-        elif version not in stored:
-            problems.append(
-                f"stream {stream}: version {version} is in the ledger, but its event is gone "
-                "(deleted)"
-            )
-        elif stored[version] != recorded[version]:
-            problems.append(
-                f"stream {stream}: version {version} is not the event the ledger recorded"
-            )
-    return problems

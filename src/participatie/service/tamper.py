@@ -17,14 +17,9 @@ from eventsourcing.utils import get_topic
 from participatie.audit.access import access_log_id
 from participatie.audit.chain import GENESIS, Verification, verify_stream
 from participatie.audit.checkpoints import Checkpoint, load_signing_key, sign_checkpoint
+from participatie.audit.heads import check_heads, check_stream_ledger
 from participatie.audit.processing import processing_log_id
-from participatie.audit.verifier import (
-    MAX_PROBLEMS,
-    check_heads,
-    check_log,
-    check_stream_ledger,
-    wrong_type,
-)
+from participatie.audit.verifier import MAX_PROBLEMS, check_log, wrong_type
 from participatie.domain.job_coaching import coaching_id
 from participatie.domain.municipalities import canonical_form
 from participatie.domain.resident import ResidentTrajectory
