@@ -44,34 +44,32 @@ from participatie import (
 )
 from participatie import __version__ as library_version
 
-from .identity import Keys, NotAuthenticated
-from .models import (
-    CaseloadEntryOut,
-    CaseloadOut,
-    ClosureIn,
+from .coaching_models import (
     CompletionIn,
-    ConversationIn,
-    Created,
-    Day,
     EvaluationIn,
     ExtensionIn,
-    HistoryEntryOut,
     HoursIn,
-    IntakeIn,
     JobCoachingIn,
     JobCoachingOut,
+)
+from .identity import Keys, NotAuthenticated
+from .pages import register_form_page, registered_page
+from .problems import PROBLEM_JSON, problem_of, problem_responses, problem_type
+from .resident_models import (
+    ClosureIn,
+    ConversationIn,
+    HistoryEntryOut,
+    IntakeIn,
     PlacementEndIn,
     PlacementIn,
     RegistrationIn,
     ReopeningIn,
     ResidentOut,
-    SignalOut,
     VisitIn,
     WageValueIn,
-    hours,
 )
-from .pages import register_form_page, registered_page
-from .problems import PROBLEM_JSON, problem_of, problem_responses, problem_type
+from .values import Created, Day, hours
+from .worklist_models import CaseloadEntryOut, CaseloadOut, SignalOut
 
 __all__ = ["API_VERSION", "STORE_ENV", "create_app", "openapi_document"]
 
