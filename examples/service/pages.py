@@ -16,7 +16,7 @@ from uuid import UUID
 
 from participatie import Actor, Benefit, Referral
 
-from .models import ResidentOut
+from .resident_models import ResidentOut
 
 __all__ = ["register_form_page", "registered_page"]
 

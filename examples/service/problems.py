@@ -24,6 +24,8 @@ or`                                     500     the service is set up wrongly (n
 A refused command appends nothing (the library's promise), so every 4xx leaves the store as it
 was. ``type`` is a URI naming the error class; ``title`` is the same for every occurrence of the
 type, ``detail`` is the library's message, which names what was wrong and how to fix it.
+:func:`install_problems` answers every error so, and the operations document theirs with
+``COMMAND_PROBLEMS``, ``READ_PROBLEMS`` or ``LIST_PROBLEMS``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from participatie import (
     BsnAlreadyRegistered,
@@ -45,10 +51,16 @@ from participatie import (
     TamperDetected,
 )
 
+from .identity import NotAuthenticated
+
 __all__ = [
+    "COMMAND_PROBLEMS",
+    "LIST_PROBLEMS",
     "PROBLEM_JSON",
+    "READ_PROBLEMS",
     "InvalidParam",
     "Problem",
+    "install_problems",
     "problem_of",
     "problem_responses",
     "problem_type",
@@ -129,3 +141,61 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+#: The problems a command, a read of one resource and a read of a list can answer with.
+COMMAND_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 422)
+READ_PROBLEMS = problem_responses(400, 401, 403, 404)
+LIST_PROBLEMS = problem_responses(400, 401, 403)
+
+
+def _problem(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def install_problems(app: FastAPI) -> None:
+    """Answer the library's errors, a missing or invalid token, a request the schema refuses and
+    Starlette's own errors (an unknown path, a wrong method) as problems."""
+
+    @app.exception_handler(ParticipatieError)
+    async def library_error(request: Request, error: ParticipatieError) -> Response:
+        status, body = problem_of(error, request.url.path)
+        return _problem(status, body)
+
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, error: NotAuthenticated) -> Response:
+        body = {
+            "type": problem_type(NotAuthenticated),
+            "title": "Not authenticated",
+            "status": 401,
+            "detail": str(error),
+            "instance": request.url.path,
+        }
+        return _problem(401, body, {"WWW-Authenticate": 'Bearer realm="participatie"'})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        params = [
+            {"name": ".".join(str(part) for part in e["loc"]), "reason": str(e["msg"])}
+            for e in error.errors()
+        ]
+        body = {
+            "type": problem_type(InvalidInput),
+            "title": "A value was refused",
+            "status": 400,
+            "detail": "the request does not match the API's schema: see invalid-params",
+            "instance": request.url.path,
+            "invalid-params": params,
+        }
+        return _problem(400, body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        body = {
+            "type": "about:blank",
+            "title": str(error.detail),
+            "status": error.status_code,
+            "detail": str(error.detail),
+            "instance": request.url.path,
+        }
+        return _problem(error.status_code, body, dict(error.headers or {}))
