@@ -8,7 +8,7 @@ examples/service/tests/test_threads.py shows it).
 
 Each group of operations is a router of its own module (residents, coaching, worklist, reports,
 forms); ``ROUTERS`` holds them in the order the API document lists them. Run it with ``make
-service`` (uvicorn on 127.0.0.1:8000; the API document at /docs).
+service`` (uvicorn on 127.0.0.1:8000; the API document at /v1/docs).
 """
 
 from __future__ import annotations
