@@ -10,9 +10,11 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_DOWN, Decimal
+from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from eventsourcing.utils import resolve_topic
@@ -26,6 +28,7 @@ from participatie.domain.values import Benefit
 __all__ = [
     "Fact",
     "FactKind",
+    "all_storable",
     "fact_of",
     "fact_or_uncounted",
     "facts_show_statutory_decision",
@@ -259,7 +262,10 @@ def unstorable(fact: Fact) -> str | None:
         if len(_STORABLE_TEXTS) >= _MAX_REMEMBERED:
             _STORABLE_TEXTS.clear()
         _STORABLE_TEXTS.add(texts)
-    amount = fact.amount
+    return _amount_problem(fact.amount)
+
+
+def _amount_problem(amount: Decimal) -> str | None:
     if not amount.is_finite():  # first: a signalling NaN cannot even be looked up in a set
         return f"its amount {amount} is out of range"
     if amount not in _STORABLE_AMOUNTS:
@@ -281,6 +287,26 @@ _TEXT_FIELDS = ("stream_id", "municipality", "resident_id", "value", "detail")
 _MAX_REMEMBERED = 4096
 _STORABLE_TEXTS: set[tuple[str, ...]] = set()
 _STORABLE_AMOUNTS: set[Decimal] = set()
+
+
+#: The text fields of a fact: stream_id, municipality, resident_id, value, detail.
+_TEXTS = itemgetter(0, 3, 4, 7, 10)
+
+
+def all_storable(facts: Sequence[Fact]) -> bool:
+    """Whether :func:`unstorable` finds nothing in any of a page's facts: the same answer in a
+    fraction of the time, by checking the page's text at once and each distinct amount once.
+    False only means that some fact may not be storable (ask :func:`unstorable` which)."""
+    try:
+        text = "".join(chain.from_iterable(map(_TEXTS, facts)))
+        amounts = {fact.amount for fact in facts}
+    except TypeError:  # a field that is not text, or a signalling NaN: ask fact by fact
+        return False
+    # Plain printable ASCII (ids, names, codes: the usual page) holds none of the characters
+    # that cannot be stored, and is told apart far faster than the pattern searches.
+    if not (text.isascii() and text.isprintable()) and _UNSTORABLE_TEXT.search(text):
+        return False
+    return all(_amount_problem(amount) is None for amount in amounts)
 
 
 def uncounted(notification: Any, reason: str) -> Fact:
@@ -306,15 +332,22 @@ def uncounted(notification: Any, reason: str) -> Fact:
 
 
 def fact_or_uncounted(
-    notification: Any, decode: Callable[[Any], Any], municipality_of: dict[str, str]
+    notification: Any,
+    decode: Callable[[Any], Any],
+    municipality_of: dict[str, str],
+    *,
+    check: bool = True,
 ) -> Fact | None:
     """The fact of a stored event (None: it makes none), or an uncounted fact saying why it could
-    not be counted: an event that cannot be counted must not stop every report."""
+    not be counted: an event that cannot be counted must not stop every report.
+
+    ``check=False`` leaves out the check that the fact can be stored (:func:`unstorable`), for a
+    caller that checks a page of facts at once (:func:`all_storable`)."""
     try:
         fact = fact_of(decode(notification), municipality_of, notification.id)
     except Exception as error:
         return uncounted(notification, f"it does not decode ({type(error).__name__}: {error})")
-    if fact is None:
-        return None
+    if fact is None or not check:
+        return fact
     reason = unstorable(fact)
     return fact if reason is None else uncounted(notification, reason)

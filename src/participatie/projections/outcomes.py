@@ -33,6 +33,7 @@ from eventsourcing.projection import Projection
 from participatie.projections.facts import (
     Fact,
     FactKind,
+    all_storable,
     fact_of,
     fact_or_uncounted,
     has_facts,
@@ -114,19 +115,34 @@ class OutcomesProjection(Projection[Any]):  # Any: FactsView is a protocol
         municipality_of = self.municipality_of
         for notification in page:
             if has_facts(notification.topic):
-                fact = fact_or_uncounted(notification, decode, municipality_of)
+                fact = fact_or_uncounted(notification, decode, municipality_of, check=False)
                 if fact is not None:
                     if fact.kind == FactKind.UNCOUNTED:
-                        logger.warning(
-                            "the outcome statistics cannot count the event at position %s "
-                            "(stream %s, version %s): %s",
-                            notification.id,
-                            notification.originator_id,
-                            notification.originator_version,
-                            fact.value,
-                        )
+                        _warn(notification, fact)
                     facts.append(fact)
-        return facts
+        if all_storable(facts):  # the page at once: the usual case
+            return facts
+        stored = {notification.id: notification for notification in page}
+        checked = []
+        for fact in facts:
+            reason = None if fact.kind == FactKind.UNCOUNTED else unstorable(fact)
+            if reason is None:
+                checked.append(fact)
+            else:
+                notification = stored[fact.position]
+                checked.append(uncounted(notification, reason))
+                _warn(notification, checked[-1])
+        return checked
+
+
+def _warn(notification: Notification, fact: Fact) -> None:
+    logger.warning(
+        "the outcome statistics cannot count the event at position %s (stream %s, version %s): %s",
+        notification.id,
+        notification.originator_id,
+        notification.originator_version,
+        fact.value,
+    )
 
 
 class _Placed:

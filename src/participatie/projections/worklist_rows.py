@@ -19,6 +19,8 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from eventsourcing.utils import resolve_topic
@@ -27,7 +29,15 @@ from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.municipalities import canonical_form
 from participatie.domain.resident import ResidentTrajectory
 
-__all__ = ["WorkKind", "WorkRow", "has_rows", "rows_of_page", "storable", "work_row_of"]
+__all__ = [
+    "WorkKind",
+    "WorkRow",
+    "all_storable",
+    "has_rows",
+    "rows_of_page",
+    "storable",
+    "work_row_of",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -173,19 +183,39 @@ def rows_of_page(
     for notification in page:
         if has_rows(notification.topic):
             row = work_row_of(decode(notification), municipality_of, notification.id)
-            if row is not None and not storable(row):
-                logger.warning(
-                    "the worklist leaves out the event at position %s (stream %s): a text "
-                    "field holds a NUL character, which no store can keep in its view",
-                    notification.id,
-                    notification.originator_id,
-                )
-                row = None
             if row is not None:
                 rows.append(row)
-    return rows
+    if all_storable(rows):  # the page at once: the usual case
+        return rows
+    stored = {notification.id: notification for notification in page}
+    kept = []
+    for row in rows:
+        if storable(row):
+            kept.append(row)
+        else:
+            logger.warning(
+                "the worklist leaves out the event at position %s (stream %s): a text "
+                "field holds a NUL character, which no store can keep in its view",
+                row.position,
+                stored[row.position].originator_id,
+            )
+    return kept
 
 
 def storable(row: WorkRow) -> bool:
     """Whether every text of the row can be stored (PostgreSQL's text holds no NUL)."""
     return not any("\x00" in field for field in row if isinstance(field, str))
+
+
+#: The text fields of a row: municipality, resident_id, stream_id, kind, actor_id, value,
+#: assignee.
+_TEXTS = itemgetter(1, 2, 3, 4, 6, 7, 9)
+
+
+def all_storable(rows: Sequence[WorkRow]) -> bool:
+    """Whether :func:`storable` holds for every row of a page: the same answer in a fraction of
+    the time, by checking the page's text at once (False: some row may not be storable)."""
+    try:
+        return "\x00" not in "".join(chain.from_iterable(map(_TEXTS, rows)))
+    except TypeError:  # a field that is not text: ask row by row
+        return False
