@@ -35,8 +35,12 @@ __all__ = ["PAGE_SIZE", "catch_up", "follow"]
 PAGE_SIZE = 1000
 
 
-#: Given a page of stored events, a decoder and the position the page follows.
-PageReader = Callable[[Sequence[Any], Callable[[Any], Any], int], None]
+#: The rest of a page's writes, given the cursor of the transaction that writes its facts (None
+#: in memory).
+PageWrite = Callable[[Any], None]
+#: Given a page of stored events, a decoder and the position the page follows: what else to
+#: write of the page, in the transaction of its facts (None: nothing).
+PageReader = Callable[[Sequence[Any], Callable[[Any], Any], int], PageWrite | None]
 
 
 def _decode_once(decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -50,6 +54,19 @@ def _decode_once(decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return event
 
     return once
+
+
+def _record(
+    view: FactsView,
+    facts: Sequence[Fact],
+    tracking: Tracking,
+    after: int,
+    also: PageWrite | None,
+) -> None:
+    if also is None:  # as a plain catch-up records (and tests that stand in for a view expect)
+        view.record(facts, tracking, after=after)
+    else:
+        view.record(facts, tracking, after=after, also=also)
 
 
 class _Pages:
@@ -67,10 +84,12 @@ class _Pages:
         after: int,
         events: int,
         last: bool,  # noqa: ARG002 (whether more pages follow: for writers that queue)
+        also: PageWrite | None = None,
     ) -> None:
-        """Write a page (``events`` events up to ``tracking``), or queue it to be written;
-        raise the error of an earlier page that failed."""
-        self.view.record(facts, tracking, after=after)
+        """Write a page (``events`` events up to ``tracking``, and ``also`` in the same
+        transaction), or queue it to be written; raise the error of an earlier page that
+        failed."""
+        _record(self.view, facts, tracking, after, also)
         self.written += events
 
     def flush(self) -> None:
@@ -93,25 +112,32 @@ class _PagesBehind(_Pages):
 
     def __init__(self, view: FactsView) -> None:
         super().__init__(view)
-        self._queue: queue.Queue[tuple[Sequence[Fact], Tracking, int, int] | None]
+        self._queue: queue.Queue[tuple[Sequence[Fact], Tracking, int, int, PageWrite | None] | None]
         self._queue = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
 
     def write(
-        self, facts: Sequence[Fact], tracking: Tracking, *, after: int, events: int, last: bool
+        self,
+        facts: Sequence[Fact],
+        tracking: Tracking,
+        *,
+        after: int,
+        events: int,
+        last: bool,
+        also: PageWrite | None = None,
     ) -> None:
         if self._error is not None:
             raise self._error
         if self._thread is None:
             if last:
-                super().write(facts, tracking, after=after, events=events, last=last)
+                super().write(facts, tracking, after=after, events=events, last=last, also=also)
                 return
             self._thread = threading.Thread(
                 target=self._run, name="participatie-outcomes-writer", daemon=True
             )
             self._thread.start()
-        self._queue.put((facts, tracking, after, events))
+        self._queue.put((facts, tracking, after, events, also))
 
     def _run(self) -> None:
         while True:
@@ -120,9 +146,9 @@ class _PagesBehind(_Pages):
                 if page is None:
                     return
                 if self._error is None:  # else the page follows one that failed: drop it
-                    facts, tracking, after, events = page
+                    facts, tracking, after, events, also = page
                     try:
-                        self.view.record(facts, tracking, after=after)
+                        _record(self.view, facts, tracking, after, also)
                     except BaseException as error:  # handed to the reading thread
                         self._error = error
                     else:
@@ -159,8 +185,10 @@ def catch_up(
 
     ``write_behind`` writes each page in a thread while the next is read (by default where the
     view says its writes wait on a database server: PostgreSQL). ``also`` is given each page
-    read, with a decoder that decodes each event once for both (a rebuild keeps the worklist's
-    view with the same reading: see :func:`participatie.projections.worklist_views.rows_writer`).
+    read, with a decoder that decodes each event once for both, and returns what else to write
+    of the page: that is written in the transaction of the page's facts, one commit for both
+    and, with ``write_behind``, in the same thread (a rebuild keeps the worklist's view with the
+    same reading: see :func:`participatie.projections.worklist_views.rows_writer`).
     """
     if write_behind is None:
         write_behind = view.writes_behind
@@ -190,14 +218,15 @@ def _catch_up(
         last = len(page) < page_size
         try:
             if page:
+                more = None
                 if also is None:
                     facts = projection.facts_of_page(page, decode)
                 else:
                     once = _decode_once(decode)
                     facts = projection.facts_of_page(page, once)
-                    also(page, once, position)
+                    more = also(page, once, position)
                 tracking = Tracking(TRACKING_KEY, page[-1].id)
-                pages.write(facts, tracking, after=position, events=len(page), last=last)
+                pages.write(facts, tracking, after=position, events=len(page), last=last, also=more)
             if last:
                 pages.flush()
         except IntegrityError:

@@ -82,9 +82,19 @@ class FactsView(Protocol):
     #: while it is written (see :mod:`participatie.projections.runner`).
     writes_behind: bool
 
-    def record(self, facts: Sequence[Fact], tracking: Tracking, *, after: int) -> None:
+    def record(
+        self,
+        facts: Sequence[Fact],
+        tracking: Tracking,
+        *,
+        after: int,
+        also: Callable[[Any], None] | None = None,
+    ) -> None:
         """Write a page's facts and its tracking record, in one transaction, if the view is
-        still at position ``after``; otherwise raise IntegrityError and write nothing."""
+        still at position ``after``; otherwise raise IntegrityError and write nothing.
+
+        ``also`` is called last in the same transaction, with its cursor (None in memory), to
+        write more of the page into the same store (a rebuild's rows of the worklist)."""
         ...
 
     def max_tracking_id(self, application_name: str) -> int | None: ...

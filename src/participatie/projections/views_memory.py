@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -55,7 +55,14 @@ class POPOFactsView(POPOTrackingRecorder):
         self._facts: list[Fact] = []
         self._months: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
-    def record(self, facts: Sequence[Fact], tracking: Tracking, *, after: int) -> None:
+    def record(
+        self,
+        facts: Sequence[Fact],
+        tracking: Tracking,
+        *,
+        after: int,
+        also: Callable[[Any], None] | None = None,
+    ) -> None:
         with self._database_lock:
             check_position(self._max_tracking_ids.get(TRACKING_KEY), after)
             self._assert_tracking_uniqueness(tracking)
@@ -66,6 +73,8 @@ class POPOFactsView(POPOTrackingRecorder):
                 key = row[:5]
                 self._months[key] = merge_month_row(self._months.get(key), row)
             self._insert_tracking(tracking)
+            if also is not None:
+                also(None)
 
     def summary_rows(self, municipality: str | None, plan: ReadPlan) -> Iterator[Row]:
         with self._database_lock:

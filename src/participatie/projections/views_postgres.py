@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -160,7 +160,14 @@ class PostgresFactsView(PostgresTrackingRecorder):
     def create_table(self) -> None:
         create_tables_once(super().create_table)
 
-    def record(self, facts: Sequence[Fact], tracking: Tracking, *, after: int) -> None:
+    def record(
+        self,
+        facts: Sequence[Fact],
+        tracking: Tracking,
+        *,
+        after: int,
+        also: Callable[[Any], None] | None = None,
+    ) -> None:
         with self.datastore.transaction(commit=True) as curs:
             # One writer of the view at a time, and only from the position it read. The commit
             # does not wait for the disk: the view is derived from the events, and its facts and
@@ -179,6 +186,8 @@ class PostgresFactsView(PostgresTrackingRecorder):
             if counters:
                 curs.executemany(self._sql["upsert"], counters)
             self._insert_tracking(curs, tracking)
+            if also is not None:  # one commit for both
+                also(curs)
 
     def select_facts(
         self,

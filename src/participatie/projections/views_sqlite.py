@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -188,7 +188,14 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
         statements.extend(_SQLITE_CREATE_INDEXES)
         return statements
 
-    def record(self, facts: Sequence[Fact], tracking: Tracking, *, after: int) -> None:
+    def record(
+        self,
+        facts: Sequence[Fact],
+        tracking: Tracking,
+        *,
+        after: int,
+        also: Callable[[Any], None] | None = None,
+    ) -> None:
         with self.datastore.transaction(commit=True) as c:
             # Writing first takes the file's write lock, so the position read next is current.
             c.executemany(
@@ -200,6 +207,8 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
                 c.execute(f"DELETE FROM {MONTHS_TABLE}")  # noqa: S608
             c.executemany(_SQLITE_UPSERT_MONTHS, month_rows(facts))
             self._insert_tracking(c, tracking)
+            if also is not None:  # one commit for both
+                also(c)
 
     def select_facts(
         self,

@@ -63,6 +63,14 @@ class WorklistView(Protocol):
         at position ``after``; otherwise raise IntegrityError and write nothing."""
         ...
 
+    def record_in(
+        self, cursor: Any, rows: Sequence[WorkRow], tracking: Tracking, *, after: int
+    ) -> bool:
+        """Write a page's rows and its tracking record in the transaction of ``cursor`` (that
+        of the outcomes view's page in the same store: None in memory) if the view is at
+        position ``after``; return whether it was (if not, nothing is written)."""
+        ...
+
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
     def registered(self, municipality: str | None, after: str, limit: int) -> list[str]:
@@ -141,28 +149,38 @@ def catch_up_worklist(application: Any, view: WorklistView, *, page_size: int = 
             return read
 
 
-def rows_writer(view: WorklistView) -> Callable[[Sequence[Any], Callable[[Any], Any], int], None]:
+#: The rest of a page's writes, given the cursor of the transaction that writes its facts.
+PageWrite = Callable[[Any], None]
+PageReader = Callable[[Sequence[Any], Callable[[Any], Any], int], PageWrite | None]
+
+
+def rows_writer(view: WorklistView) -> PageReader:
     """A writer of the view's rows for the pages another catch-up reads (a rebuild reads and
-    decodes each page once for the outcomes view and this one). It writes a page only when the
-    view is at the position the page follows, and stops at the first page it cannot write
-    (another process wrote first, or the reader went back); :func:`catch_up_worklist` then goes
-    on from the view's position, so every event still makes its row exactly once."""
+    decodes each page once for both views): given a page, it makes its rows and returns what
+    writes them in the transaction of the page's facts (see
+    :func:`participatie.projections.runner.catch_up`) if the view is at the position the page
+    follows. It stops at the first page it cannot write; :func:`catch_up_worklist` then goes on
+    from the view's position, so every event still makes its row exactly once."""
     position = view.max_tracking_id(WORKLIST_TRACKING_KEY) or 0
     municipality_of = view.municipalities()
     stopped = False
 
-    def write(page: Sequence[Any], decode: Callable[[Any], Any], after: int) -> None:
+    def write(page: Sequence[Any], decode: Callable[[Any], Any], after: int) -> PageWrite | None:
         nonlocal position, stopped
         if stopped or after != position:
             stopped = True
-            return
+            return None
         rows = rows_of_page(page, decode, municipality_of)
-        try:
-            view.record(rows, Tracking(WORKLIST_TRACKING_KEY, page[-1].id), after=position)
-        except IntegrityError:
-            stopped = True
-            return
+        tracking = Tracking(WORKLIST_TRACKING_KEY, page[-1].id)
         position = page[-1].id
+
+        def into(cursor: Any) -> None:
+            nonlocal stopped
+            # In the thread that writes the facts; once a page is not written, none after it is.
+            if stopped or not view.record_in(cursor, rows, tracking, after=after):
+                stopped = True
+
+        return into
 
     return write
 
@@ -180,6 +198,18 @@ class POPOWorklistView(POPOTrackingRecorder):
             self._assert_tracking_uniqueness(tracking)
             self._rows.extend(rows)
             self._insert_tracking(tracking)
+
+    def record_in(
+        self, cursor: Any, rows: Sequence[WorkRow], tracking: Tracking, *, after: int
+    ) -> bool:
+        del cursor  # memory has no transactions: under the view's lock
+        with self._database_lock:
+            if (self._max_tracking_ids.get(WORKLIST_TRACKING_KEY) or 0) != after:
+                return False
+            self._assert_tracking_uniqueness(tracking)
+            self._rows.extend(rows)
+            self._insert_tracking(tracking)
+        return True
 
     def registered(self, municipality: str | None, after: str, limit: int) -> list[str]:
         with self._database_lock:
@@ -295,22 +325,30 @@ class SQLiteWorklistView(SQLiteTrackingRecorder):
 
     def record(self, rows: Sequence[WorkRow], tracking: Tracking, *, after: int) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.executemany(
-                f"INSERT INTO {WORKLIST_TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
-                [
-                    (
-                        *r[:5],
-                        r.occurred_on.isoformat(),
-                        r.actor_id,
-                        r.value,
-                        str(r.amount),
-                        r.assignee,
-                    )
-                    for r in rows
-                ],
-            )
+            # Writing first takes the file's write lock, so the position read next is current.
+            self._insert_rows(c, rows)
             check_position(self._max_tracking_id(WORKLIST_TRACKING_KEY, c), after)
             self._insert_tracking(c, tracking)
+
+    def record_in(
+        self, cursor: Any, rows: Sequence[WorkRow], tracking: Tracking, *, after: int
+    ) -> bool:
+        # The facts' transaction holds the file's write lock already.
+        if (self._max_tracking_id(WORKLIST_TRACKING_KEY, cursor) or 0) != after:
+            return False
+        self._insert_rows(cursor, rows)
+        self._insert_tracking(cursor, tracking)
+        return True
+
+    @staticmethod
+    def _insert_rows(c: Any, rows: Sequence[WorkRow]) -> None:
+        c.executemany(
+            f"INSERT INTO {WORKLIST_TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
+            [
+                (*r[:5], r.occurred_on.isoformat(), r.actor_id, r.value, str(r.amount), r.assignee)
+                for r in rows
+            ],
+        )
 
     def _select(self, statement: str, params: Sequence[object]) -> list[Any]:
         with self.datastore.transaction(commit=False) as c:

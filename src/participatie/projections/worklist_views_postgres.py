@@ -85,12 +85,27 @@ class PostgresWorklistView(PostgresTrackingRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._lock, (self._lock_key,))
             check_position(self._max_tracking_id(WORKLIST_TRACKING_KEY, curs), after)
-            if rows:
-                with curs.copy(self._copy) as copy:
-                    copy.set_types(_TYPES)
-                    for row in rows:
-                        copy.write_row(row)
+            self._insert_rows(curs, rows)
             self._insert_tracking(curs, tracking)
+
+    def record_in(
+        self, cursor: Any, rows: Sequence[WorkRow], tracking: Tracking, *, after: int
+    ) -> bool:
+        # The facts' transaction holds the outcomes view's lock; this view's lock is taken too
+        # (always after the other), as its own catch-up takes it.
+        cursor.execute(self._lock, (self._lock_key,))
+        if (self._max_tracking_id(WORKLIST_TRACKING_KEY, cursor) or 0) != after:
+            return False
+        self._insert_rows(cursor, rows)
+        self._insert_tracking(cursor, tracking)
+        return True
+
+    def _insert_rows(self, curs: Any, rows: Sequence[WorkRow]) -> None:
+        if rows:
+            with curs.copy(self._copy) as copy:
+                copy.set_types(_TYPES)
+                for row in rows:
+                    copy.write_row(row)
 
     def _fetch(self, statement: Composed, params: Sequence[object]) -> list[Any]:
         with self.datastore.transaction(commit=False) as curs:
