@@ -139,40 +139,70 @@ def has_rows(topic: str) -> bool:
     return known
 
 
+#: How :func:`work_row_of` finds a row's resident: the stream's own, a registration's (which
+#: also gives the municipality), a start of job coaching's (which names the resident), or that
+#: of a job coaching's other events (looked up).
+_OWN, _REGISTRATION, _START, _COACHING = range(4)
+#: Per event class: the row's kind as text, how its resident is found, and its value and amount.
+_PLANS: dict[type, tuple[str, int, Callable[[Any], tuple[str, Decimal]]]] = {
+    cls: (
+        kind.value,
+        _REGISTRATION
+        if kind is WorkKind.REGISTERED
+        else _START
+        if kind is WorkKind.COACHING_STARTED
+        else _COACHING
+        if kind.startswith("coaching_")
+        else _OWN,
+        fields,
+    )
+    for cls, (kind, fields) in _READ.items()
+}
+#: Makes a WorkRow from a tuple of its fields without the named tuple's own (Python) __new__.
+_new_row = tuple.__new__
+
+
 def work_row_of(event: Any, municipality_of: dict[str, str], position: int) -> WorkRow | None:
     """The row of one event (None: the working day does not need it).
 
     ``municipality_of`` maps resident ids to municipalities and, under ``"resident-of:"`` keys,
     coaching ids to their residents; registrations and starts of job coaching add to it.
     """
-    read = _READ.get(type(event))
-    if read is None:
+    plan = _PLANS.get(type(event))
+    if plan is None:
         return None
-    kind, fields = read
+    kind, finding, fields = plan
     stream_id = event.originator_id.hex
-    if kind is WorkKind.REGISTERED:
+    assignee = ""
+    if finding == _OWN:
+        resident_id = stream_id
+    elif finding == _COACHING:
+        resident_id = municipality_of.get(f"resident-of:{stream_id}", "")
+    elif finding == _REGISTRATION:
         municipality_of[stream_id] = canonical_form(event.municipality)
         resident_id = stream_id
-    elif kind is WorkKind.COACHING_STARTED:
+    else:
         resident_id = event.resident_id.hex
         municipality_of[f"resident-of:{stream_id}"] = resident_id
-    elif kind.startswith("coaching_"):
-        resident_id = municipality_of.get(f"resident-of:{stream_id}", "")
-    else:
-        resident_id = stream_id
+        assignee = event.job_coach_id
     value, amount = fields(event)
-    return WorkRow(
-        position,
-        municipality_of.get(resident_id, ""),
-        resident_id,
-        stream_id,
-        kind.value,
-        event.occurred_on,
-        event.actor_id,
-        value,
-        amount,
-        event.job_coach_id if kind is WorkKind.COACHING_STARTED else "",
+    # tuple.__new__ spares the named tuple's own __new__, a Python call per row.
+    row: WorkRow = _new_row(
+        WorkRow,
+        (
+            position,
+            municipality_of.get(resident_id, ""),
+            resident_id,
+            stream_id,
+            kind,
+            event.occurred_on,
+            event.actor_id,
+            value,
+            amount,
+            assignee,
+        ),
     )
+    return row
 
 
 def rows_of_page(
