@@ -15,6 +15,10 @@ time and in order, each from the position its predecessor left; when one is refu
 queued behind it are dropped and the catch-up carries on from the view's position. On SQLite and
 in memory the writing is itself work in this process (holding Python's interpreter lock), so a
 second thread only slows it down, and pages are written in turn.
+
+A rebuild keeps a second view from the same reading (``also``: the worklist's rows): what it
+makes of a page is written in the transaction of the page's facts, so the two views' pages take
+one commit, and on PostgreSQL both are written behind the reading.
 """
 
 from __future__ import annotations
