@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -50,3 +51,14 @@ def test_an_unstorable_fact_is_named_even_after_storable_ones(fact: Fact, reason
     assert unstorable(_fact()) is None
     assert unstorable(fact) == reason
     assert unstorable(fact) == reason  # and again: nothing unstorable is remembered
+
+
+def test_fields_that_are_not_text_are_searched_as_text_without_failing() -> None:
+    """An event edited by hand may give a fact a number or a list where text belongs: the check
+    reads them as text (as it always did) instead of raising."""
+    number: Any = 5
+    listed: Any = ["coach-1"]
+    assert unstorable(_fact()._replace(municipality=number)) is None
+    assert unstorable(_fact()._replace(detail=listed)) is None
+    with_nul = _fact()._replace(municipality=number, value="a\x00")
+    assert unstorable(with_nul) == "its value holds '\\x00'"

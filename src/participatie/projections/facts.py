@@ -251,17 +251,20 @@ def unstorable(fact: Fact) -> str | None:
     """Why a fact cannot be stored in every store, or None. Commands refuse such values; an event
     stored by an earlier release (or written into the store by hand) may still hold one."""
     texts = (fact.municipality, fact.value, fact.detail)
-    if texts not in _STORABLE_TEXTS or _UNSTORABLE_TEXT.search(
-        f"{fact.stream_id}{fact.resident_id}"
-    ):
-        # Rare: find the field to name.
+    try:
+        known = texts in _STORABLE_TEXTS
+    except TypeError:  # a field that is not even hashable (an event edited by hand)
+        known = False
+    if not known or _UNSTORABLE_TEXT.search(f"{fact.stream_id}{fact.resident_id}"):
+        # Rare: find the field to name (each as text, whatever an edited event made it).
         for name in _TEXT_FIELDS:
-            found = _UNSTORABLE_TEXT.search(getattr(fact, name))
+            found = _UNSTORABLE_TEXT.search(f"{getattr(fact, name)}")
             if found is not None:
                 return f"its {name} holds {found.group()!r}"
         if len(_STORABLE_TEXTS) >= _MAX_REMEMBERED:
             _STORABLE_TEXTS.clear()
-        _STORABLE_TEXTS.add(texts)
+        if all(type(text) is str for text in texts):
+            _STORABLE_TEXTS.add(texts)
     return _amount_problem(fact.amount)
 
 
