@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 import pytest
 from eventsourcing.domain import CanMutateAggregate
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import construct_topic, get_topic, resolve_topic
 
 import participatie
 from participatie import Participation
@@ -259,14 +259,18 @@ def _persisted_topics() -> set[str]:
         for sub in cls.__subclasses__():
             todo.append(sub)
             name = sub.__qualname__
-            # Events are nested in their aggregate; the aggregates' own bases are not stored.
+            # Events are nested in their aggregate (or in a mixin of it); the aggregates' own
+            # bases are not stored. The topic is the one eventsourcing gives: a class's TOPIC, if
+            # it has one (the resident's events defined in mixins name the aggregate), else
+            # module:qualname. construct_topic, not get_topic, which would also register it, for
+            # the original of a class the aggregate redefined too (same topic, another class).
             if (
                 sub.__module__.startswith("participatie.")
                 and "<locals>" not in name
                 and "." in name
                 and not name.endswith((".Event", ".Created"))
             ):
-                found.add(f"{sub.__module__}:{name}")
+                found.add(construct_topic(sub))
     return found
 
 

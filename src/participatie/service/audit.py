@@ -189,7 +189,10 @@ class AuditQueries(Room):
 
         def decoded(record: StoredEvent) -> dict[str, Any]:
             event = self._core.store.decode(record)
-            return HistoryEntry.of(event, type(event).__qualname__.split(".")[0]).to_dict()
+            # The aggregate is named by the stored topic ("module:Aggregate.Event"), not by the
+            # class's qualified name: a resident event's class may be defined in a mixin.
+            aggregate = record.topic.partition(":")[2].split(".", 1)[0]
+            return HistoryEntry.of(event, aggregate).to_dict()
 
         problems = check_export(document, stored_stream, decoded)
         return Verification(ok=not problems, problems=problems)
