@@ -36,18 +36,28 @@ class SQLiteLedger(SQLiteTables):
 
         def convert_originator_id(self, originator_id: Any) -> UUID: ...
 
+    #: The ledger's last row as this recorder last wrote it and saw it committed: (position,
+    #: running hash), or None. It stands for the ledger's tail only while the log's last event
+    #: is still at that position (see :meth:`_tail_before`).
+    _written_tail: tuple[int, bytes] | None = None
+
     def _write_ledger(
         self,
         c: SQLiteCursor,
         notification_ids: Sequence[int] | None,
         stored_events: Sequence[StoredEvent],
-    ) -> None:
+    ) -> tuple[int, bytes] | None:
         """The ledger rows of events just inserted (under the write lock: the ledger's order is
-        the log's order) and the new heads of their streams."""
+        the log's order) and the new heads of their streams; the new tail
+        (position, running hash), for :meth:`_committed_tail` once the transaction commits."""
+        tail = None
         if notification_ids:
-            self._append_ledger(
-                c, ledger_rows(self._ledger_tail(c), notification_ids, stored_events)
+            rows = ledger_rows(
+                self._tail_before(c, notification_ids[0]), notification_ids, stored_events
             )
+            self._append_ledger(c, rows)
+            if rows:
+                tail = (rows[-1].position, rows[-1].running_hash)
         c.executemany(
             f"INSERT INTO {CHAIN_HEADS_TABLE} (originator_id, version, head) "  # noqa: S608
             "VALUES (?, ?, ?) ON CONFLICT (originator_id) DO UPDATE "
@@ -57,6 +67,27 @@ class SQLiteLedger(SQLiteTables):
                 for originator_id, (version, head) in stream_heads(stored_events).items()
             ],
         )
+        return tail
+
+    def _committed_tail(self, tail: tuple[int, bytes] | None) -> None:
+        """Remember the tail a committed transaction wrote (never one that was rolled back)."""
+        if tail is not None:
+            self._written_tail = tail
+
+    def _tail_before(self, c: SQLiteCursor, first: int) -> bytes | None:
+        """The ledger's running hash before the event at position ``first``, just inserted.
+
+        Read from the table, unless this recorder wrote the ledger's row at ``first - 1`` itself
+        and saw it committed: a log position is the event's rowid, which SQLite gives as one more
+        than the largest, so an event at ``first`` means that the last event before it is still
+        the one at ``first - 1``: no other writer (another connection, another process) has
+        committed an event since, and that event's ledger row, written in its transaction, is the
+        one remembered. Checked under the write lock, after this transaction's insert.
+        """
+        written = self._written_tail
+        if written is not None and written[0] == first - 1:
+            return written[1]
+        return self._ledger_tail(c)
 
     @staticmethod
     def _ledger_tail(c: SQLiteCursor) -> bytes | None:

@@ -61,7 +61,22 @@ class SQLiteParticipationRecorder(
         statements.extend(SQLITE_RIGHTS_TABLES)
         return statements
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        with self.datastore.transaction(commit=True) as c:
+            notification_ids, tail = self._insert_all(c, stored_events, **kwargs)
+        self._committed_tail(tail)  # committed: the ledger's tail for the next save
+        if kwargs.get("vault_erasures"):
+            self.wipe_log()
+        return notification_ids
+
     def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        return self._insert_all(c, stored_events, **kwargs)[0]
+
+    def _insert_all(
         self,
         c: SQLiteCursor,
         stored_events: Sequence[StoredEvent],
@@ -70,7 +85,9 @@ class SQLiteParticipationRecorder(
         vault_erasures: Sequence[UUID] = (),
         import_sources: Sequence[tuple[str, str, UUID, UUID]] = (),
         **kwargs: Any,
-    ) -> Sequence[int] | None:
+    ) -> tuple[Sequence[int] | None, tuple[int, bytes] | None]:
+        """Everything a save writes, in one transaction: the notification ids, and the ledger's
+        new tail (to remember once the transaction has committed)."""
         self._record_commands(c, kwargs.get("commands_done", ()))
         self._record_imports(c, import_sources)
         if vault_erasures:
@@ -80,8 +97,7 @@ class SQLiteParticipationRecorder(
         self._write_rights(c, kwargs, vault_erasures, self._note_key_id)
         self._write_vault(c, vault_records)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
-        self._write_ledger(c, notification_ids, stored_events)
-        return notification_ids
+        return notification_ids, self._write_ledger(c, notification_ids, stored_events)
 
     def select_events_after(
         self, streams: Sequence[tuple[UUID, int]]
@@ -122,11 +138,3 @@ class SQLiteParticipationRecorder(
             with self.datastore.transaction(commit=True) as c:
                 for statement in SQLITE_LEGACY_EPOCH:
                     c.execute(statement)
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        notification_ids = super().insert_events(stored_events, **kwargs)
-        if kwargs.get("vault_erasures"):
-            self.wipe_log()
-        return notification_ids
