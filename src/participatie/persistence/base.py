@@ -48,6 +48,19 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     def command_done(self, command_id: UUID) -> DoneCommand | None:
         """The command saved under this id (with its result), or None when none was."""
 
+    def write_stamp(self) -> object | None:
+        """A mark of the store as this thread's last committed save left it, for
+        :meth:`unchanged_since`; None when this recorder cannot tell (the default)."""
+        return None
+
+    def unchanged_since(self, stamps: Sequence[object]) -> bool:
+        """Whether nobody has committed anything since each of ``stamps`` (of
+        :meth:`write_stamp`) but the save that made it: then the aggregates those saves left
+        in the application's cache are as stored, and a load need not read what follows them.
+        False when this recorder cannot tell (the default)."""
+        del stamps
+        return False
+
     def select_events_after(
         self, streams: Sequence[tuple[UUID, int]]
     ) -> dict[UUID, list[StoredEvent]]:

@@ -10,6 +10,8 @@ together and writes them with the events.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -26,6 +28,7 @@ from participatie.persistence.sqlite_schema import (
     SQLITE_LEGACY_DONE,
     SQLITE_LEGACY_EPOCH,
 )
+from participatie.persistence.sqlite_tables import persistence_error
 from participatie.persistence.sqlite_vault import SQLiteVault
 from participatie.persistence.tables import VAULT_TABLE
 
@@ -55,6 +58,11 @@ class SQLiteParticipationRecorder(
 
     vault_table = VAULT_TABLE
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Per thread: the stamp of its last committed save (see write_stamp).
+        self._stamps = threading.local()
+
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
         statements.extend(SQLITE_CREATE_STATEMENTS)
@@ -64,12 +72,44 @@ class SQLiteParticipationRecorder(
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        with self.datastore.transaction(commit=True) as c:
+        self._stamps.written = None
+        with self._writing() as (conn, c):
             notification_ids, tail = self._insert_all(c, stored_events, **kwargs)
+            # Under the write lock, after this transaction's writes: the connection's count of
+            # other connections' commits, which its own commit leaves as it is.
+            c.execute("PRAGMA data_version")
+            stamp = (conn, c.fetchone()[0])
         self._committed_tail(tail)  # committed: the ledger's tail for the next save
+        self._stamps.written = stamp
         if kwargs.get("vault_erasures"):
             self.wipe_log()
         return notification_ids
+
+    def write_stamp(self) -> object | None:
+        """(the connection, its ``PRAGMA data_version``) of this thread's last committed save
+        (see :meth:`unchanged_since`)."""
+        stamp: object | None = getattr(self._stamps, "written", None)
+        return stamp
+
+    def unchanged_since(self, stamps: Sequence[object]) -> bool:
+        """True when the pool hands out the connection every stamp was made on and its
+        ``PRAGMA data_version`` is still each stamp's: SQLite changes that number on a
+        connection whenever another connection (of this process or another) commits, and
+        never for the connection's own commits, which are the stamped saves. About a quarter
+        of the cost of reading the events after a commit (SQLite reads its pages anew then)."""
+        with self.datastore.get_connection(commit=False) as conn:
+            if not stamps or any(
+                not isinstance(stamp, tuple) or stamp[0] is not conn for stamp in stamps
+            ):
+                return False
+            cursor = conn.cursor().sqlite_cursor
+            try:
+                version = cursor.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error as error:
+                raise persistence_error(error) from error
+            finally:
+                cursor.close()
+        return all(isinstance(stamp, tuple) and stamp[1] == version for stamp in stamps)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -106,14 +146,12 @@ class SQLiteParticipationRecorder(
         if not streams:
             return {}
         where = " OR ".join(["(originator_id = ? AND originator_version > ?)"] * len(streams))
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT originator_id, originator_version, topic, state "  # noqa: S608
-                f"FROM {self.events_table_name} WHERE {where} "
-                "ORDER BY originator_id, originator_version",
-                [value for stream_id, version in streams for value in (stream_id.hex, version)],
-            )
-            rows = c.fetchall()
+        rows = self._read(
+            f"SELECT originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {self.events_table_name} WHERE {where} "
+            "ORDER BY originator_id, originator_version",
+            [value for stream_id, version in streams for value in (stream_id.hex, version)],
+        )
         found: dict[UUID, list[StoredEvent]] = {}
         for row in rows:
             stream_id = UUID(row["originator_id"])
@@ -126,6 +164,40 @@ class SQLiteParticipationRecorder(
                 )
             )
         return found
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        """eventsourcing's ``select_events``, the same statement read with :meth:`_read`."""
+        statement = self.select_events_statement
+        params: list[Any] = [
+            originator_id.hex if isinstance(originator_id, UUID) else originator_id
+        ]
+        if gt is not None:
+            statement += "AND originator_version>? "
+            params.append(gt)
+        if lte is not None:
+            statement += "AND originator_version<=? "
+            params.append(lte)
+        statement += "ORDER BY originator_version " + ("DESC " if desc else "ASC ")
+        if limit is not None:
+            statement += "LIMIT ? "
+            params.append(limit)
+        return [
+            StoredEvent(
+                originator_id=self.convert_originator_id(row["originator_id"]),
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"],
+            )
+            for row in self._read(statement, params)
+        ]
 
     def create_table(self) -> None:
         super().create_table()

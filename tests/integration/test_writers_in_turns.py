@@ -1,10 +1,13 @@
-"""The ledger's tail when several writers take turns: each save chains its ledger rows on the row
-the last committed save wrote, whichever application, connection or process wrote it.
+"""Writers taking turns on one store: each save chains its ledger rows on the row the last
+committed save wrote, and each load sees the last committed state, whichever application,
+connection or process wrote it.
 
-The SQLite recorder remembers the tail it wrote itself and reads the table only when another
-writer has committed an event since (see ``SQLiteLedger._tail_before``); these tests make the
-writers alternate so that a remembered tail that had gone stale would break the ledger, which
-``verify()`` would then report.
+The SQLite recorder remembers the ledger's tail it wrote itself and reads the table only when
+another writer has committed an event since (see ``SQLiteLedger._tail_before``), and a load skips
+reading the events after its cached aggregates when no other connection has committed since
+the save that cached them (``StoreApplication.load_with_log``, ``unchanged_since``). These tests
+make the writers alternate, so that a remembered tail or a cached state that had gone stale would
+break the ledger (which ``verify()`` would then report) or show an old state.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from uuid import UUID
 
 from participatie import Goal, Participation
 from participatie.service import core_of
-from tests.support import COACH, TEST_SECRET, register
+from tests.support import COACH, READER, TEST_SECRET, register
 
 
 def _started(app: Participation) -> UUID:
@@ -49,6 +52,19 @@ def test_two_applications_writing_in_turns_keep_the_ledger(store_url: str) -> No
         assert [row.position for row in rows] == list(range(1, len(rows) + 1))
 
 
+def test_each_application_sees_the_others_writes_at_once(store_url: str) -> None:
+    with (
+        Participation.open(store_url, secret=TEST_SECRET) as first,
+        Participation.open(store_url, secret=TEST_SECRET) as second,
+    ):
+        rid = _started(first)
+        for count, app in enumerate((first, first, second, first, second, second, first), 1):
+            app.record_conversation(rid, happiness=count, on=date(2019, 1, 9), by=COACH)
+            for reader in (first, second):
+                assert reader.resident(rid, by=READER).conversation_count == count
+        assert first.verify().ok
+
+
 def _writer(url: str, rid: str, count: int) -> None:
     with Participation.open(url, secret=TEST_SECRET) as app:
         for number in range(count):
@@ -77,7 +93,7 @@ def test_two_processes_writing_together_keep_the_ledger(store_url: str) -> None:
         assert verification.events == 2 * 5 + 4 * 15 * 2
 
 
-def test_a_sqlite_writer_reads_the_tail_only_after_another_writers_commit(
+def test_a_sqlite_writer_reads_the_tail_and_events_only_after_another_writers_commit(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path}/participatie.db"
@@ -91,6 +107,11 @@ def test_a_sqlite_writer_reads_the_tail_only_after_another_writers_commit(
 
     def tail_reads() -> int:
         found = sum("SELECT running_hash" in statement for statement in statements)
+        statements.clear()
+        return found
+
+    def event_reads() -> int:
+        found = sum("FROM stored_events WHERE" in statement for statement in statements)
         statements.clear()
         return found
 
@@ -109,4 +130,12 @@ def test_a_sqlite_writer_reads_the_tail_only_after_another_writers_commit(
         assert tail_reads() == 1  # and now the second did
         first.record_conversation(rid, happiness=6, on=date(2019, 1, 12), by=COACH)
         assert tail_reads() == 0
+        # A load reads the events after its cached state only when another writer came between.
+        first.record_conversation(rid, happiness=6, on=date(2019, 1, 13), by=COACH)
+        assert event_reads() == 0
+        second.record_conversation(rid, happiness=6, on=date(2019, 1, 14), by=COACH)
+        assert event_reads() == 1
+        first.record_conversation(rid, happiness=6, on=date(2019, 1, 15), by=COACH)
+        assert event_reads() == 1
+        assert first.resident(rid, by=READER).conversation_count == 7
         assert first.verify().ok
