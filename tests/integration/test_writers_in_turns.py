@@ -21,7 +21,9 @@ from uuid import UUID
 
 from participatie import Goal, Participation
 from participatie.service import core_of
+from tests.actors import JOB_COACH_ACTOR
 from tests.support import COACH, READER, TEST_SECRET, register
+from tests.unit.test_job_coaching_rules import placed_and_assessed, start
 
 
 def _started(app: Participation) -> UUID:
@@ -62,6 +64,21 @@ def test_each_application_sees_the_others_writes_at_once(store_url: str) -> None
             app.record_conversation(rid, happiness=count, on=date(2019, 1, 9), by=COACH)
             for reader in (first, second):
                 assert reader.resident(rid, by=READER).conversation_count == count
+        assert first.verify().ok
+
+
+def test_job_coaching_written_in_turns_is_seen_at_once(store_url: str) -> None:
+    with (
+        Participation.open(store_url, secret=TEST_SECRET) as first,
+        Participation.open(store_url, secret=TEST_SECRET) as second,
+    ):
+        coaching = start(first, placed_and_assessed(first))
+        for count, app in enumerate((first, first, second, first), 1):
+            app.log_coaching_hours(
+                coaching, hours=1, counterpart="employee", on=date(2020, 3, 23), by=JOB_COACH_ACTOR
+            )
+            for reader in (first, second):
+                assert reader.job_coaching(coaching, by=READER).hours_logged == count
         assert first.verify().ok
 
 

@@ -68,7 +68,7 @@ class Changes(ProcessingRecords):
                 )
                 read_with_resident.set(log)
             elif aggregate is None:
-                aggregate = self.store.repository.get(aggregate_id)
+                aggregate = self.store.load(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, kind):

@@ -173,6 +173,17 @@ class StoreApplication(Application[UUID]):
                 return self._forwarded(aggregate, found), self._forwarded(log, found)
         return self.repository.get(aggregate_id), None
 
+    def load(self, aggregate_id: UUID) -> Any:
+        """``repository.get``, without reading the events after the cached state when this
+        process saved that state and nobody has committed since (see :meth:`load_with_log`)."""
+        if aggregate_id in self._stamps:
+            copied = self._cached_copy(aggregate_id)
+            if copied is not None:
+                stamp = self._stamp(copied)
+                if stamp is not None and self.participation_recorder.unchanged_since([stamp]):
+                    return copied
+        return self.repository.get(aggregate_id)
+
     def _stamp(self, copied: Any) -> object | None:
         """The recorder's stamp of the save that put this state of the aggregate in the cache
         (None: not known, or the cached state has moved on since, as eventsourcing's own
