@@ -154,6 +154,12 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     def imported_resident(self, resident_key: str) -> UUID | None:
         """The resident imported under an earlier system's key, or None."""
 
+    def imported_residents(self, resident_keys: Sequence[str]) -> dict[str, UUID]:
+        """The residents that records with these source resident keys were imported into (keys
+        never imported left out). Stores that can answer in one query override this."""
+        found = {key: self.imported_resident(key) for key in resident_keys}
+        return {key: rid for key, rid in found.items() if rid is not None}
+
 
 class ParticipationFactory(abc.ABC):
     """What a store's eventsourcing ``InfrastructureFactory`` adds for participatie."""

@@ -44,3 +44,10 @@ class PostgresImports(PostgresTables):
     def imported_resident(self, resident_key: str) -> UUID | None:
         """The resident that records with this source resident key were imported into."""
         return self._resident_id(self._sql.imports_resident, (resident_key,))
+
+    def imported_residents(self, resident_keys: Sequence[str]) -> dict[str, UUID]:
+        """The residents these source resident keys were imported into, in one statement."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql.imports_residents, (list(resident_keys),))
+            rows = curs.fetchall()
+        return {row["resident_key"]: row["resident_id"] for row in rows}

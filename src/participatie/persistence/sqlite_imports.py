@@ -45,3 +45,22 @@ class SQLiteImports(SQLiteTables):
             f"SELECT resident_id FROM {IMPORTS_TABLE} WHERE resident_key = ? LIMIT 1",  # noqa: S608
             (resident_key,),
         )
+
+    def imported_residents(self, resident_keys: Sequence[str]) -> dict[str, UUID]:
+        """The residents these source resident keys were imported into, one statement for up
+        to 500 keys (every row of a key names the same resident: one row a key is read)."""
+        keys = list(dict.fromkeys(resident_keys))
+        found: dict[str, UUID] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                c.execute(
+                    f"SELECT resident_key, min(resident_id) AS resident_id "  # noqa: S608
+                    f"FROM {IMPORTS_TABLE} WHERE resident_key IN ({', '.join('?' * len(chunk))}) "
+                    "GROUP BY resident_key",
+                    chunk,
+                )
+                found.update(
+                    (row["resident_key"], UUID(row["resident_id"])) for row in c.fetchall()
+                )
+        return found
