@@ -171,7 +171,7 @@ class StoreApplication(Application[UUID]):
                     [(aggregate_id, aggregate.version), (log_id, log.version)]
                 )
                 return self._forwarded(aggregate, found), self._forwarded(log, found)
-        return self.repository.get(aggregate_id), None
+        return self.load(aggregate_id), None
 
     def load(self, aggregate_id: UUID) -> Any:
         """``repository.get``, without reading the events after the cached state when this
