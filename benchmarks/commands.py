@@ -298,8 +298,8 @@ def switched_off(*, processing_log: bool, chain: bool) -> Iterator[None]:
     from participatie.audit import chain as chain_module  # noqa: PLC0415
     from participatie.persistence import (  # noqa: PLC0415
         memory_recorder,
-        postgres_recorder,
-        sqlite_recorder,
+        postgres_ledger,
+        sqlite_ledger,
     )
     from participatie.service.core import Core  # noqa: PLC0415
 
@@ -309,7 +309,7 @@ def switched_off(*, processing_log: bool, chain: bool) -> Iterator[None]:
         patches.append((Core, "_batch_processing", lambda *_, **__: None))
     if chain:
         patches.append((chain_module, "chain_hash", lambda *_: bytes(32)))
-        for module in (memory_recorder, postgres_recorder, sqlite_recorder):
+        for module in (memory_recorder, postgres_ledger, sqlite_ledger):
             patches.append((module, "ledger_rows", lambda *_, **__: []))
             patches.append((module, "stream_heads", lambda _: {}))
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]

@@ -194,3 +194,28 @@ def test_sql_looking_text_is_kept_as_text(app: Participation) -> None:
     name = "Robert'); DROP TABLE participatie_vault;--"
     rid = register(app, name=name)
     assert app.personal_data(rid, by=COACH).name == name
+
+
+def test_inside_read_once_the_stores_epochs_are_read_by_the_first_refresh_alone() -> None:
+    recorder = POPOParticipationRecorder()
+    reads: list[int] = []
+    original = recorder.vault_keys
+
+    def counted() -> Any:
+        reads.append(1)
+        return original()
+
+    recorder.vault_keys = counted  # type: ignore[method-assign]
+    ring = KeyRing(TEST_SECRET)
+    ring.bind(recorder)
+    with ring.read_once():
+        ring.refresh(check=False)
+        ring.refresh()  # checked now: read again
+        first = ring.seal(uuid4(), PersonalData(name="A"))  # an epoch is made: read again
+        assert len(reads) == 4  # the epoch's creation reads the keys once more
+        second = ring.seal(uuid4(), PersonalData(name="B"))
+        ring.refresh()
+        assert len(reads) == 4
+    assert first.key_id == second.key_id
+    ring.refresh()
+    assert len(reads) == 5  # outside: every refresh reads

@@ -102,6 +102,25 @@ def test_importing_the_same_file_twice_adds_nothing(
     assert memory_app.event_count() == events
 
 
+def test_a_batch_asks_the_store_once_for_its_residents_and_once_for_its_sources(
+    memory_app: Participation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_import(memory_app, write_jsonl(tmp_path / "first.jsonl", jansen()[:3]))
+    recorder = core_of(memory_app).store.participation_recorder
+    asked: list[str] = []
+    for name in ("imported_resident", "imported_residents", "imported_sources"):
+        original: Any = getattr(recorder, name)
+
+        def counted(*args: Any, _name: str = name, _original: Any = original) -> Any:
+            asked.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(recorder, name, counted)
+    report = run_import(memory_app, write_jsonl(tmp_path / "all.jsonl", jansen() + de_vries()))
+    assert report == ImportReport(residents=2, records=6, skipped=3, bad=())
+    assert asked == ["imported_residents", "imported_sources"]  # one batch, two residents
+
+
 def test_a_longer_version_of_a_file_adds_only_the_new_records(
     memory_app: Participation, tmp_path: Path
 ) -> None:

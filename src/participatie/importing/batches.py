@@ -28,6 +28,8 @@ class _Imports(Protocol):
 
     def imported_resident(self, resident_key: str) -> UUID | None: ...
 
+    def imported_residents(self, resident_keys: list[str]) -> dict[str, UUID]: ...
+
 
 def _residents(records: Iterable[ImportRecord | BadRecord]) -> list[Resident]:
     """All records of each resident, in the order of the resident's first record in the file
@@ -70,6 +72,25 @@ def _batches(residents: Iterable[Resident], size: int) -> Iterator[list[Resident
         yield batch
 
 
+@attrs.frozen
+class _Known:
+    """What the store says of a batch's residents before it is staged, in two queries instead
+    of two for each resident: the residents their keys were imported into, then the source ids
+    imported already (in this order, as for one resident: another importer commits whole
+    residents, so a resident it imports in between shows as all records known)."""
+
+    residents: dict[str, UUID]
+    sources: dict[str, tuple[UUID, UUID]]
+
+    @classmethod
+    def of(cls, imports: _Imports, runs: list[Resident]) -> _Known:
+        residents = imports.imported_residents([run.key for run in runs])
+        sources = imports.imported_sources(
+            [r.source_id for run in runs for r in run.records if isinstance(r, ImportRecord)]
+        )
+        return cls(residents, sources)
+
+
 class _Refused(Exception):
     def __init__(self, bad: BadRecord) -> None:
         super().__init__(str(bad))
@@ -90,13 +111,18 @@ class _Importer:
     staged: dict[str, tuple[UUID, UUID | None]] = attrs.Factory(dict)
     #: Streams of the records staged in the current batch, by source id.
     staged_streams: dict[str, UUID] = attrs.Factory(dict)
+    #: What the store said, before the batch, of its residents' keys and source ids (None:
+    #: not asked; each resident is then looked up on its own).
+    known: _Known | None = None
 
     def flush(self, runs: list[Resident]) -> None:
         """Stage each resident's records and save the batch in one transaction."""
         sources: list[tuple[str, str, UUID, UUID]] = []
         accepted: list[tuple[Resident, int]] = []
         skipped = 0
-        with core_of(self.app).batch() as batch:
+        core = core_of(self.app)
+        with core.keyring.read_once(), core.batch() as batch:
+            self.known = _Known.of(self.imports, runs)
             for run in runs:
                 made, known = self.stage(run)
                 sources += made
@@ -131,6 +157,7 @@ class _Importer:
         """Drop what was staged for a batch (saved or not)."""
         self.staged.clear()
         self.staged_streams.clear()
+        self.known = None
 
     def counted(self, sources: list[tuple[str, str, UUID, UUID]], skipped: int) -> None:
         self.residents += len({key for _, key, _, _ in sources})
@@ -165,8 +192,16 @@ class _Importer:
                 return [], 0
         # The resident first, then the records: another importer commits whole residents, so
         # in this order a resident it imports in between shows as all records known.
-        earlier = self.staged.get(run.key) or (self.imports.imported_resident(run.key), None)
-        known = self.imports.imported_sources([r.source_id for r in records])
+        if self.known is None:
+            earlier = self.staged.get(run.key) or (self.imports.imported_resident(run.key), None)
+            known = self.imports.imported_sources([r.source_id for r in records])
+        else:
+            earlier = self.staged.get(run.key) or (self.known.residents.get(run.key), None)
+            known = {
+                r.source_id: self.known.sources[r.source_id]
+                for r in records
+                if r.source_id in self.known.sources
+            }
         new = [r for r in records if r.source_id not in known]
         if not new:
             return [], len(known)
@@ -175,6 +210,8 @@ class _Importer:
 
         def stream_of(source_id: str) -> UUID | None:
             found = resident.streams.get(source_id) or self.staged_streams.get(source_id)
+            if found is None and self.known is not None and source_id in self.known.sources:
+                found = self.known.sources[source_id][1]
             if found is None:
                 found = self.imports.imported_sources([source_id]).get(source_id, (None, None))[1]
             return found

@@ -48,6 +48,19 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     def command_done(self, command_id: UUID) -> DoneCommand | None:
         """The command saved under this id (with its result), or None when none was."""
 
+    def write_stamp(self) -> object | None:
+        """A mark of the store as this thread's last committed save left it, for
+        :meth:`unchanged_since`; None when this recorder cannot tell (the default)."""
+        return None
+
+    def unchanged_since(self, stamps: Sequence[object]) -> bool:
+        """Whether nobody has committed anything since each of ``stamps`` (of
+        :meth:`write_stamp`) but the save that made it: then the aggregates those saves left
+        in the application's cache are as stored, and a load need not read what follows them.
+        False when this recorder cannot tell (the default)."""
+        del stamps
+        return False
+
     def select_events_after(
         self, streams: Sequence[tuple[UUID, int]]
     ) -> dict[UUID, list[StoredEvent]]:
@@ -140,6 +153,12 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     @abc.abstractmethod
     def imported_resident(self, resident_key: str) -> UUID | None:
         """The resident imported under an earlier system's key, or None."""
+
+    def imported_residents(self, resident_keys: Sequence[str]) -> dict[str, UUID]:
+        """The residents that records with these source resident keys were imported into (keys
+        never imported left out). Stores that can answer in one query override this."""
+        found = {key: self.imported_resident(key) for key in resident_keys}
+        return {key: rid for key, rid in found.items() if rid is not None}
 
 
 class ParticipationFactory(abc.ABC):

@@ -133,6 +133,11 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
         with self._database_lock:
             return self._imported_residents.get(resident_key)
 
+    def imported_residents(self, resident_keys: Sequence[str]) -> dict[str, UUID]:
+        with self._database_lock:
+            found = self._imported_residents
+            return {key: found[key] for key in resident_keys if key in found}
+
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
         """Every stream's head: last version and its chain hash, keyed by the stream id text."""
         with self._database_lock:

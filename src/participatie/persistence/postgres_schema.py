@@ -63,6 +63,10 @@ class PostgresStatements:
         self.imports_resident = SQL(
             "SELECT resident_id FROM {schema}.{imports} WHERE resident_key = %s LIMIT 1"
         ).format(schema=schema, imports=imports)
+        self.imports_residents = SQL(
+            "SELECT DISTINCT ON (resident_key) resident_key, resident_id FROM {schema}.{imports} "
+            "WHERE resident_key = ANY(%s)"
+        ).format(schema=schema, imports=imports)
         heads = Identifier(CHAIN_HEADS_TABLE)
         self.create.append(
             SQL(

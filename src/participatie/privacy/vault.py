@@ -29,8 +29,10 @@ its trajectory or the other way round.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
 from typing import TYPE_CHECKING
 
 import attrs
@@ -55,7 +57,7 @@ from participatie.privacy.records import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from uuid import UUID
 
 __all__ = [
@@ -102,6 +104,8 @@ class KeyRing:
         self._vault_keys = VaultKeys()
         self._salts: dict[int, bytes] = {}
         self._epoch = LEGACY_EPOCH
+        #: Per thread: whether inside read_once, and what it read there.
+        self._once = threading.local()
 
     def uses(self, secret: str) -> bool:
         """Whether ``secret`` is the current deployment secret of this ring."""
@@ -120,15 +124,43 @@ class KeyRing:
         """Take the key epochs from ``storage`` (the store's recorder) from now on."""
         self._storage = storage
 
+    @contextlib.contextmanager
+    def read_once(self) -> Iterator[None]:
+        """Inside, this thread reads the store's epochs and key ids at its first
+        :meth:`refresh` only, and later ones give what it read: an import's batch reads them
+        once instead of twice for every resident it registers. An epoch destroyed meanwhile is
+        still refused where it matters: a vault row is written only under an epoch that is live
+        (checked under the store's write lock)."""
+        self._once.on, self._once.read = True, None
+        try:
+            yield
+        finally:
+            self._once.on, self._once.read = False, None
+
     def refresh(self, *, create: bool = False, check: bool = True) -> VaultKeys:
         """Read the store's epochs and key ids in use (nothing without a store).
 
         ``create`` starts the first salted epoch when none is live; ``check`` refuses, with
         :class:`ConfigurationError` naming it, a key id in use that this ring cannot open: a
-        process without the secret of some records would otherwise miss their BSNs.
+        process without the secret of some records would otherwise miss their BSNs. Inside
+        :meth:`read_once`, the keys read before are given again when they serve.
         """
         if self._storage is None:
             return self._vault_keys
+        once = getattr(self._once, "on", False)
+        read: tuple[VaultKeys, bool] | None = getattr(self._once, "read", None)
+        if once and read is not None:
+            keys, checked = read
+            live = any(e.epoch != LEGACY_EPOCH for e in keys.live_epochs.values())
+            if (checked or not check) and (live or not create):
+                return keys
+        keys = self._read_keys(create=create, check=check)
+        if once:
+            self._once.read = (keys, check)
+        return keys
+
+    def _read_keys(self, *, create: bool, check: bool) -> VaultKeys:
+        assert self._storage is not None  # noqa: S101 (refresh returns early without a store)
         keys = self._storage.vault_keys()
         if create and not any(e.epoch != LEGACY_EPOCH for e in keys.live_epochs.values()):
             self._storage.vault_new_epoch(os.urandom(_SALT_BYTES), only_if_none=True)

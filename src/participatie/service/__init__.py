@@ -1,7 +1,11 @@
 """The rooms behind :class:`participatie.Participation` (internal: may change in any release).
 
-- :mod:`~participatie.service.core`: the store, keys, clock, policy and permissions every room
-  shares; loading, the one load-change-save retry loop, batches, the access log;
+- :mod:`~participatie.service.core`: what every room shares, built up from
+  :mod:`~participatie.service.core_base` (the store, keys, clock, policy and permissions),
+  :mod:`~participatie.service.processing_records` (the processing log, batches),
+  :mod:`~participatie.service.changes` (loading, the one load-change-save retry loop) and
+  :mod:`~participatie.service.lookups` (the vault's BSN lookups, streams, the outcomes view);
+  core.py adds authorisation with the security log and the access log;
 - :mod:`~participatie.service.store`: the eventsourcing application underneath (chain, snapshots,
   the outcomes view of the same store);
 - :mod:`~participatie.service.batch`: a unit of work for bulk import;

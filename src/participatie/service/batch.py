@@ -1,7 +1,8 @@
 """A batch (unit of work): aggregates changed by commands but not saved yet.
 
 A bulk import runs the usual commands inside a batch, so that they are checked by the same rules,
-and saves many residents in one transaction (see :meth:`participatie.service.core.Core.batch`).
+and saves many residents in one transaction (see
+:meth:`participatie.service.processing_records.ProcessingRecords.batch`).
 """
 
 from __future__ import annotations

@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 #: How many trajectories each application keeps in memory (see StoreApplication).
 AGGREGATE_CACHE_SIZE = 1000
 
+#: How many saves' stamps are kept (more are forgotten at once: loads then read, as before).
+_STAMPS_KEPT = 10_000
+
 
 def _state(aggregate: Any) -> dict[str, Any]:
     return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
@@ -60,6 +63,9 @@ class StoreApplication(Application[UUID]):
         chaining_progress: Callable[[int, int], object] | None = None,
     ) -> None:
         self.snapshot_interval = snapshot_interval
+        #: The recorder's stamp of the save that put each aggregate in the cache, with the
+        #: aggregate's version then (see load_with_log).
+        self._stamps: dict[UUID, tuple[object, int]] = {}
         env = dict(env or {})
         if snapshot_interval:
             env["IS_SNAPSHOTTING_ENABLED"] = "y"
@@ -119,6 +125,9 @@ class StoreApplication(Application[UUID]):
         except BaseException:
             if isinstance(self.mapper, ChainMapper):
                 self.mapper.not_saved()
+            # Whatever was or was not stored, the next load of these reads what is stored.
+            for aggregate_id in processing_event.aggregates:
+                self._stamps.pop(aggregate_id, None)
             raise
         if isinstance(self.mapper, ChainMapper):
             self.mapper.saved()
@@ -128,8 +137,15 @@ class StoreApplication(Application[UUID]):
         # write by another process or thread is still found: every load fast-forwards.
         cache = self.repository.cache
         if cache is not None and self.repository.fastforward:
+            stamp = self.participation_recorder.write_stamp()
+            if len(self._stamps) > _STAMPS_KEPT:
+                self._stamps.clear()
             for aggregate_id, aggregate in processing_event.aggregates.items():
                 cache.put(aggregate_id, aggregate)
+                if stamp is None:
+                    self._stamps.pop(aggregate_id, None)
+                else:
+                    self._stamps[aggregate_id] = (stamp, aggregate.version)
         return recordings
 
     def load_with_log(self, aggregate_id: UUID, log_id: UUID) -> tuple[Any, Any | None]:
@@ -147,11 +163,33 @@ class StoreApplication(Application[UUID]):
             aggregate = self._cached_copy(aggregate_id)
             log = self._cached_copy(log_id) if aggregate is not None else None
             if aggregate is not None and log is not None:
-                found = self.participation_recorder.select_events_after(
+                recorder = self.participation_recorder
+                stamps = [self._stamp(aggregate), self._stamp(log)]
+                if None not in stamps and recorder.unchanged_since(stamps):
+                    return aggregate, log  # as this process saved them, and nobody since
+                found = recorder.select_events_after(
                     [(aggregate_id, aggregate.version), (log_id, log.version)]
                 )
                 return self._forwarded(aggregate, found), self._forwarded(log, found)
-        return self.repository.get(aggregate_id), None
+        return self.load(aggregate_id), None
+
+    def load(self, aggregate_id: UUID) -> Any:
+        """``repository.get``, without reading the events after the cached state when this
+        process saved that state and nobody has committed since (see :meth:`load_with_log`)."""
+        if aggregate_id in self._stamps:
+            copied = self._cached_copy(aggregate_id)
+            if copied is not None:
+                stamp = self._stamp(copied)
+                if stamp is not None and self.participation_recorder.unchanged_since([stamp]):
+                    return copied
+        return self.repository.get(aggregate_id)
+
+    def _stamp(self, copied: Any) -> object | None:
+        """The recorder's stamp of the save that put this state of the aggregate in the cache
+        (None: not known, or the cached state has moved on since, as eventsourcing's own
+        fast-forward moves it)."""
+        found = self._stamps.get(copied.id)
+        return found[0] if found is not None and found[1] == copied.version else None
 
     def _cached_copy(self, aggregate_id: UUID) -> Any | None:
         """A copy of the cached aggregate, or None. Taken under eventsourcing's fast-forward
