@@ -156,3 +156,24 @@ def test_a_sqlite_writer_reads_the_tail_and_events_only_after_another_writers_co
         assert event_reads() == 1
         assert first.resident(rid, by=READER).conversation_count == 7
         assert first.verify().ok
+
+
+def test_a_stamp_never_goes_back_to_an_earlier_save_of_the_same_trajectory(
+    tmp_path: Path,
+) -> None:
+    """Two threads saving one trajectory one after the other on the same connection (whose
+    data version their own commits leave as it is) may reach the cache in the other order:
+    the earlier state left in the cache must not pass for current."""
+    with Participation.open(f"sqlite:///{tmp_path}/participatie.db", secret=TEST_SECRET) as app:
+        rid = _started(app)
+        store = core_of(app).store
+        earlier = store.load(rid)
+        version = earlier.version
+        app.record_conversation(rid, happiness=6, on=date(2019, 1, 9), by=COACH)
+        stamp = store.participation_recorder.write_stamp()
+        assert stamp is not None
+        # The slower thread's save of the earlier version reaches the cache last.
+        store.repository.cache.put(rid, earlier)
+        store._remember_saved(earlier, stamp)
+        assert store.load(rid).version == version + 1
+        assert app.resident(rid, by=READER).conversation_count == 1

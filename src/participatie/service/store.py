@@ -66,6 +66,7 @@ class StoreApplication(Application[UUID]):
         #: The recorder's stamp of the save that put each aggregate in the cache, with the
         #: aggregate's version then (see load_with_log).
         self._stamps: dict[UUID, tuple[object, int]] = {}
+        self._stamps_lock = threading.Lock()
         env = dict(env or {})
         if snapshot_interval:
             env["IS_SNAPSHOTTING_ENABLED"] = "y"
@@ -138,15 +139,25 @@ class StoreApplication(Application[UUID]):
         cache = self.repository.cache
         if cache is not None and self.repository.fastforward:
             stamp = self.participation_recorder.write_stamp()
-            if len(self._stamps) > _STAMPS_KEPT:
-                self._stamps.clear()
             for aggregate_id, aggregate in processing_event.aggregates.items():
                 cache.put(aggregate_id, aggregate)
-                if stamp is None:
-                    self._stamps.pop(aggregate_id, None)
-                else:
-                    self._stamps[aggregate_id] = (stamp, aggregate.version)
+                self._remember_saved(aggregate, stamp)
         return recordings
+
+    def _remember_saved(self, aggregate: Any, stamp: object | None) -> None:
+        """Stamp the state a save just put in the cache. Two threads may save the same
+        aggregate one after the other on the same connection (which leaves its data version as
+        it is) and reach this in the other order: a stamp never goes back to an earlier version,
+        so the earlier state, if it is the one left in the cache, no longer matches its stamp and
+        the next load reads what is stored."""
+        with self._stamps_lock:
+            if len(self._stamps) > _STAMPS_KEPT:
+                self._stamps.clear()
+            known = self._stamps.get(aggregate.id)
+            if stamp is None:
+                self._stamps.pop(aggregate.id, None)
+            elif known is None or known[1] < aggregate.version:
+                self._stamps[aggregate.id] = (stamp, aggregate.version)
 
     def load_with_log(self, aggregate_id: UUID, log_id: UUID) -> tuple[Any, Any | None]:
         """An aggregate as stored, and its resident's processing log (``log_id``) as stored when
