@@ -173,7 +173,9 @@ def test_a_stamp_never_goes_back_to_an_earlier_save_of_the_same_trajectory(
         stamp = store.participation_recorder.write_stamp()
         assert stamp is not None
         # The slower thread's save of the earlier version reaches the cache last.
-        store.repository.cache.put(rid, earlier)
+        cache = store.repository.cache
+        assert cache is not None
+        cache.put(rid, earlier)
         store._remember_saved(earlier, stamp)
         assert store.load(rid).version == version + 1
         assert app.resident(rid, by=READER).conversation_count == 1
