@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from participatie.projections.facts import Fact
+from participatie.projections.monthly import CounterCheck
 
 __all__ = ["FactComparer", "StoredFacts"]
 
@@ -20,6 +21,8 @@ class StoredFacts(Protocol):
     def as_stored(self, fact: Fact) -> tuple[Any, ...]: ...
 
     def from_stored(self, row: tuple[Any, ...]) -> Fact: ...
+
+    def counter_rows(self) -> list[tuple[Any, ...]]: ...
 
 
 #: The columns of a stored fact (in :class:`Fact`'s order) the comparer reads.
@@ -40,6 +43,8 @@ class FactComparer:
         problems are added to ``problems``."""
         self.view, self.through, self.page = view, through, page
         self.problems, self.limit = problems, limit
+        #: The monthly counters the view's facts make, added up as they are read.
+        self.counters = CounterCheck()
         self.as_stored = view.as_stored
         self.kept: Iterator[tuple[Any, ...]] = self._pages()
         self.next = next(self.kept, None)
@@ -47,6 +52,7 @@ class FactComparer:
     def _pages(self) -> Iterator[tuple[Any, ...]]:
         after = 0
         while rows := self.view.stored_facts_after(after, self.page):
+            self.counters.add_all(rows)
             yield from rows
             after = rows[-1][_POSITION]
 
@@ -102,3 +108,8 @@ class FactComparer:
 
     def finish(self) -> None:
         self._extra_before(None)
+
+    def counter_problems(self) -> list[str]:
+        """What is wrong with the view's monthly counters, against those its facts make (all
+        of them read by now: call after :meth:`finish`)."""
+        return self.counters.problems(self.view.counter_rows())

@@ -44,6 +44,12 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     stream's chain head and the ledger (see :mod:`participatie.persistence.tables` for the
     tables)."""
 
+    #: Whether reads wait on a server (without Python's lock), so that a long read may read the
+    #: next page in a thread while a page is worked on (``verify()``). Not for SQLite: its reads
+    #: take Python's lock back for every row, and two threads taking turns cost more than they
+    #: save.
+    reads_over_network = False
+
     @abc.abstractmethod
     def command_done(self, command_id: UUID) -> DoneCommand | None:
         """The command saved under this id (with its result), or None when none was."""

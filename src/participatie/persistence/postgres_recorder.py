@@ -88,6 +88,8 @@ class PostgresParticipationRecorder(
     ``POSTGRES_ENABLE_DB_FUNCTIONS`` must stay off: it bypasses this hook and would drop rows.
     """
 
+    reads_over_network = True
+
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:

@@ -28,9 +28,9 @@ from participatie.projections.facts import Fact, FactKind
 __all__ = [
     "MONTHS_COLUMNS",
     "ROLLED_UP",
+    "CounterCheck",
     "ReadPlan",
     "amount_of",
-    "counter_problems",
     "fact_key",
     "month_of",
     "month_rows",
@@ -177,76 +177,93 @@ class ReadPlan:
         )
 
 
-#: A row of :func:`counter_problems`: ``(stream_id, is_counter, *counter, occurred_on, amount)``
-#: where ``counter`` has :data:`MONTHS_COLUMNS`; a fact has its municipality, stream id, kind,
-#: value and version in the counter's municipality, stream id, kind, value and facts, and its
-#: business date (a date or ISO text) and amount (a Decimal or its text) in the last two.
-CheckRow = tuple[Any, ...]
-
-
-def counter_problems(rows: Iterable[CheckRow], *, limit: int = 20) -> list[str]:
-    """What is wrong with the stored counters, from the rolled-up facts and the stored counters
-    ordered by stream: each stream's counters must be those its facts make (the rows
-    :func:`month_rows` makes, worked out here straight from the rows, without facts).
+class CounterCheck:
+    """The monthly counters the stored facts make, added up fact by fact as the facts are read
+    (in any order), to compare with the stored counters (:meth:`problems`): each stream's
+    counters must be those its facts make (the rows :func:`month_rows` makes, worked out here
+    straight from the stored rows, without facts).
 
     The counters are derived from the facts, which ``verify()`` checks against the events; this
     closes the gap, since reports read the counters (a changed counter would change a figure).
+    Holds one entry per counter row the facts make (about a twentieth of the facts).
     """
-    problems: list[str] = []
-    current: str | None = None
-    made: dict[tuple[int, str, str], list[Any]] = {}
-    stored: set[tuple[Any, ...]] = set()
-    # Days and amounts repeat from row to row: each distinct one is worked out once.
-    days: dict[Any, tuple[int, int]] = {}
-    amounts: dict[Any, int] = {}
-    happiness = FactKind.HAPPINESS.value
 
-    def check() -> None:
-        counters = {(m, current, *key, *c) for key, (m, *c) in made.items()}
-        if counters != stored and len(problems) < limit:
-            problems.append(
-                f"outcome facts: the monthly counters of stream {current} are not those its "
-                f"facts make ({len(counters ^ stored)} rows differ)"
+    def __init__(self) -> None:
+        self.made: dict[str, dict[tuple[int, str, str], list[Any]]] = {}
+        #: The first fact that no longer reads (its position and why), if any.
+        self.unreadable: str | None = None
+        # Days and amounts repeat from fact to fact: each distinct one is worked out once.
+        self._days: dict[Any, tuple[int, int]] = {}
+        self._amounts: dict[Any, int] = {}
+
+    def add_all(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Add stored facts (in :class:`~participatie.projections.facts.Fact`'s field order, as
+        the store gives them: a business date as a date or ISO text, an amount as a Decimal or
+        its text). A fact that no longer reads is remembered, not raised."""
+        made, days, amounts = self.made, self._days, self._amounts
+        happiness = FactKind.HAPPINESS.value
+        for row in rows:
+            kind = row[2]
+            if kind not in ROLLED_UP:
+                continue
+            stream_id, version, municipality, day, value, amount = (
+                row[0],
+                row[1],
+                row[3],
+                row[5],
+                row[7],
+                row[8],
             )
+            try:
+                known = days.get(day)
+                if known is None:
+                    on = day if isinstance(day, date) else date.fromisoformat(day)
+                    known = days[day] = (on.year * 12 + on.month - 1, on.toordinal() << 32)
+                scaled = amounts.get(amount)
+                if scaled is None:
+                    scaled = amounts[amount] = int(Decimal(amount) * _SCALE)
+                order = known[1] | version
+            except (TypeError, ValueError, ArithmeticError) as error:
+                if self.unreadable is None:
+                    self.unreadable = f"the fact at position {row[9]!r} no longer reads ({error})"
+                continue
+            score = kind == happiness
+            key = (known[0], kind, "" if score else value)
+            conversation = 1 if score and value == "conversation" else 0
+            counters = made.get(stream_id)
+            if counters is None:
+                counters = made[stream_id] = {}
+            counter = counters.get(key)
+            if counter is None:
+                # municipality, facts, conversations, total, first key and amount, last ones
+                counters[key] = [municipality, 1, conversation, scaled, *(order, scaled) * 2]
+                continue
+            counter[1] += 1
+            counter[2] += conversation
+            counter[3] += scaled
+            if order < counter[4]:
+                counter[4], counter[5] = order, scaled
+            if order > counter[6]:
+                counter[6], counter[7] = order, scaled
 
-    for row in rows:
-        if row[0] != current:
-            if current is not None:
-                check()
-            current, made, stored = row[0], {}, set()
-        if row[1]:
-            stored.add(tuple(row[2:14]))
-            continue
-        municipality, kind, value, version, day, amount = (
-            row[2],
-            row[5],
-            row[6],
-            row[7],
-            row[14],
-            row[15],
-        )
-        known = days.get(day)
-        if known is None:
-            on = day if isinstance(day, date) else date.fromisoformat(day)
-            known = days[day] = (on.year * 12 + on.month - 1, on.toordinal() << 32)
-        scaled = amounts.get(amount)
-        if scaled is None:
-            scaled = amounts[amount] = int(Decimal(amount) * _SCALE)
-        score = kind == happiness
-        key = (known[0], kind, "" if score else value)
-        order = known[1] | version
-        conversation = 1 if score and value == "conversation" else 0
-        counter = made.get(key)
-        if counter is None:
-            made[key] = [municipality, 1, conversation, scaled, order, scaled, order, scaled]
-            continue
-        counter[1] += 1
-        counter[2] += conversation
-        counter[3] += scaled
-        if order < counter[4]:
-            counter[4], counter[5] = order, scaled
-        if order > counter[6]:
-            counter[6], counter[7] = order, scaled
-    if current is not None:
-        check()
-    return problems
+    def problems(self, stored: Iterable[Sequence[Any]], *, limit: int = 20) -> list[str]:
+        """What is wrong with the ``stored`` counter rows (in :data:`MONTHS_COLUMNS`' order)."""
+        if self.unreadable is not None:
+            return [f"outcome facts: the monthly counters cannot be read: {self.unreadable}"]
+        kept: dict[Any, set[tuple[Any, ...]]] = {}
+        for row in stored:
+            kept.setdefault(row[1], set()).add(tuple(row))
+        problems: list[str] = []
+        for stream_id in sorted(set(self.made) | set(kept), key=str):
+            counters = {
+                (m, stream_id, *key, *c) for key, (m, *c) in self.made.get(stream_id, {}).items()
+            }
+            differ = counters ^ kept.get(stream_id, set())
+            if differ:
+                problems.append(
+                    f"outcome facts: the monthly counters of stream {stream_id} are not those "
+                    f"its facts make ({len(differ)} rows differ)"
+                )
+                if len(problems) >= limit:
+                    break
+        return problems

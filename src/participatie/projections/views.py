@@ -35,13 +35,14 @@ from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
 
 from participatie.projections.facts import Fact, FactKind
 from participatie.projections.fold import Row
-from participatie.projections.monthly import ReadPlan
+from participatie.projections.monthly import CounterCheck, ReadPlan
 
 __all__ = [
     "FACTS_TABLE",
     "MONTHS_TABLE",
     "TRACKING_KEY",
     "FactsView",
+    "counter_problems",
 ]
 
 #: Version 6 of the facts table. Facts are keyed by their event's position in the log, so a page
@@ -142,9 +143,14 @@ class FactsView(Protocol):
         """The positions of the uncounted facts :meth:`select_facts` gives, in log order."""
         ...
 
+    def counter_rows(self) -> list[tuple[Any, ...]]:
+        """Every stored monthly counter, in :data:`~participatie.projections.monthly.
+        MONTHS_COLUMNS`' order."""
+        ...
+
     def counter_problems(self) -> list[str]:
         """What is wrong with the monthly counters: those that are not what the facts make
-        (see :func:`~participatie.projections.monthly.counter_problems`)."""
+        (see :func:`counter_problems`)."""
         ...
 
     def municipalities(self) -> dict[str, str]: ...
@@ -196,3 +202,15 @@ def create_tables_once(create: Callable[[], None]) -> None:
             time.sleep(0.05 * (attempt + 1))
         else:
             return
+
+
+def counter_problems(view: FactsView, *, page: int = 5000) -> list[str]:
+    """What is wrong with ``view``'s monthly counters: its facts, read a page at a time, added
+    up (:class:`~participatie.projections.monthly.CounterCheck`) against its stored counters.
+    ``verify()`` adds the facts up as it compares them instead, in the same read."""
+    check = CounterCheck()
+    after = 0
+    while rows := view.stored_facts_after(after, page):
+        check.add_all(rows)
+        after = rows[-1][9]
+    return check.problems(view.counter_rows())

@@ -14,11 +14,10 @@ from participatie.projections.fold import Row
 from participatie.projections.monthly import (
     ROLLED_UP,
     ReadPlan,
-    counter_problems,
     merge_month_row,
     month_rows,
 )
-from participatie.projections.views import TRACKING_KEY, check_position, lookup
+from participatie.projections.views import TRACKING_KEY, check_position, counter_problems, lookup
 
 __all__ = ["POPOFactsView"]
 
@@ -116,19 +115,12 @@ class POPOFactsView(POPOTrackingRecorder):
         rows.sort(key=lambda row: (row[15], row[0]))
         return iter(rows)
 
-    def counter_problems(self) -> list[str]:
+    def counter_rows(self) -> list[tuple[Any, ...]]:
         with self._database_lock:
-            facts, months = list(self._facts), list(self._months.values())
-        rows: list[tuple[Any, ...]] = [
-            (f.stream_id, 0, f.municipality, f.stream_id, None, f.kind, f.value, f.version)
-            + (None,) * 6
-            + (f.occurred_on, f.amount)
-            for f in facts
-            if f.kind in ROLLED_UP
-        ]
-        rows += [(row[1], 1, *row, None, None) for row in months]
-        rows.sort(key=lambda row: row[0])
-        return counter_problems(rows)
+            return [tuple(row) for row in self._months.values()]
+
+    def counter_problems(self) -> list[str]:
+        return counter_problems(self)
 
     def uncounted_positions(self, *, through: date, known_at: datetime | None) -> tuple[int, ...]:
         with self._database_lock:

@@ -13,7 +13,7 @@ from psycopg.sql import SQL, Identifier
 
 from participatie.projections.facts import Fact, new_fact
 from participatie.projections.fold import Row
-from participatie.projections.monthly import ReadPlan, counter_problems, month_rows
+from participatie.projections.monthly import MONTHS_COLUMNS, ReadPlan, month_rows
 from participatie.projections.views import (
     COLUMNS,
     EARLIER_FACTS_TABLES,
@@ -21,6 +21,7 @@ from participatie.projections.views import (
     MONTHS_TABLE,
     TRACKING_KEY,
     check_position,
+    counter_problems,
     create_tables_once,
     lookup,
 )
@@ -29,7 +30,6 @@ from participatie.projections.views_sql import (
     LOOKUP_COLUMNS,
     LOOKUP_KINDS,
     conditions,
-    counter_check_statement,
     fact_rows_statement,
     summary_parameters,
     summary_statement,
@@ -118,7 +118,7 @@ class PostgresFactsView(PostgresTrackingRecorder):
                 "summary_one": summary_statement(
                     "{facts}", "{months}", _placeholder, municipality=True
                 ),
-                "check": counter_check_statement("{facts}", "{months}"),
+                "counters": f"SELECT {MONTHS_COLUMNS} FROM {{months}}",  # noqa: S608
                 "upsert": upsert_months_statement("{months}", ",".join(["%s"] * 12), "LEAST"),
                 "delete_months": "DELETE FROM {months}",
                 "truncate_months": "TRUNCATE {months}",
@@ -253,8 +253,14 @@ class PostgresFactsView(PostgresTrackingRecorder):
             rows: list[Any] = curs.fetchall()
             return tuple(position for (position,) in rows)
 
+    def counter_rows(self) -> list[tuple[Any, ...]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.row_factory = tuple_row  # type: ignore[assignment]
+            curs.execute(self._sql["counters"])
+            return cast("list[tuple[Any, ...]]", curs.fetchall())
+
     def counter_problems(self) -> list[str]:
-        return counter_problems(self._read(self._sql["check"], {}))
+        return counter_problems(self)
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as curs:

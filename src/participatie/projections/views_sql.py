@@ -18,7 +18,6 @@ from participatie.projections.views import FACTS_TABLE
 
 __all__ = [
     "INDEXES",
-    "counter_check_statement",
     "fact_rows_statement",
     "summary_parameters",
     "summary_statement",
@@ -140,18 +139,6 @@ def uncounted_statement(facts: str, placeholder: Callable[[str], str], *, known_
     return (
         f"SELECT position FROM {facts} WHERE kind = '{FactKind.UNCOUNTED}' "  # noqa: S608
         f"AND occurred_on <= {p('end')}{known} ORDER BY position"
-    )
-
-
-def counter_check_statement(facts: str, months: str) -> str:
-    """The query of :meth:`FactsView.counter_problems`: the rolled-up facts and the counters,
-    ordered by stream (rows of :data:`~participatie.projections.monthly.CheckRow`)."""
-    kinds = "', '".join(ROLLED_UP)
-    return (
-        "SELECT stream_id, 0, municipality, stream_id, NULL, kind, value, version, "  # noqa: S608
-        f"NULL, NULL, NULL, NULL, NULL, NULL, occurred_on, amount FROM {facts} "
-        f"WHERE kind IN ('{kinds}') "
-        f"UNION ALL SELECT stream_id, 1, {MONTHS_COLUMNS}, NULL, NULL FROM {months} ORDER BY 1"
     )
 
 

@@ -12,7 +12,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from participatie.projections.facts import Fact, new_fact
 from participatie.projections.fold import Row
-from participatie.projections.monthly import ReadPlan, counter_problems, month_rows
+from participatie.projections.monthly import MONTHS_COLUMNS, ReadPlan, month_rows
 from participatie.projections.views import (
     COLUMNS,
     EARLIER_FACTS_TABLES,
@@ -20,6 +20,7 @@ from participatie.projections.views import (
     MONTHS_TABLE,
     TRACKING_KEY,
     check_position,
+    counter_problems,
     create_tables_once,
     lookup,
 )
@@ -28,7 +29,6 @@ from participatie.projections.views_sql import (
     LOOKUP_COLUMNS,
     LOOKUP_KINDS,
     conditions,
-    counter_check_statement,
     fact_rows_statement,
     summary_parameters,
     summary_statement,
@@ -285,12 +285,15 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             c.execute(statement, parameters)
             return tuple(position for (position,) in c.fetchall())
 
-    def counter_problems(self) -> list[str]:
+    def counter_rows(self) -> list[tuple[Any, ...]]:
         with self.datastore.transaction(commit=False) as c:
-            cursor = c.sqlite_cursor
-            cursor.row_factory = None
-            cursor.execute(counter_check_statement(FACTS_TABLE, MONTHS_TABLE))
-            return counter_problems(cursor)
+            c.sqlite_cursor.row_factory = None
+            c.execute(f"SELECT {MONTHS_COLUMNS} FROM {MONTHS_TABLE}")  # noqa: S608
+            rows: list[tuple[Any, ...]] = c.fetchall()
+            return rows
+
+    def counter_problems(self) -> list[str]:
+        return counter_problems(self)
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as c:

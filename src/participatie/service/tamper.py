@@ -6,7 +6,6 @@ See docs/audit.md for the threat model and for which check catches which kind of
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -86,31 +85,16 @@ class TamperEvidence(Room):
     def _verify_all(
         self, checkpoint: Checkpoint | None, progress: Callable[[int], None] | None
     ) -> tuple[list[str], list[str], int, int]:
-        # The monthly counters are checked in a thread of their own while the log is read: the
-        # work is mostly the database's, which runs without Python's lock.
-        with ThreadPoolExecutor(1, thread_name_prefix="participatie-verify") as background:
-            return self._verify_all_with(checkpoint, progress, background)
-
-    def _verify_all_with(
-        self,
-        checkpoint: Checkpoint | None,
-        progress: Callable[[int], None] | None,
-        background: ThreadPoolExecutor,
-    ) -> tuple[list[str], list[str], int, int]:
         store = self._core.store
         recorder = store.participation_recorder
         view = store.facts_view()
         stored_facts = None
         view_problem: str | None = None
-        counters: Future[list[str]] | None = None
         try:
             catch_up(store, view)
             stored_facts = (view, view.max_tracking_id(TRACKING_KEY) or 0)
         except Exception as error:
             view_problem = f"outcome facts: the view cannot catch up with the log ({error})"
-        else:
-            # Reports read the monthly counters: they must be what the (checked) facts make.
-            counters = background.submit(view.counter_problems)
         found = check_log(
             recorder.log_rows,
             recorder.ledger_plain,
@@ -120,6 +104,7 @@ class TamperEvidence(Room):
             stored_facts=stored_facts,
             checkpoint_position=None if checkpoint is None else checkpoint.position,
             progress=progress,
+            read_ahead=recorder.reads_over_network,
         )
         problems = found.problems
         heads = recorder.chain_heads()
@@ -128,11 +113,8 @@ class TamperEvidence(Room):
         problems += self._check_vault(found.residents, found.erased, found.municipality_of)
         problems += self._check_notes(found.residents, found.erased)
         problems += found.fact_problems
-        if counters is not None:
-            try:
-                problems += counters.result()
-            except Exception as error:
-                view_problem = f"outcome facts: the monthly counters cannot be read ({error})"
+        # Reports read the monthly counters: they must be what the (checked) facts make.
+        problems += found.counter_problems
         if view_problem is not None:
             problems.append(view_problem)
         notes = []
