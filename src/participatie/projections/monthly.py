@@ -80,42 +80,11 @@ def amount_of(ten_thousandths: int) -> Decimal:
 def month_rows(facts: Iterable[Fact]) -> list[tuple[Any, ...]]:
     """The monthly counters a page of facts adds (in :data:`MONTHS_COLUMNS`' order): one row per
     stream, month, kind and value, to be added to a stored row with the same key, if any."""
-    rows: dict[tuple[str, int, str, str], list[Any]] = {}
-    # A rebuild makes these for every page: amounts and months repeat, so each is worked out once.
-    scaled: dict[Decimal, int] = {}
-    months: dict[date, tuple[int, int]] = {}
-    happiness = FactKind.HAPPINESS
-    for fact in facts:
-        kind = fact.kind
-        if kind not in ROLLED_UP:
-            continue
-        day = fact.occurred_on
-        known = months.get(day)
-        if known is None:
-            known = months[day] = (day.year * 12 + day.month - 1, day.toordinal() << 32)
-        month, ordinal = known
-        score = kind == happiness
-        key = (fact.stream_id, month, kind, "" if score else fact.value)
-        order = ordinal | fact.version
-        amount = scaled.get(fact.amount)
-        if amount is None:
-            amount = scaled[fact.amount] = int(fact.amount * _SCALE)
-        conversation = 1 if score and fact.value == "conversation" else 0
-        row = rows.get(key)
-        if row is None:
-            rows[key] = [fact.municipality, 1, conversation, amount, order, amount, order, amount]
-            continue
-        row[1] += 1
-        row[2] += conversation
-        row[3] += amount
-        if order < row[4]:
-            row[4], row[5] = order, amount
-        if order > row[6]:
-            row[6], row[7] = order, amount
-    return [
-        (municipality, stream_id, month, kind, value, *counts)
-        for (stream_id, month, kind, value), (municipality, *counts) in rows.items()
-    ]
+    counted = CounterCheck()
+    counted.add_all(facts)
+    if counted.unreadable is not None:
+        raise ValueError(counted.unreadable)
+    return counted.rows()
 
 
 def merge_month_row(stored: Sequence[Any] | None, added: Sequence[Any]) -> tuple[Any, ...]:
@@ -245,6 +214,14 @@ class CounterCheck:
                 counter[4], counter[5] = order, scaled
             if order > counter[6]:
                 counter[6], counter[7] = order, scaled
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The counter rows the facts added so far make, in :data:`MONTHS_COLUMNS`' order."""
+        return [
+            (municipality, stream_id, *key, *counts)
+            for stream_id, counters in self.made.items()
+            for key, (municipality, *counts) in counters.items()
+        ]
 
     def problems(self, stored: Iterable[Sequence[Any]], *, limit: int = 20) -> list[str]:
         """What is wrong with the ``stored`` counter rows (in :data:`MONTHS_COLUMNS`' order)."""
