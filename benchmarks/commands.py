@@ -17,6 +17,8 @@ resident, residents taking turns), each one transaction, runs twice on a fresh s
   show what the processing log costs;
 - no chain: the same with the tamper evidence switched off instead (no chain hash computed, no
   ledger rows, no chain heads; see :func:`switched_off`), to show what it costs;
+- no ledger: the same with only the log-wide ledger switched off (the chain and its heads kept):
+  what issue 16's ledger costs a command;
 - participatie: ``Participation``'s command for the step.
 
 With ``--rounds N`` the sides take turns N times, each on a fresh store, and each side's best
@@ -280,21 +282,25 @@ def run_participatie(
     *,
     processing_log: bool = True,
     chain: bool = True,
+    ledger: bool = True,
     command_ids: bool = False,
 ) -> float:
-    """Commands per second through Participation (without its processing log or its chain:
-    see :func:`switched_off`; with a new ``command_id`` on every command: command_ids.py)."""
-    with switched_off(processing_log=not processing_log, chain=not chain):
+    """Commands per second through Participation (without its processing log, its chain or its
+    ledger: see :func:`switched_off`; with a new ``command_id`` on every command:
+    command_ids.py)."""
+    with switched_off(processing_log=not processing_log, chain=not chain, ledger=not ledger):
         return _run_participatie(url, residents, command_ids=command_ids)
 
 
 @contextlib.contextmanager
-def switched_off(*, processing_log: bool, chain: bool) -> Iterator[None]:
+def switched_off(*, processing_log: bool, chain: bool, ledger: bool = False) -> Iterator[None]:
     """Switch parts of participatie off for a measurement, by this script only (the library has
     no such switches): ``processing_log`` replaces the core's record-making with nothing;
     ``chain`` stores every event's chain hash as 32 zero bytes instead of computing it, and
-    writes no ledger rows and no chain heads (the ledger's tail is still read). Restored after.
-    Both work for commands and for an import's batches."""
+    writes no ledger rows and no chain heads (the ledger's tail is still read); ``ledger``
+    writes no ledger rows and (on SQLite) reads no tail, but keeps the chain and its heads: the
+    log-wide ledger of issue 16 alone. Restored after. They work for commands and for an
+    import's batches."""
     from participatie.audit import chain as chain_module  # noqa: PLC0415
     from participatie.persistence import (  # noqa: PLC0415
         memory_recorder,
@@ -307,6 +313,12 @@ def switched_off(*, processing_log: bool, chain: bool) -> Iterator[None]:
     if processing_log:
         patches.append((Core, "_processing", lambda *_, **__: ()))
         patches.append((Core, "_batch_processing", lambda *_, **__: None))
+    if ledger:
+        patches.extend(
+            (module, "ledger_rows", lambda *_, **__: [])
+            for module in (memory_recorder, postgres_ledger, sqlite_ledger)
+        )
+        patches.append((sqlite_ledger.SQLiteLedger, "_tail_before", lambda *_: None))
     if chain:
         patches.append((chain_module, "chain_hash", lambda *_: bytes(32)))
         for module in (memory_recorder, postgres_ledger, sqlite_ledger):
@@ -378,6 +390,7 @@ def measure(store: str, residents: int, rounds: int) -> dict[str, Any]:
         "participatie": lambda url: run_participatie(url, residents),
         "without": lambda url: run_participatie(url, residents, processing_log=False),
         "unchained": lambda url: run_participatie(url, residents, chain=False),
+        "unledgered": lambda url: run_participatie(url, residents, ledger=False),
     }
     best = dict.fromkeys(sides, 0.0)
     for _ in range(rounds):
@@ -385,7 +398,7 @@ def measure(store: str, residents: int, rounds: int) -> dict[str, Any]:
             with fresh_store(store) as url:
                 best[name] = max(best[name], side(url))
     raw, cached, ours = best["raw"], best["cached"], best["participatie"]
-    without, unchained = best["without"], best["unchained"]
+    without, unchained, unledgered = best["without"], best["unchained"], best["unledgered"]
     return {
         "store": store,
         "commands": residents * len(plan()),
@@ -393,9 +406,11 @@ def measure(store: str, residents: int, rounds: int) -> dict[str, Any]:
         "cached": cached,
         "without": without,
         "unchained": unchained,
+        "unledgered": unledgered,
         "participatie": ours,
         "ratio": ours / cached,
         "log_ratio": ours / without,
+        "ledger_ratio": ours / unledgered,
         "rss": peak_rss_mb(),
     }
 
@@ -413,9 +428,11 @@ if __name__ == "__main__":
             ("cached", "raw cached/s"),
             ("without", "no processing log/s"),
             ("unchained", "no chain/s"),
+            ("unledgered", "no ledger/s"),
             ("participatie", "participatie/s"),
             ("ratio", "vs raw cached"),
             ("log_ratio", "vs no processing log"),
+            ("ledger_ratio", "vs no ledger"),
             ("rss", "peak RSS MB"),
         ],
     )
