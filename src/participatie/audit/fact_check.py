@@ -31,8 +31,9 @@ _STREAM, _VERSION, _KIND, _POSITION = 0, 1, 2, 9
 
 class FactComparer:
     """The facts recomputed from the events, compared with the view's as both come, in log
-    order, a page at a time (neither is held whole in memory). Facts are compared in the form
-    the store holds them; a stored fact is made a Fact again only when it differs, to name what
+    order, a page at a time (neither is held whole in memory; the monthly counters the view's
+    facts make are, about one entry for every twenty facts). Facts are compared in the form the
+    store holds them; a stored fact is made a Fact again only when it differs, to name what
     differs."""
 
     def __init__(
