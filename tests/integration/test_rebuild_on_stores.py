@@ -12,7 +12,7 @@ from participatie import Participation
 from participatie.demo.noordoostpolder import record_noordoostpolder
 from participatie.projections.monthly import ReadPlan
 from participatie.projections.runner import catch_up
-from participatie.projections.views import TRACKING_KEY
+from participatie.projections.views import TRACKING_KEY, counter_problems
 from participatie.projections.worklist_views import WORKLIST_TRACKING_KEY, catch_up_worklist
 from participatie.service import core_of
 from tests.support import TEST_SECRET
@@ -35,7 +35,7 @@ def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def _views(app: Participation) -> tuple[object, ...]:
     store = core_of(app).store
     view, worklist = store.facts_view(), store.worklist_view()
-    assert view.counter_problems() == []
+    assert counter_problems(view) == []
     return (
         view.select_facts(None),
         sorted(view.summary_rows(None, EVERYTHING), key=repr),

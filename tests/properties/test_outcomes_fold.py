@@ -22,7 +22,7 @@ from participatie.projections.facts import Fact, FactKind
 from participatie.projections.figures import compute
 from participatie.projections.fold import fold
 from participatie.projections.monthly import ReadPlan
-from participatie.projections.views import TRACKING_KEY, FactsView
+from participatie.projections.views import TRACKING_KEY, FactsView, counter_problems
 from participatie.projections.views_memory import POPOFactsView
 from participatie.service import core_of
 from tests.support import TEST_SECRET
@@ -204,7 +204,7 @@ def _record(view: FactsView, facts: list[Fact]) -> None:
 
 def _check(view: FactsView, facts: list[Fact], asked: list[Any]) -> None:
     _record(view, facts)
-    assert view.counter_problems() == []
+    assert counter_problems(view) == []
     for period, municipality, known_at in asked:
         folded, expected = _both(view, period, municipality, known_at)
         assert folded == expected

@@ -148,11 +148,6 @@ class FactsView(Protocol):
         MONTHS_COLUMNS`' order."""
         ...
 
-    def counter_problems(self) -> list[str]:
-        """What is wrong with the monthly counters: those that are not what the facts make
-        (see :func:`counter_problems`)."""
-        ...
-
     def municipalities(self) -> dict[str, str]: ...
 
     def reset(self) -> None:

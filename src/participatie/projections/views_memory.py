@@ -17,7 +17,7 @@ from participatie.projections.monthly import (
     merge_month_row,
     month_rows,
 )
-from participatie.projections.views import TRACKING_KEY, check_position, counter_problems, lookup
+from participatie.projections.views import TRACKING_KEY, check_position, lookup
 
 __all__ = ["POPOFactsView"]
 
@@ -118,9 +118,6 @@ class POPOFactsView(POPOTrackingRecorder):
     def counter_rows(self) -> list[tuple[Any, ...]]:
         with self._database_lock:
             return [tuple(row) for row in self._months.values()]
-
-    def counter_problems(self) -> list[str]:
-        return counter_problems(self)
 
     def uncounted_positions(self, *, through: date, known_at: datetime | None) -> tuple[int, ...]:
         with self._database_lock:

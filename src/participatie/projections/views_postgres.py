@@ -21,7 +21,6 @@ from participatie.projections.views import (
     MONTHS_TABLE,
     TRACKING_KEY,
     check_position,
-    counter_problems,
     create_tables_once,
     lookup,
 )
@@ -258,9 +257,6 @@ class PostgresFactsView(PostgresTrackingRecorder):
             curs.row_factory = tuple_row  # type: ignore[assignment]
             curs.execute(self._sql["counters"])
             return cast("list[tuple[Any, ...]]", curs.fetchall())
-
-    def counter_problems(self) -> list[str]:
-        return counter_problems(self)
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as curs:

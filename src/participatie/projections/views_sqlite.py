@@ -20,7 +20,6 @@ from participatie.projections.views import (
     MONTHS_TABLE,
     TRACKING_KEY,
     check_position,
-    counter_problems,
     create_tables_once,
     lookup,
 )
@@ -291,9 +290,6 @@ class SQLiteFactsView(SQLiteTrackingRecorder):
             c.execute(f"SELECT {MONTHS_COLUMNS} FROM {MONTHS_TABLE}")  # noqa: S608
             rows: list[tuple[Any, ...]] = c.fetchall()
             return rows
-
-    def counter_problems(self) -> list[str]:
-        return counter_problems(self)
 
     def municipalities(self) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as c:
