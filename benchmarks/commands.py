@@ -311,7 +311,7 @@ def switched_off(*, processing_log: bool, chain: bool, ledger: bool = False) -> 
 
     patches: list[tuple[Any, str, Any]] = []
     if processing_log:
-        patches.append((Core, "_processing", lambda *_, **__: ()))
+        patches.append((Core, "_processing", lambda *_, **__: None))
         patches.append((Core, "_batch_processing", lambda *_, **__: None))
     if ledger:
         patches.extend(

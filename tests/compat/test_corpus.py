@@ -92,12 +92,7 @@ INTENDED_CHANGES: dict[str, dict[tuple[str | int, ...], str]] = {
 #: sample of yet, by the release whose corpus will: freezing that corpus stores them. A final
 #: release (a version without ".dev") has a corpus of its own, so nothing waits for it.
 AWAITING_FREEZE: dict[str, set[str]] = {
-    # The processing log (issue 20): one stream per resident, new in 0.3.0.
     "0.3.0": {
-        "participatie.audit.processing:ProcessingLog.Opened",
-        "participatie.audit.processing:ProcessingLog.Processed",
-        # An import's batch: a resident's records of the batch in one event (issue 22).
-        "participatie.audit.processing:ProcessingLog.ProcessedTogether",
         # The security log (issue 20): refused attempts, one stream per day.
         "participatie.audit.security:SecurityLog.Opened",
         "participatie.audit.security:SecurityLog.AttemptRefused",
@@ -107,6 +102,17 @@ AWAITING_FREEZE: dict[str, set[str]] = {
         "participatie.domain.resident:ResidentTrajectory.NoteAdded",
         "participatie.CorrectionReason",
     },
+}
+
+#: Topics the current code still reads but no release writes: events of development builds that
+#: never reached a release, kept readable so that a store such a build wrote still opens and
+#: reads. No frozen corpus can hold a sample of them.
+WRITTEN_BY_DEVELOPMENT_BUILDS_ONLY = {
+    # The processing log as a stream per resident (0.3.0.dev); since then its records are rows
+    # of their own table (participatie_processing_records), bound to the ledger.
+    "participatie.audit.processing:ProcessingLog.Opened",
+    "participatie.audit.processing:ProcessingLog.Processed",
+    "participatie.audit.processing:ProcessingLog.ProcessedTogether",
 }
 
 
@@ -327,7 +333,7 @@ def test_every_persisted_topic_of_the_current_code_has_a_sample_in_the_newest_co
 ) -> None:
     topics, transcodings, _ = _stored(_unpack(CORPORA[-1], tmp_path))
     awaiting = AWAITING_FREEZE.get(_release(participatie.__version__), set())
-    missing = sorted(_persisted_topics() - topics - awaiting)
+    missing = sorted(_persisted_topics() - topics - awaiting - WRITTEN_BY_DEVELOPMENT_BUILDS_ONLY)
     assert not missing, f"no stored sample of {missing}: freeze a new corpus"
     missing = sorted(_transcoding_names() - transcodings - awaiting)
     assert not missing, f"no stored sample of the transcodings {missing}"

@@ -16,6 +16,7 @@ _TABLES = (
     "snapshots",
     "participatie_chain_heads",
     "participatie_ledger",
+    "participatie_processing_records",
     "participatie_vault_notes",
     "participatie_vault",
     "participatie_outcome_facts_v6",

@@ -45,7 +45,7 @@ def test_a_lookup_that_finds_nobody_logs_nothing(app: Participation) -> None:
 def test_the_chain_covers_the_access_log(app: Participation) -> None:
     rid = register(app)
     app.history(rid, by=AUDITOR)
-    assert app.verify(rid).streams == 3  # trajectory, access log, processing log
+    assert app.verify(rid).streams == 2  # trajectory, access log (processing records are rows)
     stored = core_of(app).store.recorder._stored_events  # type: ignore[attr-defined]
     index = next(i for i, s in enumerate(stored) if s.topic.endswith("AccessLog.Accessed"))
     original = stored[index]

@@ -703,7 +703,7 @@ def test_an_imported_extension_with_a_free_text_reason_is_a_bad_record(
     assert memory_app.resident_ids(by=READER) == []
 
 
-def test_an_imported_residents_records_are_one_stored_event_and_read_back_one_each(
+def test_an_imported_residents_records_are_saved_with_its_batch_and_read_back_one_each(
     memory_app: Participation, tmp_path: Path
 ) -> None:
     path = write_jsonl(tmp_path / "two.jsonl", jansen() + de_vries())
@@ -724,8 +724,11 @@ def test_an_imported_residents_records_are_one_stored_event_and_read_back_one_ea
         }
         assert len({r.span_id for r in records}) == len(records)
         assert all(r.start_time <= r.end_time for r in records)
-        stored = memory_app.events(processing_log_id(rid))
-        assert [type(e).__name__ for e in stored] == ["Opened", "ProcessedTogether"]
+        assert memory_app.events(processing_log_id(rid)) == []  # rows, not events
+        rows = core_of(memory_app).store.participation_recorder.processing_rows_of(rid)
+        # Bound to the last event of the batch that saved them, in their order.
+        assert {row[0] for row in rows} == {rows[0][0]}
+        assert [row[1] for row in rows] == sorted(row[1] for row in rows)
         later = memory_app.processing_log(rid, by=AUDITOR, since=records[-1].start_time)
         assert later[-1] == records[-1]
     every = memory_app.processing_log(by=AUDITOR)

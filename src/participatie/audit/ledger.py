@@ -9,9 +9,14 @@ lock; SQLite has one writer), so the ledger's order is the log's order. Gaps bet
 (PostgreSQL's sequences skip numbers after a rolled-back insert) are part of what is hashed, not
 an alarm: the events and the ledger must show the same positions.
 
-Deleting, inserting, reordering or changing any event, or a whole stream with its chain head,
-leaves the events and the ledger disagreeing. An attacker who rewrites the ledger too is caught
-by a signed checkpoint (:mod:`participatie.audit.checkpoints`) taken before the edit.
+The processing records a transaction saves (:mod:`participatie.audit.processing`: rows of their
+own table, not events) are covered by the row of the transaction's last event: it holds the hash
+of those records, and its running hash covers that hash.
+
+Deleting, inserting, reordering or changing any event or processing record, or a whole stream
+with its chain head, leaves the events, the records and the ledger disagreeing. An attacker who
+rewrites the ledger too is caught by a signed checkpoint (:mod:`participatie.audit.checkpoints`)
+taken before the edit.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ __all__ = ["LEDGER_TABLE", "LedgerRow", "ledger_hash", "ledger_rows"]
 
 LEDGER_TABLE = "participatie_ledger"
 _DOMAIN = b"participatie-ledger-v1\x00"
+#: The domain of a row that also covers processing records: a running hash of a row without
+#: records is exactly what it was before records were stored in their own table.
+_DOMAIN_WITH_RECORDS = b"participatie-ledger-v1-records\x00"
 
 
 @attrs.frozen
@@ -43,16 +51,40 @@ class LedgerRow:
     event_hash: bytes
     running_hash: bytes
     backfilled: bool = False
+    #: The hash of the processing records saved in the same transaction (see
+    #: :func:`participatie.audit.processing.records_hash`), on the row of the transaction's last
+    #: event; None on every other row and on rows written before records were stored so.
+    records_hash: bytes | None = None
 
 
 def ledger_hash(
-    previous: bytes, position: int, stream_id: UUID | str, version: int, event_hash: bytes
+    previous: bytes,
+    position: int,
+    stream_id: UUID | str,
+    version: int,
+    event_hash: bytes,
+    *,
+    records_hash: bytes | None = None,
 ) -> bytes:
     """SHA-256 over the previous running hash and one event's place and chain hash (a stream id
-    given as text must be the UUID's usual form, with dashes)."""
+    given as text must be the UUID's usual form, with dashes), and the hash of the processing
+    records saved with it, if any."""
+    if records_hash is None:
+        return hashlib.sha256(
+            b"%s%s%d\x00%s\x00%d\x00%s"
+            % (_DOMAIN, previous, position, str(stream_id).encode("ascii"), version, event_hash)
+        ).digest()
     return hashlib.sha256(
-        b"%s%s%d\x00%s\x00%d\x00%s"
-        % (_DOMAIN, previous, position, str(stream_id).encode("ascii"), version, event_hash)
+        b"%s%s%d\x00%s\x00%d\x00%s\x00%s"
+        % (
+            _DOMAIN_WITH_RECORDS,
+            previous,
+            position,
+            str(stream_id).encode("ascii"),
+            version,
+            event_hash,
+            records_hash,
+        )
     ).digest()
 
 
@@ -66,18 +98,27 @@ def ledger_rows(
     stored_events: Sequence[StoredEvent],
     *,
     backfilled: bool = False,
+    records_hash: bytes | None = None,
 ) -> list[LedgerRow]:
     """The rows of ``stored_events`` stored at ``positions``, chained on ``previous`` (the last
-    row's running hash, or None for an empty ledger)."""
+    row's running hash, or None for an empty ledger); ``records_hash`` (of the processing
+    records saved in the same transaction) goes on the last row."""
     if len(positions) != len(stored_events):
         msg = f"{len(stored_events)} events but {len(positions)} positions"
         raise ValueError(msg)
     running = GENESIS if previous is None else previous
+    if records_hash is not None and not positions:
+        msg = "processing records are bound to an event saved with them: none was saved"
+        raise ValueError(msg)
     rows = []
-    for position, stored in zip(positions, stored_events, strict=True):
+    last = len(positions) - 1
+    for index, (position, stored) in enumerate(zip(positions, stored_events, strict=True)):
         stream_id = _uuid(stored.originator_id)
         event_hash = bytes(stored.state[:HASH_BYTES])
-        running = ledger_hash(running, position, stream_id, stored.originator_version, event_hash)
+        bound = records_hash if index == last else None
+        running = ledger_hash(
+            running, position, stream_id, stored.originator_version, event_hash, records_hash=bound
+        )
         rows.append(
             LedgerRow(
                 position=position,
@@ -86,6 +127,7 @@ def ledger_rows(
                 event_hash=event_hash,
                 running_hash=running,
                 backfilled=backfilled,
+                records_hash=bound,
             )
         )
     return rows

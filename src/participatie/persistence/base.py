@@ -13,10 +13,8 @@ import attrs
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 
 if TYPE_CHECKING:
-    from eventsourcing.persistence import StoredEvent
-
     from participatie.audit.ledger import LedgerRow
-    from participatie.audit.verifier import LogRow, PlainLedgerRow
+    from participatie.audit.verifier import LogRow, PlainLedgerRow, PlainRecordRow
     from participatie.privacy.vault import ErasureRecord, SealedNote, SealedRecord, VaultKeys
     from participatie.projections.views import FactsView
     from participatie.projections.worklist_views import WorklistView
@@ -67,18 +65,6 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
         del stamps
         return False
 
-    def select_events_after(
-        self, streams: Sequence[tuple[UUID, int]]
-    ) -> dict[UUID, list[StoredEvent]]:
-        """The events of each stream after its version, in version order, by stream id (streams
-        with none left out). Stores that can answer in one query override this."""
-        found: dict[UUID, list[StoredEvent]] = {}
-        for stream_id, version in streams:
-            events = list(self.select_events(stream_id, gt=version))
-            if events:
-                found[stream_id] = events
-        return found
-
     @abc.abstractmethod
     def vault_get(self, resident_id: UUID) -> SealedRecord | None:
         """The resident's sealed record, or None."""
@@ -120,8 +106,22 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     @abc.abstractmethod
     def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
         """Up to ``limit`` ledger rows after position ``after``, in order, as plain tuples
-        (position, stream id as 32 hex digits, version, event hash, running hash, backfilled),
-        with the values as stored: for checking every row (``verify()``)."""
+        (position, stream id as 32 hex digits, version, event hash, running hash, backfilled,
+        records hash), with the values as stored: for checking every row (``verify()``)."""
+
+    @abc.abstractmethod
+    def processing_rows(self, after: tuple[int, int], limit: int) -> list[PlainRecordRow]:
+        """Up to ``limit`` processing records after (position, place) ``after``, in that order,
+        as plain tuples (position, place, then the fields of
+        :data:`participatie.audit.processing.STORED_FIELDS`), with the values as stored."""
+
+    @abc.abstractmethod
+    def processing_rows_of(self, resident_id: UUID) -> list[PlainRecordRow]:
+        """The processing records of one data subject, as :meth:`processing_rows` gives them."""
+
+    @abc.abstractmethod
+    def processing_rows_at(self, positions: Sequence[int]) -> list[PlainRecordRow]:
+        """Every processing record bound to these ledger positions, in order."""
 
     @abc.abstractmethod
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:

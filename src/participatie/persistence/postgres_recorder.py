@@ -15,15 +15,13 @@ import threading
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
 )
-from eventsourcing.utils import retry
 from psycopg.errors import DuplicateObject
-from psycopg.sql import SQL, Identifier
 
 from participatie.persistence.base import ParticipationRecorder
 from participatie.persistence.postgres_commands import PostgresCommands
@@ -136,42 +134,10 @@ class PostgresParticipationRecorder(
         **kwargs: Any,
     ) -> Sequence[int] | None:
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        self._write_ledger(curs, notification_ids, stored_events)
+        self._write_ledger(
+            curs, notification_ids, stored_events, kwargs.get("processing_records", ())
+        )
         return notification_ids
-
-    # Retried on a lost connection as eventsourcing's select_events is (a read: safe to repeat).
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def select_events_after(
-        self, streams: Sequence[tuple[UUID, int]]
-    ) -> dict[UUID, list[StoredEvent]]:
-        """One statement, one round trip, for all the streams (see ParticipationRecorder)."""
-        if not streams:
-            return {}
-        where = SQL(" OR ").join(
-            [SQL("(originator_id = %s AND originator_version > %s)")] * len(streams)
-        )
-        statement = SQL(
-            "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
-            "WHERE {where} ORDER BY originator_id, originator_version"
-        ).format(
-            schema=Identifier(self.datastore.schema),
-            table=Identifier(self.events_table_name),
-            where=where,
-        )
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, [value for stream in streams for value in stream], prepare=True)
-            rows = curs.fetchall()
-        found: dict[UUID, list[StoredEvent]] = {}
-        for row in rows:
-            found.setdefault(row["originator_id"], []).append(
-                StoredEvent(
-                    originator_id=row["originator_id"],
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=bytes(row["state"]),
-                )
-            )
-        return found
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

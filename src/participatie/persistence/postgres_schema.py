@@ -4,9 +4,10 @@ runs on them, composed once for a schema and events table (needs the ``postgres`
 
 from __future__ import annotations
 
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from participatie.audit.ledger import LEDGER_TABLE
+from participatie.audit.processing import PROCESSING_TABLE
 from participatie.persistence.tables import (
     CHAIN_HEADS_TABLE,
     COMMANDS_TABLE,
@@ -92,9 +93,67 @@ class PostgresStatements:
                 "version bigint NOT NULL, "
                 "event_hash bytea NOT NULL, "
                 "running_hash bytea NOT NULL, "
-                "backfilled boolean NOT NULL DEFAULT false)"
+                "backfilled boolean NOT NULL DEFAULT false, "
+                "records_hash bytea)"
             ).format(schema=schema, ledger=ledger)
         )
+        # A store written before processing records were rows of their own: the ledger's column
+        # for their hash, added once (the catalogue is asked first, so that an open does not
+        # lock the ledger when the column is there).
+        self.create.append(
+            SQL(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns "
+                "WHERE table_schema = {schema_text} AND table_name = {ledger_text} "
+                "AND column_name = 'records_hash') THEN "
+                "ALTER TABLE {schema}.{ledger} ADD COLUMN records_hash bytea; END IF; END $$"
+            ).format(
+                schema=schema,
+                ledger=ledger,
+                schema_text=Literal(schema_name),
+                ledger_text=Literal(LEDGER_TABLE),
+            )
+        )
+        records = Identifier(PROCESSING_TABLE)
+        self.create.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{records} ("
+                "position bigint NOT NULL, "
+                "place integer NOT NULL, "
+                "data_subject_id text NOT NULL, "
+                "trace_id text NOT NULL, "
+                "span_id text NOT NULL, "
+                "parent_span_id text, "
+                "name text NOT NULL, "
+                "status text NOT NULL, "
+                "start_time text NOT NULL, "
+                "end_time text NOT NULL, "
+                "processing_activity_id text NOT NULL, "
+                "foreign_operation_processor text, "
+                "PRIMARY KEY (position, place))"
+            ).format(schema=schema, records=records)
+        )
+        self.create.append(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index} ON {schema}.{records} (data_subject_id)"
+            ).format(
+                schema=schema, records=records, index=Identifier(f"{PROCESSING_TABLE}_subject")
+            )
+        )
+        self.records_insert = SQL(
+            "INSERT INTO {schema}.{records} SELECT * FROM unnest(%s::bigint[], %s::integer[], "
+            "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+            "%s::text[], %s::text[], %s::text[], %s::text[])"
+        ).format(schema=schema, records=records)
+        self.records_after = SQL(
+            "SELECT * FROM {schema}.{records} WHERE (position, place) > (%s, %s) "
+            "ORDER BY position, place LIMIT %s"
+        ).format(schema=schema, records=records)
+        self.records_of = SQL(
+            "SELECT * FROM {schema}.{records} WHERE data_subject_id = %s ORDER BY position, place"
+        ).format(schema=schema, records=records)
+        self.records_at = SQL(
+            "SELECT * FROM {schema}.{records} WHERE position = ANY(%s) ORDER BY position, place"
+        ).format(schema=schema, records=records)
         self.create.append(
             SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{ledger} (originator_id)").format(
                 schema=schema, ledger=ledger, index=Identifier(f"{LEDGER_TABLE}_stream")
@@ -105,9 +164,9 @@ class PostgresStatements:
         ).format(schema=schema, ledger=ledger)
         self.ledger_insert = SQL(
             "INSERT INTO {schema}.{ledger} "
-            "(position, originator_id, version, event_hash, running_hash, backfilled) "
-            "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::bytea[], "
-            "%s::bytea[], %s::boolean[])"
+            "(position, originator_id, version, event_hash, running_hash, backfilled, "
+            "records_hash) SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], "
+            "%s::bytea[], %s::bytea[], %s::boolean[], %s::bytea[])"
         ).format(schema=schema, ledger=ledger)
         self.ledger_select = SQL(
             "SELECT * FROM {schema}.{ledger} WHERE position > %s ORDER BY position LIMIT %s"
@@ -121,7 +180,7 @@ class PostgresStatements:
         ).format(schema=schema, events=Identifier(events_table_name))
         self.ledger_plain = SQL(
             "SELECT position, replace(originator_id::text, '-', ''), version, event_hash, "
-            "running_hash, backfilled FROM {schema}.{ledger} WHERE position > %s "
+            "running_hash, backfilled, records_hash FROM {schema}.{ledger} WHERE position > %s "
             "ORDER BY position LIMIT %s"
         ).format(schema=schema, ledger=ledger)
         self.ledger_of = SQL(

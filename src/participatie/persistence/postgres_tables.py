@@ -36,7 +36,7 @@ class PostgresTables:
             row = curs.fetchone()
         return None if row is None else uuid_of(row["resident_id"])
 
-    def _plain(self, statement: Composed, parameters: tuple[int, int]) -> list[Any]:
+    def _plain(self, statement: Composed, parameters: tuple[object, ...]) -> list[Any]:
         """Rows as plain tuples of the values as stored (no dict rows)."""
         with self.datastore.transaction(commit=False) as curs:
             plain = curs.connection.cursor(row_factory=tuple_row)

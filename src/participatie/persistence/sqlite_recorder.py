@@ -25,6 +25,8 @@ from participatie.persistence.sqlite_imports import SQLiteImports
 from participatie.persistence.sqlite_ledger import SQLiteLedger
 from participatie.persistence.sqlite_schema import (
     SQLITE_CREATE_STATEMENTS,
+    SQLITE_LEDGER_HAS_RECORDS,
+    SQLITE_LEDGER_RECORDS,
     SQLITE_LEGACY_DONE,
     SQLITE_LEGACY_EPOCH,
 )
@@ -137,33 +139,9 @@ class SQLiteParticipationRecorder(
         self._write_rights(c, kwargs, vault_erasures, self._note_key_id)
         self._write_vault(c, vault_records)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
-        return notification_ids, self._write_ledger(c, notification_ids, stored_events)
-
-    def select_events_after(
-        self, streams: Sequence[tuple[UUID, int]]
-    ) -> dict[UUID, list[StoredEvent]]:
-        """One statement for all the streams (see ParticipationRecorder)."""
-        if not streams:
-            return {}
-        where = " OR ".join(["(originator_id = ? AND originator_version > ?)"] * len(streams))
-        rows = self._read(
-            f"SELECT originator_id, originator_version, topic, state "  # noqa: S608
-            f"FROM {self.events_table_name} WHERE {where} "
-            "ORDER BY originator_id, originator_version",
-            [value for stream_id, version in streams for value in (stream_id.hex, version)],
+        return notification_ids, self._write_ledger(
+            c, notification_ids, stored_events, kwargs.get("processing_records", ())
         )
-        found: dict[UUID, list[StoredEvent]] = {}
-        for row in rows:
-            stream_id = UUID(row["originator_id"])
-            found.setdefault(stream_id, []).append(
-                StoredEvent(
-                    originator_id=stream_id,
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=row["state"],
-                )
-            )
-        return found
 
     def select_events(
         self,
@@ -201,8 +179,16 @@ class SQLiteParticipationRecorder(
 
     def create_table(self) -> None:
         super().create_table()
-        # Only a store of release 0.1 needs a write here: an open must not take the write lock
-        # (processes opening together would find the database locked).
+        # Only a store written by an earlier release needs a write here, once: an open must not
+        # take the write lock (processes opening together would find the database locked).
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SQLITE_LEDGER_HAS_RECORDS)
+            has_records = c.fetchone()["done"]
+        if not has_records:  # written before processing records were rows: once per store
+            with self.datastore.transaction(commit=True) as c:
+                c.execute(SQLITE_LEDGER_HAS_RECORDS)
+                if not c.fetchone()["done"]:
+                    c.execute(SQLITE_LEDGER_RECORDS)
         with self.datastore.transaction(commit=False) as c:
             c.execute(SQLITE_LEGACY_DONE)
             done = c.fetchone()["done"]

@@ -19,14 +19,13 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from participatie.audit.access import AccessLog
-from participatie.audit.processing import processing_log_id
 from participatie.audit.security import SecurityLog
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.resident import ResidentTrajectory
 from participatie.errors import ConcurrentUpdate, NotFound
 from participatie.service.core_base import as_uuid
 from participatie.service.idempotency import check_done, with_command_id
-from participatie.service.processing_records import ProcessingRecords, read_with_resident
+from participatie.service.processing_records import ProcessingRecords
 
 __all__ = ["ATTEMPTS", "Changes", "back_off"]
 
@@ -60,14 +59,7 @@ class Changes(ProcessingRecords):
         if self.open_batch is not None:
             aggregate = self.open_batch.get(aggregate_id)
         try:
-            if aggregate is None and kind is ResidentTrajectory:
-                # The resident's processing log comes along (one query for both) for the
-                # record a command or read will append to it.
-                aggregate, log = self.store.load_with_log(
-                    aggregate_id, processing_log_id(aggregate_id)
-                )
-                read_with_resident.set(log)
-            elif aggregate is None:
+            if aggregate is None:
                 aggregate = self.store.load(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {what} with id {aggregate_id}") from None
@@ -111,20 +103,20 @@ class Changes(ProcessingRecords):
             started = self.clock()
             aggregate = self._load_or_create(kind, uid, create)
             command(aggregate)
-            processed = self._processing(aggregate, started)
+            span = self._processing(aggregate, started)
             pending = list(aggregate.pending_events)
             try:
-                self.store.save(aggregate, *processed[:1], **save_with)
+                self.store.save(aggregate, **self._with_record(span, save_with))
             except IntegrityError:
                 if in_batch:
                     check_done(self.store.participation_recorder)  # its id: saved already
                 if self._saved_already(pending):
-                    self._processed(processed)
+                    self._processed(span)
                     return
                 # Another writer saved this version first: retry on the fresh state.
                 back_off(attempt)
                 continue
-            self._processed(processed)
+            self._processed(span)
             return
         raise ConcurrentUpdate(
             f"{uid} was changed by other writers during each of {ATTEMPTS} attempts; "
@@ -172,9 +164,8 @@ class Changes(ProcessingRecords):
         ``refused()`` makes the error raised when the stream exists already (None: the id is
         new by construction, and a conflict, such as a BSN registered meanwhile, raises the
         store's IntegrityError for the caller to explain). When the stream does not exist,
-        the conflict was on a stream saved with it (the resident's processing log, which a
-        command on the same resident saved meanwhile): that is :class:`ConcurrentUpdate`, which
-        the caller may retry from the start.
+        the conflict was on something saved with it by another writer meanwhile: that is
+        :class:`ConcurrentUpdate`, which the caller may retry from the start.
         """
         started = self.clock()
         save_with = with_command_id(save_with)
@@ -187,21 +178,21 @@ class Changes(ProcessingRecords):
             self.open_batch.add(aggregate, **save_with)
             self._batch_processing(aggregate, started)
             return
-        processed = self._processing(aggregate, started)
+        span = self._processing(aggregate, started)
         pending = list(aggregate.pending_events)
         try:
-            self.store.save(aggregate, *processed[:1], **save_with)
+            self.store.save(aggregate, **self._with_record(span, save_with))
         except IntegrityError:
             check_done(self.store.participation_recorder)  # its id: saved already
             if self._saved_already(pending):
-                self._processed(processed)
+                self._processed(span)
                 return
             if refused is None:
                 raise
             if self.store.recorder.select_events(aggregate.id, limit=1):
                 raise refused() from None
             raise ConcurrentUpdate(
-                f"{aggregate.id} could not be saved: the resident's processing log was changed "
-                "by another writer meanwhile; issue the command again"
+                f"{aggregate.id} could not be saved: another writer saved what it conflicts "
+                "with meanwhile; issue the command again"
             ) from None
-        self._processed(processed)
+        self._processed(span)

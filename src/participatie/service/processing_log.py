@@ -15,13 +15,14 @@ from participatie.audit.processing import (
     ProcessingRecord,
     TraceContext,
     processing_log_id,
+    record_from_stored,
     records_of,
 )
 from participatie.audit.security import SecurityEvent, SecurityLog, entry_of
 from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.municipalities import same_municipality
 from participatie.domain.values import Actor
-from participatie.errors import InvalidInput
+from participatie.errors import InvalidInput, NotFound
 from participatie.privacy.authorisation import Action
 from participatie.service.core import TIMEZONE, Room, as_uuid
 
@@ -76,44 +77,63 @@ class ProcessingRecords(Room):
         if since is not None and (not isinstance(since, datetime) or since.tzinfo is None):
             raise InvalidInput(f"since must be an aware datetime, not {since!r}")
         self._core.authorise(by, Action.READ_PROCESSING_LOG)
+        recorder = self._core.store.participation_recorder
         if resident_id is not None:
-            # One resident: the resident's own stream, not the whole log.
             rid = as_uuid(resident_id)
             municipality = self._core.load_resident(rid).municipality
             self._core.authorise(
                 by, Action.READ_PROCESSING_LOG, municipality=municipality, about=rid
             )
-            events = self._core.store.events.get(processing_log_id(rid))
+            # Records of development builds of 0.3.0 (a stream per resident), then the rows.
             records = [
                 record
-                for e in events
+                for e in self._core.store.events.get(processing_log_id(rid))
                 for record in records_of(e, rid)
-                if since is None or record.start_time >= since
             ]
+            records += [record_from_stored(row[2:]) for row in recorder.processing_rows_of(rid)]
             self._core.processing.done()
-            return records
-        records = []
-        # Each log's resident, from its opening event; None: a resident the actor may not see
-        # (decided once per log, not once per record).
+            return [r for r in records if since is None or r.start_time >= since]
+        records = self._development_records(by)
+        # Whether the actor may see each resident, decided once per resident.
+        visible: dict[str, bool] = {}
+        after = (0, -1)
+        while rows := recorder.processing_rows(after, 1000):
+            after = (rows[-1][0], rows[-1][1])
+            for row in rows:
+                subject = row[2]
+                if (shown := visible.get(subject)) is None:
+                    shown = visible[subject] = self._visible(by, UUID(subject))
+                if shown:
+                    records.append(record_from_stored(row[2:]))
+        self._core.processing.done()
+        return [r for r in records if since is None or r.start_time >= since]
+
+    def _visible(self, by: Actor, resident_id: UUID) -> bool:
+        """Whether ``by`` may see the processing records of the resident (of a data subject
+        that is no resident of this store, only an actor of every municipality may)."""
+        if by.municipality is None:
+            return True
+        try:
+            municipality = self._core.load_resident(resident_id).municipality
+        except NotFound:
+            return False
+        return same_municipality(municipality, by.municipality)
+
+    def _development_records(self, by: Actor) -> list[ProcessingRecord]:
+        """The records development builds of release 0.3.0 stored as events (a stream per
+        resident) that ``by`` may see, in the order they were stored."""
+        records: list[ProcessingRecord] = []
+        # Each log's resident, from its opening event; None: a resident the actor may not see.
         owners: dict[UUID, UUID | None] = {}
         for notification in self._core.notifications(topics=(_OPENED, _PROCESSED, _TOGETHER)):
             event = self._core.store.decode(notification)
             if isinstance(event, ProcessingLog.Opened):
-                owner: UUID | None = event.resident_id
-                if by.municipality is not None and not same_municipality(
-                    self._core.load_resident(event.resident_id).municipality, by.municipality
-                ):
-                    owner = None
-                owners[event.originator_id] = owner
+                visible = self._visible(by, event.resident_id)
+                owners[event.originator_id] = event.resident_id if visible else None
                 continue
             owner = owners.get(event.originator_id)
             if owner is not None:
-                records += [
-                    record
-                    for record in records_of(event, owner)
-                    if since is None or record.start_time >= since
-                ]
-        self._core.processing.done()
+                records += records_of(event, owner)
         return records
 
     def security_log(self, *, by: Actor, since: date | None = None) -> list[SecurityEvent]:

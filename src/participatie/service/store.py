@@ -64,7 +64,7 @@ class StoreApplication(Application[UUID]):
     ) -> None:
         self.snapshot_interval = snapshot_interval
         #: The recorder's stamp of the save that put each aggregate in the cache, with the
-        #: aggregate's version then (see load_with_log).
+        #: aggregate's version then (see load).
         self._stamps: dict[UUID, tuple[object, int]] = {}
         self._stamps_lock = threading.Lock()
         env = dict(env or {})
@@ -159,34 +159,10 @@ class StoreApplication(Application[UUID]):
             elif known is None or known[1] < aggregate.version:
                 self._stamps[aggregate.id] = (stamp, aggregate.version)
 
-    def load_with_log(self, aggregate_id: UUID, log_id: UUID) -> tuple[Any, Any | None]:
-        """An aggregate as stored, and its resident's processing log (``log_id``) as stored when
-        this process has the log in its cache (else None: not read now).
-
-        When both are in the cache, the events saved since are read for both in one query
-        (eventsourcing's load reads each stream on its own: a command would pay a round trip
-        for its resident and another for the processing log it appends to). Cached objects are
-        never changed here: the events are applied to copies, which replace them in the cache.
-        Raises AggregateNotFoundError as a load does.
-        """
-        cache = self.repository.cache
-        if cache is not None and self.repository.fastforward:
-            aggregate = self._cached_copy(aggregate_id)
-            log = self._cached_copy(log_id) if aggregate is not None else None
-            if aggregate is not None and log is not None:
-                recorder = self.participation_recorder
-                stamps = [self._stamp(aggregate), self._stamp(log)]
-                if None not in stamps and recorder.unchanged_since(stamps):
-                    return aggregate, log  # as this process saved them, and nobody since
-                found = recorder.select_events_after(
-                    [(aggregate_id, aggregate.version), (log_id, log.version)]
-                )
-                return self._forwarded(aggregate, found), self._forwarded(log, found)
-        return self.load(aggregate_id), None
-
     def load(self, aggregate_id: UUID) -> Any:
         """``repository.get``, without reading the events after the cached state when this
-        process saved that state and nobody has committed since (see :meth:`load_with_log`)."""
+        process saved that state and nobody has committed since (the recorder's stamps: see
+        ``unchanged_since``). Cached objects are never changed here: a load hands out a copy."""
         if aggregate_id in self._stamps:
             copied = self._cached_copy(aggregate_id)
             if copied is not None:
@@ -217,20 +193,6 @@ class StoreApplication(Application[UUID]):
                     return None
         finally:
             self.repository._disuse_fastforward_lock(aggregate_id)
-
-    def _forwarded(self, copied: Any, found: dict[UUID, list[StoredEvent]]) -> Any:
-        """A copy of a cached aggregate with its events in ``found`` applied; the cache gets
-        the new state (and is never handed out: the caller gets a copy of it)."""
-        events = found.get(copied.id)
-        if not events:
-            return copied
-        for stored in events:
-            event: Any = self.mapper.to_domain_event(stored)  # remembers its chain hash
-            copied = event.mutate(copied)
-        cache = self.repository.cache
-        if cache is not None:
-            cache.put(copied.id, copied)
-        return copy.deepcopy(copied)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot a trajectory each time its version reaches a multiple of the interval."""

@@ -16,13 +16,15 @@ from eventsourcing.utils import get_topic
 from participatie.audit.access import access_log_id
 from participatie.audit.chain import GENESIS, Verification, verify_stream
 from participatie.audit.checkpoints import Checkpoint, load_signing_key, sign_checkpoint
-from participatie.audit.heads import check_heads, check_stream_ledger
+from participatie.audit.heads import check_bound_records, check_heads, check_stream_ledger
+from participatie.audit.ledger import LedgerRow
 from participatie.audit.processing import processing_log_id
 from participatie.audit.verifier import MAX_PROBLEMS, check_log, wrong_type
 from participatie.domain.job_coaching import coaching_id
 from participatie.domain.municipalities import canonical_form
 from participatie.domain.resident import ResidentTrajectory
 from participatie.errors import InvalidInput, NotFound, TamperDetected
+from participatie.persistence.base import ParticipationRecorder
 from participatie.privacy.vault import SealedNote, SealedRecord
 from participatie.projections.runner import catch_up
 from participatie.projections.views import TRACKING_KEY
@@ -64,11 +66,16 @@ class TamperEvidence(Room):
         if resident_id is not None and checkpoint is not None:
             raise InvalidInput("a checkpoint proves the whole log: verify without a resident id")
         if resident_id is None:
-            problems, notes, streams, events = self._verify_all(checkpoint, progress)
+            problems, notes, streams, events, records = self._verify_all(checkpoint, progress)
         else:
-            problems, notes, streams, events = self._verify_resident(as_uuid(resident_id))
+            problems, notes, streams, events, records = self._verify_resident(as_uuid(resident_id))
         verification = Verification(
-            ok=not problems, problems=problems, streams=streams, events=events, notes=notes
+            ok=not problems,
+            problems=problems,
+            streams=streams,
+            events=events,
+            notes=notes,
+            records=records,
         )
         if strict and problems:
             raise TamperDetected("; ".join(problems))
@@ -84,7 +91,7 @@ class TamperEvidence(Room):
 
     def _verify_all(
         self, checkpoint: Checkpoint | None, progress: Callable[[int], None] | None
-    ) -> tuple[list[str], list[str], int, int]:
+    ) -> tuple[list[str], list[str], int, int, int]:
         store = self._core.store
         recorder = store.participation_recorder
         view = store.facts_view()
@@ -105,6 +112,7 @@ class TamperEvidence(Room):
             checkpoint_position=None if checkpoint is None else checkpoint.position,
             progress=progress,
             read_ahead=recorder.reads_over_network,
+            read_records=recorder.processing_rows,
         )
         problems = found.problems
         heads = recorder.chain_heads()
@@ -133,7 +141,8 @@ class TamperEvidence(Room):
                 "no checkpoint given: edits that recompute every hash are found only against a "
                 "checkpoint kept outside the store"
             )
-        return problems, notes, len(found.streams | dict.fromkeys(heads, (0, b""))), found.events
+        streams = len(found.streams | dict.fromkeys(heads, (0, b"")))
+        return problems, notes, streams, found.events, found.records
 
     def _check_snapshots(self, streams: dict[str, tuple[int, bytes]]) -> list[str]:
         """Every stream's snapshots against its events. The store lists the streams that have
@@ -251,7 +260,7 @@ class TamperEvidence(Room):
 
     # One resident.
 
-    def _verify_resident(self, rid: UUID) -> tuple[list[str], list[str], int, int]:
+    def _verify_resident(self, rid: UUID) -> tuple[list[str], list[str], int, int, int]:
         store = self._core.store
         recorder = store.participation_recorder
         own = recorder.select_events(rid)
@@ -287,6 +296,8 @@ class TamperEvidence(Room):
                 stream, ((s.originator_version, bytes(s.state[:32])) for s in stored), ledger
             )
             problems += found or self._snapshot_problems(stream)
+        found_records, records = _resident_records(recorder, rid, ledger)
+        problems += found_records
         record = recorder.vault_get(rid)
         if record is not None:
             erased = {rid} if any(s.topic == _ERASED for s in own) else set()
@@ -306,7 +317,22 @@ class TamperEvidence(Room):
         problems += filter(
             None, (self._note_problem(n, known, gone) for n in recorder.vault_notes(rid))
         )
-        return problems, [], counted, events
+        return problems, [], counted, events, records
+
+
+def _resident_records(
+    recorder: ParticipationRecorder, rid: UUID, ledger: list[LedgerRow]
+) -> tuple[list[str], int]:
+    """The resident's processing records, and every record bound to a row of the resident's
+    streams, against the ledger rows they are bound to; and how many are the resident's."""
+    own = recorder.processing_rows_of(rid)
+    rows: dict[int, LedgerRow | None] = {r.position: r for r in ledger if r.records_hash}
+    for position in {record[0] for record in own} - set(rows):
+        # Bound to another stream's event (the last of a batch saved together).
+        found = recorder.ledger_select(position - 1, 1) if type(position) is int else []
+        rows[position] = found[0] if found and found[0].position == position else None
+    positions = [p for p in rows if type(p) is int]
+    return check_bound_records(rows, recorder.processing_rows_at(positions)), len(own)
 
 
 def _checkpoint_problems(checkpoint: Checkpoint, at: tuple[int, bytes] | None) -> list[str]:
