@@ -16,7 +16,6 @@ _TABLES = (
     "snapshots",
     "participatie_chain_heads",
     "participatie_ledger",
-    "participatie_processing_records",
     "participatie_vault_notes",
     "participatie_vault",
     "participatie_outcome_facts_v6",

@@ -314,12 +314,12 @@ def _rewrite_everything(db: Database, stream: UUID, version: int, new_state: byt
         f"SELECT {db.position}, originator_id, originator_version, state FROM {{events}} "
         f"ORDER BY {db.position}"
     )
-    bound = dict(db.run("SELECT position, records_hash FROM {participatie_ledger}"))
+    held = dict(db.run("SELECT position, records FROM {participatie_ledger}"))
     for position, originator, stored_version, state in events:
         stream_id = UUID(str(originator))
-        records = None if bound[position] is None else bytes(bound[position])
+        records = None if held[position] is None else bytes(held[position])
         running = ledger_hash(
-            running, position, stream_id, stored_version, bytes(state)[:32], records_hash=records
+            running, position, stream_id, stored_version, bytes(state)[:32], records=records
         )
         db.run(
             "UPDATE {participatie_ledger} SET event_hash = %s, running_hash = %s "
@@ -392,9 +392,7 @@ def test_a_store_written_before_the_ledger_is_chained_once_on_opening(store_url:
         rid = register(app)
         app.hold_intake(rid, goal=Goal.WORK, happiness=5, on=date(2019, 1, 8), by=COACH)
     db = Database(store_url)
-    # As a store of release 0.1.0 has none (nor any processing record: it kept none).
-    db.run("DELETE FROM {participatie_ledger}")
-    db.run("DELETE FROM {participatie_processing_records}")
+    db.run("DELETE FROM {participatie_ledger}")  # as a store of release 0.1.0 has none
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         verification = app.verify()
         assert verification.ok, verification.problems

@@ -21,7 +21,7 @@ from uuid import UUID
 
 from participatie import Goal, Participation
 from participatie.service import core_of
-from tests.actors import JOB_COACH_ACTOR
+from tests.actors import AUDITOR, JOB_COACH_ACTOR
 from tests.support import COACH, READER, TEST_SECRET, register
 from tests.unit.test_job_coaching_rules import placed_and_assessed, start
 
@@ -105,10 +105,10 @@ def test_two_processes_writing_together_keep_the_ledger(store_url: str) -> None:
     with Participation.open(store_url, secret=TEST_SECRET) as app:
         verification = app.verify()
         assert verification.ok, verification.problems
-        # Two residents registered with an intake, four writers of fifteen conversations, each
-        # with its processing record.
+        # Two residents registered with an intake, four writers of fifteen conversations (each
+        # processing record in its event's ledger row).
         assert verification.events == 2 * 2 + 4 * 15
-        assert verification.records == 2 * 2 + 4 * 15
+        assert len(app.processing_log(by=AUDITOR)) == 2 * 2 + 4 * 15
 
 
 def test_a_sqlite_writer_reads_the_tail_and_events_only_after_another_writers_commit(

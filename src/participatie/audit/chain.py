@@ -212,9 +212,8 @@ class Verification:
     """The result of :meth:`participatie.Participation.verify`.
 
     ``ok`` is True when nothing was found; ``problems`` names what and where (stream and version,
-    log position, vault row or fact); ``streams``, ``events`` and ``records`` (processing
-    records) count what was checked; ``notes`` say what the check could not prove (for example,
-    without a checkpoint).
+    log position, vault row or fact); ``streams`` and ``events`` count what was checked;
+    ``notes`` say what the check could not prove (for example, without a checkpoint).
     """
 
     ok: bool
@@ -222,7 +221,6 @@ class Verification:
     streams: int = 0
     events: int = 0
     notes: list[str] = attrs.Factory(list)
-    records: int = 0
 
 
 def verify_stream(

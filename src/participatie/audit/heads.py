@@ -1,20 +1,14 @@
-"""The end of each stream against its chain head, one stream's events against its ledger rows,
-and processing records against the rows they are bound to (see
-:mod:`participatie.audit.verifier`)."""
+"""The end of each stream against its chain head, and one stream's events against its ledger
+rows (see :mod:`participatie.audit.verifier`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 from uuid import UUID
 
 from participatie.audit.ledger import LedgerRow
-from participatie.audit.processing import records_hash
 
-if TYPE_CHECKING:
-    from participatie.audit.verifier import PlainRecordRow
-
-__all__ = ["check_bound_records", "check_heads", "check_stream_ledger", "versions"]
+__all__ = ["check_heads", "check_stream_ledger", "versions"]
 
 
 def check_heads(
@@ -79,39 +73,5 @@ def check_stream_ledger(
         elif stored[version] != recorded[version]:
             problems.append(
                 f"stream {stream}: version {version} is not the event the ledger recorded"
-            )
-    return problems
-
-
-def check_bound_records(
-    rows: Mapping[int, LedgerRow | None], records: Iterable[PlainRecordRow]
-) -> list[str]:
-    """The processing records bound to ledger positions against the hash each position's row
-    holds (``rows``: position -> its ledger row, None where it has none)."""
-    at: dict[int, list[PlainRecordRow]] = {position: [] for position in rows}
-    for record in records:
-        at.setdefault(record[0], []).append(record)
-    problems = []
-    for position, bound in sorted(at.items()):
-        row = rows.get(position)
-        if row is None:
-            problems.append(
-                f"processing records: {len(bound)} bound to position {position}, which has no "
-                "ledger row (added)"
-            )
-        elif row.records_hash is None:
-            if bound:
-                problems.append(
-                    f"processing records: {len(bound)} bound to position {position}, whose "
-                    "ledger row holds no records (added)"
-                )
-        elif not bound:
-            problems.append(
-                f"processing records: those bound to position {position} are gone (deleted)"
-            )
-        elif records_hash([record[2:] for record in bound]) != row.records_hash:
-            problems.append(
-                f"processing records: those bound to position {position} were changed, "
-                "reordered, added to or deleted from (their hash does not fit the ledger)"
             )
     return problems

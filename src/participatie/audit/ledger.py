@@ -9,9 +9,9 @@ lock; SQLite has one writer), so the ledger's order is the log's order. Gaps bet
 (PostgreSQL's sequences skip numbers after a rolled-back insert) are part of what is hashed, not
 an alarm: the events and the ledger must show the same positions.
 
-The processing records a transaction saves (:mod:`participatie.audit.processing`: rows of their
-own table, not events) are covered by the row of the transaction's last event: it holds the hash
-of those records, and its running hash covers that hash.
+The processing records of a save (:mod:`participatie.audit.processing`: not events) are kept in
+the ledger itself: the row of the last event a processing stored holds the records of that
+processing, and its running hash covers them.
 
 Deleting, inserting, reordering or changing any event or processing record, or a whole stream
 with its chain head, leaves the events, the records and the ledger disagreeing. An attacker who
@@ -22,7 +22,7 @@ taken before the edit.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from uuid import UUID
 
 import attrs
@@ -34,8 +34,8 @@ __all__ = ["LEDGER_TABLE", "LedgerRow", "ledger_hash", "ledger_rows"]
 
 LEDGER_TABLE = "participatie_ledger"
 _DOMAIN = b"participatie-ledger-v1\x00"
-#: The domain of a row that also covers processing records: a running hash of a row without
-#: records is exactly what it was before records were stored in their own table.
+#: The domain of a row that also holds processing records: a running hash of a row without
+#: records is exactly what it was before records were kept in the ledger.
 _DOMAIN_WITH_RECORDS = b"participatie-ledger-v1-records\x00"
 
 
@@ -51,10 +51,10 @@ class LedgerRow:
     event_hash: bytes
     running_hash: bytes
     backfilled: bool = False
-    #: The hash of the processing records saved in the same transaction (see
-    #: :func:`participatie.audit.processing.records_hash`), on the row of the transaction's last
-    #: event; None on every other row and on rows written before records were stored so.
-    records_hash: bytes | None = None
+    #: The processing records of what stored this event, on the row of the last event of its
+    #: stream that a save stored (see :func:`participatie.audit.processing.encode_records`);
+    #: None on every other row and on rows written before records were kept in the ledger.
+    records: bytes | None = None
 
 
 def ledger_hash(
@@ -64,12 +64,12 @@ def ledger_hash(
     version: int,
     event_hash: bytes,
     *,
-    records_hash: bytes | None = None,
+    records: bytes | None = None,
 ) -> bytes:
     """SHA-256 over the previous running hash and one event's place and chain hash (a stream id
-    given as text must be the UUID's usual form, with dashes), and the hash of the processing
-    records saved with it, if any."""
-    if records_hash is None:
+    given as text must be the UUID's usual form, with dashes), and the processing records the
+    row holds, if any (last: their length needs no mark)."""
+    if records is None:
         return hashlib.sha256(
             b"%s%s%d\x00%s\x00%d\x00%s"
             % (_DOMAIN, previous, position, str(stream_id).encode("ascii"), version, event_hash)
@@ -83,7 +83,7 @@ def ledger_hash(
             str(stream_id).encode("ascii"),
             version,
             event_hash,
-            records_hash,
+            records,
         )
     ).digest()
 
@@ -98,26 +98,30 @@ def ledger_rows(
     stored_events: Sequence[StoredEvent],
     *,
     backfilled: bool = False,
-    records_hash: bytes | None = None,
+    records: Mapping[UUID, bytes] | None = None,
 ) -> list[LedgerRow]:
     """The rows of ``stored_events`` stored at ``positions``, chained on ``previous`` (the last
-    row's running hash, or None for an empty ledger); ``records_hash`` (of the processing
-    records saved in the same transaction) goes on the last row."""
+    row's running hash, or None for an empty ledger). ``records`` (encoded processing records by
+    the stream whose save they record) go on the row of each stream's last event here; records
+    of a stream without an event here are refused (ValueError)."""
     if len(positions) != len(stored_events):
         msg = f"{len(stored_events)} events but {len(positions)} positions"
         raise ValueError(msg)
     running = GENESIS if previous is None else previous
-    if records_hash is not None and not positions:
-        msg = "processing records are bound to an event saved with them: none was saved"
-        raise ValueError(msg)
+    last: dict[UUID, int] = {}
+    if records:
+        last = {_uuid(stored.originator_id): i for i, stored in enumerate(stored_events)}
+        unbound = set(records) - set(last)
+        if unbound:
+            msg = f"processing records of {sorted(map(str, unbound))}, which saved no event"
+            raise ValueError(msg)
     rows = []
-    last = len(positions) - 1
     for index, (position, stored) in enumerate(zip(positions, stored_events, strict=True)):
         stream_id = _uuid(stored.originator_id)
         event_hash = bytes(stored.state[:HASH_BYTES])
-        bound = records_hash if index == last else None
+        bound = records.get(stream_id) if records and last[stream_id] == index else None
         running = ledger_hash(
-            running, position, stream_id, stored.originator_version, event_hash, records_hash=bound
+            running, position, stream_id, stored.originator_version, event_hash, records=bound
         )
         rows.append(
             LedgerRow(
@@ -127,7 +131,7 @@ def ledger_rows(
                 event_hash=event_hash,
                 running_hash=running,
                 backfilled=backfilled,
-                records_hash=bound,
+                records=bound,
             )
         )
     return rows

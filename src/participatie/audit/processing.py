@@ -9,12 +9,12 @@ municipality's register of processing activities, AVG art. 30), ``dpl.core.data_
 ``dpl.core.foreign_operation.processor`` when another application made the call. It holds no
 user data: who did it is in the access log and in the events themselves.
 
-The records are rows of a table of their own (:data:`PROCESSING_TABLE`), saved in the same
-transaction as what they log and bound to it in the log-wide ledger: the ledger's row of the
-transaction's last event holds the hash of the transaction's records (:func:`records_hash`), so
-that deleting, changing, moving or adding a record is found by ``verify()`` like an edit of an
-event. A record is not an event: a command stores one event and one row, not two events, and
-two commands on one resident never conflict over the resident's log.
+The records are kept in the log-wide ledger (:mod:`participatie.audit.ledger`), in the same
+transaction as what they log: the ledger's row of the last event a processing stored holds that
+processing's records (:func:`encode_records`), and its running hash covers them, so that deleting,
+changing, moving or adding a record is found by ``verify()`` like an edit of an event. A record
+is not an event: a command stores one event and its ledger row, and two commands on one resident
+never conflict over the resident's log.
 
 Development builds of release 0.3.0 stored each resident's records as events of a stream of its
 own (:class:`ProcessingLog`); those events are still read. A caller joins the records to its
@@ -24,7 +24,7 @@ own trace by passing its W3C ``traceparent`` (:class:`TraceContext`).
 from __future__ import annotations
 
 import functools
-import hashlib
+import json
 import os
 import random
 import re
@@ -41,21 +41,16 @@ from participatie.errors import InvalidInput
 
 __all__ = [
     "DATA_SUBJECT_ID_TYPE",
-    "PROCESSING_TABLE",
     "ProcessingLog",
     "ProcessingRecord",
     "TraceContext",
+    "decode_records",
+    "encode_records",
     "processing_log_id",
-    "record_from_stored",
-    "records_hash",
+    "records_by_stream",
     "records_of",
-    "stored_record",
     "unconfigured_activity",
 ]
-
-#: The table of processing records: per record the ledger position it is bound to, its place
-#: among the records of that transaction, and the fields of :func:`stored_record`.
-PROCESSING_TABLE = "participatie_processing_records"
 
 _PROCESSING_NAMESPACE = UUID("3f9d2c61-8b47-4e0a-9c5d-71a2e4b8f036")
 #: ``dpl.core.data_subject_id_type`` of every record: the resident's pseudonymous id.
@@ -338,8 +333,8 @@ def record_of(event: ProcessingLog.Processed, resident_id: UUID) -> ProcessingRe
     )
 
 
-#: The stored fields of a record, after its position and place, in their stored order (all
-#: text; times as ISO 8601 with their offset).
+#: The fields of a record as the ledger keeps it, in their stored order (all text or null; times
+#: as ISO 8601 with their offset).
 STORED_FIELDS = (
     "data_subject_id",
     "trace_id",
@@ -354,68 +349,68 @@ STORED_FIELDS = (
 )
 
 
-def stored_record(record: ProcessingRecord) -> tuple[str | None, ...]:
-    """A record's fields as stored (see :data:`STORED_FIELDS`)."""
-    return (
-        record.data_subject_id,
-        record.trace_id,
-        record.span_id,
-        record.parent_span_id,
-        record.name,
-        record.status,
-        record.start_time.isoformat(),
-        record.end_time.isoformat(),
-        record.processing_activity_id,
-        record.foreign_operation_processor,
-    )
+def encode_records(records: Sequence[ProcessingRecord]) -> bytes:
+    """The records of one processing (or of a batch's processings of one stream) as the ledger
+    keeps them: a JSON array with an array of the :data:`STORED_FIELDS` for each record."""
+    return json.dumps(
+        [
+            [
+                r.data_subject_id,
+                r.trace_id,
+                r.span_id,
+                r.parent_span_id,
+                r.name,
+                r.status,
+                r.start_time.isoformat(),
+                r.end_time.isoformat(),
+                r.processing_activity_id,
+                r.foreign_operation_processor,
+            ]
+            for r in records
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode("utf-8")
 
 
-def record_from_stored(fields: Sequence[Any]) -> ProcessingRecord:
-    """A record from its stored fields (see :data:`STORED_FIELDS`)."""
-    (
-        subject,
-        trace_id,
-        span_id,
-        parent_span_id,
-        name,
-        status,
-        start,
-        end,
-        activity,
-        processor,
-    ) = fields
-    return ProcessingRecord(
-        trace_id=trace_id,
-        span_id=span_id,
-        parent_span_id=parent_span_id,
-        name=name,
-        status=status,
-        start_time=datetime.fromisoformat(start),
-        end_time=datetime.fromisoformat(end),
-        processing_activity_id=activity,
-        data_subject_id=subject,
-        data_subject_id_type=DATA_SUBJECT_ID_TYPE,
-        foreign_operation_processor=processor,
-    )
+def decode_records(stored: bytes) -> list[ProcessingRecord]:
+    """The records a ledger row holds (ValueError when they do not read)."""
+    try:
+        return [
+            ProcessingRecord(
+                trace_id=trace_id,
+                span_id=span_id,
+                parent_span_id=parent_span_id,
+                name=name,
+                status=status,
+                start_time=datetime.fromisoformat(start),
+                end_time=datetime.fromisoformat(end),
+                processing_activity_id=activity,
+                data_subject_id=subject,
+                data_subject_id_type=DATA_SUBJECT_ID_TYPE,
+                foreign_operation_processor=processor,
+            )
+            for (
+                subject,
+                trace_id,
+                span_id,
+                parent_span_id,
+                name,
+                status,
+                start,
+                end,
+                activity,
+                processor,
+            ) in json.loads(stored)
+        ]
+    except (TypeError, ValueError) as error:
+        msg = f"processing records that do not read ({error})"
+        raise ValueError(msg) from error
 
 
-_RECORDS_DOMAIN = b"participatie-processing-records-v1\x00"
-
-
-def records_hash(stored: Sequence[Sequence[Any]]) -> bytes:
-    """SHA-256 over the stored fields of the records of one transaction, in order: each field
-    with its length (None as a mark of its own; a value of any other type than text, which
-    only a row changed by hand holds, hashed with a mark of its own, so it never matches)."""
-    parts = [_RECORDS_DOMAIN]
-    for fields in stored:
-        parts.append(b"%d\x00" % len(fields))
-        for value in fields:
-            if value is None:
-                parts.append(b"-")
-            elif type(value) is str:
-                encoded = value.encode("utf-8", "surrogatepass")
-                parts.append(b"%d:%s" % (len(encoded), encoded))
-            else:
-                text = repr(value).encode("utf-8", "backslashreplace")
-                parts.append(b"?%d:%s" % (len(text), text))
-    return hashlib.sha256(b"".join(parts)).digest()
+def records_by_stream(records: Sequence[tuple[UUID, ProcessingRecord]]) -> dict[UUID, bytes]:
+    """(stream, record) pairs in order, encoded per stream: what the ledger's rows hold."""
+    grouped: dict[UUID, list[ProcessingRecord]] = {}
+    for stream_id, record in records:
+        grouped.setdefault(stream_id, []).append(record)
+    return {stream_id: encode_records(found) for stream_id, found in grouped.items()}

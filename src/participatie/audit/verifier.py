@@ -5,11 +5,9 @@ ledger, the vault's bindings and the outcome facts (snapshots are checked by the
 
 - recomputes each stream's chain (:mod:`participatie.audit.chain`) from the stored bytes;
 - matches every event with its ledger row and recomputes the ledger's running hash
-  (:mod:`participatie.audit.ledger`): an event without a row was inserted, a row without an event
-  was deleted, a row that does not fit was changed;
-- matches the processing records with the ledger rows they are bound to (a row holds the hash of
-  the records saved with its event): records whose hash does not fit were changed, added or
-  deleted, records bound to no row or to a row that holds no records were added;
+  (:mod:`participatie.audit.ledger`), which covers the processing records the rows hold: an event
+  without a row was inserted, a row without an event was deleted, a row that does not fit (its
+  processing records included) was changed;
 - recomputes the outcome facts of the events that make facts.
 
 The recomputed facts are compared with the stored view's as both come, page by page. The caller
@@ -31,14 +29,12 @@ from participatie.audit.chain import GENESIS, HASH_BYTES, chain_hash
 from participatie.audit.fact_check import FactComparer, StoredFacts
 from participatie.audit.heads import versions
 from participatie.audit.ledger import ledger_hash
-from participatie.audit.processing import records_hash
 from participatie.projections.facts import FactKind, fact_or_uncounted, has_facts
 
 __all__ = [
     "LogCheck",
     "LogRow",
     "PlainLedgerRow",
-    "PlainRecordRow",
     "check_log",
     "wrong_type",
 ]
@@ -71,8 +67,6 @@ class LogCheck:
     #: that position and the running hash there (None: the ledger has no row there).
     ledger_rows: int = 0
     at_checkpoint: tuple[int, bytes] | None = None
-    #: How many processing records the pass read.
-    records: int = 0
 
     def problem(self, text: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -86,17 +80,14 @@ class LogCheck:
 #: hand in SQLite can hold a value of any type.
 LogRow = tuple[Any, Any, Any, Any, Any]
 #: One ledger row as ``ledger_plain`` gives it: position, stream id (32 hex digits), version,
-#: event hash, running hash, backfilled, records hash (None: no records bound to the row).
+#: event hash, running hash, backfilled, processing records (None: it holds none).
 PlainLedgerRow = tuple[Any, Any, Any, Any, Any, Any, Any]
-#: One processing record as ``processing_rows`` gives it: position, place, then the fields of
-#: :data:`participatie.audit.processing.STORED_FIELDS`.
-PlainRecordRow = tuple[Any, ...]
 
 
 def _pages(
-    read: Callable[[Any, int], list[Any]],
-    first: Any,
-    following: Callable[[Any], Any],
+    read: Callable[[int, int], list[Any]],
+    first: int,
+    following: Callable[[Any], int],
     page: int,
     *,
     read_ahead: bool,
@@ -133,10 +124,6 @@ def _position(row: Any) -> int:
     return position
 
 
-def _place(row: Any) -> tuple[Any, Any]:
-    return (row[0], row[1])
-
-
 #: The last version and hash of a stream not seen yet.
 _NO_EVENTS = (0, GENESIS)
 
@@ -168,16 +155,12 @@ class _LogReader:
         decode: Callable[[Notification], Any],
         registered_topic: str,
         erased_topic: str,
-        *,
         checkpoint_position: int | None = None,
-        records: Iterator[PlainRecordRow] | None = None,
     ) -> None:
         self.found = LogCheck()
         self.ids = _Ids()
         self.ledger = ledger
         self.row = next(ledger, None)
-        self.records = iter(()) if records is None else records
-        self.record = self.next_record()
         self.previous_running = GENESIS
         self.municipality_of: dict[str, str] = {}
         self.facts: FactComparer | None = None
@@ -301,24 +284,23 @@ class _LogReader:
         row = self.row
         if row is None:
             return
-        position, hex_id, version, event_hash, running_hash, backfilled, bound = row
+        position, hex_id, version, event_hash, running_hash, backfilled, records = row
         if key is None:
             ids = self.ids.of(hex_id)
             key = None if ids is None else ids[0]
-        if (self.record is not None and self.record[0] <= position) or bound is not None:
-            self.match_records(position, bound)
         if (
             key is None
             or type(version) is not int
             or type(event_hash) is not bytes
             or type(running_hash) is not bytes
-            or (bound is not None and type(bound) is not bytes)
+            or (records is not None and type(records) is not bytes)
             or ledger_hash(
-                self.previous_running, position, key, version, event_hash, records_hash=bound
+                self.previous_running, position, key, version, event_hash, records=records
             )
             != running_hash
         ):
-            self.found.problem(f"ledger: the row at position {position} was changed")
+            held = "" if records is None else " (or the processing records it holds)"
+            self.found.problem(f"ledger: the row at position {position} was changed{held}")
         self.previous_running = running_hash if type(running_hash) is bytes else b""
         self.found.ledger_rows += 1
         if position == self.checkpoint_position:
@@ -326,66 +308,6 @@ class _LogReader:
         if backfilled:
             self.found.backfilled_through = position
         self.row = next(self.ledger, None)
-
-    def records_until(self, position: int | None) -> None:
-        """Records bound to a position before ``position`` (all left, for None) that has no
-        ledger row: added."""
-        while self.record is not None and (position is None or self.record[0] < position):
-            at = self.record[0]
-            subjects = self.records_at(at)
-            self.found.problem(
-                f"processing records: {_records(subjects)} bound to position {at!r}, which has "
-                "no ledger row (added)"
-            )
-
-    def records_at(self, position: Any) -> list[PlainRecordRow]:
-        """The records bound to ``position`` (the current record's, if it is there)."""
-        found = []
-        while self.record is not None and self.record[0] == position:
-            found.append(self.record)
-            self.found.records += 1
-            self.record = self.next_record()
-        return found
-
-    def next_record(self) -> PlainRecordRow | None:
-        """The next processing record whose position and place are numbers (a row changed by
-        hand in SQLite can hold any type: a problem, and passed over)."""
-        while (row := next(self.records, None)) is not None:
-            if type(row[0]) is int and type(row[1]) is int:
-                return row
-            self.found.problem(
-                f"processing records: a record of data subject {row[2]!r} was changed: its "
-                f"position or place has the wrong type ({row[0]!r}, {row[1]!r})"
-            )
-        return None
-
-    def match_records(self, position: int, bound: Any) -> None:
-        """The records bound to the ledger row at ``position`` against the hash it holds."""
-        self.records_until(position)
-        records = self.records_at(position)
-        if not records:
-            if bound is not None:
-                self.found.problem(
-                    f"processing records: those bound to position {position} are gone (deleted)"
-                )
-            return
-        if bound is None:
-            self.found.problem(
-                f"processing records: {_records(records)} bound to position {position}, whose "
-                "ledger row holds no records (added)"
-            )
-        elif records_hash([row[2:] for row in records]) != bound:
-            self.found.problem(
-                f"processing records: those bound to position {position} ({_records(records)}) "
-                "were changed, reordered, added to or deleted from (their hash does not fit the "
-                "ledger)"
-            )
-
-
-def _records(rows: list[PlainRecordRow]) -> str:
-    """How many records, and of which data subjects."""
-    subjects = sorted({str(row[2]) for row in rows})
-    return f"{len(rows)} of data subject{'s' if len(subjects) > 1 else ''} {', '.join(subjects)}"
 
 
 def _notification(
@@ -437,7 +359,6 @@ def check_log(
     page: int = 1000,
     progress: Callable[[int], None] | None = None,
     read_ahead: bool = False,
-    read_records: Callable[[tuple[int, int], int], list[PlainRecordRow]] | None = None,
 ) -> LogCheck:
     """Read the log and the ledger once, side by side (see the module's docstring).
 
@@ -448,21 +369,14 @@ def check_log(
     those its facts make (``LogCheck.counter_problems``). With ``checkpoint_position``, the
     number of ledger rows up to it and its running hash are kept (``LogCheck.at_checkpoint``).
     With ``read_ahead``, the next page of the log is read in a thread while a page is checked
-    (for a store on a server, whose reads wait without Python's lock). ``read_records`` is the
-    recorder's ``processing_rows``: the processing records are checked against the ledger."""
+    (for a store on a server, whose reads wait without Python's lock)."""
     ledger = _pages(read_ledger, 0, _position, page, read_ahead=read_ahead)
-    records = (
-        _pages(read_records, (0, -1), _place, page, read_ahead=False)
-        if read_records is not None
-        else iter(())
-    )
     reader = _LogReader(
         (row for rows in ledger for row in rows),
         decode,
         registered_topic,
         erased_topic,
-        checkpoint_position=checkpoint_position,
-        records=(row for rows in records for row in rows),
+        checkpoint_position,
     )
     if stored_facts is not None:
         reader.facts = FactComparer(
@@ -482,7 +396,6 @@ def check_log(
         )
         return reader.found
     reader.ledger_until(None)
-    reader.records_until(None)
     if reader.facts is not None:
         reader.facts.finish()
         try:

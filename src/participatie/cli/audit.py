@@ -94,10 +94,7 @@ def verify(
             rid = None if resident is None else resident_id_of(resident)
             with open_store(store) as participation:
                 result = participation.verify(rid, checkpoint=checkpoint)
-            what = (
-                f"{plural(result.streams, 'stream')}, {plural(result.events, 'event')}, "
-                f"{plural(result.records, 'processing record')}"
-            )
+            what = f"{plural(result.streams, 'stream')}, {plural(result.events, 'event')}"
             if checkpoint is not None:
                 what += f"; the log up to the checkpoint of {checkpoint.taken_at:%Y-%m-%d %H:%M}"
         if result.ok:

@@ -14,7 +14,7 @@ from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 
 if TYPE_CHECKING:
     from participatie.audit.ledger import LedgerRow
-    from participatie.audit.verifier import LogRow, PlainLedgerRow, PlainRecordRow
+    from participatie.audit.verifier import LogRow, PlainLedgerRow
     from participatie.privacy.vault import ErasureRecord, SealedNote, SealedRecord, VaultKeys
     from participatie.projections.views import FactsView
     from participatie.projections.worklist_views import WorklistView
@@ -107,21 +107,17 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
         """Up to ``limit`` ledger rows after position ``after``, in order, as plain tuples
         (position, stream id as 32 hex digits, version, event hash, running hash, backfilled,
-        records hash), with the values as stored: for checking every row (``verify()``)."""
+        processing records), with the values as stored: for checking every row (``verify()``)."""
 
     @abc.abstractmethod
-    def processing_rows(self, after: tuple[int, int], limit: int) -> list[PlainRecordRow]:
-        """Up to ``limit`` processing records after (position, place) ``after``, in that order,
-        as plain tuples (position, place, then the fields of
-        :data:`participatie.audit.processing.STORED_FIELDS`), with the values as stored."""
+    def ledger_records(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
+        """Up to ``limit`` ledger rows that hold processing records, after position ``after``,
+        in order: (position, stream id as 32 hex digits, the records as stored)."""
 
     @abc.abstractmethod
-    def processing_rows_of(self, resident_id: UUID) -> list[PlainRecordRow]:
-        """The processing records of one data subject, as :meth:`processing_rows` gives them."""
-
-    @abc.abstractmethod
-    def processing_rows_at(self, positions: Sequence[int]) -> list[PlainRecordRow]:
-        """Every processing record bound to these ledger positions, in order."""
+    def running_before(self, positions: Sequence[int]) -> dict[int, bytes | None]:
+        """For each of these positions that has a ledger row, the running hash of the row
+        before it (None: it is the first)."""
 
     @abc.abstractmethod
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:

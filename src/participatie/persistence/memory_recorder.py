@@ -13,7 +13,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
 from participatie.audit.ledger import LedgerRow, ledger_rows
-from participatie.audit.processing import records_hash, stored_record
+from participatie.audit.processing import records_by_stream
 from participatie.persistence.base import DoneCommand, ParticipationRecorder
 from participatie.persistence.rights import MemoryRights
 from participatie.persistence.tables import destroy_unused_epochs, epoch_destroyed, stream_heads
@@ -30,13 +30,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from participatie.audit.processing import ProcessingRecord
-    from participatie.audit.verifier import LogRow, PlainLedgerRow, PlainRecordRow
+    from participatie.audit.verifier import LogRow, PlainLedgerRow
 
 __all__ = ["POPOParticipationRecorder"]
 
 
-def _place(row: PlainRecordRow) -> tuple[int, int]:
-    return (row[0], row[1])
+def _position(row: LedgerRow) -> int:
+    return row.position
 
 
 class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, ParticipationRecorder):
@@ -53,8 +53,6 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
         self._imports: dict[str, tuple[str, UUID, UUID]] = {}
         self._imported_residents: dict[str, UUID] = {}
         self._ledger: list[LedgerRow] = []
-        #: Processing records: (position, place, *stored fields), in order.
-        self._records: list[PlainRecordRow] = []
         self._commands: dict[UUID, tuple[UUID | None, str]] = {}
 
     def _insert_events(
@@ -64,10 +62,9 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
         vault_records: Sequence[SealedRecord] = (),
         vault_erasures: Sequence[UUID] = (),
         import_sources: Sequence[tuple[str, str, UUID, UUID]] = (),
-        processing_records: Sequence[ProcessingRecord] = (),
+        processing_records: Sequence[tuple[UUID, ProcessingRecord]] = (),
         **kwargs: Any,
     ) -> Sequence[int] | None:
-        stored = [stored_record(record) for record in processing_records]
         with self._database_lock:
             new_sources = [source[0] for source in import_sources]
             if len(set(new_sources)) < len(new_sources) or not self._imports.keys().isdisjoint(
@@ -88,8 +85,14 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
             write_rights = self._check_rights(kwargs)  # notes and corrections
             done = self._check_commands(kwargs.get("commands_done", ()))
             notification_ids = super()._insert_events(stored_events, **kwargs)
-            if notification_ids or stored:  # records without an event: refused there
-                self._chain(notification_ids or [], stored_events, stored)
+            if notification_ids or processing_records:  # records without events: refused
+                tail = self._ledger[-1].running_hash if self._ledger else None
+                self._ledger += ledger_rows(
+                    tail,
+                    notification_ids or [],
+                    stored_events,
+                    records=records_by_stream(processing_records) if processing_records else None,
+                )
             for record in vault_records:
                 self._vault[record.resident_id] = record
                 self._key_ids.setdefault(record.key_id, epoch_of(record.key_id))
@@ -115,26 +118,6 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
                 self._imported_residents.setdefault(resident_key, resident_id)
             self._commands.update(done)
             return notification_ids
-
-    def _chain(
-        self,
-        notification_ids: Sequence[int],
-        stored_events: Sequence[StoredEvent],
-        records: Sequence[tuple[str | None, ...]],
-    ) -> None:
-        """The ledger rows of events just stored, and the processing records saved with them
-        (bound to the last event's row)."""
-        tail = self._ledger[-1].running_hash if self._ledger else None
-        self._ledger += ledger_rows(
-            tail,
-            notification_ids,
-            stored_events,
-            records_hash=records_hash(records) if records else None,
-        )
-        if records:
-            self._records += [
-                (notification_ids[-1], place, *fields) for place, fields in enumerate(records)
-            ]
 
     def _check_commands(
         self, commands_done: Sequence[tuple[UUID, UUID | None, str]]
@@ -213,25 +196,28 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
                 r.event_hash,
                 r.running_hash,
                 r.backfilled,
-                r.records_hash,
+                r.records,
             )
             for r in self.ledger_select(after, limit)
         ]
 
-    def processing_rows(self, after: tuple[int, int], limit: int) -> list[PlainRecordRow]:
+    def ledger_records(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
         with self._database_lock:
-            start = bisect.bisect_right(self._records, after, key=_place)
-            return self._records[start : start + limit]
+            start = bisect.bisect_right(self._ledger, after, key=_position)
+            return [
+                (row.position, row.stream_id.hex, row.records)
+                for row in self._ledger[start:]
+                if row.records is not None
+            ][:limit]
 
-    def processing_rows_of(self, resident_id: UUID) -> list[PlainRecordRow]:
-        subject = str(resident_id)
+    def running_before(self, positions: Sequence[int]) -> dict[int, bytes | None]:
         with self._database_lock:
-            return [row for row in self._records if row[2] == subject]
-
-    def processing_rows_at(self, positions: Sequence[int]) -> list[PlainRecordRow]:
-        wanted = set(positions)
-        with self._database_lock:
-            return [row for row in self._records if row[0] in wanted]
+            found: dict[int, bytes | None] = {}
+            for position in positions:
+                at = bisect.bisect_left(self._ledger, position, key=_position)
+                if at < len(self._ledger) and self._ledger[at].position == position:
+                    found[position] = self._ledger[at - 1].running_hash if at else None
+            return found
 
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:
         wanted = set(stream_ids)

@@ -8,7 +8,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from participatie.audit.ledger import LedgerRow, ledger_rows
-from participatie.audit.processing import records_hash, stored_record
+from participatie.audit.processing import records_by_stream
 from participatie.persistence.postgres_tables import PostgresTables
 from participatie.persistence.tables import (
     backfilled_ledger_rows,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from psycopg.rows import DictRow
 
     from participatie.audit.processing import ProcessingRecord
-    from participatie.audit.verifier import LogRow, PlainLedgerRow, PlainRecordRow
+    from participatie.audit.verifier import LogRow, PlainLedgerRow
 
 __all__ = ["PostgresLedger"]
 
@@ -49,34 +49,22 @@ class PostgresLedger(PostgresTables):
         curs: Cursor[DictRow],
         notification_ids: Sequence[int] | None,
         stored_events: Sequence[StoredEvent],
-        records: Sequence[ProcessingRecord] = (),
+        records: Sequence[tuple[UUID, ProcessingRecord]] = (),
     ) -> None:
         """The ledger rows of events just inserted (under the table lock: the ledger's order is
-        the log's order), the processing records saved with them (bound to the last event's
-        row) and the new heads of their streams (after the events, under the lock, so that
-        writers of several streams cannot deadlock on the head rows)."""
-        stored = [stored_record(record) for record in records]
-        if stored and not notification_ids:
-            msg = "processing records are bound to an event saved with them: none was saved"
-            raise ValueError(msg)
-        if notification_ids:
+        the log's order), with the processing records of their saves (``records``: (stream,
+        record) pairs), and the new heads of their streams (after the events, under the lock,
+        so that writers of several streams cannot deadlock on the head rows)."""
+        if notification_ids or records:
             self._append_ledger(
                 curs,
                 ledger_rows(
-                    self._queued_tail(curs),
-                    notification_ids,
+                    self._queued_tail(curs) if notification_ids else None,
+                    notification_ids or [],
                     stored_events,
-                    records_hash=records_hash(stored) if stored else None,
+                    records=records_by_stream(records) if records else None,
                 ),
             )
-        if stored:
-            assert notification_ids  # noqa: S101 (checked above)
-            columns: list[list[object]] = [
-                [notification_ids[-1]] * len(stored),
-                list(range(len(stored))),
-            ]
-            columns += [list(column) for column in zip(*stored, strict=True)]
-            curs.execute(self._sql.records_insert, columns)
         heads = stream_heads(stored_events)
         curs.execute(
             self._sql.heads_upsert,
@@ -114,7 +102,7 @@ class PostgresLedger(PostgresTables):
                 [row.event_hash for row in rows],
                 [row.running_hash for row in rows],
                 [row.backfilled for row in rows],
-                [row.records_hash for row in rows],
+                [row.records for row in rows],
             ),
         )
 
@@ -129,14 +117,11 @@ class PostgresLedger(PostgresTables):
     def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
         return self._plain(self._sql.ledger_plain, (after, limit))
 
-    def processing_rows(self, after: tuple[int, int], limit: int) -> list[PlainRecordRow]:
-        return self._plain(self._sql.records_after, (*after, limit))
+    def ledger_records(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
+        return self._plain(self._sql.ledger_records, (after, limit))
 
-    def processing_rows_of(self, resident_id: UUID) -> list[PlainRecordRow]:
-        return self._plain(self._sql.records_of, (str(resident_id),))
-
-    def processing_rows_at(self, positions: Sequence[int]) -> list[PlainRecordRow]:
-        return self._plain(self._sql.records_at, (sorted(set(positions)),))
+    def running_before(self, positions: Sequence[int]) -> dict[int, bytes | None]:
+        return dict(self._plain(self._sql.running_before, (sorted(set(positions)),)))
 
     def ledger_of(self, stream_ids: Sequence[UUID]) -> list[LedgerRow]:
         with self.datastore.transaction(commit=False) as curs:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from participatie.audit.ledger import LEDGER_TABLE
-from participatie.audit.processing import PROCESSING_TABLE
 from participatie.persistence.tables import (
     CHAIN_HEADS_TABLE,
     COMMANDS_TABLE,
@@ -94,18 +93,18 @@ class PostgresStatements:
                 "event_hash bytea NOT NULL, "
                 "running_hash bytea NOT NULL, "
                 "backfilled boolean NOT NULL DEFAULT false, "
-                "records_hash bytea)"
+                "records bytea)"
             ).format(schema=schema, ledger=ledger)
         )
-        # A store written before processing records were rows of their own: the ledger's column
-        # for their hash, added once (the catalogue is asked first, so that an open does not
+        # A store written before processing records were kept in the ledger: their column,
+        # added once (the catalogue is asked first, so that an open does not
         # lock the ledger when the column is there).
         self.create.append(
             SQL(
                 "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns "
                 "WHERE table_schema = {schema_text} AND table_name = {ledger_text} "
-                "AND column_name = 'records_hash') THEN "
-                "ALTER TABLE {schema}.{ledger} ADD COLUMN records_hash bytea; END IF; END $$"
+                "AND column_name = 'records') THEN "
+                "ALTER TABLE {schema}.{ledger} ADD COLUMN records bytea; END IF; END $$"
             ).format(
                 schema=schema,
                 ledger=ledger,
@@ -113,59 +112,23 @@ class PostgresStatements:
                 ledger_text=Literal(LEDGER_TABLE),
             )
         )
-        records = Identifier(PROCESSING_TABLE)
-        self.create.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{records} ("
-                "position bigint NOT NULL, "
-                "place integer NOT NULL, "
-                "data_subject_id text NOT NULL, "
-                "trace_id text NOT NULL, "
-                "span_id text NOT NULL, "
-                "parent_span_id text, "
-                "name text NOT NULL, "
-                "status text NOT NULL, "
-                "start_time text NOT NULL, "
-                "end_time text NOT NULL, "
-                "processing_activity_id text NOT NULL, "
-                "foreign_operation_processor text, "
-                "PRIMARY KEY (position, place))"
-            ).format(schema=schema, records=records)
-        )
-        self.create.append(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index} ON {schema}.{records} (data_subject_id)"
-            ).format(
-                schema=schema, records=records, index=Identifier(f"{PROCESSING_TABLE}_subject")
-            )
-        )
-        self.records_insert = SQL(
-            "INSERT INTO {schema}.{records} SELECT * FROM unnest(%s::bigint[], %s::integer[], "
-            "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-            "%s::text[], %s::text[], %s::text[], %s::text[])"
-        ).format(schema=schema, records=records)
-        self.records_after = SQL(
-            "SELECT * FROM {schema}.{records} WHERE (position, place) > (%s, %s) "
-            "ORDER BY position, place LIMIT %s"
-        ).format(schema=schema, records=records)
-        self.records_of = SQL(
-            "SELECT * FROM {schema}.{records} WHERE data_subject_id = %s ORDER BY position, place"
-        ).format(schema=schema, records=records)
-        self.records_at = SQL(
-            "SELECT * FROM {schema}.{records} WHERE position = ANY(%s) ORDER BY position, place"
-        ).format(schema=schema, records=records)
-        self.create.append(
-            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{ledger} (originator_id)").format(
-                schema=schema, ledger=ledger, index=Identifier(f"{LEDGER_TABLE}_stream")
-            )
-        )
+        self.ledger_records = SQL(
+            "SELECT position, replace(originator_id::text, '-', ''), records "
+            "FROM {schema}.{ledger} WHERE position > %s AND records IS NOT NULL "
+            "ORDER BY position LIMIT %s"
+        ).format(schema=schema, ledger=ledger)
+        self.running_before = SQL(
+            "SELECT l.position, (SELECT p.running_hash FROM {schema}.{ledger} p "
+            "WHERE p.position < l.position ORDER BY p.position DESC LIMIT 1) "
+            "FROM {schema}.{ledger} l WHERE l.position = ANY(%s)"
+        ).format(schema=schema, ledger=ledger)
         self.ledger_tail = SQL(
             "SELECT running_hash FROM {schema}.{ledger} ORDER BY position DESC LIMIT 1"
         ).format(schema=schema, ledger=ledger)
         self.ledger_insert = SQL(
             "INSERT INTO {schema}.{ledger} "
             "(position, originator_id, version, event_hash, running_hash, backfilled, "
-            "records_hash) SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], "
+            "records) SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], "
             "%s::bytea[], %s::bytea[], %s::boolean[], %s::bytea[])"
         ).format(schema=schema, ledger=ledger)
         self.ledger_select = SQL(
@@ -180,7 +143,7 @@ class PostgresStatements:
         ).format(schema=schema, events=Identifier(events_table_name))
         self.ledger_plain = SQL(
             "SELECT position, replace(originator_id::text, '-', ''), version, event_hash, "
-            "running_hash, backfilled, records_hash FROM {schema}.{ledger} WHERE position > %s "
+            "running_hash, backfilled, records FROM {schema}.{ledger} WHERE position > %s "
             "ORDER BY position LIMIT %s"
         ).format(schema=schema, ledger=ledger)
         self.ledger_of = SQL(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows
-from participatie.audit.processing import PROCESSING_TABLE, records_hash, stored_record
+from participatie.audit.processing import records_by_stream
 from participatie.persistence.sqlite_tables import SQLiteTables, id_text
 from participatie.persistence.tables import (
     CHAIN_HEADS_TABLE,
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from eventsourcing.sqlite import SQLiteCursor
 
     from participatie.audit.processing import ProcessingRecord
-    from participatie.audit.verifier import LogRow, PlainLedgerRow, PlainRecordRow
+    from participatie.audit.verifier import LogRow, PlainLedgerRow
 
 __all__ = ["SQLiteLedger"]
 
@@ -48,34 +48,23 @@ class SQLiteLedger(SQLiteTables):
         c: SQLiteCursor,
         notification_ids: Sequence[int] | None,
         stored_events: Sequence[StoredEvent],
-        records: Sequence[ProcessingRecord] = (),
+        records: Sequence[tuple[UUID, ProcessingRecord]] = (),
     ) -> tuple[int, bytes] | None:
         """The ledger rows of events just inserted (under the write lock: the ledger's order is
-        the log's order), the processing records saved with them (bound to the last event's
-        row) and the new heads of their streams; the new tail (position, running hash), for
-        :meth:`_committed_tail` once the transaction commits."""
+        the log's order), with the processing records of their saves (``records``: (stream,
+        record) pairs), and the new heads of their streams; the new tail (position, running
+        hash), for :meth:`_committed_tail` once the transaction commits."""
         tail = None
-        stored = [stored_record(record) for record in records]
-        if notification_ids:
+        if notification_ids or records:
             rows = ledger_rows(
-                self._tail_before(c, notification_ids[0]),
-                notification_ids,
+                self._tail_before(c, notification_ids[0]) if notification_ids else None,
+                notification_ids or [],
                 stored_events,
-                records_hash=records_hash(stored) if stored else None,
+                records=records_by_stream(records) if records else None,
             )
             self._append_ledger(c, rows)
             if rows:
                 tail = (rows[-1].position, rows[-1].running_hash)
-        if stored:
-            if not notification_ids:
-                msg = "processing records are bound to an event saved with them: none was saved"
-                raise ValueError(msg)
-            position = notification_ids[-1]
-            c.executemany(
-                f"INSERT INTO {PROCESSING_TABLE} VALUES "  # noqa: S608
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(position, place, *fields) for place, fields in enumerate(stored)],
-            )
         c.executemany(
             f"INSERT INTO {CHAIN_HEADS_TABLE} (originator_id, version, head) "  # noqa: S608
             "VALUES (?, ?, ?) ON CONFLICT (originator_id) DO UPDATE "
@@ -120,7 +109,7 @@ class SQLiteLedger(SQLiteTables):
         c.executemany(
             f"INSERT INTO {LEDGER_TABLE} "  # noqa: S608
             "(position, originator_id, version, event_hash, running_hash, backfilled, "
-            "records_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "records) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     row.position,
@@ -129,7 +118,7 @@ class SQLiteLedger(SQLiteTables):
                     row.event_hash,
                     row.running_hash,
                     int(row.backfilled),
-                    row.records_hash,
+                    row.records,
                 )
                 for row in rows
             ],
@@ -154,34 +143,30 @@ class SQLiteLedger(SQLiteTables):
     def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
         return self._plain(
             "SELECT position, originator_id, version, event_hash, running_hash, "  # noqa: S608
-            f"backfilled, records_hash FROM {LEDGER_TABLE} WHERE position > ? "
+            f"backfilled, records FROM {LEDGER_TABLE} WHERE position > ? "
             "ORDER BY position LIMIT ?",
             (after, limit),
         )
 
-    def processing_rows(self, after: tuple[int, int], limit: int) -> list[PlainRecordRow]:
+    def ledger_records(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
         return self._plain(
-            f"SELECT * FROM {PROCESSING_TABLE} WHERE (position, place) > (?, ?) "  # noqa: S608
-            "ORDER BY position, place LIMIT ?",
-            (*after, limit),
+            f"SELECT position, originator_id, records FROM {LEDGER_TABLE} "  # noqa: S608
+            "WHERE position > ? AND records IS NOT NULL ORDER BY position LIMIT ?",
+            (after, limit),
         )
 
-    def processing_rows_of(self, resident_id: UUID) -> list[PlainRecordRow]:
-        return self._plain(
-            f"SELECT * FROM {PROCESSING_TABLE} WHERE data_subject_id = ? "  # noqa: S608
-            "ORDER BY position, place",
-            (str(resident_id),),
-        )
-
-    def processing_rows_at(self, positions: Sequence[int]) -> list[PlainRecordRow]:
-        found: list[PlainRecordRow] = []
+    def running_before(self, positions: Sequence[int]) -> dict[int, bytes | None]:
+        found: dict[int, bytes | None] = {}
         wanted = sorted(set(positions))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            found += self._plain(
-                f"SELECT * FROM {PROCESSING_TABLE} WHERE position IN "  # noqa: S608
-                f"({', '.join('?' * len(chunk))}) ORDER BY position, place",
-                tuple(chunk),
+            found.update(
+                self._plain(
+                    f"SELECT l.position, (SELECT p.running_hash FROM {LEDGER_TABLE} p "  # noqa: S608
+                    "WHERE p.position < l.position ORDER BY p.position DESC LIMIT 1) "
+                    f"FROM {LEDGER_TABLE} l WHERE l.position IN ({', '.join('?' * len(chunk))})",
+                    tuple(chunk),
+                )
             )
         return found
 

@@ -5,7 +5,6 @@ release 0.1 is given when it is first opened."""
 from __future__ import annotations
 
 from participatie.audit.ledger import LEDGER_TABLE
-from participatie.audit.processing import PROCESSING_TABLE
 from participatie.persistence.tables import (
     CHAIN_HEADS_TABLE,
     COMMANDS_TABLE,
@@ -56,29 +55,9 @@ _SQLITE_TABLES = (
         "event_hash BLOB NOT NULL, "
         "running_hash BLOB NOT NULL, "
         "backfilled INTEGER NOT NULL DEFAULT 0, "
-        "records_hash BLOB)"
+        "records BLOB)"
     ),
     (f"CREATE INDEX IF NOT EXISTS {LEDGER_TABLE}_stream ON {LEDGER_TABLE} (originator_id)"),
-    (
-        f"CREATE TABLE IF NOT EXISTS {PROCESSING_TABLE} ("
-        "position INTEGER NOT NULL, "
-        "place INTEGER NOT NULL, "
-        "data_subject_id TEXT NOT NULL, "
-        "trace_id TEXT NOT NULL, "
-        "span_id TEXT NOT NULL, "
-        "parent_span_id TEXT, "
-        "name TEXT NOT NULL, "
-        "status TEXT NOT NULL, "
-        "start_time TEXT NOT NULL, "
-        "end_time TEXT NOT NULL, "
-        "processing_activity_id TEXT NOT NULL, "
-        "foreign_operation_processor TEXT, "
-        "PRIMARY KEY (position, place)) WITHOUT ROWID"
-    ),
-    (
-        f"CREATE INDEX IF NOT EXISTS {PROCESSING_TABLE}_subject "
-        f"ON {PROCESSING_TABLE} (data_subject_id)"
-    ),
     (
         f"CREATE TABLE IF NOT EXISTS {COMMANDS_TABLE} ("
         "command_id TEXT PRIMARY KEY, "
@@ -130,13 +109,13 @@ SQLITE_LEGACY_DONE = (
     "AS done"
 )
 
-#: Whether the ledger has its column for the hash of processing records (a store written before
-#: processing records were rows of their own has not: :data:`SQLITE_LEDGER_RECORDS` adds it).
+#: Whether the ledger has its column for processing records (a store written before they were
+#: kept in the ledger has not: :data:`SQLITE_LEDGER_RECORDS` adds it).
 SQLITE_LEDGER_HAS_RECORDS = (
     f"SELECT EXISTS (SELECT 1 FROM pragma_table_info('{LEDGER_TABLE}') "  # noqa: S608
-    "WHERE name = 'records_hash') AS done"
+    "WHERE name = 'records') AS done"
 )
-SQLITE_LEDGER_RECORDS = f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN records_hash BLOB"
+SQLITE_LEDGER_RECORDS = f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN records BLOB"
 
 #: Every CREATE statement, in the order they run after eventsourcing's own.
 SQLITE_CREATE_STATEMENTS = _SQLITE_TABLES + _SQLITE_VAULT_KEY_TABLES

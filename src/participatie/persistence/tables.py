@@ -179,7 +179,7 @@ def ledger_row_from_row(row: Any) -> LedgerRow:
         event_hash=bytes(row["event_hash"]),
         running_hash=bytes(row["running_hash"]),
         backfilled=bool(row["backfilled"]),
-        records_hash=None if row["records_hash"] is None else bytes(row["records_hash"]),
+        records=None if row["records"] is None else bytes(row["records"]),
     )
 
 

@@ -30,8 +30,9 @@ class Batch:
     aggregates: dict[UUID, Any] = attrs.Factory(dict)
     save_with: dict[str, list[Any]] = attrs.Factory(dict)
     bsn_hashes: set[bytes] = attrs.Factory(set)
-    #: The processing records' spans, ended once the batch is stored.
-    spans: list[Any] = attrs.Factory(list)
+    #: The processing records' spans, each with the stream whose save it records, ended once the
+    #: batch is stored.
+    spans: list[tuple[Any, Any]] = attrs.Factory(list)
 
     def get(self, aggregate_id: UUID) -> Any | None:
         found = self.aggregates.get(aggregate_id)

@@ -106,7 +106,7 @@ class Changes(ProcessingRecords):
             span = self._processing(aggregate, started)
             pending = list(aggregate.pending_events)
             try:
-                self.store.save(aggregate, **self._with_record(span, save_with))
+                self.store.save(aggregate, **self._with_record(aggregate, span, save_with))
             except IntegrityError:
                 if in_batch:
                     check_done(self.store.participation_recorder)  # its id: saved already
@@ -181,7 +181,7 @@ class Changes(ProcessingRecords):
         span = self._processing(aggregate, started)
         pending = list(aggregate.pending_events)
         try:
-            self.store.save(aggregate, **self._with_record(span, save_with))
+            self.store.save(aggregate, **self._with_record(aggregate, span, save_with))
         except IntegrityError:
             check_done(self.store.participation_recorder)  # its id: saved already
             if self._saved_already(pending):

@@ -10,19 +10,20 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from participatie.audit.access import access_log_id
 from participatie.audit.processing import (
     ProcessingLog,
     ProcessingRecord,
     TraceContext,
+    decode_records,
     processing_log_id,
-    record_from_stored,
     records_of,
 )
 from participatie.audit.security import SecurityEvent, SecurityLog, entry_of
 from participatie.domain.inputs import business_date, checked_text
 from participatie.domain.municipalities import same_municipality
 from participatie.domain.values import Actor
-from participatie.errors import InvalidInput, NotFound
+from participatie.errors import InvalidInput, NotFound, TamperDetected
 from participatie.privacy.authorisation import Action
 from participatie.service.core import TIMEZONE, Room, as_uuid
 
@@ -32,6 +33,16 @@ _REFUSED = get_topic(SecurityLog.AttemptRefused)
 _OPENED = get_topic(ProcessingLog.Opened)
 _PROCESSED = get_topic(ProcessingLog.Processed)
 _TOGETHER = get_topic(ProcessingLog.ProcessedTogether)
+
+
+def _held(records: bytes, position: int) -> list[ProcessingRecord]:
+    """The records a ledger row holds; one that does not read is tampering (verify() says where)."""
+    try:
+        return decode_records(bytes(records))
+    except ValueError as error:
+        raise TamperDetected(
+            f"ledger: the processing records at position {position} do not read: {error}"
+        ) from error
 
 
 class ProcessingRecords(Room):
@@ -77,45 +88,54 @@ class ProcessingRecords(Room):
         if since is not None and (not isinstance(since, datetime) or since.tzinfo is None):
             raise InvalidInput(f"since must be an aware datetime, not {since!r}")
         self._core.authorise(by, Action.READ_PROCESSING_LOG)
-        recorder = self._core.store.participation_recorder
+        core = self._core
+        recorder = core.store.participation_recorder
         if resident_id is not None:
             rid = as_uuid(resident_id)
-            municipality = self._core.load_resident(rid).municipality
-            self._core.authorise(
-                by, Action.READ_PROCESSING_LOG, municipality=municipality, about=rid
-            )
-            # Records of development builds of 0.3.0 (a stream per resident), then the rows.
+            municipality = core.load_resident(rid).municipality
+            core.authorise(by, Action.READ_PROCESSING_LOG, municipality=municipality, about=rid)
+            # Records of development builds of 0.3.0 (a stream per resident), then those the
+            # ledger holds on the rows of the resident's streams.
             records = [
                 record
-                for e in self._core.store.events.get(processing_log_id(rid))
+                for e in core.store.events.get(processing_log_id(rid))
                 for record in records_of(e, rid)
             ]
-            records += [record_from_stored(row[2:]) for row in recorder.processing_rows_of(rid)]
-            self._core.processing.done()
+            streams = [rid, access_log_id(rid), *core.coaching_ids(rid)]
+            subject = str(rid)
+            records += [
+                record
+                for row in recorder.ledger_of(streams)
+                if row.records is not None
+                for record in _held(row.records, row.position)
+                if record.data_subject_id == subject
+            ]
+            core.processing.done()
             return [r for r in records if since is None or r.start_time >= since]
         records = self._development_records(by)
         # Whether the actor may see each resident, decided once per resident.
         visible: dict[str, bool] = {}
-        after = (0, -1)
-        while rows := recorder.processing_rows(after, 1000):
-            after = (rows[-1][0], rows[-1][1])
-            for row in rows:
-                subject = row[2]
-                if (shown := visible.get(subject)) is None:
-                    shown = visible[subject] = self._visible(by, UUID(subject))
-                if shown:
-                    records.append(record_from_stored(row[2:]))
-        self._core.processing.done()
+        after = 0
+        while rows := recorder.ledger_records(after, 1000):
+            after = rows[-1][0]
+            for position, _, held in rows:
+                for record in _held(held, position):
+                    subject = record.data_subject_id
+                    if (shown := visible.get(subject)) is None:
+                        shown = visible[subject] = self._visible(by, subject)
+                    if shown:
+                        records.append(record)
+        core.processing.done()
         return [r for r in records if since is None or r.start_time >= since]
 
-    def _visible(self, by: Actor, resident_id: UUID) -> bool:
+    def _visible(self, by: Actor, resident_id: UUID | str) -> bool:
         """Whether ``by`` may see the processing records of the resident (of a data subject
         that is no resident of this store, only an actor of every municipality may)."""
         if by.municipality is None:
             return True
         try:
-            municipality = self._core.load_resident(resident_id).municipality
-        except NotFound:
+            municipality = self._core.load_resident(as_uuid(resident_id)).municipality
+        except (NotFound, InvalidInput):
             return False
         return same_municipality(municipality, by.municipality)
 

@@ -1,5 +1,5 @@
 """The processing log in the core: a record of every save of a resident's data, saved in the
-same transaction as the data (a row bound to the save's last event in the ledger, see
+same transaction as the data (in the ledger row of the last event the save stored, see
 :mod:`participatie.audit.processing`); and batches, which collect commands and their records and
 save them together.
 """
@@ -30,9 +30,14 @@ class ProcessingRecords(CoreBase):
         return self.processing.span(resident, started)
 
     @staticmethod
-    def _with_record(span: Span | None, save_with: dict[str, Any]) -> dict[str, Any]:
-        """What goes with the events to the recorder, with the processing record if any."""
-        return save_with if span is None else {**save_with, "processing_records": [span.record]}
+    def _with_record(
+        aggregate: Any, span: Span | None, save_with: dict[str, Any]
+    ) -> dict[str, Any]:
+        """What goes with the events to the recorder, with the processing record (of the
+        aggregate's save) if any."""
+        if span is None:
+            return save_with
+        return {**save_with, "processing_records": [(aggregate.id, span.record)]}
 
     def _processed(self, span: Span | None) -> None:
         if span is not None:
@@ -45,7 +50,8 @@ class ProcessingRecords(CoreBase):
         resident = data_subject(aggregate)
         if resident is not None and getattr(aggregate, "pending_events", None):
             assert self.open_batch is not None  # noqa: S101 (only called with a batch open)
-            self.open_batch.spans.append(self.processing.span(resident, started))
+            stream_id = getattr(aggregate, "id", None)
+            self.open_batch.spans.append((stream_id, self.processing.span(resident, started)))
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -69,9 +75,11 @@ class ProcessingRecords(CoreBase):
         for name, values in save_with.items():
             merged.setdefault(name, []).extend(values)
         if batch.spans:
-            merged.setdefault("processing_records", []).extend(s.record for s in batch.spans)
+            merged.setdefault("processing_records", []).extend(
+                (stream_id, span.record) for stream_id, span in batch.spans
+            )
         self.store.save(*batch.aggregates.values(), **merged)
-        for span in batch.spans:
+        for _, span in batch.spans:
             span.stored()
         batch.spans.clear()
         self.processing.done()

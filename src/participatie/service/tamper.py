@@ -16,8 +16,8 @@ from eventsourcing.utils import get_topic
 from participatie.audit.access import access_log_id
 from participatie.audit.chain import GENESIS, Verification, verify_stream
 from participatie.audit.checkpoints import Checkpoint, load_signing_key, sign_checkpoint
-from participatie.audit.heads import check_bound_records, check_heads, check_stream_ledger
-from participatie.audit.ledger import LedgerRow
+from participatie.audit.heads import check_heads, check_stream_ledger
+from participatie.audit.ledger import LedgerRow, ledger_hash
 from participatie.audit.processing import processing_log_id
 from participatie.audit.verifier import MAX_PROBLEMS, check_log, wrong_type
 from participatie.domain.job_coaching import coaching_id
@@ -66,16 +66,11 @@ class TamperEvidence(Room):
         if resident_id is not None and checkpoint is not None:
             raise InvalidInput("a checkpoint proves the whole log: verify without a resident id")
         if resident_id is None:
-            problems, notes, streams, events, records = self._verify_all(checkpoint, progress)
+            problems, notes, streams, events = self._verify_all(checkpoint, progress)
         else:
-            problems, notes, streams, events, records = self._verify_resident(as_uuid(resident_id))
+            problems, notes, streams, events = self._verify_resident(as_uuid(resident_id))
         verification = Verification(
-            ok=not problems,
-            problems=problems,
-            streams=streams,
-            events=events,
-            notes=notes,
-            records=records,
+            ok=not problems, problems=problems, streams=streams, events=events, notes=notes
         )
         if strict and problems:
             raise TamperDetected("; ".join(problems))
@@ -91,7 +86,7 @@ class TamperEvidence(Room):
 
     def _verify_all(
         self, checkpoint: Checkpoint | None, progress: Callable[[int], None] | None
-    ) -> tuple[list[str], list[str], int, int, int]:
+    ) -> tuple[list[str], list[str], int, int]:
         store = self._core.store
         recorder = store.participation_recorder
         view = store.facts_view()
@@ -112,7 +107,6 @@ class TamperEvidence(Room):
             checkpoint_position=None if checkpoint is None else checkpoint.position,
             progress=progress,
             read_ahead=recorder.reads_over_network,
-            read_records=recorder.processing_rows,
         )
         problems = found.problems
         heads = recorder.chain_heads()
@@ -141,8 +135,7 @@ class TamperEvidence(Room):
                 "no checkpoint given: edits that recompute every hash are found only against a "
                 "checkpoint kept outside the store"
             )
-        streams = len(found.streams | dict.fromkeys(heads, (0, b"")))
-        return problems, notes, streams, found.events, found.records
+        return problems, notes, len(found.streams | dict.fromkeys(heads, (0, b""))), found.events
 
     def _check_snapshots(self, streams: dict[str, tuple[int, bytes]]) -> list[str]:
         """Every stream's snapshots against its events. The store lists the streams that have
@@ -260,7 +253,7 @@ class TamperEvidence(Room):
 
     # One resident.
 
-    def _verify_resident(self, rid: UUID) -> tuple[list[str], list[str], int, int, int]:
+    def _verify_resident(self, rid: UUID) -> tuple[list[str], list[str], int, int]:
         store = self._core.store
         recorder = store.participation_recorder
         own = recorder.select_events(rid)
@@ -296,8 +289,7 @@ class TamperEvidence(Room):
                 stream, ((s.originator_version, bytes(s.state[:32])) for s in stored), ledger
             )
             problems += found or self._snapshot_problems(stream)
-        found_records, records = _resident_records(recorder, rid, ledger)
-        problems += found_records
+        problems += _rows_in_chain(recorder, ledger)
         record = recorder.vault_get(rid)
         if record is not None:
             erased = {rid} if any(s.topic == _ERASED for s in own) else set()
@@ -317,22 +309,30 @@ class TamperEvidence(Room):
         problems += filter(
             None, (self._note_problem(n, known, gone) for n in recorder.vault_notes(rid))
         )
-        return problems, [], counted, events, records
+        return problems, [], counted, events
 
 
-def _resident_records(
-    recorder: ParticipationRecorder, rid: UUID, ledger: list[LedgerRow]
-) -> tuple[list[str], int]:
-    """The resident's processing records, and every record bound to a row of the resident's
-    streams, against the ledger rows they are bound to; and how many are the resident's."""
-    own = recorder.processing_rows_of(rid)
-    rows: dict[int, LedgerRow | None] = {r.position: r for r in ledger if r.records_hash}
-    for position in {record[0] for record in own} - set(rows):
-        # Bound to another stream's event (the last of a batch saved together).
-        found = recorder.ledger_select(position - 1, 1) if type(position) is int else []
-        rows[position] = found[0] if found and found[0].position == position else None
-    positions = [p for p in rows if type(p) is int]
-    return check_bound_records(rows, recorder.processing_rows_at(positions)), len(own)
+def _rows_in_chain(recorder: ParticipationRecorder, rows: list[LedgerRow]) -> list[str]:
+    """Each of these ledger rows (a resident's) against the running hash of the row before it:
+    a row changed without recomputing every row after it, its processing records included."""
+    before = recorder.running_before([row.position for row in rows])
+    problems = []
+    for row in rows:
+        if row.position not in before:
+            continue
+        previous = before[row.position]
+        expected = ledger_hash(
+            GENESIS if previous is None else previous,
+            row.position,
+            row.stream_id,
+            row.version,
+            row.event_hash,
+            records=row.records,
+        )
+        if expected != row.running_hash:
+            held = "" if row.records is None else " (or the processing records it holds)"
+            problems.append(f"ledger: the row at position {row.position} was changed{held}")
+    return problems
 
 
 def _checkpoint_problems(checkpoint: Checkpoint, at: tuple[int, bytes] | None) -> list[str]:
