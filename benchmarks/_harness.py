@@ -35,13 +35,15 @@ def fill(app: Any, events: int, *, close_every: int = 1) -> None:
     """Save about ``events`` events: residents of ``MUNICIPALITIES`` municipalities, registered
     in 2019, each with an intake and conversations (``EVENTS_PER_RESIDENT`` events in all); one
     in ``close_every`` residents is closed 60 days after registering, the others stay open.
-    Saved 25 residents at a time, as an import would."""
+    Saved 25 residents at a time, as an import would, each event with its processing record (as
+    an import keeps them: in the ledger row of the resident's last event of the batch)."""
     from participatie import Actor, OutflowReason, ResidentTrajectory, Role  # noqa: PLC0415
     from participatie.service import core_of  # noqa: PLC0415
 
     coach = Actor("coach-1", Role.COACH)
     policy = app.policy
     batch: list[ResidentTrajectory] = []
+    records: list[tuple[Any, Any]] = []
     for number in range(max(1, events // EVENTS_PER_RESIDENT)):
         day = date(2019, 1, 1) + timedelta(days=number % 300)
         trajectory = ResidentTrajectory.register(
@@ -62,11 +64,41 @@ def fill(app: Any, events: int, *, close_every: int = 1) -> None:
                 reason=OutflowReason.WITHDREW, on=day + timedelta(days=60), by=coach, policy=policy
             )
         batch.append(trajectory)
+        records += [
+            (trajectory.id, _record(trajectory.id, event)) for event in trajectory.pending_events
+        ]
         if len(batch) == 25:
-            core_of(app).store.save(*batch)
+            core_of(app).store.save(*batch, processing_records=records)
             batch.clear()
+            records = []
     if batch:
-        core_of(app).store.save(*batch)
+        core_of(app).store.save(*batch, processing_records=records)
+
+
+def _record(resident_id: Any, event: Any) -> Any:
+    """The processing record a command that stored ``event`` would have made."""
+    from participatie.audit.processing import (  # noqa: PLC0415
+        DATA_SUBJECT_ID_TYPE,
+        ProcessingRecord,
+        TraceContext,
+        new_span_id,
+        unconfigured_activity,
+    )
+
+    name = type(event).__name__.lower()
+    return ProcessingRecord(
+        trace_id=TraceContext.new().trace_id,
+        span_id=new_span_id(),
+        parent_span_id=None,
+        name=name,
+        status="Ok",
+        start_time=event.timestamp,
+        end_time=event.timestamp,
+        processing_activity_id=unconfigured_activity(name),
+        data_subject_id=str(resident_id),
+        data_subject_id_type=DATA_SUBJECT_ID_TYPE,
+        foreign_operation_processor=None,
+    )
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from participatie.audit.checkpoints import Checkpoint, generate_signing_key
 from participatie.audit.ledger import ledger_hash
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
-from tests.actors import ADMIN, JOB_COACH_ACTOR
+from tests.actors import ADMIN, AUDITOR, JOB_COACH_ACTOR
 from tests.integration.database import Database
 from tests.support import COACH, TEST_SECRET, register
 from tests.unit.test_job_coaching_rules import placed_and_assessed, start
@@ -402,6 +402,37 @@ def test_a_store_written_before_the_ledger_is_chained_once_on_opening(store_url:
         assert app.verify().ok
     ((count,),) = db.run("SELECT count(*) FROM {participatie_ledger}")
     assert count == 3
+
+
+def test_a_ledger_written_before_it_held_processing_records_gets_their_column_once(
+    store_url: str,
+) -> None:
+    """A store of release 0.2.0: its ledger has no column for processing records."""
+    from participatie import ResidentTrajectory  # noqa: PLC0415
+    from participatie.service import core_of  # noqa: PLC0415
+
+    with Participation.open(store_url, secret=TEST_SECRET) as app:
+        earlier = ResidentTrajectory.register(
+            referral="walk_in",
+            benefit="none",
+            municipality="haaren",
+            on=date(2019, 1, 7),
+            by=COACH,
+            policy=app.policy,
+        )
+        core_of(app).store.save(earlier)  # as 0.2.0 saved it: no processing record
+    db = Database(store_url)
+    db.run("ALTER TABLE {participatie_ledger} DROP COLUMN records")
+    for _ in range(2):  # the column is added once; a second opening leaves it as it is
+        with Participation.open(store_url, secret=TEST_SECRET) as app:
+            verification = app.verify()
+            assert verification.ok, verification.problems
+            rid = register(app)
+            assert [r.name for r in app.processing_log(rid, by=AUDITOR)] == ["register"]
+            assert app.verify().ok
+            assert app.verify(rid).ok
+    ((held,),) = db.run("SELECT count(*) FROM {participatie_ledger} WHERE records IS NOT NULL")
+    assert held == 2
 
 
 # Random histories, one random edit.

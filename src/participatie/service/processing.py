@@ -2,11 +2,12 @@
 
 The core asks :class:`Processing` for the record of every aggregate it saves that holds or
 reads a resident's data (a trajectory, a job coaching, an access log entry), and saves the record
-in the same transaction, in the ledger row of the last event the save stored. The record's name is the action the actor
-was authorised for (the last ``authorise`` of the command, kept per thread and task); its
-trace is the caller's (:meth:`Processing.traced`) or one of its own. When OpenTelemetry is
-installed (the extra ``otel``) and a tracer provider is set, every record is also a span with the
-same trace id, span id, times and attributes, ended once the record is stored.
+in the same transaction, in the ledger row of the last event the save stored. The record's name
+is the action the actor was authorised for (the last ``authorise`` of the command, kept per
+thread and task); its trace is the caller's (:meth:`Processing.traced`) or one of its own. When
+OpenTelemetry is installed (the extra ``otel``) and a tracer provider is set, every record is
+also a span with the same trace id, span id, times and attributes, ended once the record is
+stored.
 """
 
 from __future__ import annotations
