@@ -14,7 +14,7 @@ from uuid import UUID
 from participatie import Participation
 from participatie.audit.chain import GENESIS
 from participatie.audit.checkpoints import Checkpoint, generate_signing_key
-from participatie.audit.ledger import ledger_hash
+from participatie.audit.ledger import ledger_hash, records_digest
 from tests.actors import AUDITOR
 from tests.integration.database import Database
 from tests.integration.test_tamper_evidence import recorded
@@ -142,7 +142,7 @@ def _recompute_ledger(db: Database) -> None:
             UUID(str(originator)),
             version,
             bytes(event_hash),
-            records=None if records is None else bytes(records),
+            records_digest=None if records is None else records_digest(bytes(records)),
         )
         db.run(
             "UPDATE {participatie_ledger} SET running_hash = %s WHERE position = %s",

@@ -25,7 +25,7 @@ from participatie import (
 )
 from participatie.audit.chain import GENESIS, chain_hash
 from participatie.audit.checkpoints import Checkpoint, generate_signing_key
-from participatie.audit.ledger import ledger_hash
+from participatie.audit.ledger import ledger_hash, records_digest
 from participatie.testing import commands as c
 from participatie.testing import strategies as pst
 from tests.actors import ADMIN, AUDITOR, JOB_COACH_ACTOR
@@ -319,7 +319,12 @@ def _rewrite_everything(db: Database, stream: UUID, version: int, new_state: byt
         stream_id = UUID(str(originator))
         records = None if held[position] is None else bytes(held[position])
         running = ledger_hash(
-            running, position, stream_id, stored_version, bytes(state)[:32], records=records
+            running,
+            position,
+            stream_id,
+            stored_version,
+            bytes(state)[:32],
+            records_digest=None if records is None else records_digest(records),
         )
         db.run(
             "UPDATE {participatie_ledger} SET event_hash = %s, running_hash = %s "

@@ -11,7 +11,7 @@ an alarm: the events and the ledger must show the same positions.
 
 The processing records of a save (:mod:`participatie.audit.processing`: not events) are kept in
 the ledger itself: the row of the last event a processing stored holds the records of that
-processing, and its running hash covers them.
+processing, and its running hash covers their SHA-256.
 
 Deleting, inserting, reordering or changing any event or processing record, or a whole stream
 with its chain head, leaves the events, the records and the ledger disagreeing. An attacker who
@@ -30,7 +30,7 @@ from eventsourcing.persistence import StoredEvent
 
 from participatie.audit.chain import GENESIS, HASH_BYTES
 
-__all__ = ["LEDGER_TABLE", "LedgerRow", "ledger_hash", "ledger_rows"]
+__all__ = ["LEDGER_TABLE", "LedgerRow", "ledger_hash", "ledger_rows", "records_digest"]
 
 LEDGER_TABLE = "participatie_ledger"
 _DOMAIN = b"participatie-ledger-v1\x00"
@@ -57,6 +57,12 @@ class LedgerRow:
     records: bytes | None = None
 
 
+def records_digest(records: bytes) -> bytes:
+    """The SHA-256 of the processing records a ledger row holds, as its running hash covers them
+    (PostgreSQL's ``sha256(records)`` gives the same, so a check need not fetch the records)."""
+    return hashlib.sha256(records).digest()
+
+
 def ledger_hash(
     previous: bytes,
     position: int,
@@ -64,12 +70,12 @@ def ledger_hash(
     version: int,
     event_hash: bytes,
     *,
-    records: bytes | None = None,
+    records_digest: bytes | None = None,
 ) -> bytes:
     """SHA-256 over the previous running hash and one event's place and chain hash (a stream id
-    given as text must be the UUID's usual form, with dashes), and the processing records the
-    row holds, if any (last: their length needs no mark)."""
-    if records is None:
+    given as text must be the UUID's usual form, with dashes), and the digest of the processing
+    records the row holds, if any (:func:`records_digest`)."""
+    if records_digest is None:
         return hashlib.sha256(
             b"%s%s%d\x00%s\x00%d\x00%s"
             % (_DOMAIN, previous, position, str(stream_id).encode("ascii"), version, event_hash)
@@ -83,7 +89,7 @@ def ledger_hash(
             str(stream_id).encode("ascii"),
             version,
             event_hash,
-            records,
+            records_digest,
         )
     ).digest()
 
@@ -121,7 +127,12 @@ def ledger_rows(
         event_hash = bytes(stored.state[:HASH_BYTES])
         bound = records.get(stream_id) if records and last[stream_id] == index else None
         running = ledger_hash(
-            running, position, stream_id, stored.originator_version, event_hash, records=bound
+            running,
+            position,
+            stream_id,
+            stored.originator_version,
+            event_hash,
+            records_digest=None if bound is None else records_digest(bound),
         )
         rows.append(
             LedgerRow(

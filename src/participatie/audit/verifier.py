@@ -80,7 +80,8 @@ class LogCheck:
 #: hand in SQLite can hold a value of any type.
 LogRow = tuple[Any, Any, Any, Any, Any]
 #: One ledger row as ``ledger_plain`` gives it: position, stream id (32 hex digits), version,
-#: event hash, running hash, backfilled, processing records (None: it holds none).
+#: event hash, running hash, backfilled, the SHA-256 of the processing records it holds (None:
+#: it holds none; see :func:`participatie.audit.ledger.records_digest`).
 PlainLedgerRow = tuple[Any, Any, Any, Any, Any, Any, Any]
 
 
@@ -295,7 +296,7 @@ class _LogReader:
             or type(running_hash) is not bytes
             or (records is not None and type(records) is not bytes)
             or ledger_hash(
-                self.previous_running, position, key, version, event_hash, records=records
+                self.previous_running, position, key, version, event_hash, records_digest=records
             )
             != running_hash
         ):

@@ -107,7 +107,8 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     def ledger_plain(self, after: int, limit: int) -> list[PlainLedgerRow]:
         """Up to ``limit`` ledger rows after position ``after``, in order, as plain tuples
         (position, stream id as 32 hex digits, version, event hash, running hash, backfilled,
-        processing records), with the values as stored: for checking every row (``verify()``)."""
+        the SHA-256 of the processing records it holds or None), with the values as stored: for
+        checking every row (``verify()``)."""
 
     @abc.abstractmethod
     def ledger_records(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:

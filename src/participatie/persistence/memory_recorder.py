@@ -12,7 +12,7 @@ import attrs
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
-from participatie.audit.ledger import LedgerRow, ledger_rows
+from participatie.audit.ledger import LedgerRow, ledger_rows, records_digest
 from participatie.audit.processing import records_by_stream
 from participatie.persistence.base import DoneCommand, ParticipationRecorder
 from participatie.persistence.rights import MemoryRights
@@ -196,7 +196,7 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
                 r.event_hash,
                 r.running_hash,
                 r.backfilled,
-                r.records,
+                None if r.records is None else records_digest(r.records),
             )
             for r in self.ledger_select(after, limit)
         ]

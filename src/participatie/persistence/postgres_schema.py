@@ -143,7 +143,7 @@ class PostgresStatements:
         ).format(schema=schema, events=Identifier(events_table_name))
         self.ledger_plain = SQL(
             "SELECT position, replace(originator_id::text, '-', ''), version, event_hash, "
-            "running_hash, backfilled, records FROM {schema}.{ledger} WHERE position > %s "
+            "running_hash, backfilled, sha256(records) FROM {schema}.{ledger} WHERE position > %s "
             "ORDER BY position LIMIT %s"
         ).format(schema=schema, ledger=ledger)
         self.ledger_of = SQL(
