@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 from uuid import UUID
 
-from participatie import Participation
+import pytest
+
+from participatie import Participation, TamperDetected
 from participatie.audit.chain import GENESIS
 from participatie.audit.checkpoints import Checkpoint, generate_signing_key
 from participatie.audit.ledger import ledger_hash, records_digest
@@ -148,3 +150,20 @@ def _recompute_ledger(db: Database) -> None:
             "UPDATE {participatie_ledger} SET running_hash = %s WHERE position = %s",
             (running, position),
         )
+
+
+def test_records_changed_into_text_are_named_not_a_crash(recorded: Recorded) -> None:
+    app, db, ids = recorded
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL's bytea column holds bytes only")
+    rid = ids["second"]
+    position, _ = _held(db, rid)[0]
+    db.run(
+        "UPDATE {participatie_ledger} SET records = %s WHERE position = %s",
+        ("[[]]", position),
+    )
+    whole, own = _problems(app, rid)
+    assert _changed_at(position, whole), whole
+    assert _changed_at(position, own), own
+    with pytest.raises(TamperDetected, match=f"position {position}"):
+        app.processing_log(rid, by=AUDITOR)

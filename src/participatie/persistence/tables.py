@@ -176,11 +176,20 @@ def ledger_row_from_row(row: Any) -> LedgerRow:
         position=row["position"],
         stream_id=uuid_of(row["originator_id"]),
         version=row["version"],
-        event_hash=bytes(row["event_hash"]),
-        running_hash=bytes(row["running_hash"]),
+        event_hash=_blob(row["event_hash"]),
+        running_hash=_blob(row["running_hash"]),
         backfilled=bool(row["backfilled"]),
-        records=None if row["records"] is None else bytes(row["records"]),
+        records=None if row["records"] is None else _blob(row["records"]),
     )
+
+
+def _blob(value: Any) -> bytes:
+    """A stored hash or records as bytes. SQLite keeps whatever type is written into a column:
+    a value changed by hand into text or a number reads as bytes that fit no hash, so the check
+    names the row instead of failing on it."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return b"\x00wrong type:" + repr(value).encode("utf-8", "backslashreplace")
 
 
 def backfilled_ledger_rows(

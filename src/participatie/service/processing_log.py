@@ -39,7 +39,7 @@ def _held(records: bytes, position: int) -> list[ProcessingRecord]:
     """The records a ledger row holds; one that does not read is tampering (verify() says where)."""
     try:
         return decode_records(bytes(records))
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         raise TamperDetected(
             f"ledger: the processing records at position {position} do not read: {error}"
         ) from error
