@@ -15,11 +15,10 @@ import pytest
 
 from participatie import Participation, TamperDetected
 from participatie.audit.chain import GENESIS
-from participatie.audit.checkpoints import Checkpoint, generate_signing_key
 from participatie.audit.ledger import ledger_hash, records_digest
 from tests.actors import AUDITOR
 from tests.integration.database import Database
-from tests.integration.test_tamper_evidence import recorded
+from tests.integration.test_tamper_evidence import kept_checkpoint, recorded
 
 __all__ = ["recorded"]  # the fixture, shared with the other edits of the store
 
@@ -114,11 +113,7 @@ def test_a_checkpoint_finds_a_record_changed_with_every_hash_recomputed(
     recorded: Recorded, tmp_path: Path
 ) -> None:
     app, db, ids = recorded
-    key_file = tmp_path / "signing.key"
-    public_key = generate_signing_key(key_file)
-    checkpoint = Checkpoint.from_json(
-        app.checkpoint(signing_key=key_file).to_json(), public_key=public_key
-    )
+    checkpoint = kept_checkpoint(app, tmp_path)
     rid = ids["second"]
     position, records = _held(db, rid)[0]
     (record,) = json.loads(records)

@@ -64,6 +64,16 @@ def recorded(store_url: str) -> Iterator[tuple[Participation, Database, dict[str
         yield app, Database(store_url), ids
 
 
+def kept_checkpoint(app: Participation, folder: Path) -> Checkpoint:
+    """A checkpoint of the store as it is, signed with a new key in ``folder``, as read back
+    from where it was kept with only the public key."""
+    key_file = folder / "signing.key"
+    public_key = generate_signing_key(key_file)
+    return Checkpoint.from_json(
+        app.checkpoint(signing_key=key_file).to_json(), public_key=public_key
+    )
+
+
 def _problems(app: Participation, resident: UUID | None = None) -> list[str]:
     verification = app.verify(resident)
     assert not verification.ok
@@ -366,11 +376,7 @@ def test_a_checkpoint_proves_the_log_it_signed_and_what_chains_on_after_it(
     recorded: tuple[Participation, Database, dict[str, UUID]], tmp_path: Path
 ) -> None:
     app, _, ids = recorded
-    key_file = tmp_path / "signing.key"
-    public_key = generate_signing_key(key_file)
-    checkpoint = Checkpoint.from_json(
-        app.checkpoint(signing_key=key_file).to_json(), public_key=public_key
-    )
+    checkpoint = kept_checkpoint(app, tmp_path)
     app.record_conversation(ids["first"], happiness=8, on=date(2020, 4, 1), by=COACH)
     assert app.verify(checkpoint=checkpoint).ok
 

@@ -187,7 +187,9 @@ def _nanos(moment: datetime) -> int:
 
 
 class ProcessingLog(LogAggregate, created_event_name="Opened"):
-    """The processing records of one resident, in the order they were saved."""
+    """The processing records of one resident, in the order they were saved, as development
+    builds of release 0.3.0 stored them (a stream per resident). No longer written: kept so that
+    a store such a build wrote still reads (``processing_log``, ``verify``)."""
 
     class Opened(Aggregate.Created):
         resident_id: UUID
@@ -248,23 +250,7 @@ class ProcessingLog(LogAggregate, created_event_name="Opened"):
         if len(records) == 1:
             self.record(records[0])
         elif records:
-            self.trigger_event(
-                self.ProcessedTogether,
-                records=[
-                    [
-                        r.trace_id,
-                        r.span_id,
-                        r.parent_span_id,
-                        r.name,
-                        r.status,
-                        r.start_time.isoformat(),
-                        r.end_time.isoformat(),
-                        r.processing_activity_id,
-                        r.foreign_operation_processor,
-                    ]
-                    for r in records
-                ],
-            )
+            self.trigger_event(self.ProcessedTogether, records=[_fields(r) for r in records])
 
 
 #: The fields of a record in :class:`ProcessingLog.ProcessedTogether`, in their stored order.
@@ -286,33 +272,7 @@ def records_of(event: object, resident_id: UUID) -> list[ProcessingRecord]:
     if isinstance(event, ProcessingLog.Processed):
         return [record_of(event, resident_id)]
     if isinstance(event, ProcessingLog.ProcessedTogether):
-        subject = str(resident_id)
-        return [
-            ProcessingRecord(
-                trace_id=str(trace_id),
-                span_id=str(span_id),
-                parent_span_id=parent_span_id,
-                name=str(name),
-                status=str(status),
-                start_time=datetime.fromisoformat(str(start)),
-                end_time=datetime.fromisoformat(str(end)),
-                processing_activity_id=str(activity),
-                data_subject_id=subject,
-                data_subject_id_type=DATA_SUBJECT_ID_TYPE,
-                foreign_operation_processor=processor,
-            )
-            for (
-                trace_id,
-                span_id,
-                parent_span_id,
-                name,
-                status,
-                start,
-                end,
-                activity,
-                processor,
-            ) in event.records
-        ]
+        return [_from_fields(str(resident_id), fields) for fields in event.records]
     return []
 
 
@@ -334,40 +294,48 @@ def record_of(event: ProcessingLog.Processed, resident_id: UUID) -> ProcessingRe
 
 
 #: The fields of a record as the ledger keeps it, in their stored order (all text or null; times
-#: as ISO 8601 with their offset).
-STORED_FIELDS = (
-    "data_subject_id",
-    "trace_id",
-    "span_id",
-    "parent_span_id",
-    "name",
-    "status",
-    "start_time",
-    "end_time",
-    "processing_activity_id",
-    "foreign_operation_processor",
-)
+#: as ISO 8601 with their offset): its data subject, then those of an older build's batch.
+STORED_FIELDS = ("data_subject_id", *TOGETHER_FIELDS)
+
+
+def _fields(record: ProcessingRecord) -> list[str | None]:
+    """A record's fields after its data subject, in :data:`STORED_FIELDS` order, as stored."""
+    return [
+        record.trace_id,
+        record.span_id,
+        record.parent_span_id,
+        record.name,
+        record.status,
+        record.start_time.isoformat(),
+        record.end_time.isoformat(),
+        record.processing_activity_id,
+        record.foreign_operation_processor,
+    ]
+
+
+def _from_fields(subject: str, fields: Sequence[Any]) -> ProcessingRecord:
+    """A record of ``subject`` from its stored fields (see :func:`_fields`)."""
+    trace_id, span_id, parent_span_id, name, status, start, end, activity, processor = fields
+    return ProcessingRecord(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_span_id=parent_span_id,
+        name=name,
+        status=status,
+        start_time=datetime.fromisoformat(start),
+        end_time=datetime.fromisoformat(end),
+        processing_activity_id=activity,
+        data_subject_id=subject,
+        data_subject_id_type=DATA_SUBJECT_ID_TYPE,
+        foreign_operation_processor=processor,
+    )
 
 
 def encode_records(records: Sequence[ProcessingRecord]) -> bytes:
     """The records of one processing (or of a batch's processings of one stream) as the ledger
     keeps them: a JSON array with an array of the :data:`STORED_FIELDS` for each record."""
     return json.dumps(
-        [
-            [
-                r.data_subject_id,
-                r.trace_id,
-                r.span_id,
-                r.parent_span_id,
-                r.name,
-                r.status,
-                r.start_time.isoformat(),
-                r.end_time.isoformat(),
-                r.processing_activity_id,
-                r.foreign_operation_processor,
-            ]
-            for r in records
-        ],
+        [[r.data_subject_id, *_fields(r)] for r in records],
         separators=(",", ":"),
         ensure_ascii=False,
     ).encode("utf-8")
@@ -376,34 +344,8 @@ def encode_records(records: Sequence[ProcessingRecord]) -> bytes:
 def decode_records(stored: bytes) -> list[ProcessingRecord]:
     """The records a ledger row holds (ValueError when they do not read)."""
     try:
-        return [
-            ProcessingRecord(
-                trace_id=trace_id,
-                span_id=span_id,
-                parent_span_id=parent_span_id,
-                name=name,
-                status=status,
-                start_time=datetime.fromisoformat(start),
-                end_time=datetime.fromisoformat(end),
-                processing_activity_id=activity,
-                data_subject_id=subject,
-                data_subject_id_type=DATA_SUBJECT_ID_TYPE,
-                foreign_operation_processor=processor,
-            )
-            for (
-                subject,
-                trace_id,
-                span_id,
-                parent_span_id,
-                name,
-                status,
-                start,
-                end,
-                activity,
-                processor,
-            ) in json.loads(stored)
-        ]
-    except (TypeError, ValueError) as error:
+        return [_from_fields(fields[0], fields[1:]) for fields in json.loads(stored)]
+    except (TypeError, ValueError, IndexError, KeyError) as error:
         msg = f"processing records that do not read ({error})"
         raise ValueError(msg) from error
 
