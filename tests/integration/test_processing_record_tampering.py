@@ -57,9 +57,9 @@ def test_a_changed_record_is_detected(recorded: Recorded) -> None:
     app, db, ids = recorded
     rid = ids["second"]
     position, records = _held(db, rid)[0]
-    (record,) = json.loads(records)
+    version, record = json.loads(records)
     record[8] = "https://example.org/verwerkingen/other"  # its processing activity
-    _set(db, position, json.dumps([record]).encode())
+    _set(db, position, json.dumps([version, record]).encode())
     whole, own = _problems(app, rid)
     assert _changed_at(position, whole), whole
     assert _changed_at(position, own), own
@@ -116,9 +116,9 @@ def test_a_checkpoint_finds_a_record_changed_with_every_hash_recomputed(
     checkpoint = kept_checkpoint(app, tmp_path)
     rid = ids["second"]
     position, records = _held(db, rid)[0]
-    (record,) = json.loads(records)
+    version, record = json.loads(records)
     record[4] = "read_history"  # its name
-    _set(db, position, json.dumps([record]).encode())
+    _set(db, position, json.dumps([version, record]).encode())
     _recompute_ledger(db)
     assert app.verify().ok  # every hash fits: without a checkpoint nothing shows
     assert app.verify(rid).ok

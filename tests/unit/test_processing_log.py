@@ -4,8 +4,9 @@ saved with it, in the caller's trace, and as an OpenTelemetry span when a tracer
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import attrs
 import pytest
@@ -244,3 +245,33 @@ def test_records_a_development_build_stored_as_events_are_still_read(
     ]
     assert app.verify().ok
     assert app.verify(rid).ok
+
+
+def test_the_records_stored_form_says_its_version_and_reads_back() -> None:
+    from participatie.audit.processing import (  # noqa: PLC0415
+        RECORDS_FORMAT,
+        ProcessingRecord,
+        decode_records,
+        encode_records,
+    )
+
+    moment = datetime(2019, 1, 8, 9, 30, tzinfo=UTC)
+    record = ProcessingRecord(
+        trace_id="4bf92f3577b34da6a3ce929d0e0e4736",
+        span_id="00f067aa0ba902b7",
+        parent_span_id=None,
+        name="register",
+        status="Ok",
+        start_time=moment,
+        end_time=moment,
+        processing_activity_id="https://example.org/verwerkingen/1",
+        data_subject_id="0f8fad5b-d9cb-469f-a165-70867728950e",
+        data_subject_id_type="participatie.resident_id",
+        foreign_operation_processor="zaaksysteem",
+    )
+    stored = encode_records([record, record])
+    assert json.loads(stored)[0] == RECORDS_FORMAT == 1
+    assert decode_records(stored) == [record, record]
+    for unread in (b"[2]", b'["1"]', b"{}", b"[1, [1]]", b"[1, {}]", b"not json"):
+        with pytest.raises(ValueError, match="do not read"):
+            decode_records(unread)

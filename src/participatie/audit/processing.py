@@ -331,11 +331,17 @@ def _from_fields(subject: str, fields: Sequence[Any]) -> ProcessingRecord:
     )
 
 
+#: The version of the records' stored form, their JSON array's first element: a later release
+#: that adds a field reads both.
+RECORDS_FORMAT = 1
+
+
 def encode_records(records: Sequence[ProcessingRecord]) -> bytes:
     """The records of one processing (or of a batch's processings of one stream) as the ledger
-    keeps them: a JSON array with an array of the :data:`STORED_FIELDS` for each record."""
+    keeps them: a JSON array of :data:`RECORDS_FORMAT`, then for each record an array of its
+    :data:`STORED_FIELDS`."""
     return json.dumps(
-        [[r.data_subject_id, *_fields(r)] for r in records],
+        [RECORDS_FORMAT, *([r.data_subject_id, *_fields(r)] for r in records)],
         separators=(",", ":"),
         ensure_ascii=False,
     ).encode("utf-8")
@@ -344,7 +350,11 @@ def encode_records(records: Sequence[ProcessingRecord]) -> bytes:
 def decode_records(stored: bytes) -> list[ProcessingRecord]:
     """The records a ledger row holds (ValueError when they do not read)."""
     try:
-        return [_from_fields(fields[0], fields[1:]) for fields in json.loads(stored)]
+        version, *records = json.loads(stored)
+        if version != RECORDS_FORMAT or type(version) is not int:
+            msg = f"format {version!r}, not {RECORDS_FORMAT}"
+            raise ValueError(msg)
+        return [_from_fields(fields[0], fields[1:]) for fields in records]
     except (TypeError, ValueError, IndexError, KeyError) as error:
         msg = f"processing records that do not read ({error})"
         raise ValueError(msg) from error
