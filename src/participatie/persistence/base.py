@@ -39,8 +39,10 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     personal-data vault (``vault_records=``, ``vault_erasures=``, ``vault_corrections=``,
     ``vault_notes=``: see :mod:`participatie.persistence.rights`), the source ids of imported
     records (``import_sources=``), the ids of the commands done (``commands_done=``), each
-    stream's chain head and the ledger (see :mod:`participatie.persistence.tables` for the
-    tables)."""
+    stream's chain head and the ledger, with the processing records of the save in the ledger
+    row of each stream's last event (``processing_records=``: stream id -> its records encoded,
+    see :func:`participatie.audit.processing.records_by_stream`; see
+    :mod:`participatie.persistence.tables` for the tables)."""
 
     #: Whether reads wait on a server (without Python's lock), so that a long read may read the
     #: next page in a thread while a page is worked on (``verify()``). Not for SQLite: its reads

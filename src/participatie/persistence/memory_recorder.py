@@ -13,7 +13,6 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
 from participatie.audit.ledger import LedgerRow, ledger_rows, records_digest
-from participatie.audit.processing import records_by_stream
 from participatie.persistence.base import DoneCommand, ParticipationRecorder
 from participatie.persistence.rights import MemoryRights
 from participatie.persistence.tables import destroy_unused_epochs, epoch_destroyed, stream_heads
@@ -27,9 +26,8 @@ from participatie.privacy.vault import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-    from participatie.audit.processing import ProcessingRecord
     from participatie.audit.verifier import LogRow, PlainLedgerRow
 
 __all__ = ["POPOParticipationRecorder"]
@@ -62,7 +60,7 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
         vault_records: Sequence[SealedRecord] = (),
         vault_erasures: Sequence[UUID] = (),
         import_sources: Sequence[tuple[str, str, UUID, UUID]] = (),
-        processing_records: Sequence[tuple[UUID, ProcessingRecord]] = (),
+        processing_records: Mapping[UUID, bytes] | None = None,
         **kwargs: Any,
     ) -> Sequence[int] | None:
         with self._database_lock:
@@ -91,7 +89,7 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
                     tail,
                     notification_ids or [],
                     stored_events,
-                    records=records_by_stream(processing_records) if processing_records else None,
+                    records=processing_records,
                 )
             for record in vault_records:
                 self._vault[record.resident_id] = record

@@ -8,7 +8,6 @@ import threading
 from typing import TYPE_CHECKING
 
 from participatie.audit.ledger import LedgerRow, ledger_rows
-from participatie.audit.processing import records_by_stream
 from participatie.persistence.postgres_tables import PostgresTables
 from participatie.persistence.tables import (
     backfilled_ledger_rows,
@@ -17,14 +16,13 @@ from participatie.persistence.tables import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from uuid import UUID
 
     from eventsourcing.persistence import StoredEvent
     from psycopg import Cursor
     from psycopg.rows import DictRow
 
-    from participatie.audit.processing import ProcessingRecord
     from participatie.audit.verifier import LogRow, PlainLedgerRow
 
 __all__ = ["PostgresLedger"]
@@ -49,11 +47,11 @@ class PostgresLedger(PostgresTables):
         curs: Cursor[DictRow],
         notification_ids: Sequence[int] | None,
         stored_events: Sequence[StoredEvent],
-        records: Sequence[tuple[UUID, ProcessingRecord]] = (),
+        records: Mapping[UUID, bytes] | None = None,
     ) -> None:
         """The ledger rows of events just inserted (under the table lock: the ledger's order is
-        the log's order), with the processing records of their saves (``records``: (stream,
-        record) pairs), and the new heads of their streams (after the events, under the lock,
+        the log's order), with the processing records of their saves (``records``: each stream's,
+        encoded), and the new heads of their streams (after the events, under the lock,
         so that writers of several streams cannot deadlock on the head rows)."""
         if notification_ids or records:
             self._append_ledger(
@@ -62,7 +60,7 @@ class PostgresLedger(PostgresTables):
                     self._queued_tail(curs) if notification_ids else None,
                     notification_ids or [],
                     stored_events,
-                    records=records_by_stream(records) if records else None,
+                    records=records,
                 ),
             )
         heads = stream_heads(stored_events)

@@ -134,9 +134,7 @@ class PostgresParticipationRecorder(
         **kwargs: Any,
     ) -> Sequence[int] | None:
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        self._write_ledger(
-            curs, notification_ids, stored_events, kwargs.get("processing_records", ())
-        )
+        self._write_ledger(curs, notification_ids, stored_events, kwargs.get("processing_records"))
         return notification_ids
 
     def insert_events(

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows, records_digest
-from participatie.audit.processing import records_by_stream
 from participatie.persistence.sqlite_tables import SQLiteTables, id_text
 from participatie.persistence.tables import (
     CHAIN_HEADS_TABLE,
@@ -18,12 +17,11 @@ from participatie.persistence.tables import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from eventsourcing.persistence import StoredEvent
     from eventsourcing.sqlite import SQLiteCursor
 
-    from participatie.audit.processing import ProcessingRecord
     from participatie.audit.verifier import LogRow, PlainLedgerRow
 
 __all__ = ["SQLiteLedger"]
@@ -48,11 +46,11 @@ class SQLiteLedger(SQLiteTables):
         c: SQLiteCursor,
         notification_ids: Sequence[int] | None,
         stored_events: Sequence[StoredEvent],
-        records: Sequence[tuple[UUID, ProcessingRecord]] = (),
+        records: Mapping[UUID, bytes] | None = None,
     ) -> tuple[int, bytes] | None:
         """The ledger rows of events just inserted (under the write lock: the ledger's order is
-        the log's order), with the processing records of their saves (``records``: (stream,
-        record) pairs), and the new heads of their streams; the new tail (position, running
+        the log's order), with the processing records of their saves (``records``: each stream's,
+        encoded), and the new heads of their streams; the new tail (position, running
         hash), for :meth:`_committed_tail` once the transaction commits."""
         tail = None
         if notification_ids or records:
@@ -60,7 +58,7 @@ class SQLiteLedger(SQLiteTables):
                 self._tail_before(c, notification_ids[0]) if notification_ids else None,
                 notification_ids or [],
                 stored_events,
-                records=records_by_stream(records) if records else None,
+                records=records,
             )
             self._append_ledger(c, rows)
             if rows:

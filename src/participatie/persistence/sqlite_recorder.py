@@ -140,7 +140,7 @@ class SQLiteParticipationRecorder(
         self._write_vault(c, vault_records)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         return notification_ids, self._write_ledger(
-            c, notification_ids, stored_events, kwargs.get("processing_records", ())
+            c, notification_ids, stored_events, kwargs.get("processing_records")
         )
 
     def select_events(

@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
 
 from participatie.audit.chain import ChainMapper, split_state
 from participatie.audit.history import replay
+from participatie.audit.processing import records_by_stream
 from participatie.audit.snapshots import Snapshot
 from participatie.domain.job_coaching import JobCoachingTrajectory
 from participatie.domain.resident import ResidentTrajectory
@@ -111,6 +112,10 @@ class StoreApplication(Application[UUID]):
                 processing_event.aggregates[obj.id] = obj
             else:
                 others.append(obj)
+        if kwargs.get("processing_records"):
+            # Encoded here, before any store takes its write lock: the recorder writes each
+            # stream's records into the ledger row of its last event (see audit/processing.py).
+            kwargs["processing_records"] = records_by_stream(kwargs["processing_records"])
         processing_event.collect_events(*others, **kwargs)
         recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
