@@ -331,6 +331,9 @@ def _from_fields(subject: str, fields: Sequence[Any]) -> ProcessingRecord:
     )
 
 
+#: Compact JSON with text as it is (made once: ``json.dumps`` with options makes one a call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 #: The version of the records' stored form, their JSON array's first element: a later release
 #: that adds a field reads both.
 RECORDS_FORMAT = 1
@@ -340,10 +343,8 @@ def encode_records(records: Sequence[ProcessingRecord]) -> bytes:
     """The records of one processing (or of a batch's processings of one stream) as the ledger
     keeps them: a JSON array of :data:`RECORDS_FORMAT`, then for each record an array of its
     :data:`STORED_FIELDS`."""
-    return json.dumps(
-        [RECORDS_FORMAT, *([r.data_subject_id, *_fields(r)] for r in records)],
-        separators=(",", ":"),
-        ensure_ascii=False,
+    return _ENCODER.encode(
+        [RECORDS_FORMAT, *([r.data_subject_id, *_fields(r)] for r in records)]
     ).encode("utf-8")
 
 
