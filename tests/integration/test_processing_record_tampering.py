@@ -126,6 +126,21 @@ def test_a_checkpoint_finds_a_record_changed_with_every_hash_recomputed(
     assert any("not the one it signed" in p for p in problems), problems
 
 
+def test_a_record_given_to_another_resident_is_refused_when_read_even_with_hashes_recomputed(
+    recorded: Recorded,
+) -> None:
+    app, db, ids = recorded
+    rid, other = ids["second"], ids["fourth"]
+    position, records = _held(db, rid)[0]
+    version, record = json.loads(records)
+    record[0] = str(other)  # its data subject
+    _set(db, position, json.dumps([version, record]).encode())
+    _recompute_ledger(db)
+    assert app.verify().ok  # every hash fits: only a checkpoint would show it
+    with pytest.raises(TamperDetected, match=f"position {position}.*another data subject"):
+        app.processing_log(rid, by=AUDITOR)
+
+
 def _recompute_ledger(db: Database) -> None:
     """Every running hash, over the rows as they now are."""
     running = GENESIS

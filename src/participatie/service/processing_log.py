@@ -35,14 +35,21 @@ _PROCESSED = get_topic(ProcessingLog.Processed)
 _TOGETHER = get_topic(ProcessingLog.ProcessedTogether)
 
 
-def _held(records: bytes, position: int) -> list[ProcessingRecord]:
-    """The records a ledger row holds; one that does not read is tampering (verify() says where)."""
+def _held(records: bytes, position: int, *, subject: str | None = None) -> list[ProcessingRecord]:
+    """The records a ledger row holds. Records that do not read, or (with ``subject``) name
+    another data subject than the resident whose stream the row is of, were tampered with."""
     try:
-        return decode_records(bytes(records))
+        found = decode_records(bytes(records))
     except (TypeError, ValueError) as error:
         raise TamperDetected(
             f"ledger: the processing records at position {position} do not read: {error}"
         ) from error
+    if subject is not None and any(r.data_subject_id != subject for r in found):
+        raise TamperDetected(
+            f"ledger: the processing records at position {position} name another data subject "
+            f"than {subject}, whose stream the row is of"
+        )
+    return found
 
 
 class ProcessingRecords(Room):
@@ -102,14 +109,9 @@ class ProcessingRecords(Room):
                 for record in records_of(e, rid)
             ]
             streams = [rid, access_log_id(rid), *core.coaching_ids(rid)]
-            subject = str(rid)
-            records += [
-                record
-                for row in recorder.ledger_of(streams)
-                if row.records is not None
-                for record in _held(row.records, row.position)
-                if record.data_subject_id == subject
-            ]
+            for row in recorder.ledger_of(streams):
+                if row.records is not None:
+                    records += _held(row.records, row.position, subject=str(rid))
             core.processing.done()
             return [r for r in records if since is None or r.start_time >= since]
         records = self._development_records(by)
