@@ -18,7 +18,7 @@ from participatie.audit.chain import GENESIS, Verification, verify_stream
 from participatie.audit.checkpoints import Checkpoint, load_signing_key, sign_checkpoint
 from participatie.audit.heads import check_heads, check_stream_ledger
 from participatie.audit.ledger import LedgerRow, ledger_hash, records_digest
-from participatie.audit.processing import processing_log_id
+from participatie.audit.processing import decode_records, processing_log_id
 from participatie.audit.verifier import MAX_PROBLEMS, check_log, wrong_type
 from participatie.domain.job_coaching import coaching_id
 from participatie.domain.municipalities import canonical_form
@@ -290,6 +290,7 @@ class TamperEvidence(Room):
             )
             problems += found or self._snapshot_problems(stream)
         problems += _rows_in_chain(recorder, ledger)
+        problems += _records_of_another(ledger, rid)
         record = recorder.vault_get(rid)
         if record is not None:
             erased = {rid} if any(s.topic == _ERASED for s in own) else set()
@@ -332,6 +333,26 @@ def _rows_in_chain(recorder: ParticipationRecorder, rows: list[LedgerRow]) -> li
         if expected != row.running_hash:
             held = "" if row.records is None else " (or the processing records it holds)"
             problems.append(f"ledger: the row at position {row.position} was changed{held}")
+    return problems
+
+
+def _records_of_another(rows: list[LedgerRow], rid: UUID) -> list[str]:
+    """The resident's ledger rows whose processing records do not read or name another data
+    subject: found even where every hash was recomputed to fit."""
+    problems = []
+    for row in rows:
+        if row.records is None:
+            continue
+        try:
+            subjects = {record.data_subject_id for record in decode_records(row.records)}
+        except ValueError as error:
+            problems.append(f"ledger: at position {row.position}, {error}")
+            continue
+        if subjects - {str(rid)}:
+            problems.append(
+                f"ledger: the processing records at position {row.position} name another data "
+                f"subject than {rid}, whose stream the row is of"
+            )
     return problems
 
 
