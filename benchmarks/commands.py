@@ -300,10 +300,10 @@ def switched_off(*, processing_log: bool, chain: bool, ledger: bool = False) -> 
     """Switch parts of participatie off for a measurement, by this script only (the library has
     no such switches): ``processing_log`` replaces the core's record-making with nothing;
     ``chain`` stores every event's chain hash as 32 zero bytes instead of computing it, and
-    writes no ledger rows and no chain heads (the ledger's tail is still read); ``ledger``
-    writes no ledger rows and (on SQLite) reads no tail, but keeps the chain and its heads: the
-    log-wide ledger of issue 16 alone. Restored after. They work for commands and for an
-    import's batches."""
+    writes no ledger rows (the ledger's tail is still read); ``ledger`` writes no ledger rows and
+    (on SQLite) reads no tail, but keeps the chain: the log-wide ledger of issue 16 alone (a
+    stream's head is its last ledger row: no heads are written any more). Restored after. They
+    work for commands and for an import's batches."""
     from participatie.audit import chain as chain_module  # noqa: PLC0415
     from participatie.persistence import (  # noqa: PLC0415
         memory_recorder,
@@ -324,9 +324,10 @@ def switched_off(*, processing_log: bool, chain: bool, ledger: bool = False) -> 
         patches.append((sqlite_ledger.SQLiteLedger, "_tail_before", lambda *_: None))
     if chain:
         patches.append((chain_module, "chain_hash", lambda *_: bytes(32)))
-        for module in (memory_recorder, postgres_ledger, sqlite_ledger):
-            patches.append((module, "ledger_rows", lambda *_, **__: []))
-            patches.append((module, "stream_heads", lambda _: {}))
+        patches.extend(
+            (module, "ledger_rows", lambda *_, **__: [])
+            for module in (memory_recorder, postgres_ledger, sqlite_ledger)
+        )
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
     for owner, name, value in patches:
         setattr(owner, name, value)

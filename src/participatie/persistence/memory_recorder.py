@@ -15,7 +15,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 from participatie.audit.ledger import LedgerRow, ledger_rows, records_digest
 from participatie.persistence.base import DoneCommand, ParticipationRecorder
 from participatie.persistence.rights import MemoryRights
-from participatie.persistence.tables import destroy_unused_epochs, epoch_destroyed, stream_heads
+from participatie.persistence.tables import destroy_unused_epochs, epoch_destroyed, heads_of
 from participatie.privacy.vault import (
     LEGACY_EPOCH,
     ErasureRecord,
@@ -47,7 +47,6 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
         self._epochs: dict[int, KeyEpoch] = {}
         self._key_ids: dict[str, int] = {}
         self._erasures: dict[UUID, ErasureRecord] = {}
-        self._heads: dict[str, tuple[int, bytes]] = {}
         self._imports: dict[str, tuple[str, UUID, UUID]] = {}
         self._imported_residents: dict[str, UUID] = {}
         self._ledger: list[LedgerRow] = []
@@ -109,8 +108,6 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
                     erased_at=datetime.now(tz=UTC),
                 )
             write_rights(vault_erasures)
-            for originator_id, head in stream_heads(stored_events).items():
-                self._heads[str(originator_id)] = head
             for source_id, resident_key, resident_id, stream_id in import_sources:
                 self._imports[source_id] = (resident_key, resident_id, stream_id)
                 self._imported_residents.setdefault(resident_key, resident_id)
@@ -150,9 +147,10 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
             return {key: found[key] for key in resident_keys if key in found}
 
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
-        """Every stream's head: last version and its chain hash, keyed by the stream id text."""
+        """Every stream's head, its last ledger row: version and chain hash, keyed by the stream
+        id text."""
         with self._database_lock:
-            return dict(self._heads)
+            return heads_of((r.stream_id, r.version, r.event_hash) for r in self._ledger)
 
     def vault_get(self, resident_id: UUID) -> SealedRecord | None:
         with self._database_lock:

@@ -11,8 +11,8 @@ from participatie.audit.ledger import LedgerRow, ledger_rows
 from participatie.persistence.postgres_tables import PostgresTables
 from participatie.persistence.tables import (
     backfilled_ledger_rows,
+    heads_of,
     ledger_row_from_row,
-    stream_heads,
 )
 
 if TYPE_CHECKING:
@@ -63,15 +63,6 @@ class PostgresLedger(PostgresTables):
                     records=records,
                 ),
             )
-        heads = stream_heads(stored_events)
-        curs.execute(
-            self._sql.heads_upsert,
-            (
-                list(heads),
-                [version for version, _ in heads.values()],
-                [head for _, head in heads.values()],
-            ),
-        )
 
     def _queued_tail(self, curs: Cursor[DictRow]) -> bytes | None:
         """The ledger's tail asked for under the lock by :meth:`_lock_table` (or, should that
@@ -153,8 +144,6 @@ class PostgresLedger(PostgresTables):
             return len(rows)
 
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
-        """Every stream's head: last version and its chain hash, keyed by the stream id text."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._sql.heads_select)
-            rows = curs.fetchall()
-        return {str(row["originator_id"]): (row["version"], bytes(row["head"])) for row in rows}
+        """Every stream's head, its last ledger row: version and chain hash, keyed by the stream
+        id text (see :func:`participatie.persistence.tables.heads_of`)."""
+        return heads_of(self._plain(self._sql.heads_select, ()))

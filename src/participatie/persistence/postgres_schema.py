@@ -76,13 +76,11 @@ class PostgresStatements:
                 "head bytea NOT NULL)"
             ).format(schema=schema, heads=heads, id_type=Identifier(originator_id_type))
         )
-        self.heads_upsert = SQL(
-            "INSERT INTO {schema}.{heads} (originator_id, version, head) "
-            "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::bytea[]) "
-            "ON CONFLICT (originator_id) DO UPDATE "
-            "SET version = excluded.version, head = excluded.head"
-        ).format(schema=schema, heads=heads, id_type=SQL(originator_id_type))
-        self.heads_select = SQL("SELECT * FROM {schema}.{heads}").format(schema=schema, heads=heads)
+        # Each stream's head is its last ledger row (the heads table above is no longer written).
+        self.heads_select = SQL(
+            "SELECT DISTINCT ON (originator_id) replace(originator_id::text, '-', ''), version, "
+            "event_hash FROM {schema}.{ledger} ORDER BY originator_id, position DESC"
+        ).format(schema=schema, ledger=Identifier(LEDGER_TABLE))
         ledger = Identifier(LEDGER_TABLE)
         self.create.append(
             SQL(

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows, records_digest
-from participatie.persistence.sqlite_tables import SQLiteTables, id_text
+from participatie.persistence.sqlite_tables import SQLiteTables
 from participatie.persistence.tables import (
-    CHAIN_HEADS_TABLE,
     backfilled_ledger_rows,
+    heads_of,
     ledger_row_from_row,
-    stream_heads,
 )
 
 if TYPE_CHECKING:
@@ -63,15 +62,6 @@ class SQLiteLedger(SQLiteTables):
             self._append_ledger(c, rows)
             if rows:
                 tail = (rows[-1].position, rows[-1].running_hash)
-        c.executemany(
-            f"INSERT INTO {CHAIN_HEADS_TABLE} (originator_id, version, head) "  # noqa: S608
-            "VALUES (?, ?, ?) ON CONFLICT (originator_id) DO UPDATE "
-            "SET version = excluded.version, head = excluded.head",
-            [
-                (id_text(originator_id), version, head)
-                for originator_id, (version, head) in stream_heads(stored_events).items()
-            ],
-        )
         return tail
 
     def _committed_tail(self, tail: tuple[int, bytes] | None) -> None:
@@ -219,14 +209,13 @@ class SQLiteLedger(SQLiteTables):
             return len(rows)
 
     def chain_heads(self) -> dict[str, tuple[int, bytes]]:
-        """Every stream's head: last version and its chain hash, keyed by the stream id text."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT * FROM {CHAIN_HEADS_TABLE}")  # noqa: S608
-            rows = c.fetchall()
-        return {
-            str(self.convert_originator_id(row["originator_id"])): (
-                row["version"],
-                bytes(row["head"]),
+        """Every stream's head, its last ledger row: version and chain hash, keyed by the stream
+        id text (see :func:`participatie.persistence.tables.heads_of`)."""
+        return heads_of(
+            self._plain(
+                f"SELECT originator_id, version, event_hash FROM {LEDGER_TABLE} "  # noqa: S608
+                f"WHERE position IN (SELECT max(position) FROM {LEDGER_TABLE} "
+                "GROUP BY originator_id)",
+                (),
             )
-            for row in rows
-        }
+        )

@@ -12,9 +12,10 @@ events:
   :mod:`participatie.importing`), passed as ``import_sources=[(source_id, resident_key,
   resident_id, stream_id), ...]`` (the stream is the trajectory the record went into), so that
   importing a file twice adds nothing;
-- ``participatie_chain_heads``: each stream's last version and the first 32 bytes of its stored
-  state (the chain hash, see :mod:`participatie.audit.chain`), so that verification sees a stream
-  that lost its newest events;
+- ``participatie_chain_heads``: written by earlier releases (each stream's last version and
+  chain hash), no longer written or read: a stream's head is its last ledger row, which the
+  ledger's running hash covers (see :func:`heads_of`). Kept so that stores and tools of earlier
+  releases find it;
 - the ledger (:mod:`participatie.audit.ledger`): the log-wide running hash, one row an event;
 - ``participatie_commands``: the ids of the commands whose events were saved, each with the
   command's result (the id it returned, if any) and what the command was (name, actor, the id
@@ -57,9 +58,9 @@ __all__ = [
     "epoch_destroyed",
     "epoch_from_row",
     "erasure_from_row",
+    "heads_of",
     "ledger_row_from_row",
     "record_from_row",
-    "stream_heads",
     "uuid_of",
     "vault_keys_from_rows",
 ]
@@ -74,16 +75,21 @@ COMMANDS_TABLE = "participatie_commands"
 HEAD_BYTES = 32
 
 
-def stream_heads(stored_events: Sequence[StoredEvent]) -> dict[UUID | str, tuple[int, bytes]]:
-    """Each stream's last version in ``stored_events`` and the head bytes of its state."""
-    heads: dict[UUID | str, tuple[int, bytes]] = {}
-    for stored in stored_events:
-        known = heads.get(stored.originator_id)
-        if known is None or stored.originator_version > known[0]:
-            heads[stored.originator_id] = (
-                stored.originator_version,
-                bytes(stored.state[:HEAD_BYTES]),
-            )
+def heads_of(rows: Iterable[Sequence[Any]]) -> dict[str, tuple[int, bytes]]:
+    """Each stream's head from its last ledger row, (stream id, version, event hash): the version
+    and chain hash keyed by the stream id's dashed text. The values are as stored (a row changed
+    by hand into another type is the check's to name); a stream id that is no UUID is left out
+    (the pass over the ledger names its row)."""
+    heads: dict[str, tuple[int, bytes]] = {}
+    for stream_id, version, event_hash in rows:
+        try:
+            key = str(uuid_of(stream_id))
+        except (TypeError, ValueError, AttributeError):
+            continue
+        stored = event_hash
+        if isinstance(event_hash, bytearray | memoryview):
+            stored = bytes(event_hash)
+        heads[key] = (version, stored)
     return heads
 
 

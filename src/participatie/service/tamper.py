@@ -25,6 +25,7 @@ from participatie.domain.municipalities import canonical_form
 from participatie.domain.resident import ResidentTrajectory
 from participatie.errors import InvalidInput, NotFound, TamperDetected
 from participatie.persistence.base import ParticipationRecorder
+from participatie.persistence.tables import heads_of
 from participatie.privacy.vault import SealedNote, SealedRecord
 from participatie.projections.runner import catch_up
 from participatie.projections.views import TRACKING_KEY
@@ -257,17 +258,24 @@ class TamperEvidence(Room):
         store = self._core.store
         recorder = store.participation_recorder
         own = recorder.select_events(rid)
-        heads = recorder.chain_heads()
-        if not own and str(rid) not in heads and not recorder.ledger_of([rid]):
-            raise NotFound(f"no resident with id {rid}")
         # Coaching streams from the resident's own placements (read raw: a tampered stream may
-        # not decode), not from the heads an attacker could delete.
+        # not decode), not from ledger rows an attacker could delete.
         streams = [rid, access_log_id(rid), processing_log_id(rid)] + [
             coaching_id(rid, stored.originator_version) for stored in own if stored.topic == _PLACED
         ]
         ledger = recorder.ledger_of(streams)
-        streams += sorted({row.stream_id for row in ledger} - set(streams))
-        problems: list[str] = []
+        if not own and not any(row.stream_id == rid for row in ledger):
+            raise NotFound(f"no resident with id {rid}")
+        # A row changed by hand into values of other types (SQLite keeps any type): named, and
+        # left out of the checks below, which compare versions and hashes.
+        mistyped = [row for row in ledger if not _well_typed(row)]
+        ledger = [row for row in ledger if _well_typed(row)]
+        # Each stream's head: its last ledger row (the rows come in log order).
+        heads = heads_of((row.stream_id, row.version, row.event_hash) for row in ledger)
+        problems: list[str] = [
+            f"ledger: the row at position {row.position} was changed (wrong types)"
+            for row in mistyped
+        ]
         events = 0
         counted = 0
         for stream in streams:
@@ -311,6 +319,15 @@ class TamperEvidence(Room):
             None, (self._note_problem(n, known, gone) for n in recorder.vault_notes(rid))
         )
         return problems, [], counted, events
+
+
+def _well_typed(row: LedgerRow) -> bool:
+    return (
+        type(row.position) is int
+        and type(row.version) is int
+        and type(row.event_hash) is bytes
+        and type(row.running_hash) is bytes
+    )
 
 
 def _rows_in_chain(recorder: ParticipationRecorder, rows: list[LedgerRow]) -> list[str]:
