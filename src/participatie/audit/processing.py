@@ -49,6 +49,7 @@ __all__ = [
     "processing_log_id",
     "records_by_stream",
     "records_of",
+    "records_of_subject",
     "unconfigured_activity",
 ]
 
@@ -359,6 +360,16 @@ def decode_records(stored: bytes) -> list[ProcessingRecord]:
     except (TypeError, ValueError, IndexError, KeyError) as error:
         msg = f"processing records that do not read ({error})"
         raise ValueError(msg) from error
+
+
+def records_of_subject(stored: bytes, subject: str) -> list[ProcessingRecord]:
+    """The records a ledger row of one resident's stream holds, which are all that resident's:
+    ValueError when they do not read or name another data subject (tampering)."""
+    found = decode_records(stored)
+    if any(record.data_subject_id != subject for record in found):
+        msg = f"processing records that name another data subject than {subject}"
+        raise ValueError(msg)
+    return found
 
 
 def records_by_stream(records: Sequence[tuple[UUID, ProcessingRecord]]) -> dict[UUID, bytes]:

@@ -50,6 +50,9 @@ class LogCheck:
     problems: list[str] = attrs.Factory(list)
     #: stream id text -> (last version, its stored chain hash)
     streams: dict[str, tuple[int, bytes]] = attrs.Factory(dict)
+    #: stream id text -> (version, event hash) of its last ledger row: the stream's chain head,
+    #: as stored (a row changed by hand may hold other types)
+    heads: dict[str, tuple[Any, Any]] = attrs.Factory(dict)
     events: int = 0
     #: Each registered resident's municipality (canonical), by the recomputed facts.
     municipality_of: dict[UUID, str] = attrs.Factory(dict)
@@ -302,6 +305,8 @@ class _LogReader:
         ):
             held = "" if records is None else " (or the processing records it holds)"
             self.found.problem(f"ledger: the row at position {position} was changed{held}")
+        if key is not None:
+            self.found.heads[key] = (version, event_hash)  # the stream's last row so far
         self.previous_running = running_hash if type(running_hash) is bytes else b""
         self.found.ledger_rows += 1
         if position == self.checkpoint_position:

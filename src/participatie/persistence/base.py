@@ -12,6 +12,8 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder
 
+from participatie.persistence.tables import heads_of
+
 if TYPE_CHECKING:
     from participatie.audit.ledger import LedgerRow
     from participatie.audit.verifier import LogRow, PlainLedgerRow
@@ -147,9 +149,12 @@ class ParticipationRecorder(ApplicationRecorder, abc.ABC):
     def vault_erasures(self) -> list[ErasureRecord]:
         """Every erasure the vault recorded."""
 
-    @abc.abstractmethod
-    def chain_heads(self) -> dict[str, tuple[int, bytes]]:
-        """Each stream's last version and chain hash, by stream id."""
+    def chain_heads_of(self, stream_ids: Sequence[UUID]) -> dict[str, tuple[int, bytes]]:
+        """These streams' heads, each its last ledger row: version and chain hash, by the
+        stream id's dashed text (a stream without rows is left out)."""
+        return heads_of(
+            (row.stream_id, row.version, row.event_hash) for row in self.ledger_of(stream_ids)
+        )
 
     @abc.abstractmethod
     def imported_sources(self, source_ids: Sequence[str]) -> dict[str, tuple[UUID, UUID]]:

@@ -15,7 +15,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 from participatie.audit.ledger import LedgerRow, ledger_rows, records_digest
 from participatie.persistence.base import DoneCommand, ParticipationRecorder
 from participatie.persistence.rights import MemoryRights
-from participatie.persistence.tables import destroy_unused_epochs, epoch_destroyed, heads_of
+from participatie.persistence.tables import destroy_unused_epochs, epoch_destroyed
 from participatie.privacy.vault import (
     LEGACY_EPOCH,
     ErasureRecord,
@@ -146,12 +146,6 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
             found = self._imported_residents
             return {key: found[key] for key in resident_keys if key in found}
 
-    def chain_heads(self) -> dict[str, tuple[int, bytes]]:
-        """Every stream's head, its last ledger row: version and chain hash, keyed by the stream
-        id text."""
-        with self._database_lock:
-            return heads_of((r.stream_id, r.version, r.event_hash) for r in self._ledger)
-
     def vault_get(self, resident_id: UUID) -> SealedRecord | None:
         with self._database_lock:
             return self._vault.get(resident_id)
@@ -200,11 +194,14 @@ class POPOParticipationRecorder(MemoryRights, POPOApplicationRecorder, Participa
     def ledger_records(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
         with self._database_lock:
             start = bisect.bisect_right(self._ledger, after, key=_position)
-            return [
-                (row.position, row.stream_id.hex, row.records)
-                for row in self._ledger[start:]
-                if row.records is not None
-            ][:limit]
+            held: list[tuple[int, str, bytes]] = []
+            for index in range(start, len(self._ledger)):  # from ``after`` on, not from the start
+                row = self._ledger[index]
+                if row.records is not None:
+                    held.append((row.position, row.stream_id.hex, row.records))
+                    if len(held) == limit:
+                        break
+            return held
 
     def running_before(self, positions: Sequence[int]) -> dict[int, bytes | None]:
         with self._database_lock:

@@ -11,7 +11,6 @@ from participatie.audit.ledger import LedgerRow, ledger_rows
 from participatie.persistence.postgres_tables import PostgresTables
 from participatie.persistence.tables import (
     backfilled_ledger_rows,
-    heads_of,
     ledger_row_from_row,
 )
 
@@ -142,8 +141,3 @@ class PostgresLedger(PostgresTables):
                 )
                 self._append_ledger(curs, made)
             return len(rows)
-
-    def chain_heads(self) -> dict[str, tuple[int, bytes]]:
-        """Every stream's head, its last ledger row: version and chain hash, keyed by the stream
-        id text (see :func:`participatie.persistence.tables.heads_of`)."""
-        return heads_of(self._plain(self._sql.heads_select, ()))

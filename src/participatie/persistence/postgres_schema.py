@@ -76,11 +76,6 @@ class PostgresStatements:
                 "head bytea NOT NULL)"
             ).format(schema=schema, heads=heads, id_type=Identifier(originator_id_type))
         )
-        # Each stream's head is its last ledger row (the heads table above is no longer written).
-        self.heads_select = SQL(
-            "SELECT DISTINCT ON (originator_id) replace(originator_id::text, '-', ''), version, "
-            "event_hash FROM {schema}.{ledger} ORDER BY originator_id, position DESC"
-        ).format(schema=schema, ledger=Identifier(LEDGER_TABLE))
         ledger = Identifier(LEDGER_TABLE)
         self.create.append(
             SQL(

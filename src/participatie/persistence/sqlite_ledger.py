@@ -11,7 +11,6 @@ from participatie.audit.ledger import LEDGER_TABLE, LedgerRow, ledger_rows, reco
 from participatie.persistence.sqlite_tables import SQLiteTables
 from participatie.persistence.tables import (
     backfilled_ledger_rows,
-    heads_of,
     ledger_row_from_row,
 )
 
@@ -207,15 +206,3 @@ class SQLiteLedger(SQLiteTables):
                 )
                 self._append_ledger(c, made)
             return len(rows)
-
-    def chain_heads(self) -> dict[str, tuple[int, bytes]]:
-        """Every stream's head, its last ledger row: version and chain hash, keyed by the stream
-        id text (see :func:`participatie.persistence.tables.heads_of`)."""
-        return heads_of(
-            self._plain(
-                f"SELECT originator_id, version, event_hash FROM {LEDGER_TABLE} "  # noqa: S608
-                f"WHERE position IN (SELECT max(position) FROM {LEDGER_TABLE} "
-                "GROUP BY originator_id)",
-                (),
-            )
-        )

@@ -159,7 +159,10 @@ class AuditQueries(Room):
         generated it and when, counts, chain heads and a content hash. See :meth:`check_export`.
         The export is recorded in the resident's access log."""
         rid = as_uuid(resident_id)
-        heads = self._core.store.participation_recorder.chain_heads()
+        # The heads of the resident's streams (those the history reads), before the history.
+        heads = self._core.store.participation_recorder.chain_heads_of(
+            [rid, *self._core.coaching_ids(rid)]
+        )
         entries = [
             entry
             for entry in self._history(rid, by, Action.EXPORT)

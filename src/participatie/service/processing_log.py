@@ -18,6 +18,7 @@ from participatie.audit.processing import (
     decode_records,
     processing_log_id,
     records_of,
+    records_of_subject,
 )
 from participatie.audit.security import SecurityEvent, SecurityLog, entry_of
 from participatie.domain.inputs import business_date, checked_text
@@ -39,17 +40,10 @@ def _held(records: bytes, position: int, *, subject: str | None = None) -> list[
     """The records a ledger row holds. Records that do not read, or (with ``subject``) name
     another data subject than the resident whose stream the row is of, were tampered with."""
     try:
-        found = decode_records(bytes(records))
+        stored = bytes(records)
+        return decode_records(stored) if subject is None else records_of_subject(stored, subject)
     except (TypeError, ValueError) as error:
-        raise TamperDetected(
-            f"ledger: the processing records at position {position} do not read: {error}"
-        ) from error
-    if subject is not None and any(r.data_subject_id != subject for r in found):
-        raise TamperDetected(
-            f"ledger: the processing records at position {position} name another data subject "
-            f"than {subject}, whose stream the row is of"
-        )
-    return found
+        raise TamperDetected(f"ledger: at position {position}, {error}") from error
 
 
 class ProcessingRecords(Room):

@@ -18,7 +18,7 @@ from participatie.audit.chain import GENESIS, Verification, verify_stream
 from participatie.audit.checkpoints import Checkpoint, load_signing_key, sign_checkpoint
 from participatie.audit.heads import check_heads, check_stream_ledger
 from participatie.audit.ledger import LedgerRow, ledger_hash, records_digest
-from participatie.audit.processing import decode_records, processing_log_id
+from participatie.audit.processing import processing_log_id, records_of_subject
 from participatie.audit.verifier import MAX_PROBLEMS, check_log, wrong_type
 from participatie.domain.job_coaching import coaching_id
 from participatie.domain.municipalities import canonical_form
@@ -110,7 +110,7 @@ class TamperEvidence(Room):
             read_ahead=recorder.reads_over_network,
         )
         problems = found.problems
-        heads = recorder.chain_heads()
+        heads = found.heads  # each stream's last ledger row, as the pass read it
         problems += check_heads(found.streams, heads)
         problems += self._check_snapshots(found.streams)
         problems += self._check_vault(found.residents, found.erased, found.municipality_of)
@@ -358,18 +358,11 @@ def _records_of_another(rows: list[LedgerRow], rid: UUID) -> list[str]:
     subject: found even where every hash was recomputed to fit."""
     problems = []
     for row in rows:
-        if row.records is None:
-            continue
-        try:
-            subjects = {record.data_subject_id for record in decode_records(row.records)}
-        except ValueError as error:
-            problems.append(f"ledger: at position {row.position}, {error}")
-            continue
-        if subjects - {str(rid)}:
-            problems.append(
-                f"ledger: the processing records at position {row.position} name another data "
-                f"subject than {rid}, whose stream the row is of"
-            )
+        if row.records is not None:
+            try:
+                records_of_subject(row.records, str(rid))
+            except ValueError as error:
+                problems.append(f"ledger: at position {row.position}, {error}")
     return problems
 
 
